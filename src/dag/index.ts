@@ -1,0 +1,3 @@
+export { PipelineDAG, type DagEdge, type DagNode, type PipelineDAGOptions } from './pipeline-dag.js'
+export { loadDag, type DagSource } from './load.js'
+export type { DagJson } from './dag-json.js'

@@ -1,0 +1,161 @@
+import type { RunnerKind } from '../spec/script-execution-spec.js'
+
+/**
+ * Results are plain, serialisable objects (JSON, JUnit properties, worker boundaries),
+ * discriminated by `status`; failures say what kind of failure in `outcome`.
+ */
+export type TestStatus = 'passed' | 'failed' | 'blocked' | 'skipped'
+
+export type Outcome =
+  | 'success'
+  /** The spec itself cannot be executed (no script path, bad command template…). */
+  | 'invalid-spec'
+  | 'script-not-found'
+  | 'interpreter-not-found'
+  /** The process could not be started (not executable, ENOENT for a command). */
+  | 'spawn-error'
+  /** Python/Node: importing the script failed (syntax error, missing package…). */
+  | 'import-error'
+  | 'no-main'
+  /** main() does not take the four contract parameters. */
+  | 'bad-signature'
+  /** main() raised / rejected. */
+  | 'exception'
+  /** The process exited non-zero on its own (e.g. sys.exit(3), a command failing). */
+  | 'exit-code'
+  /** The process was killed by a signal it did not get from us (e.g. kill -9 self, OOM). */
+  | 'killed'
+  | 'timeout'
+  | 'aborted'
+  /** Declared inputs do not exist; reported before running, all at once. */
+  | 'missing-inputs'
+  /** The script succeeded but did not write every declared output. */
+  | 'missing-outputs'
+  /** The script changed or deleted one of its inputs (the user's data). */
+  | 'input-modified'
+  /** An edge's ports cannot be matched. */
+  | 'unresolved-ports'
+  /** Not run because an upstream node failed (see `blockedBy`). */
+  | 'blocked'
+  /** Not run because its tier is disabled or it was filtered out. */
+  | 'skipped'
+
+/** One declared output after the execution. */
+export interface OutputReport {
+  name: string
+  /** Absolute path the script was given. */
+  path: string
+  /** True when the path holds data: a non-empty file or a folder with a non-temporary file. */
+  produced: boolean
+  kind: 'file' | 'directory' | 'missing'
+  /** Data files found (temporary/system files excluded), at any depth. */
+  files: number
+  bytes: number
+}
+
+/** Where a wired input came from. */
+export interface InputSource {
+  node: string
+  output: string
+}
+
+/** One execution of one script (the unit every test result is built from). */
+export interface ExecutionResult {
+  /** Stable id of the execution (node + resolved inputs); equal ids are the same execution. */
+  id: string
+  node: string
+  scriptName: string
+  scriptPath: string | undefined
+  runner: RunnerKind | undefined
+  status: TestStatus
+  outcome: Outcome
+  /** Human summary, first line first; multi-line details allowed. */
+  message: string
+  exitCode: number | null
+  signal: string | null
+  durationMs: number
+  stdoutTail: string
+  stderrTail: string
+  traceback?: string
+  /** Full logs, when the process ran. */
+  logs: { stdout?: string; stderr?: string }
+  /** The execution's folder under `<testDataDir>/.pipetest/runs/<run>/`. */
+  runDir: string
+  /** Logical input name → absolute path given to the script. */
+  inputs: Record<string, string>
+  /** Inputs fed by upstream outputs rather than the spec. */
+  wiredFrom: Record<string, InputSource>
+  missingInputs: Array<{ name: string; path: string }>
+  outputs: OutputReport[]
+  producedOutputs: string[]
+  missingOutputs: string[]
+  /** The upstream node whose failure kept this one from running. */
+  blockedBy?: string
+  startedAt: string
+}
+
+/** `testScript…` result: an execution of the node on its spec inputs, plus cursus' fields. */
+export interface ScriptTestResult extends ExecutionResult {
+  kind: 'script'
+  /** cursus compatibility: status === 'passed'. */
+  success: boolean
+  /** cursus compatibility: false for no-main / import-error / script-not-found. */
+  hasMainFunction: boolean
+  /** cursus compatibility: message when failed, else undefined. */
+  errorMessage?: string
+  /** cursus compatibility: seconds. */
+  executionTime: number
+}
+
+/** One wired port of an edge. */
+export interface PortWiring {
+  output: string
+  input: string
+  /** How the pair was found. */
+  via: 'ports' | 'path' | 'name' | 'single' | 'similarity'
+  /** Absolute path of the upstream output fed to the downstream input. */
+  path?: string
+}
+
+/** `testDataCompatibility…` result for an edge A → B. */
+export interface DataCompatibilityResult {
+  kind: 'edge'
+  from: string
+  to: string
+  /** cursus compatibility. */
+  scriptA: string
+  scriptB: string
+  status: TestStatus
+  outcome: Outcome
+  message: string
+  compatible: boolean
+  compatibilityIssues: string[]
+  wiring: PortWiring[]
+  upstream?: ExecutionResult
+  downstream?: ExecutionResult
+  blockedBy?: string
+  dataFormatA?: string
+  dataFormatB?: string
+  durationMs: number
+}
+
+/** `testPipelineFlow…` result: the whole DAG in topological order, inputs wired along edges. */
+export interface PipelineFlowResult {
+  kind: 'flow'
+  status: TestStatus
+  outcome: Outcome
+  message: string
+  /** cursus compatibility: status === 'passed'. */
+  pipelineSuccess: boolean
+  executionOrder: string[]
+  scriptResults: Record<string, ExecutionResult>
+  /** Keyed `"A->B"`. */
+  dataFlowResults: Record<string, DataCompatibilityResult>
+  errors: string[]
+  failedNodes: string[]
+  blockedNodes: string[]
+  durationMs: number
+  runDir: string
+}
+
+export type TestResult = ScriptTestResult | DataCompatibilityResult | PipelineFlowResult

@@ -1,0 +1,29 @@
+import { randomBytes } from 'node:crypto'
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+
+/**
+ * Writes `content` to `file` so that readers only ever see the old or the new content:
+ * the bytes go to a temporary file in the same folder (same file system, so the rename is
+ * atomic), are flushed, and the temporary file is renamed over the target. Two concurrent
+ * writers never produce a torn file: the last rename wins.
+ */
+export function writeFileAtomic(file: string, content: string): void {
+  const temp = join(
+    dirname(file),
+    `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  )
+  let fd: number | undefined
+  try {
+    fd = openSync(temp, 'wx', 0o644)
+    writeSync(fd, content)
+    fsyncSync(fd)
+    closeSync(fd)
+    fd = undefined
+    renameSync(temp, file)
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd)
+    rmSync(temp, { force: true })
+    throw error
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * pipetest — test data/ML pipelines by running their real scripts.
+ *
+ * The core: DAG and spec models, the spec builder, the execution engine and framework-free
+ * matchers. The Vitest and Jest adapters (`@pipetest/vitest`, `@pipetest/jest`) are thin
+ * layers over what is exported here.
+ */
+export { PipetestError, isPipetestError, type PipetestErrorCode } from './errors.js'
+export * from './dag/index.js'
+export * from './spec/index.js'
+export type * from './engine/results.js'

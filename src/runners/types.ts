@@ -1,0 +1,51 @@
+import type { RunnerKind } from '../spec/script-execution-spec.js'
+import type { Outcome } from '../engine/results.js'
+
+/**
+ * One execution of one script, fully resolved by the engine: absolute paths, fresh output
+ * folders, the interpreter to use. Runners turn it into a child process and nothing else.
+ */
+export interface ExecutionRequest {
+  node: string
+  scriptName: string
+  runner: RunnerKind
+  /** Absolute path of the script (for `command`, the executable when `command` is unset). */
+  scriptPath: string
+  /** argv template for the command runner (`{input:NAME}`, `{output:NAME}`, `{arg:NAME}`, `{script}`). */
+  command?: string[]
+  /** Logical input name → absolute path (spec inputs, or upstream outputs when wired). */
+  inputPaths: Record<string, string>
+  /** Logical output name → absolute path inside this execution's fresh run folder. */
+  outputPaths: Record<string, string>
+  environVars: Record<string, string>
+  jobArgs: Record<string, unknown>
+  /** Working directory of the child process (the project root). */
+  cwd: string
+  timeoutMs: number
+  signal?: AbortSignal
+  /** Folder where `stdout.log` and `stderr.log` are written in full. */
+  logDir: string
+  /** Python interpreter (already resolved to a real executable when possible). */
+  python: string
+}
+
+/** What a runner reports about the process; the engine adds outputs, inputs and status. */
+export interface ProcessReport {
+  /** `success` when the script's main returned / the command exited 0. */
+  outcome: Outcome
+  /** One or two sentences for a human, e.g. "main() raised KeyError: 'label'". */
+  message: string
+  exitCode: number | null
+  signal: string | null
+  durationMs: number
+  /** Last lines of the output (bounded), for failure messages. */
+  stdoutTail: string
+  stderrTail: string
+  /** Full logs on disk. */
+  stdoutLog: string
+  stderrLog: string
+  /** Python/Node stack trace of an import error or exception in main, when there is one. */
+  traceback?: string
+}
+
+export type Runner = (request: ExecutionRequest) => Promise<ProcessReport>

@@ -1,0 +1,32 @@
+import { z } from 'zod'
+import { PipelineDAG } from '../dag/pipeline-dag.js'
+import { DEFAULT_TEST_DATA_DIR, scriptExecutionSpecSchema } from './script-execution-spec.js'
+
+/**
+ * Everything needed to test one pipeline: the DAG, a spec per node (keyed by node name),
+ * the test data dir and the project root that relative spec paths are resolved against.
+ */
+export const pipelineTestingSpecSchema = z.object({
+  dag: z.instanceof(PipelineDAG),
+  scriptSpecs: z.record(z.string(), scriptExecutionSpecSchema),
+  /** The test data dir (holds `.specs/` and `.pipetest/`), absolute or relative to rootDir. */
+  testWorkspaceRoot: z.string().default(DEFAULT_TEST_DATA_DIR),
+  /** Absolute project root; relative paths in specs are resolved against it. */
+  rootDir: z.string(),
+  workspaceAwareRoot: z.string().optional(),
+})
+export type PipelineTestingSpec = z.infer<typeof pipelineTestingSpecSchema>
+
+/**
+ * Which tiers run. Unlike cursus, where these flags were ignored, every consumer honours
+ * them: a disabled tier produces `skipped` results.
+ */
+export const runtimeTestingConfigurationSchema = z.object({
+  pipelineSpec: pipelineTestingSpecSchema,
+  testIndividualScripts: z.boolean().default(true),
+  testDataCompatibility: z.boolean().default(true),
+  testPipelineFlow: z.boolean().default(true),
+  useWorkspaceAware: z.boolean().default(false),
+})
+export type RuntimeTestingConfiguration = z.infer<typeof runtimeTestingConfigurationSchema>
+export type RuntimeTestingConfigurationInput = z.input<typeof runtimeTestingConfigurationSchema>

@@ -1,0 +1,76 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { PipetestError } from '../errors.js'
+import { writeFileAtomic } from '../files/atomic-write.js'
+import { readJsonFile } from '../files/json.js'
+import { assertScriptName, type ScriptExecutionSpec } from './script-execution-spec.js'
+import { specFromJson, specToJson } from './spec-codec.js'
+
+/** The cursus file-name pattern; both tools find each other's files by it. */
+export const SPEC_FILE_SUFFIX = '_runtime_test_spec.json'
+
+/** `<testDataDir>/.specs`, where user-owned spec files live. */
+export function specsDirOf(testDataDir: string): string {
+  return join(testDataDir, '.specs')
+}
+
+export function specFilePath(specsDir: string, scriptName: string): string {
+  return join(specsDir, `${assertScriptName(scriptName)}${SPEC_FILE_SUFFIX}`)
+}
+
+/** Loads and validates one spec file; errors name the file and the field. */
+export function loadSpecFile(file: string): ScriptExecutionSpec {
+  const json = readJsonFile(
+    file,
+    { notFound: 'SPEC_NOT_FOUND', unreadable: 'SPEC_UNREADABLE', invalid: 'SPEC_INVALID_JSON' },
+    'Spec file',
+  )
+  return specFromJson(json, file)
+}
+
+/** Loads `<specsDir>/<scriptName>_runtime_test_spec.json`. */
+export function loadScriptSpec(scriptName: string, specsDir: string): ScriptExecutionSpec {
+  return loadSpecFile(specFilePath(specsDir, scriptName))
+}
+
+/** Script names that have a spec file, sorted. A missing folder has none. */
+export function listSpecNames(specsDir: string): string[] {
+  if (!existsSync(specsDir)) return []
+  return readdirSync(specsDir)
+    .filter((name) => name.endsWith(SPEC_FILE_SUFFIX) && !name.startsWith('.'))
+    .map((name) => name.slice(0, -SPEC_FILE_SUFFIX.length))
+    .sort()
+}
+
+export interface SaveSpecOptions {
+  /** Refuse to replace an existing file (used when writing defaults). */
+  overwrite?: boolean
+  now?: Date
+}
+
+/**
+ * Saves a spec atomically with a fresh `last_updated`, and returns the saved spec (the
+ * argument is not mutated). With `overwrite: false` an existing file is left alone and a
+ * PipetestError is thrown, so a default never clobbers a user's spec.
+ */
+export function saveSpecFile(
+  spec: ScriptExecutionSpec,
+  specsDir: string,
+  options: SaveSpecOptions = {},
+): { spec: ScriptExecutionSpec; file: string } {
+  const file = specFilePath(specsDir, spec.scriptName)
+  if (options.overwrite === false && existsSync(file)) {
+    throw new PipetestError(
+      'SPEC_INVALID',
+      `Spec file ${file} already exists; not overwriting it`,
+      {
+        file,
+        hint: 'Edit it with `pipetest spec set` / `spec edit`, or delete it first to start over.',
+      },
+    )
+  }
+  const saved = { ...spec, lastUpdated: (options.now ?? new Date()).toISOString() }
+  mkdirSync(specsDir, { recursive: true })
+  writeFileAtomic(file, `${JSON.stringify(specToJson(saved), null, 2)}\n`)
+  return { spec: saved, file }
+}
