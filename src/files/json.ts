@@ -21,21 +21,58 @@ export function parseJson(
   try {
     return JSON.parse(text)
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    const position = /position (\d+)/.exec(reason)
-    const where = position
-      ? (() => {
-          const { line, column } = lineAndColumn(text, Number(position[1]))
-          return ` at line ${line}, column ${column}`
-        })()
-      : text.trim() === ''
-        ? ' (the file is empty)'
-        : ''
+    // V8 quotes the text around an unexpected token, newlines included; the line and column
+    // below say where it is, so the quote only makes the message ragged.
+    const reason = (error instanceof Error ? error.message : String(error)).replace(
+      /, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s,
+      '',
+    )
+    const offset = text.trim() === '' ? undefined : errorOffset(text, reason)
+    const where =
+      offset !== undefined
+        ? (() => {
+            const { line, column } = lineAndColumn(text, offset)
+            return ` at line ${line}, column ${column}`
+          })()
+        : text.trim() === ''
+          ? ' (the file is empty)'
+          : ''
     throw new PipetestError(code, `${what} ${file} is not valid JSON${where}: ${reason}`, {
       file,
       hint: `Fix the JSON syntax in ${file} (a trailing comma or a missing quote is the usual cause).`,
     })
   }
+}
+
+/**
+ * Where JSON.parse failed. V8 gives "at position N" for most errors but not for "Unexpected
+ * token" (`{"a": }`, `{"a": tru}`) nor at the end of the input, so for those the offset is
+ * found by bisecting for the shortest prefix that is already broken: a prefix before the
+ * mistake either parses or fails only because it ends early.
+ */
+function errorOffset(text: string, reason: string): number | undefined {
+  const position = /position (\d+)/.exec(reason)
+  if (position) return Number(position[1])
+  if (/Unexpected end of JSON input/.test(reason)) return text.length
+  const broken = (length: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, length))
+      return false
+    } catch (error) {
+      const message = error instanceof Error ? error.message : ''
+      if (/Unexpected end of JSON input/.test(message)) return false
+      const at = /position (\d+)/.exec(message)
+      return at ? Number(at[1]) < length : true
+    }
+  }
+  let good = 0
+  let bad = text.length
+  while (bad - good > 1) {
+    const middle = Math.floor((good + bad) / 2)
+    if (broken(middle)) bad = middle
+    else good = middle
+  }
+  return bad - 1
 }
 
 /** Reads and parses a JSON file synchronously (collection in Jest must be synchronous). */

@@ -1,0 +1,242 @@
+import { basename, join, normalize, resolve } from 'node:path'
+import type { PipelineDAG } from '../dag/pipeline-dag.js'
+import { PipetestError } from '../errors.js'
+import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
+import { specFilePath } from '../spec/spec-store.js'
+import type { DetailedResolution } from './resolve-node.js'
+import { SCRIPT_EXTENSIONS } from './script-lookup.js'
+import { displayPath, specSetFix, specSetCommand, suggestedPath } from './spec-fixes.js'
+
+export type SpecProblemKind =
+  | 'missing-spec'
+  | 'incomplete'
+  | 'script-not-found'
+  | 'no-outputs'
+  | 'invalid-spec'
+  | 'unknown-runner'
+
+/** One thing that keeps a node from being tested, with the exact way to fix it. */
+export interface SpecProblem {
+  node: string
+  scriptName: string
+  kind: SpecProblemKind
+  message: string
+  /** The `pipetest spec set …` command (and the equivalent builder call), or what to edit. */
+  fix: string
+  /** The spec file concerned, when there is one. */
+  file?: string
+}
+
+interface SpecIssue {
+  kind: 'incomplete' | 'no-outputs'
+  message: string
+  inputs?: string[]
+  outputs?: string[]
+}
+
+/**
+ * What makes a spec unusable on its own, before any file system check. Stricter than cursus
+ * in one way and looser in another: a spec must declare at least one output (a test could
+ * never show that the script wrote anything otherwise) and no path may be blank, but inputs
+ * may be empty, because a source step (a data loader) legitimately reads nothing.
+ */
+export function specIssues(spec: ScriptExecutionSpec, rootDir?: string): SpecIssue[] {
+  const issues: SpecIssue[] = []
+  const blank: string[] = []
+  if (spec.scriptName.trim() === '') blank.push('script_name')
+  if (spec.stepName.trim() === '') blank.push('step_name')
+  const blankInputs = blankKeys(spec.inputPaths)
+  const blankOutputs = blankKeys(spec.outputPaths)
+  blank.push(...blankInputs.map((name) => `input_paths.${name}`))
+  blank.push(...blankOutputs.map((name) => `output_paths.${name}`))
+  if (blank.length > 0) {
+    issues.push({
+      kind: 'incomplete',
+      message: `${blank.join(', ')} ${blank.length === 1 ? 'is' : 'are'} blank`,
+      inputs: blankInputs,
+      outputs: blankOutputs,
+    })
+  }
+  if (Object.keys(spec.outputPaths).length === 0) {
+    issues.push({
+      kind: 'no-outputs',
+      message: 'output_paths is empty: the test could never show that the script wrote anything',
+    })
+  }
+  // `data/in`, `./data/in/` and `data//in` are one folder.
+  const key = (path: string) =>
+    rootDir ? resolve(rootDir, path) : normalize(path).replace(/(.)[\\/]+$/, '$1')
+  const inputsByPath = new Map(
+    Object.entries(spec.inputPaths)
+      .filter(([, path]) => path.trim() !== '')
+      .map(([name, path]) => [key(path), name]),
+  )
+  for (const [name, path] of Object.entries(spec.outputPaths)) {
+    const input = path.trim() === '' ? undefined : inputsByPath.get(key(path))
+    if (input !== undefined) {
+      issues.push({
+        kind: 'incomplete',
+        message: `output_paths.${name} and input_paths.${input} are the same path (${path}): outputs must not be written over inputs`,
+        outputs: [name],
+      })
+    }
+  }
+  return issues
+}
+
+/** True when the spec names its script and step, declares an output and has no blank path. */
+export function isSpecComplete(spec: ScriptExecutionSpec): boolean {
+  return specIssues(spec).length === 0
+}
+
+export interface ProblemContext {
+  rootDir: string
+  specsDir: string
+  testDataDirForSpecs: string
+  dag: PipelineDAG
+}
+
+/** Every problem of one resolved node; an empty list means the node is ready to test. */
+export function problemsOfNode(
+  detailed: DetailedResolution,
+  context: ProblemContext,
+): SpecProblem[] {
+  const { resolution, invalid } = detailed
+  const { node, scriptName, spec } = resolution
+  const show = (path: string) => displayPath(path, context.rootDir)
+  const problems: SpecProblem[] = []
+  const add = (problem: Omit<SpecProblem, 'node' | 'scriptName'>) =>
+    problems.push({ node, scriptName, ...problem })
+
+  if (invalid) {
+    const runner = invalid.error.field === 'runner'
+    add({
+      kind: runner ? 'unknown-runner' : 'invalid-spec',
+      message: invalid.error.shortMessage,
+      fix: fixOfLoadError(invalid.error, show(invalid.file)),
+      file: invalid.file,
+    })
+  } else if (resolution.source === 'default' && resolution.specFile === undefined) {
+    const file = specFilePath(context.specsDir, scriptName)
+    add({
+      kind: 'missing-spec',
+      message: `No spec file for "${node}" (expected ${show(file)} or a spec with step_name "${node}"); using defaults: ${describePorts(spec)}`,
+      fix: specSetFix(node, { inputs: spec.inputPaths, outputs: spec.outputPaths }),
+    })
+  } else {
+    const file = resolution.specFile
+    for (const issue of specIssues(spec, context.rootDir)) {
+      const suggest = (direction: 'input' | 'output', names: string[] = []) =>
+        Object.fromEntries(
+          names.map((name) => [
+            name,
+            suggestedPath(direction, name, scriptName, context.testDataDirForSpecs),
+          ]),
+        )
+      const outputs =
+        issue.kind === 'no-outputs'
+          ? suggest('output', ['data_output'])
+          : suggest('output', issue.outputs)
+      const inputs = suggest('input', issue.inputs)
+      add({
+        kind: issue.kind,
+        message: `Spec for "${node}"${file ? ` (${show(file)})` : ''}: ${issue.message}`,
+        fix: specSetFix(node, {
+          ...(Object.keys(inputs).length > 0 ? { inputs } : {}),
+          ...(Object.keys(outputs).length > 0 ? { outputs } : {}),
+        }),
+        ...(file ? { file } : {}),
+      })
+    }
+  }
+
+  if (detailed.scriptRequired && !detailed.script.found) {
+    add(scriptProblem(detailed, context, show))
+  }
+  return problems
+}
+
+function scriptProblem(
+  detailed: DetailedResolution,
+  context: ProblemContext,
+  show: (path: string) => string,
+): Omit<SpecProblem, 'node' | 'scriptName'> {
+  const { node, scriptName, specFile } = detailed.resolution
+  const location = detailed.script
+  if (location.found) throw new Error('scriptProblem called for a found script')
+  if ('declared' in location) {
+    const { declared, alsoFound } = location
+    const where =
+      declared.via === 'spec'
+        ? `script_path in ${specFile ? show(specFile) : 'the spec'}`
+        : `the DAG${context.dag.file ? ` (${show(context.dag.file)})` : ''}`
+    const pointTo = specSetCommand(node, { script: alsoFound ? show(alsoFound) : 'PATH' })
+    const fix =
+      declared.via === 'dag'
+        ? `Fix "script" of node "${node}" in ${context.dag.file ? show(context.dag.file) : 'the DAG'}, or: ${pointTo}`
+        : pointTo
+    return {
+      kind: 'script-not-found',
+      message: `Script for "${node}" not found: ${where} names ${show(declared.path)}, which does not exist${alsoFound ? ` (${show(alsoFound)} exists)` : ''}`,
+      fix,
+      ...(declared.via === 'spec' && specFile ? { file: specFile } : {}),
+    }
+  }
+  const names = SCRIPT_EXTENSIONS.map((extension) => `${scriptName}${extension}`).join(', ')
+  // The DAG folder's scripts/ is the conventional home; the DAG folder itself is searched first.
+  const home = location.searched.find((dir) => basename(dir) === 'scripts') ?? location.searched[0]!
+  return {
+    kind: 'script-not-found',
+    message: `Script "${scriptName}" for "${node}" not found: looked for ${names} in ${location.searched.map(show).join(', ')}`,
+    fix: `Put the script at ${show(join(home, `${scriptName}.py`))} (or .mjs/.js), or point to it: ${specSetCommand(node, { script: 'PATH' })}`,
+    ...(specFile ? { file: specFile } : {}),
+  }
+}
+
+/** The load error's hint, which names the file when it does not already. */
+function fixOfLoadError(error: PipetestError, file: string): string {
+  const hint = error.hint ?? 'Fix the field named above.'
+  return error.file !== undefined && hint.includes(error.file) ? hint : `In ${file}: ${hint}`
+}
+
+function describePorts(spec: ScriptExecutionSpec): string {
+  const entries = [
+    ...Object.entries(spec.inputPaths).map(([name, path]) => `input ${name}=${path}`),
+    ...Object.entries(spec.outputPaths).map(([name, path]) => `output ${name}=${path}`),
+  ]
+  return entries.join(', ')
+}
+
+function blankKeys(paths: Record<string, string>): string[] {
+  return Object.entries(paths)
+    .filter(([, path]) => path.trim() === '')
+    .map(([name]) => name)
+}
+
+/**
+ * One error for every problem of every node, grouped per node, so a CI log shows the whole
+ * to-do list at once instead of one problem per run.
+ */
+export function specsIncompleteError(problems: SpecProblem[], dag: PipelineDAG): PipetestError {
+  const byNode = new Map<string, SpecProblem[]>()
+  for (const problem of problems) {
+    byNode.set(problem.node, [...(byNode.get(problem.node) ?? []), problem])
+  }
+  const total = dag.nodes.length
+  const sections = [...byNode.entries()].map(([node, list]) => {
+    const lines = list.flatMap((problem) => [
+      ...problem.message.split('\n').map((line, i) => (i === 0 ? `  - ${line}` : `    ${line}`)),
+      ...problem.fix.split('\n').map((line, i) => `    ${i === 0 ? 'fix: ' : '     '}${line}`),
+    ])
+    return [`${node} (script "${list[0]!.scriptName}"):`, ...lines].join('\n')
+  })
+  const pipeline = dag.name ? ` of pipeline "${dag.name}"` : ''
+  return new PipetestError(
+    'SPECS_INCOMPLETE',
+    `The specs${pipeline} are not ready: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${byNode.size} of ${total} node${total === 1 ? '' : 's'}\n\n${sections.join('\n\n')}\n`,
+    {
+      ...(dag.file ? { file: dag.file } : {}),
+      hint: `${byNode.size} of ${total} DAG node${total === 1 ? '' : 's'} need${byNode.size === 1 ? 's' : ''} work before testing: apply each fix above, then run \`pipetest validate\` again.`,
+    },
+  )
+}

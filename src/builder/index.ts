@@ -1,0 +1,10 @@
+export {
+  PipelineTestingSpecBuilder,
+  type BuilderOptions,
+  type ScriptMainParams,
+  type UpdateSpecOptions,
+} from './pipeline-testing-spec-builder.js'
+export type { NodeResolution, ResolutionSource } from './resolve-node.js'
+export type { SpecProblem, SpecProblemKind } from './completeness.js'
+export type { InteractiveIO } from './interactive.js'
+export { toScriptName } from './script-name.js'

@@ -1,0 +1,244 @@
+import { existsSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { Readable, Writable } from 'node:stream'
+import type { DagSource } from '../dag/load.js'
+import { PipelineDAG } from '../dag/pipeline-dag.js'
+import { PipetestError } from '../errors.js'
+import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
+import type { PipelineTestingSpecBuilder } from './pipeline-testing-spec-builder.js'
+import { Prompter, type Verdict } from './prompter.js'
+import { displayPath, specSetCommand } from './spec-fixes.js'
+import { validateSpec } from './spec-validation.js'
+
+export interface InteractiveIO {
+  /** Where answers come from. Default: `process.stdin`. */
+  input?: Readable
+  /** Where questions go. Default: `process.stdout`. */
+  output?: Writable
+  /** The DAG the node belongs to (its declared `script` decides which spec is edited). */
+  dag?: DagSource
+  /**
+   * Whether a person is answering. Default: whether `input` is a TTY. Tests that drive the
+   * prompts through PassThrough streams set it to true.
+   */
+  interactive?: boolean
+}
+
+const REMOVE = '-'
+const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/**
+ * Edits one node's spec by asking for each field with its current value as the default,
+ * then validates and saves it once, at the end. Ctrl-C or the end of input before the last
+ * answer rejects with PipetestError('PROMPT_CANCELLED') and writes nothing.
+ */
+export async function updateScriptSpecInteractive(
+  builder: PipelineTestingSpecBuilder,
+  node: string,
+  io: InteractiveIO = {},
+): Promise<ScriptExecutionSpec> {
+  const input = io.input ?? process.stdin
+  const output = io.output ?? process.stdout
+  if (!(io.interactive ?? (input as { isTTY?: boolean }).isTTY === true)) {
+    throw new PipetestError(
+      'NOT_A_TTY',
+      `Cannot edit the spec of "${node}" interactively: standard input is not a terminal`,
+      {
+        node,
+        hint: `Set the values without prompts instead: ${specSetCommand(node, {
+          inputs: { NAME: 'PATH' },
+          outputs: { NAME: 'PATH' },
+          script: 'PATH',
+        })}`,
+      },
+    )
+  }
+  // Resolve before prompting: an unknown node or a broken spec file fails at once.
+  const dag = io.dag ?? new PipelineDAG({ baseDir: builder.rootDir }).addNode(node)
+  const resolution = builder.resolveNode(dag, node)
+  const current = resolution.spec
+  const prompter = new Prompter(input, output, `the spec of "${node}"`)
+  try {
+    prompter.say(
+      `Editing the spec of "${node}" (script "${resolution.scriptName}", ${
+        resolution.specFile
+          ? displayPath(resolution.specFile, builder.rootDir)
+          : 'no spec file yet: starting from defaults'
+      }).`,
+    )
+    prompter.say(
+      `Press Enter to keep the value in [brackets], type ${REMOVE} to remove an entry; Ctrl-C cancels without saving.`,
+    )
+    const edited: ScriptExecutionSpec = structuredClone(current)
+    const scriptPath = await askScriptPath(
+      prompter,
+      builder.rootDir,
+      current,
+      resolution.scriptPath,
+    )
+    if (scriptPath !== undefined) edited.scriptPath = scriptPath
+    edited.inputPaths = await askPaths(prompter, 'input', current.inputPaths)
+    edited.outputPaths = await askPaths(prompter, 'output', current.outputPaths)
+    edited.environVars = await askEntries(prompter, 'Environment variable', current.environVars, {
+      keyPattern: ENV_NAME,
+      parse: (value) => value,
+      show: (value) => value,
+    })
+    edited.jobArgs = await askEntries(prompter, 'Job argument', current.jobArgs, {
+      keyPattern: NAME,
+      parse: parseJobArg,
+      show: showJobArg,
+    })
+    const notes = await prompter.ask(`Notes${bracket(current.userNotes)}: `, (answer) =>
+      ok(answer === '' ? current.userNotes : answer === REMOVE ? undefined : answer),
+    )
+    if (notes === undefined) delete edited.userNotes
+    else edited.userNotes = notes
+
+    const saved = builder.saveScriptSpec(validateSpec(edited, node))
+    prompter.say(`Saved ${displayPath(saved.file, builder.rootDir)}`)
+    return saved.spec
+  } finally {
+    prompter.close()
+  }
+}
+
+/**
+ * The script path as the user typed it, or undefined to keep the spec's own value (a path
+ * found by search or declared in the DAG is not copied into the spec: it would go stale).
+ */
+async function askScriptPath(
+  prompter: Prompter,
+  rootDir: string,
+  spec: ScriptExecutionSpec,
+  found: string | undefined,
+): Promise<string | undefined> {
+  const shown = spec.scriptPath ?? (found ? displayPath(found, rootDir) : undefined)
+  const required = !spec.command || spec.command.some((arg) => arg.includes('{script}'))
+  return prompter.ask<string | undefined>(`Script path${bracket(shown)}: `, (answer) => {
+    if (answer === '') {
+      return shown !== undefined || !required
+        ? ok(undefined)
+        : fail(`a script path is required (relative to ${rootDir})`)
+    }
+    const path = resolve(rootDir, answer)
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      return fail(`no file at ${path} (paths are relative to ${rootDir})`)
+    }
+    return ok(displayPath(path, rootDir))
+  })
+}
+
+async function askPaths(
+  prompter: Prompter,
+  direction: 'input' | 'output',
+  current: Record<string, string>,
+): Promise<Record<string, string>> {
+  const label = direction === 'input' ? 'Input' : 'Output'
+  const result: Record<string, string> = {}
+  for (const [name, path] of Object.entries(current)) {
+    const answer = await prompter.ask<string | null>(
+      `${label} "${name}" path${bracket(path.trim() === '' ? undefined : path)}: `,
+      (text) => {
+        if (text === REMOVE) return ok(null)
+        if (text !== '') return ok(text)
+        return path.trim() === ''
+          ? fail(`a path is required (or ${REMOVE} to remove "${name}")`)
+          : ok(path)
+      },
+    )
+    if (answer !== null) result[name] = answer
+  }
+  for (;;) {
+    const needOne = direction === 'output' && Object.keys(result).length === 0
+    const entry = await prompter.ask<[string, string] | undefined>(
+      needOne
+        ? `Add an output (NAME=PATH; at least one is required): `
+        : `Add ${direction === 'input' ? 'an input' : 'an output'} (NAME=PATH, Enter to finish): `,
+      (text) => {
+        if (text === '') return needOne ? fail('a spec needs at least one output') : ok(undefined)
+        const parsed = parseEntry(text, NAME, 'NAME=PATH, e.g. data_input=data/raw')
+        if (!parsed.ok) return parsed
+        return parsed.value[1] === '' ? fail(`the path of "${parsed.value[0]}" is empty`) : parsed
+      },
+    )
+    if (entry === undefined) return result
+    result[entry[0]] = entry[1]
+  }
+}
+
+interface EntryFormat<T> {
+  keyPattern: RegExp
+  parse: (value: string) => T
+  show: (value: T) => string
+}
+
+async function askEntries<T>(
+  prompter: Prompter,
+  label: string,
+  current: Record<string, T>,
+  format: EntryFormat<T>,
+): Promise<Record<string, T>> {
+  const result: Record<string, T> = { ...current }
+  const list = () =>
+    Object.entries(result)
+      .map(([key, value]) => `${key}=${format.show(value)}`)
+      .join(', ') || 'none'
+  prompter.say(`${label}s: ${list()}`)
+  for (;;) {
+    const change = await prompter.ask<{ key: string; value?: T } | undefined>(
+      `${label} (KEY=VALUE to set, ${REMOVE}KEY to remove, Enter to finish): `,
+      (text) => {
+        if (text === '') return ok(undefined)
+        if (text.startsWith(REMOVE)) {
+          const key = text.slice(REMOVE.length)
+          return key in result ? ok({ key }) : fail(`there is no ${label.toLowerCase()} "${key}"`)
+        }
+        const parsed = parseEntry(text, format.keyPattern, 'KEY=VALUE')
+        return parsed.ok
+          ? ok({ key: parsed.value[0], value: format.parse(parsed.value[1]) })
+          : parsed
+      },
+    )
+    if (change === undefined) return result
+    if (change.value === undefined) delete result[change.key]
+    else result[change.key] = change.value
+    prompter.say(`  ${label}s: ${list()}`)
+  }
+}
+
+function parseEntry(text: string, keyPattern: RegExp, expected: string): Verdict<[string, string]> {
+  const at = text.indexOf('=')
+  if (at <= 0) return fail(`expected ${expected}`)
+  const key = text.slice(0, at).trim()
+  if (!keyPattern.test(key)) return fail(`"${key}" is not a valid name (letters, digits and _)`)
+  return ok([key, text.slice(at + 1).trim()])
+}
+
+/** `3` → 3, `true` → true, `[1,2]` → [1, 2]; anything that is not JSON stays a string. */
+export function parseJobArg(value: string): unknown {
+  try {
+    return JSON.parse(value)
+  } catch {
+    return value
+  }
+}
+
+/** The inverse of {@link parseJobArg}: a string that would parse as JSON is shown quoted. */
+export function showJobArg(value: unknown): string {
+  if (typeof value === 'string') return parseJobArg(value) === value ? value : JSON.stringify(value)
+  return JSON.stringify(value)
+}
+
+function bracket(value: string | undefined): string {
+  return value === undefined || value === '' ? '' : ` [${value}]`
+}
+
+function ok<T>(value: T): Verdict<T> {
+  return { ok: true, value }
+}
+
+function fail(reason: string): { ok: false; reason: string } {
+  return { ok: false, reason }
+}

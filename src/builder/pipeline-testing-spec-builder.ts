@@ -1,0 +1,305 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { Readable, Writable } from 'node:stream'
+import { loadDag, type DagSource } from '../dag/load.js'
+import { PipelineDAG } from '../dag/pipeline-dag.js'
+import { isPipetestError } from '../errors.js'
+import type { PipelineTestingSpec } from '../spec/pipeline-testing-spec.js'
+import {
+  DEFAULT_TEST_DATA_DIR,
+  type ScriptExecutionSpec,
+  type ScriptExecutionSpecInput,
+} from '../spec/script-execution-spec.js'
+import {
+  listSpecNames,
+  loadSpecFile,
+  saveSpecFile,
+  specFilePath,
+  specsDirOf,
+} from '../spec/spec-store.js'
+import {
+  isSpecComplete,
+  problemsOfNode,
+  specsIncompleteError,
+  type SpecProblem,
+} from './completeness.js'
+import { updateScriptSpecInteractive, type InteractiveIO } from './interactive.js'
+import {
+  resolveNodeDetailed,
+  type DetailedResolution,
+  type NodeResolution,
+} from './resolve-node.js'
+import { SpecCatalog } from './spec-catalog.js'
+import { displayPath } from './spec-fixes.js'
+import { matchStepToSpec } from './spec-matching.js'
+import { validateSpec } from './spec-validation.js'
+
+export interface BuilderOptions {
+  /** Project root; relative spec paths are resolved against it. Default: `process.cwd()`. */
+  rootDir?: string
+  /** Test data dir, relative to rootDir (holds `.specs/`). Default: `test/integration/runtime`. */
+  testDataDir?: string
+  /**
+   * Write a default spec file for each node that has none when building. Never over an
+   * existing file, and never when the `CI` environment variable is set (CI must not
+   * change the repository it tests; `CI=false` and `CI=0` count as unset). A default
+   * written this way is the node's spec from then on: it is no longer a "missing spec".
+   */
+  persistDefaults?: boolean
+}
+
+export interface UpdateSpecOptions {
+  /** Replace `inputPaths`, `outputPaths`, `environVars` and `jobArgs` instead of merging key by key. */
+  replaceMaps?: boolean
+  /** The DAG the node belongs to (its declared `script` decides which spec file is updated). */
+  dag?: DagSource
+}
+
+/** The four arguments a script's `main` receives. */
+export interface ScriptMainParams {
+  inputPaths: Record<string, string>
+  outputPaths: Record<string, string>
+  environVars: Record<string, string>
+  jobArgs: Record<string, unknown>
+}
+
+/**
+ * Builds a {@link PipelineTestingSpec} from a DAG by finding each node's spec, and manages
+ * the user-owned spec files under `<testDataDir>/.specs/`.
+ *
+ * Constructing it touches nothing on disk (cursus created five folders); defaults stay in
+ * memory unless `persistDefaults` is set; every problem of every node is reported at once,
+ * each with the command that fixes it.
+ *
+ * @example
+ * const builder = new PipelineTestingSpecBuilder({ rootDir: '/repo' })
+ * builder.checkSpecs('pipelines/fraud.dag.json') // [] when every node is ready
+ * const pipelineSpec = builder.buildFromDag('pipelines/fraud.dag.json')
+ */
+export class PipelineTestingSpecBuilder {
+  readonly rootDir: string
+  readonly testDataDir: string
+  readonly specsDir: string
+  readonly persistDefaults: boolean
+  /** The test data dir as written into default specs: relative to rootDir when inside it. */
+  readonly #testDataDirForSpecs: string
+
+  constructor(options: BuilderOptions = {}) {
+    this.rootDir = resolve(options.rootDir ?? process.cwd())
+    this.testDataDir = resolve(this.rootDir, options.testDataDir ?? DEFAULT_TEST_DATA_DIR)
+    this.specsDir = specsDirOf(this.testDataDir)
+    this.persistDefaults = options.persistDefaults ?? false
+    this.#testDataDirForSpecs = displayPath(this.testDataDir, this.rootDir)
+  }
+
+  /**
+   * A spec per DAG node. With `validate` (the default) it throws one
+   * PipetestError('SPECS_INCOMPLETE') listing every problem of every node; without it the
+   * nodes without a usable spec get defaults and {@link checkSpecs} tells what is wrong.
+   * A found script's path is absolute in the returned specs.
+   */
+  buildFromDag(source: DagSource, options: { validate?: boolean } = {}): PipelineTestingSpec {
+    const dag = loadDag(source, this.rootDir)
+    const resolved = this.#resolveAll(dag)
+    if (this.persistDefaults && !isCI()) this.#saveDefaults(resolved)
+    if (options.validate ?? true) {
+      const problems = this.#problems(dag, resolved)
+      if (problems.length > 0) throw specsIncompleteError(problems, dag)
+    }
+    const scriptSpecs: Record<string, ScriptExecutionSpec> = {}
+    for (const detailed of resolved) {
+      scriptSpecs[detailed.resolution.node] = builtSpec(detailed)
+    }
+    return { dag, scriptSpecs, testWorkspaceRoot: this.testDataDir, rootDir: this.rootDir }
+  }
+
+  /**
+   * How one node resolves to a spec and a script. Throws PipetestError for a node that is not
+   * in the DAG and for a spec file that the node would use but that cannot be loaded.
+   */
+  resolveNode(dag: DagSource, node: string): NodeResolution {
+    const detailed = this.#resolve(loadDag(dag, this.rootDir), node, this.#catalog())
+    if (detailed.invalid) throw detailed.invalid.error
+    return detailed.resolution
+  }
+
+  /** Every spec problem of every node (missing, incomplete, invalid, script not found…). */
+  checkSpecs(source: DagSource): SpecProblem[] {
+    const dag = loadDag(source, this.rootDir)
+    return this.#problems(dag, this.#resolveAll(dag))
+  }
+
+  /** Throws PipetestError('SPECS_INCOMPLETE') listing all problems, grouped per node. */
+  validateSpecsCompleteness(source: DagSource): void {
+    const dag = loadDag(source, this.rootDir)
+    const problems = this.#problems(dag, this.#resolveAll(dag))
+    if (problems.length > 0) throw specsIncompleteError(problems, dag)
+  }
+
+  /** Names its script and step, declares an output and has no blank path. */
+  isSpecComplete(spec: ScriptExecutionSpec): boolean {
+    return isSpecComplete(spec)
+  }
+
+  /** Validates and saves a spec atomically (sets `lastUpdated`); returns the saved spec and file. */
+  saveScriptSpec(spec: ScriptExecutionSpecInput): { spec: ScriptExecutionSpec; file: string } {
+    return saveSpecFile(validateSpec(spec, spec.stepName), this.specsDir)
+  }
+
+  /**
+   * Loads the node's spec (or starts from its default), applies `updates`, validates and saves
+   * it atomically. Maps are merged key by key unless `replaceMaps`; unknown keys of the file
+   * are kept. On any error nothing is written.
+   *
+   * @example
+   * builder.updateScriptSpec('TabularPreprocessing_training', { inputPaths: { data_input: 'data/raw' } })
+   */
+  updateScriptSpec(
+    node: string,
+    updates: Partial<ScriptExecutionSpec>,
+    options: UpdateSpecOptions = {},
+  ): ScriptExecutionSpec {
+    const dag =
+      options.dag === undefined
+        ? new PipelineDAG({ baseDir: this.rootDir }).addNode(node)
+        : loadDag(options.dag, this.rootDir)
+    const detailed = this.#resolve(dag, node, this.#catalog())
+    if (detailed.invalid) throw detailed.invalid.error
+    const merged = mergeSpec(detailed.resolution.spec, updates, options.replaceMaps ?? false)
+    return saveSpecFile(validateSpec(merged, node), this.specsDir).spec
+  }
+
+  /** Script names that have a spec file, sorted. */
+  listSavedSpecs(): string[] {
+    return listSpecNames(this.specsDir)
+  }
+
+  /** The saved spec of a script, or undefined when it has none; a broken file throws. */
+  getScriptSpecByName(scriptName: string): ScriptExecutionSpec | undefined {
+    const file = specFilePath(this.specsDir, scriptName)
+    try {
+      return loadSpecFile(file)
+    } catch (error) {
+      if (isPipetestError(error) && error.code === 'SPEC_NOT_FOUND') return undefined
+      throw error
+    }
+  }
+
+  /** See {@link matchStepToSpec}: exact, variations, then deterministic token similarity. */
+  matchStepToSpec(stepName: string, available: readonly string[]): string | undefined {
+    return matchStepToSpec(stepName, available)
+  }
+
+  /** Copies of the arguments `main` receives, so a script cannot change the spec. */
+  getScriptMainParams(spec: ScriptExecutionSpec): ScriptMainParams {
+    return {
+      inputPaths: { ...spec.inputPaths },
+      outputPaths: { ...spec.outputPaths },
+      environVars: { ...spec.environVars },
+      jobArgs: structuredClone(spec.jobArgs),
+    }
+  }
+
+  /**
+   * Prompts for the node's script path, inputs, outputs, env vars, job args and notes, with
+   * the current values as defaults, and saves once at the end. Refuses to start without a
+   * terminal (PipetestError 'NOT_A_TTY'); Ctrl-C or end of input writes nothing.
+   */
+  updateScriptSpecInteractive(
+    node: string,
+    io: InteractiveIO & { input?: Readable; output?: Writable } = {},
+  ): Promise<ScriptExecutionSpec> {
+    return updateScriptSpecInteractive(this, node, io)
+  }
+
+  #catalog(): SpecCatalog {
+    return new SpecCatalog(this.specsDir)
+  }
+
+  #resolve(dag: PipelineDAG, node: string, catalog: SpecCatalog): DetailedResolution {
+    return resolveNodeDetailed(
+      {
+        rootDir: this.rootDir,
+        testDataDir: this.testDataDir,
+        testDataDirForSpecs: this.#testDataDirForSpecs,
+        catalog,
+      },
+      dag,
+      node,
+    )
+  }
+
+  #resolveAll(dag: PipelineDAG): DetailedResolution[] {
+    const catalog = this.#catalog()
+    return dag.nodes.map((node) => this.#resolve(dag, node, catalog))
+  }
+
+  #problems(dag: PipelineDAG, resolved: DetailedResolution[]): SpecProblem[] {
+    const context = {
+      rootDir: this.rootDir,
+      specsDir: this.specsDir,
+      testDataDirForSpecs: this.#testDataDirForSpecs,
+      dag,
+    }
+    return resolved.flatMap((detailed) => problemsOfNode(detailed, context))
+  }
+
+  /** Writes the defaults in use, never over a file (a user's or a broken one). */
+  #saveDefaults(resolved: DetailedResolution[]): void {
+    const written = new Set<string>()
+    for (const { resolution, invalid } of resolved) {
+      if (resolution.source !== 'default' || invalid) continue
+      const file = specFilePath(this.specsDir, resolution.scriptName)
+      if (!written.has(file)) {
+        if (existsSync(file)) continue
+        resolution.spec = saveSpecFile(resolution.spec, this.specsDir, { overwrite: false }).spec
+        written.add(file)
+      }
+      resolution.specFile = file
+    }
+  }
+}
+
+/** The spec as the engine gets it: the script's absolute path when known. */
+function builtSpec({ resolution, script }: DetailedResolution): ScriptExecutionSpec {
+  const spec = structuredClone(resolution.spec)
+  if (script.found) spec.scriptPath = script.path
+  // A declared but missing script keeps its absolute path, so the failure names it.
+  else if ('declared' in script) spec.scriptPath = script.declared.path
+  return spec
+}
+
+function mergeSpec(
+  base: ScriptExecutionSpec,
+  updates: Partial<ScriptExecutionSpec>,
+  replaceMaps: boolean,
+): ScriptExecutionSpecInput {
+  const merged: ScriptExecutionSpecInput = { ...structuredClone(base) }
+  for (const [key, value] of Object.entries(updates) as Array<
+    [keyof ScriptExecutionSpec, unknown]
+  >) {
+    if (value === undefined) continue
+    const current = merged[key]
+    const isMap =
+      key === 'inputPaths' ||
+      key === 'outputPaths' ||
+      key === 'environVars' ||
+      key === 'jobArgs' ||
+      key === 'extra'
+    ;(merged as Record<string, unknown>)[key] =
+      isMap && !replaceMaps && isPlainObject(current) && isPlainObject(value)
+        ? { ...current, ...value }
+        : value
+  }
+  return merged
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** `CI=false` and `CI=0` are how people turn the variable off, so they do not count as set. */
+function isCI(): boolean {
+  const ci = process.env.CI
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0'
+}

@@ -1,0 +1,152 @@
+import { basename, extname, resolve } from 'node:path'
+import type { PipelineDAG } from '../dag/pipeline-dag.js'
+import { PipetestError } from '../errors.js'
+import {
+  createDefaultSpec,
+  scriptNameSchema,
+  type ScriptExecutionSpec,
+} from '../spec/script-execution-spec.js'
+import type { CatalogEntry, SpecCatalog } from './spec-catalog.js'
+import { locateScript, type ScriptLocation } from './script-lookup.js'
+import { toScriptName, toSnakeCase } from './script-name.js'
+import { matchStepToSpec } from './spec-matching.js'
+
+/** How a node's spec was found, in the order they are tried. */
+export type ResolutionSource =
+  /** The node declares `script` in the DAG and a spec file for that script exists. */
+  | 'dag-script'
+  /** A saved spec's `step_name` is the node. */
+  | 'step-name'
+  /** The node name is itself a saved spec's script name (`tabular_preprocessing`). */
+  | 'script-name'
+  /** The converted node name (`TabularPreprocessing_training` → `tabular_preprocessing`). */
+  | 'converted-name'
+  /** A saved spec matched by name variations or token similarity. */
+  | 'fuzzy'
+  /** No usable spec file: an in-memory default. */
+  | 'default'
+
+export interface NodeResolution {
+  node: string
+  scriptName: string
+  /** The node's spec; its `stepName` is the node even when the file is shared by several nodes. */
+  spec: ScriptExecutionSpec
+  source: ResolutionSource
+  /** Absolute path of the spec file the spec was loaded from. */
+  specFile?: string
+  /** Absolute path of the script, when it was found. */
+  scriptPath?: string
+}
+
+export interface ResolveContext {
+  rootDir: string
+  /** Absolute test data dir. */
+  testDataDir: string
+  /** The test data dir as written into default specs (relative to rootDir when inside it). */
+  testDataDirForSpecs: string
+  catalog: SpecCatalog
+}
+
+/** A resolution plus what the problem report needs to know about it. */
+export interface DetailedResolution {
+  resolution: NodeResolution
+  /** The spec file this node would use, which cannot be loaded (a default is used instead). */
+  invalid?: CatalogEntry & { error: PipetestError }
+  script: ScriptLocation
+  /** False for a `command` spec whose argv does not use `{script}`: no script file is needed. */
+  scriptRequired: boolean
+}
+
+/**
+ * Resolves one node to its spec in DESIGN.md's order: the node's declared script; a spec
+ * whose `step_name` is the node; the node name as a script name, or converted to one; a
+ * fuzzy match among the saved spec names; else an in-memory default (never written here).
+ * Throws only for a node that is not in the DAG; a broken spec file is returned in `invalid`.
+ */
+export function resolveNodeDetailed(
+  context: ResolveContext,
+  dag: PipelineDAG,
+  node: string,
+): DetailedResolution {
+  const declaration = dag.getNode(node)
+  if (!declaration) {
+    throw new PipetestError('UNKNOWN_NODE', `Node "${node}" is not in the DAG${whereDag(dag)}`, {
+      node,
+      ...(dag.file ? { file: dag.file } : {}),
+      hint: `Use one of the DAG's nodes: ${dag.nodes.join(', ')}.`,
+    })
+  }
+  const dagDir = dag.baseDir ?? context.rootDir
+  const dagScriptPath =
+    declaration.script === undefined ? undefined : resolve(dagDir, declaration.script)
+  const { catalog } = context
+
+  let chosen: { entry: CatalogEntry; source: ResolutionSource } | undefined
+  let fallbackName: string
+  if (dagScriptPath !== undefined) {
+    fallbackName = scriptNameFromFile(dagScriptPath)
+    const byScript = catalog.get(fallbackName)
+    const byStep = catalog.claimedBy(node, fallbackName)[0]
+    chosen = byScript
+      ? { entry: byScript, source: 'dag-script' }
+      : byStep && { entry: byStep, source: 'step-name' }
+  } else {
+    fallbackName = toScriptName(node)
+    const byStep = catalog.claimedBy(node, fallbackName)[0]
+    const byName = catalog.get(fallbackName)
+    const fuzzy = byStep || byName ? undefined : matchStepToSpec(node, catalog.names)
+    chosen = byStep
+      ? { entry: byStep, source: 'step-name' }
+      : byName
+        ? { entry: byName, source: fallbackName === node ? 'script-name' : 'converted-name' }
+        : fuzzy !== undefined
+          ? { entry: catalog.get(fuzzy)!, source: 'fuzzy' }
+          : undefined
+  }
+
+  let resolution: NodeResolution
+  let invalid: DetailedResolution['invalid']
+  if (chosen?.entry.spec) {
+    const spec = { ...structuredClone(chosen.entry.spec), stepName: node }
+    resolution = {
+      node,
+      scriptName: spec.scriptName,
+      spec,
+      source: chosen.source,
+      specFile: chosen.entry.file,
+    }
+  } else {
+    if (chosen?.entry.error) invalid = { ...chosen.entry, error: chosen.entry.error }
+    // A default for the broken file's script, so the report and a later fix name one file.
+    const scriptName = chosen && isScriptName(chosen.entry.name) ? chosen.entry.name : fallbackName
+    const spec = createDefaultSpec(scriptName, node, context.testDataDirForSpecs)
+    resolution = { node, scriptName, spec, source: 'default' }
+  }
+
+  const script = locateScript({
+    scriptName: resolution.scriptName,
+    specScriptPath: resolution.spec.scriptPath,
+    dagScriptPath,
+    dagDir,
+    rootDir: context.rootDir,
+    testDataDir: context.testDataDir,
+  })
+  if (script.found) resolution.scriptPath = script.path
+  const command = resolution.spec.command
+  const scriptRequired = !command || command.some((arg) => arg.includes('{script}'))
+  return { resolution, script, scriptRequired, ...(invalid ? { invalid } : {}) }
+}
+
+/** `scripts/tabular_preprocessing.py` → `tabular_preprocessing` (made file-name safe if needed). */
+export function scriptNameFromFile(file: string): string {
+  const stem = basename(file, extname(file))
+  return isScriptName(stem) ? stem : toSnakeCase(stem)
+}
+
+function isScriptName(name: string): boolean {
+  return scriptNameSchema.safeParse(name).success
+}
+
+function whereDag(dag: PipelineDAG): string {
+  return dag.file ? ` (${dag.file})` : ''
+}

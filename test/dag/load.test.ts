@@ -1,0 +1,104 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { PipelineDAG, loadDag } from '../../src/dag/index.js'
+
+let root: string
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'pipetest-dag-'))
+})
+afterEach(() => rm(root, { recursive: true, force: true }))
+
+async function dagFile(name: string, text: string): Promise<string> {
+  const file = join(root, name)
+  await writeFile(file, text)
+  return file
+}
+
+function errorOf(run: () => unknown): Error & Record<string, unknown> {
+  try {
+    run()
+  } catch (error) {
+    return error as Error & Record<string, unknown>
+  }
+  throw new Error('expected an error')
+}
+
+describe('PipelineDAG.fromFile', () => {
+  test('loads a cursus DAG file, named after the file, scripts relative to its folder', async () => {
+    const file = await dagFile(
+      'fraud.dag.json',
+      JSON.stringify({ nodes: [{ name: 'A', script: 'a.py' }, 'B'], edges: [['A', 'B']] }),
+    )
+    const dag = PipelineDAG.fromFile(file)
+    expect(dag.name).toBe('fraud')
+    expect(dag.file).toBe(file)
+    expect(dag.baseDir).toBe(root)
+    expect(dag.scriptPathOf('A')).toBe(join(root, 'a.py'))
+  })
+
+  test('prefers the name written in the file', async () => {
+    const file = await dagFile('x.json', JSON.stringify({ name: 'real', nodes: ['A'] }))
+    expect(PipelineDAG.fromFile(file).name).toBe('real')
+  })
+
+  test.each([
+    ['a missing value', '{\n  "nodes": ["A"],\n  "edges": [\n    ["A", ]\n  ]\n}', 4, 11],
+    ['a trailing comma', '{\n  "nodes": ["A"],\n}', 3, 1],
+    ['a bare word', '{\n  "nodes": [A]\n}', 2, 13],
+    ['a cut-off file', '{\n  "nodes": ["A"', 2, 16],
+    ['a missing comma', '{\n  "nodes": ["A"]\n  "edges": []\n}', 3, 3],
+  ])('reports %s with the file, line and column', async (_, text, line, column) => {
+    const file = await dagFile('bad.json', text)
+    const error = errorOf(() => PipelineDAG.fromFile(file))
+    expect(error).toMatchObject({ code: 'DAG_INVALID_JSON', file })
+    expect(error.message.split('\n')[0]).toContain(
+      `DAG file ${file} is not valid JSON at line ${line}, column ${column}: `,
+    )
+    // V8's quote of the surrounding text (with its newlines) is left out: one line says it all.
+    expect(String(error.shortMessage)).not.toContain('\n')
+  })
+
+  test('says that an empty file is empty', async () => {
+    const file = await dagFile('empty.json', '  \n')
+    expect(errorOf(() => PipelineDAG.fromFile(file)).message).toContain('(the file is empty)')
+  })
+
+  test('names a missing file', () => {
+    const file = join(root, 'missing.json')
+    expect(errorOf(() => PipelineDAG.fromFile(file))).toMatchObject({
+      code: 'DAG_NOT_FOUND',
+      file,
+      message: expect.stringContaining(`DAG file ${file} does not exist`),
+    })
+  })
+
+  test('names the file in structural errors', async () => {
+    const file = await dagFile('cycle.json', JSON.stringify({ nodes: ['A'], edges: [['A', 'B']] }))
+    expect(errorOf(() => PipelineDAG.fromFile(file))).toMatchObject({
+      code: 'DAG_UNKNOWN_NODE',
+      file,
+      message: expect.stringContaining(`(in ${file})`),
+    })
+  })
+})
+
+describe('loadDag', () => {
+  test('resolves a relative path against rootDir', async () => {
+    await dagFile('p.json', JSON.stringify({ nodes: ['A'] }))
+    expect(loadDag('p.json', root).file).toBe(join(root, 'p.json'))
+  })
+
+  test('treats an object as JSON with scripts relative to rootDir', () => {
+    const dag = loadDag({ nodes: [{ name: 'A', script: 's/a.py' }] }, root)
+    expect(dag.scriptPathOf('A')).toBe(join(root, 's/a.py'))
+  })
+
+  test('validates a DAG instance before use', () => {
+    const dag = new PipelineDAG().addNode('A').addNode('B').addEdge('A', 'B')
+    expect(loadDag(dag, root)).toBe(dag)
+    expect(() => loadDag(new PipelineDAG(), root)).toThrow(/no nodes/)
+  })
+})
