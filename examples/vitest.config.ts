@@ -12,7 +12,8 @@ export default defineConfig({
     // Paths below are relative to the repository root, wherever Vitest is started from.
     root: fileURLToPath(new URL('..', import.meta.url)),
     include: ['examples/*/pipeline.test.ts'],
-    reporters: ['default', 'junit'],
+    // 'tree' lists every generated test (node, edge, flow), as a newcomer wants to see them.
+    reporters: ['tree', 'junit'],
     outputFile: { junit: 'reports/junit.xml' },
   },
 })

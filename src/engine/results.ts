@@ -113,6 +113,11 @@ export interface PortWiring {
   input: string
   /** How the pair was found. */
   via: 'ports' | 'path' | 'name' | 'single' | 'similarity'
+  /**
+   * Set when the downstream input lies inside the upstream output folder
+   * (`prep/out/train` inside `prep/out`): the part below the output, here `train`.
+   */
+  subpath?: string
   /** Absolute path of the upstream output fed to the downstream input. */
   path?: string
 }

@@ -1,0 +1,284 @@
+import { existsSync } from 'node:fs'
+import { specSetCommand } from '../builder/spec-fixes.js'
+import { runExecution, resolvePython, selectRunner } from '../runners/index.js'
+import type { ExecutionRequest, ProcessReport } from '../runners/types.js'
+import type { RunnerKind, ScriptExecutionSpec } from '../spec/index.js'
+import type { ExecutionPurpose } from './events.js'
+import {
+  describeOutput,
+  formatSeconds,
+  notRunResult,
+  type ExecutionIdentity,
+} from './execution-result.js'
+import { compareFingerprints, describeInputChanges, fingerprintInputs } from './input-guard.js'
+import { discoverOutputs } from './outputs.js'
+import type { ResolvedRunOptions } from './run-options.js'
+import type { ExecutionResult, InputSource } from './results.js'
+import type { ExecutionScheduler } from './scheduler.js'
+import { prepareOutputPaths, type RunWorkspace } from './workspace.js'
+
+/** One execution with everything resolved: absolute script path and input paths. */
+export interface RunnableExecution {
+  id: string
+  node: string
+  purpose: ExecutionPurpose
+  spec: ScriptExecutionSpec
+  /** Absolute; undefined when neither the spec nor the DAG names a script. */
+  scriptPath: string | undefined
+  /** The project root: the child's working directory. */
+  cwd: string
+  inputs: Record<string, string>
+  wiredFrom: Record<string, InputSource>
+}
+
+export interface NodeExecutionContext {
+  workspace: RunWorkspace
+  scheduler: ExecutionScheduler
+  options: ResolvedRunOptions
+  signal: AbortSignal
+}
+
+/**
+ * Runs one script the way a test needs it: refuse early what cannot run (no script,
+ * missing inputs — all of them listed — no interpreter) without starting anything; otherwise,
+ * inside a concurrency slot, give the script fresh output folders, run it, check that it wrote
+ * every declared output and left its inputs alone.
+ */
+export async function executeNode(
+  execution: RunnableExecution,
+  context: NodeExecutionContext,
+): Promise<ExecutionResult> {
+  const { spec, node } = execution
+  const identity: ExecutionIdentity = {
+    id: execution.id,
+    node,
+    scriptName: spec.scriptName,
+    scriptPath: execution.scriptPath,
+    runner: undefined,
+    runDir: context.workspace.runDir,
+    inputs: execution.inputs,
+    wiredFrom: execution.wiredFrom,
+  }
+
+  let runner: RunnerKind
+  try {
+    runner = selectRunner({
+      runner: spec.runner,
+      scriptPath: execution.scriptPath,
+      command: spec.command,
+    })
+  } catch (error) {
+    return notRunResult(identity, 'failed', 'invalid-spec', errorMessage(error))
+  }
+  identity.runner = runner
+
+  const scriptNeeded = !(runner === 'command' && spec.command && !usesScript(spec.command))
+  if (scriptNeeded && (!execution.scriptPath || !existsSync(execution.scriptPath))) {
+    return notRunResult(identity, 'failed', 'script-not-found', scriptNotFound(execution))
+  }
+
+  const missingInputs = Object.entries(execution.inputs)
+    .filter(([, path]) => !existsSync(path))
+    .map(([name, path]) => ({ name, path }))
+  if (missingInputs.length > 0) {
+    return notRunResult(
+      identity,
+      'failed',
+      'missing-inputs',
+      missingInputsMessage(execution, missingInputs),
+      {
+        missingInputs,
+      },
+    )
+  }
+
+  let python = spec.python ?? context.options.python
+  if (runner === 'python') {
+    try {
+      python = await resolvePython(python)
+    } catch (error) {
+      return notRunResult(identity, 'failed', 'interpreter-not-found', errorMessage(error))
+    }
+  }
+
+  try {
+    return await context.scheduler.runProcess(
+      () => runInFreshFolders(execution, identity, runner, python, context),
+      context.signal,
+    )
+  } catch (error) {
+    if (context.signal.aborted) {
+      return notRunResult(
+        identity,
+        'failed',
+        'aborted',
+        `Not run: the run was aborted (${abortReason(context.signal)}).`,
+      )
+    }
+    return notRunResult(
+      identity,
+      'failed',
+      'spawn-error',
+      `pipetest could not run ${node}: ${errorMessage(error)}`,
+    )
+  }
+}
+
+async function runInFreshFolders(
+  execution: RunnableExecution,
+  identity: ExecutionIdentity,
+  runner: RunnerKind,
+  python: string,
+  context: NodeExecutionContext,
+): Promise<ExecutionResult> {
+  const { spec } = execution
+  context.scheduler.emit({
+    type: 'started',
+    node: execution.node,
+    executionId: execution.id,
+    purpose: execution.purpose,
+  })
+  const startedAt = new Date().toISOString()
+  const executionDir = context.workspace.createExecutionDir(execution.node, execution.purpose)
+  const outputPaths = prepareOutputPaths(executionDir, spec.outputPaths)
+  const before = await fingerprintInputs(execution.inputs)
+  const request: ExecutionRequest = {
+    node: execution.node,
+    scriptName: spec.scriptName,
+    runner,
+    scriptPath: execution.scriptPath ?? '',
+    ...(spec.command ? { command: spec.command } : {}),
+    inputPaths: execution.inputs,
+    outputPaths,
+    environVars: spec.environVars,
+    jobArgs: spec.jobArgs,
+    cwd: execution.cwd,
+    timeoutMs: (spec.timeoutSeconds ?? context.options.timeoutSeconds) * 1000,
+    signal: context.signal,
+    logDir: executionDir,
+    python,
+  }
+  const report = await runExecution(request)
+  const outputs = discoverOutputs(outputPaths)
+  const changes = compareFingerprints(before, await fingerprintInputs(execution.inputs))
+
+  const result: ExecutionResult = {
+    ...identity,
+    runDir: executionDir,
+    status: 'passed',
+    outcome: report.outcome,
+    message: '',
+    exitCode: report.exitCode,
+    signal: report.signal,
+    durationMs: report.durationMs,
+    stdoutTail: report.stdoutTail,
+    stderrTail: report.stderrTail,
+    ...(report.traceback !== undefined ? { traceback: report.traceback } : {}),
+    logs: { stdout: report.stdoutLog, stderr: report.stderrLog },
+    missingInputs: [],
+    outputs,
+    producedOutputs: outputs.filter((o) => o.produced).map((o) => o.name),
+    missingOutputs: outputs.filter((o) => !o.produced).map((o) => o.name),
+    startedAt,
+  }
+  return judge(result, report, changes.length > 0 ? describeInputChanges(changes) : undefined)
+}
+
+/**
+ * Passed only when the process succeeded, every declared output holds data and the inputs
+ * are untouched. Modifying the inputs is reported even when the script failed for another
+ * reason: it is the user's data.
+ */
+function judge(
+  result: ExecutionResult,
+  report: ProcessReport,
+  inputChanges: string | undefined,
+): ExecutionResult {
+  const folder = `Run folder: ${result.runDir}`
+  const changedInputs = inputChanges
+    ? `The script changed its inputs (they are the user's data and must stay as they were):\n${inputChanges}`
+    : undefined
+  if (report.outcome !== 'success') {
+    const lines = [report.message, ...(changedInputs ? [changedInputs] : []), folder]
+    return { ...result, status: 'failed', message: lines.join('\n') }
+  }
+  if (changedInputs) {
+    return {
+      ...result,
+      status: 'failed',
+      outcome: 'input-modified',
+      message: [
+        `${result.scriptName} modified or deleted its own input data.`,
+        changedInputs,
+        folder,
+      ].join('\n'),
+    }
+  }
+  if (result.missingOutputs.length > 0) {
+    return {
+      ...result,
+      status: 'failed',
+      outcome: 'missing-outputs',
+      message: missingOutputsMessage(result, folder),
+    }
+  }
+  const wrote = result.outputs.map(describeOutput).join(', ')
+  return {
+    ...result,
+    status: 'passed',
+    outcome: 'success',
+    message: `Ran in ${formatSeconds(result.durationMs)}${wrote ? ` and wrote ${wrote}` : ''}.\n${folder}`,
+  }
+}
+
+function missingOutputsMessage(result: ExecutionResult, folder: string): string {
+  const produced = result.outputs.filter((o) => o.produced)
+  const missing = result.outputs.filter((o) => !o.produced)
+  return [
+    `The script succeeded but did not write ${missing.length} of ${result.outputs.length} declared outputs: ${missing.map((o) => o.name).join(', ')}.`,
+    `  produced (${produced.length}): ${produced.map(describeOutput).join(', ') || 'none'}`,
+    `  missing (${missing.length}): ${missing.map(describeOutput).join(', ')}`,
+    'A declared output counts when it is a non-empty file or a folder holding at least one data file.',
+    folder,
+  ].join('\n')
+}
+
+function missingInputsMessage(
+  execution: RunnableExecution,
+  missing: Array<{ name: string; path: string }>,
+): string {
+  const total = Object.keys(execution.inputs).length
+  const lines = [
+    `Script '${execution.spec.scriptName}' requires the following input data (${missing.length} of ${total} inputs missing, the script was not run):`,
+  ]
+  for (const { name, path } of missing) {
+    const source = execution.wiredFrom[name]
+    lines.push(`  - ${name}: ${path}${source ? ` (from ${source.node}.${source.output})` : ''}`)
+  }
+  const command = specSetCommand(execution.node, {
+    inputs: Object.fromEntries(missing.map(({ name }) => [name, 'PATH'])),
+  })
+  lines.push(`Create the data at these paths, or point the spec at existing data: ${command}`)
+  return lines.join('\n')
+}
+
+function scriptNotFound(execution: RunnableExecution): string {
+  const command = specSetCommand(execution.node, { script: 'PATH' })
+  return execution.scriptPath
+    ? `Script not found: ${execution.scriptPath}\nFix the path: ${command} (or the node's "script" in the DAG file).`
+    : `No script for ${execution.node}: neither its spec nor the DAG node names one.\nSet it: ${command} (or give the node a "script" in the DAG file).`
+}
+
+function usesScript(command: string[]): boolean {
+  return command.some((arg) => arg.includes('{script}'))
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason
+  if (reason instanceof Error) return reason.message
+  return typeof reason === 'string' ? reason : 'aborted'
+}

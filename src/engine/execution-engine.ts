@@ -1,0 +1,167 @@
+import { join } from 'node:path'
+import type { PipelineEvent } from './events.js'
+import { executeNode } from './execute-node.js'
+import { notRunResult, type ExecutionIdentity } from './execution-result.js'
+import type { ExecutionPlan } from './planner.js'
+import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './run-options.js'
+import type { ExecutionResult, InputSource } from './results.js'
+import { ExecutionScheduler } from './scheduler.js'
+import { pruneRuns, runsDirOf, RunWorkspace } from './workspace.js'
+
+/**
+ * Executes plans for one run: one run folder, one scheduler (shared executions, one
+ * concurrency limit), one abort switch. A plan's upstream executions are awaited before it
+ * asks for a slot; if one of them failed, the plan is `blocked` by the root-cause node and
+ * never runs.
+ */
+export class ExecutionEngine {
+  readonly workspace: RunWorkspace
+  readonly scheduler: ExecutionScheduler
+  readonly options: ResolvedRunOptions
+  readonly #abort = new AbortController()
+  readonly #signal: AbortSignal
+  #closing: Promise<void> | undefined
+
+  constructor(testDataDir: string, options: RunOptions = {}) {
+    this.options = resolveRunOptions(options)
+    this.workspace = new RunWorkspace(testDataDir, options.runId)
+    this.scheduler = new ExecutionScheduler(this.options.concurrency)
+    if (options.onEvent) this.scheduler.subscribe(options.onEvent)
+    this.#signal = options.signal
+      ? AbortSignal.any([this.#abort.signal, options.signal])
+      : this.#abort.signal
+  }
+
+  get aborted(): boolean {
+    return this.#signal.aborted
+  }
+
+  execute(plan: ExecutionPlan): Promise<ExecutionResult> {
+    return this.scheduler.memoise(plan.id, () => this.#run(plan))
+  }
+
+  abort(reason = 'aborted'): void {
+    this.#abort.abort(reason)
+  }
+
+  /**
+   * Waits for every execution to settle (killing them first when interrupted), marks the
+   * run folder and prunes old runs. Idempotent.
+   */
+  close(state: 'complete' | 'interrupted' = 'complete'): Promise<void> {
+    this.#closing ??= (async () => {
+      if (state === 'interrupted') this.abort('run interrupted')
+      await this.scheduler.settled()
+      if (!this.workspace.created) return
+      this.workspace.finish(state)
+      pruneRuns(runsDirOf(this.workspace.testDataDir), this.options.keepRuns, {
+        protect: [this.workspace.runId],
+      })
+    })()
+    return this.#closing
+  }
+
+  async #run(plan: ExecutionPlan): Promise<ExecutionResult> {
+    const identity = this.#identity(plan)
+    let result: ExecutionResult
+    try {
+      result = await this.#attempt(plan, identity)
+    } catch (error) {
+      // A bug or an unexpected file-system error must not reject every test sharing this execution.
+      const why = error instanceof Error ? error.message : String(error)
+      result = notRunResult(
+        identity,
+        'failed',
+        'spawn-error',
+        `pipetest could not run ${plan.node}: ${why}`,
+      )
+    }
+    const event: PipelineEvent =
+      result.status === 'blocked'
+        ? {
+            type: 'blocked',
+            node: plan.node,
+            executionId: plan.id,
+            blockedBy: result.blockedBy ?? '',
+          }
+        : { type: 'finished', node: plan.node, executionId: plan.id, result }
+    this.scheduler.emit(event)
+    return result
+  }
+
+  async #attempt(plan: ExecutionPlan, identity: ExecutionIdentity): Promise<ExecutionResult> {
+    if (plan.failure)
+      return notRunResult(identity, 'failed', plan.failure.outcome, plan.failure.message)
+    if (!plan.spec)
+      return notRunResult(identity, 'failed', 'invalid-spec', `No spec for ${plan.node}`)
+
+    const wired = Object.entries(plan.bindings).flatMap(([input, binding]) =>
+      binding.kind === 'wired' ? [{ input, binding }] : [],
+    )
+    const upstream = await Promise.all(wired.map(({ binding }) => this.execute(binding.from)))
+    const blocker = upstream.find((result) => result.status !== 'passed')
+    if (blocker) {
+      const blockedBy =
+        blocker.status === 'blocked' ? (blocker.blockedBy ?? blocker.node) : blocker.node
+      const via = blockedBy === blocker.node ? '' : ` (through ${blocker.node})`
+      return notRunResult(
+        identity,
+        'blocked',
+        'blocked',
+        `Not run: it needs the outputs of ${blocker.node}, which ${blocker.status === 'blocked' ? 'was blocked' : 'failed'}; blocked by ${blockedBy}${via}.`,
+        { blockedBy },
+      )
+    }
+
+    const inputs: Record<string, string> = {}
+    for (const [name, binding] of Object.entries(plan.bindings)) {
+      if (binding.kind === 'spec') {
+        inputs[name] = binding.path
+        continue
+      }
+      const source = upstream[wired.findIndex((entry) => entry.input === name)]!
+      const output = source.outputs.find((report) => report.name === binding.output)
+      if (!output) throw new Error(`${source.node} has no output "${binding.output}"`)
+      inputs[name] = binding.subpath ? join(output.path, binding.subpath) : output.path
+    }
+    if (this.#signal.aborted)
+      return notRunResult(identity, 'failed', 'aborted', 'Not run: the run was aborted.')
+    return executeNode(
+      {
+        id: plan.id,
+        node: plan.node,
+        purpose: plan.purpose,
+        spec: plan.spec,
+        scriptPath: plan.scriptPath,
+        cwd: plan.cwd,
+        inputs,
+        wiredFrom: identity.wiredFrom,
+      },
+      {
+        workspace: this.workspace,
+        scheduler: this.scheduler,
+        options: this.options,
+        signal: this.#signal,
+      },
+    )
+  }
+
+  #identity(plan: ExecutionPlan): ExecutionIdentity {
+    const inputs: Record<string, string> = {}
+    const wiredFrom: Record<string, InputSource> = {}
+    for (const [name, binding] of Object.entries(plan.bindings)) {
+      if (binding.kind === 'spec') inputs[name] = binding.path
+      else wiredFrom[name] = { node: binding.from.node, output: binding.output }
+    }
+    return {
+      id: plan.id,
+      node: plan.node,
+      scriptName: plan.spec?.scriptName ?? plan.node,
+      scriptPath: plan.scriptPath,
+      runner: plan.spec?.runner,
+      runDir: this.workspace.runDir,
+      inputs,
+      wiredFrom,
+    }
+  }
+}

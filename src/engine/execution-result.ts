@@ -1,0 +1,70 @@
+import type { RunnerKind } from '../spec/index.js'
+import type { ExecutionResult, InputSource, Outcome, OutputReport, TestStatus } from './results.js'
+
+/** What is known about an execution before it runs; every result starts from it. */
+export interface ExecutionIdentity {
+  id: string
+  node: string
+  scriptName: string
+  scriptPath: string | undefined
+  runner: RunnerKind | undefined
+  /** The execution's folder, or the run folder when nothing ran. */
+  runDir: string
+  inputs: Record<string, string>
+  wiredFrom: Record<string, InputSource>
+}
+
+/** A result for an execution that never started a process (blocked, missing inputs, …). */
+export function notRunResult(
+  identity: ExecutionIdentity,
+  status: TestStatus,
+  outcome: Outcome,
+  message: string,
+  extra: Partial<ExecutionResult> = {},
+): ExecutionResult {
+  return {
+    ...identity,
+    status,
+    outcome,
+    message,
+    exitCode: null,
+    signal: null,
+    durationMs: 0,
+    stdoutTail: '',
+    stderrTail: '',
+    logs: {},
+    missingInputs: [],
+    outputs: [],
+    producedOutputs: [],
+    missingOutputs: [],
+    startedAt: new Date().toISOString(),
+    ...extra,
+  }
+}
+
+/** `data_output (3 files, 1.2 kB)`. */
+export function describeOutput(output: OutputReport): string {
+  if (!output.produced) {
+    const what = output.kind === 'missing' ? 'not written' : `empty ${output.kind}`
+    return `${output.name} (${what}: ${output.path})`
+  }
+  const files =
+    output.kind === 'file' ? 'file' : `${output.files} file${output.files === 1 ? '' : 's'}`
+  return `${output.name} (${files}, ${formatBytes(output.bytes)})`
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`
+  const units = ['kB', 'MB', 'GB', 'TB']
+  let value = bytes
+  let unit = -1
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000
+    unit++
+  }
+  return `${value.toFixed(1)} ${units[unit]}`
+}
+
+export function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
+}

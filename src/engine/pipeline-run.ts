@@ -1,0 +1,207 @@
+import { resolve } from 'node:path'
+import { PipetestError } from '../errors.js'
+import type { PipelineTestingSpec } from '../spec/index.js'
+import type { PipelineEvent } from './events.js'
+import { ExecutionEngine } from './execution-engine.js'
+import { ExecutionPlanner } from './planner.js'
+import type { PortResolution } from './ports.js'
+import type { RunOptions } from './run-options.js'
+import type {
+  DataCompatibilityResult,
+  ExecutionResult,
+  PipelineFlowResult,
+  ScriptTestResult,
+} from './results.js'
+import { toEdgeResult, toFlowResult, toScriptTestResult } from './tier-results.js'
+
+export interface TierSelection {
+  scripts?: boolean
+  compatibility?: boolean
+  flow?: boolean
+  /** Only these nodes' script tests and the edges between them; the flow is always the whole DAG. */
+  nodes?: string[]
+}
+
+export interface TierResults {
+  scripts: Record<string, ScriptTestResult>
+  /** Keyed `"A->B"`. */
+  edges: Record<string, DataCompatibilityResult>
+  flow?: PipelineFlowResult
+}
+
+const ENGINE = Symbol('engine')
+
+/**
+ * One test run of one pipeline: every tier's tests ask it for executions, and identical
+ * executions (same node, same inputs) happen once and are shared. Independent nodes run in
+ * parallel up to `concurrency`; a node whose upstream failed is `blocked` by that node.
+ *
+ * @example
+ * const run = new PipelineRun(pipelineSpec, { concurrency: 4 })
+ * const { scripts, edges, flow } = await run.runTiers({ scripts: true, compatibility: true, flow: true })
+ * await run.close()
+ */
+export class PipelineRun {
+  readonly pipelineSpec: PipelineTestingSpec
+  readonly rootDir: string
+  readonly testDataDir: string
+  readonly #engine: ExecutionEngine
+  readonly #planner: ExecutionPlanner
+
+  constructor(
+    pipelineSpec: PipelineTestingSpec,
+    options: RunOptions & { [ENGINE]?: ExecutionEngine } = {},
+  ) {
+    // A cycle or an empty DAG is a user mistake: say so now, with the cycle, not mid-run.
+    pipelineSpec.dag.validate()
+    this.pipelineSpec = pipelineSpec
+    this.rootDir = resolve(pipelineSpec.rootDir)
+    this.testDataDir = resolve(this.rootDir, pipelineSpec.testWorkspaceRoot)
+    this.#engine = options[ENGINE] ?? new ExecutionEngine(this.testDataDir, options)
+    this.#planner = new ExecutionPlanner({
+      dag: pipelineSpec.dag,
+      specOf: (node) => pipelineSpec.scriptSpecs[node],
+      rootDir: this.rootDir,
+    })
+  }
+
+  /**
+   * The same run (folder, shared executions, concurrency limit, abort) seen through another
+   * pipeline spec — used to test specs that differ from the pipeline's own.
+   */
+  withPipeline(pipelineSpec: PipelineTestingSpec): PipelineRun {
+    return new PipelineRun(pipelineSpec, { [ENGINE]: this.#engine })
+  }
+
+  /** `<testDataDir>/.pipetest/runs/<runId>` (created by the first execution). */
+  get runDir(): string {
+    return this.#engine.workspace.runDir
+  }
+
+  get runId(): string {
+    return this.#engine.workspace.runId
+  }
+
+  /** Script processes started so far; shared executions count once. */
+  get executionCount(): number {
+    return this.#engine.scheduler.executionCount
+  }
+
+  /** Every progress event so far, in order. */
+  get events(): readonly PipelineEvent[] {
+    return this.#engine.scheduler.events
+  }
+
+  /** Calls `listener` for every later event; returns the unsubscribe function. */
+  subscribe(listener: (event: PipelineEvent) => void): () => void {
+    return this.#engine.scheduler.subscribe(listener)
+  }
+
+  /** Node on its spec inputs (inputs that are an ancestor's output path come from its run). */
+  async testScript(node: string): Promise<ScriptTestResult> {
+    this.#assertNode(node)
+    return toScriptTestResult(await this.#engine.execute(this.#planner.script(node)))
+  }
+
+  /**
+   * Edge A → B: B run on A's real outputs (A's flow execution), wired by the edge's ports.
+   * Works for any two nodes, tested as if the edge existed.
+   */
+  async testEdge(from: string, to: string): Promise<DataCompatibilityResult> {
+    this.#assertNode(from)
+    this.#assertNode(to)
+    const plan = this.#planner.edge(from, to)
+    const evidence = {
+      from,
+      to,
+      scriptA: this.#scriptName(from),
+      scriptB: this.#scriptName(to),
+      ports: plan.ports,
+    }
+    if (!plan.ports.ok) return toEdgeResult(evidence)
+    const [upstream, downstream] = await Promise.all([
+      this.#engine.execute(plan.upstream),
+      plan.downstream ? this.#engine.execute(plan.downstream) : undefined,
+    ])
+    return toEdgeResult({ ...evidence, upstream, ...(downstream ? { downstream } : {}) })
+  }
+
+  /** The whole DAG, inputs wired along the edges; executionOrder is the topological order. */
+  async testFlow(): Promise<PipelineFlowResult> {
+    const { dag } = this.pipelineSpec
+    const order = dag.topologicalSort()
+    const executed = await Promise.all(
+      order.map((node) => this.#engine.execute(this.#planner.flow(node))),
+    )
+    const results: Record<string, ExecutionResult> = {}
+    order.forEach((node, i) => (results[node] = executed[i]!))
+    const edges: Record<string, DataCompatibilityResult> = {}
+    for (const { from, to } of dag.edges) {
+      edges[`${from}->${to}`] = toEdgeResult({
+        from,
+        to,
+        scriptA: this.#scriptName(from),
+        scriptB: this.#scriptName(to),
+        ports: this.#planner.ports(from, to),
+        upstream: results[from]!,
+        downstream: results[to]!,
+      })
+    }
+    return toFlowResult({ order, results, edges, runDir: this.runDir })
+  }
+
+  /** How the outputs of `from` feed the inputs of `to` (no execution). */
+  resolvePorts(from: string, to: string): PortResolution {
+    this.#assertNode(from)
+    this.#assertNode(to)
+    return this.#planner.ports(from, to)
+  }
+
+  /**
+   * Starts everything the enabled tiers need at once — the scheduler keeps every core busy
+   * and runs shared executions once — and resolves when all have settled.
+   */
+  async runTiers(tiers: TierSelection): Promise<TierResults> {
+    const { dag } = this.pipelineSpec
+    const nodes = tiers.nodes ?? dag.nodes
+    nodes.forEach((node) => this.#assertNode(node))
+    const selected = new Set(nodes)
+    const edges = dag.edges.filter(({ from, to }) => selected.has(from) && selected.has(to))
+    const [scripts, edgeResults, flow] = await Promise.all([
+      tiers.scripts ? Promise.all(nodes.map((node) => this.testScript(node))) : [],
+      tiers.compatibility ? Promise.all(edges.map(({ from, to }) => this.testEdge(from, to))) : [],
+      tiers.flow ? this.testFlow() : undefined,
+    ])
+    return {
+      scripts: Object.fromEntries(scripts.map((result) => [result.node, result])),
+      edges: Object.fromEntries(
+        edgeResults.map((result) => [`${result.from}->${result.to}`, result]),
+      ),
+      ...(flow ? { flow } : {}),
+    }
+  }
+
+  /** Kills every running process tree; executions not yet started end as `aborted`. */
+  abort(reason?: string): void {
+    this.#engine.abort(reason)
+  }
+
+  /** Waits for running executions, marks the run folder and prunes old runs (keepRuns). */
+  close(state: 'complete' | 'interrupted' = 'complete'): Promise<void> {
+    return this.#engine.close(state)
+  }
+
+  #assertNode(node: string): void {
+    const { dag } = this.pipelineSpec
+    if (dag.hasNode(node)) return
+    throw new PipetestError('UNKNOWN_NODE', `Node "${node}" is not in the DAG`, {
+      node,
+      ...(dag.file ? { file: dag.file } : {}),
+      hint: `Use one of: ${dag.nodes.join(', ')}.`,
+    })
+  }
+
+  #scriptName(node: string): string {
+    return this.pipelineSpec.scriptSpecs[node]?.scriptName ?? node
+  }
+}

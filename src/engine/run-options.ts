@@ -1,0 +1,50 @@
+import { availableParallelism } from 'node:os'
+import { PipetestError } from '../errors.js'
+import type { PipelineEvent } from './events.js'
+import { DEFAULT_KEEP_RUNS } from './workspace.js'
+
+export interface RunOptions {
+  /** Executions running at once; default: the machine's cores (`os.availableParallelism()`). */
+  concurrency?: number
+  /** Python interpreter; default `python3`. A spec's `python` wins. */
+  python?: string
+  /** Per-execution timeout; default 300 s. A spec's `timeoutSeconds` wins. */
+  timeoutSeconds?: number
+  /** Aborting it kills every running process tree. */
+  signal?: AbortSignal
+  /** Run folders kept under `<testDataDir>/.pipetest/runs`; default 5. */
+  keepRuns?: number
+  /** Name of this run's folder; default: a sortable timestamp + pid + random suffix. */
+  runId?: string
+  onEvent?: (event: PipelineEvent) => void
+}
+
+export const DEFAULT_PYTHON = 'python3'
+export const DEFAULT_TIMEOUT_SECONDS = 300
+
+export interface ResolvedRunOptions {
+  concurrency: number
+  python: string
+  timeoutSeconds: number
+  keepRuns: number
+}
+
+/** Defaults applied and numbers checked once, so a typo fails at construction, not mid-run. */
+export function resolveRunOptions(options: RunOptions): ResolvedRunOptions {
+  const concurrency = options.concurrency ?? availableParallelism()
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw usage('concurrency', concurrency, 'a positive integer')
+  const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS
+  if (!(timeoutSeconds > 0)) throw usage('timeoutSeconds', timeoutSeconds, 'a positive number')
+  const keepRuns = options.keepRuns ?? DEFAULT_KEEP_RUNS
+  if (!Number.isInteger(keepRuns) || keepRuns < 1)
+    throw usage('keepRuns', keepRuns, 'a positive integer')
+  return { concurrency, python: options.python ?? DEFAULT_PYTHON, timeoutSeconds, keepRuns }
+}
+
+function usage(field: string, value: unknown, expected: string): PipetestError {
+  return new PipetestError('USAGE', `Invalid run option ${field}: ${JSON.stringify(value)}`, {
+    field,
+    hint: `Set ${field} to ${expected}, or leave it out for the default.`,
+  })
+}

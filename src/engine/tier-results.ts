@@ -1,0 +1,267 @@
+import { join } from 'node:path'
+import type { ScriptExecutionSpec } from '../spec/index.js'
+import { dominantFormat } from './data-format.js'
+import { notRunResult } from './execution-result.js'
+import type { PortResolution } from './ports.js'
+import type {
+  DataCompatibilityResult,
+  ExecutionResult,
+  Outcome,
+  PipelineFlowResult,
+  PortWiring,
+  ScriptTestResult,
+} from './results.js'
+
+/** Turns executions into the three tiers' results (plain objects, cursus' fields included). */
+
+/** Outcomes after which cursus reported `has_main_function: false`. */
+const NO_MAIN: ReadonlySet<Outcome> = new Set([
+  'no-main',
+  'import-error',
+  'script-not-found',
+  'invalid-spec',
+])
+
+export function toScriptTestResult(result: ExecutionResult): ScriptTestResult {
+  const success = result.status === 'passed'
+  return {
+    ...result,
+    kind: 'script',
+    success,
+    hasMainFunction: !NO_MAIN.has(result.outcome) && result.status !== 'skipped',
+    ...(success || result.status === 'skipped' ? {} : { errorMessage: result.message }),
+    executionTime: result.durationMs / 1000,
+  }
+}
+
+export function skippedScriptResult(
+  node: string,
+  spec: ScriptExecutionSpec | undefined,
+  reason: string,
+  runDir: string,
+): ScriptTestResult {
+  const base = notRunResult(
+    {
+      id: `skipped:${node}`,
+      node,
+      scriptName: spec?.scriptName ?? node,
+      scriptPath: spec?.scriptPath,
+      runner: spec?.runner,
+      runDir,
+      inputs: {},
+      wiredFrom: {},
+    },
+    'skipped',
+    'skipped',
+    `Skipped: ${reason}`,
+  )
+  return toScriptTestResult(base)
+}
+
+export interface EdgeEvidence {
+  from: string
+  to: string
+  scriptA: string
+  scriptB: string
+  ports: PortResolution
+  upstream?: ExecutionResult
+  downstream?: ExecutionResult
+}
+
+/**
+ * A → B is compatible when B, fed A's real outputs, passed: it succeeded, wrote every
+ * declared output and left its inputs alone. "A ran without crashing" is never enough.
+ */
+export function toEdgeResult(evidence: EdgeEvidence): DataCompatibilityResult {
+  const { from, to, ports, upstream, downstream } = evidence
+  const base = {
+    kind: 'edge' as const,
+    from,
+    to,
+    scriptA: evidence.scriptA,
+    scriptB: evidence.scriptB,
+    ...(upstream ? { upstream } : {}),
+    ...(downstream ? { downstream } : {}),
+  }
+  if (!ports.ok) {
+    return {
+      ...base,
+      status: 'failed',
+      outcome: 'unresolved-ports',
+      message: ports.message,
+      compatible: false,
+      compatibilityIssues: [ports.message],
+      wiring: [],
+      durationMs: 0,
+    }
+  }
+  const wiring = upstream ? wiredPaths(ports.wiring, upstream) : ports.wiring
+  if (!upstream || upstream.status !== 'passed') {
+    const blockedBy = upstream?.status === 'blocked' ? (upstream.blockedBy ?? from) : from
+    const message = `Not run: ${from} ${upstream?.status === 'blocked' ? `was blocked by ${blockedBy}` : 'failed'}, so ${to} cannot be fed its outputs; blocked by ${blockedBy}.`
+    return blocked(base, wiring, blockedBy, message)
+  }
+  const format = dominantFormat(wiring.flatMap((wire) => (wire.path ? [wire.path] : [])))
+  const formats = format ? { dataFormatA: format, dataFormatB: format } : {}
+  if (!downstream) return blocked(base, wiring, from, `Not run: ${to} has no execution.`)
+  if (downstream.status === 'blocked') {
+    const by = downstream.blockedBy ?? from
+    return blocked(
+      base,
+      wiring,
+      by,
+      `Not run: another input of ${to} comes from a failed node; blocked by ${by}.`,
+    )
+  }
+  if (downstream.status !== 'passed') {
+    const [why = '', ...details] = downstream.message.split('\n')
+    const message = [`${to} failed on ${from}'s outputs: ${why}`, ...details].join('\n')
+    return {
+      ...base,
+      ...formats,
+      status: 'failed',
+      outcome: downstream.outcome,
+      message,
+      compatible: false,
+      compatibilityIssues: [`${to} failed on ${from}'s outputs: ${why}`],
+      wiring,
+      durationMs: downstream.durationMs,
+    }
+  }
+  const wired = wiring.map((wire) => `${wire.output} → ${wire.input} (${wire.via})`).join(', ')
+  return {
+    ...base,
+    ...formats,
+    status: 'passed',
+    outcome: 'success',
+    message: `${to} ran on ${from}'s outputs (${wired}) and wrote all its outputs.`,
+    compatible: true,
+    compatibilityIssues: [],
+    wiring,
+    durationMs: downstream.durationMs,
+  }
+}
+
+function blocked(
+  base: Pick<DataCompatibilityResult, 'kind' | 'from' | 'to' | 'scriptA' | 'scriptB'>,
+  wiring: PortWiring[],
+  blockedBy: string,
+  message: string,
+): DataCompatibilityResult {
+  return {
+    ...base,
+    status: 'blocked',
+    outcome: 'blocked',
+    message,
+    compatible: false,
+    compatibilityIssues: [message],
+    wiring,
+    blockedBy,
+    durationMs: 0,
+  }
+}
+
+/** The wiring with the absolute upstream paths actually fed to the downstream script. */
+function wiredPaths(wiring: PortWiring[], upstream: ExecutionResult): PortWiring[] {
+  return wiring.map((wire) => {
+    const output = upstream.outputs.find((report) => report.name === wire.output)
+    if (!output) return wire
+    return { ...wire, path: wire.subpath ? join(output.path, wire.subpath) : output.path }
+  })
+}
+
+export function skippedEdgeResult(
+  from: string,
+  to: string,
+  scriptA: string,
+  scriptB: string,
+  reason: string,
+): DataCompatibilityResult {
+  return {
+    kind: 'edge',
+    from,
+    to,
+    scriptA,
+    scriptB,
+    status: 'skipped',
+    outcome: 'skipped',
+    message: `Skipped: ${reason}`,
+    compatible: false,
+    compatibilityIssues: [],
+    wiring: [],
+    durationMs: 0,
+  }
+}
+
+export interface FlowEvidence {
+  order: string[]
+  results: Record<string, ExecutionResult>
+  edges: Record<string, DataCompatibilityResult>
+  runDir: string
+}
+
+/** Failed when any node failed; the message names the failed nodes and what they blocked. */
+export function toFlowResult(evidence: FlowEvidence): PipelineFlowResult {
+  const { order, results } = evidence
+  const failedNodes = order.filter((node) => results[node]?.status === 'failed')
+  const blockedNodes = order.filter((node) => results[node]?.status === 'blocked')
+  const errors: string[] = []
+  for (const node of order) {
+    const result = results[node]!
+    if (result.status === 'failed')
+      errors.push(`Script ${node} failed: ${result.message.split('\n')[0] ?? ''}`)
+    if (result.status === 'blocked') errors.push(`${node} blocked by ${result.blockedBy ?? '?'}`)
+  }
+  const passed = failedNodes.length === 0 && blockedNodes.length === 0
+  const firstFailure = failedNodes[0] === undefined ? undefined : results[failedNodes[0]]
+  let message = `All ${order.length} nodes ran in topological order and wrote their outputs.`
+  if (!passed) {
+    const failed = failedNodes.map((node) => `${node} (${results[node]!.outcome})`).join(', ')
+    const parts = [`${failedNodes.length} of ${order.length} nodes failed: ${failed}`]
+    if (blockedNodes.length > 0) {
+      const byNode = blockedNodes.map((node) => `${node} (by ${results[node]!.blockedBy ?? '?'})`)
+      parts.push(`${blockedNodes.length} blocked: ${byNode.join(', ')}`)
+    }
+    message = `${parts.join('; ')}.\n${errors.join('\n')}\nRun folder: ${evidence.runDir}`
+  }
+  const spans = order.map((node) => results[node]!).filter((result) => result.durationMs > 0)
+  const start = Math.min(...spans.map((result) => Date.parse(result.startedAt)))
+  const end = Math.max(...spans.map((result) => Date.parse(result.startedAt) + result.durationMs))
+  return {
+    kind: 'flow',
+    status: passed ? 'passed' : 'failed',
+    outcome: passed ? 'success' : (firstFailure?.outcome ?? 'blocked'),
+    message,
+    pipelineSuccess: passed,
+    executionOrder: order,
+    scriptResults: results,
+    dataFlowResults: evidence.edges,
+    errors,
+    failedNodes,
+    blockedNodes,
+    durationMs: spans.length > 0 ? Math.max(0, end - start) : 0,
+    runDir: evidence.runDir,
+  }
+}
+
+export function skippedFlowResult(
+  order: string[],
+  reason: string,
+  runDir: string,
+): PipelineFlowResult {
+  return {
+    kind: 'flow',
+    status: 'skipped',
+    outcome: 'skipped',
+    message: `Skipped: ${reason}`,
+    pipelineSuccess: false,
+    executionOrder: order,
+    scriptResults: {},
+    dataFlowResults: {},
+    errors: [],
+    failedNodes: [],
+    blockedNodes: [],
+    durationMs: 0,
+    runDir,
+  }
+}

@@ -1,0 +1,78 @@
+import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  compareFingerprints,
+  describeInputChanges,
+  fingerprintInputs,
+} from '../../src/engine/input-guard.js'
+
+const dirs: string[] = []
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+function inputsFolder() {
+  const root = mkdtempSync(join(tmpdir(), 'pipetest-guard-'))
+  dirs.push(root)
+  mkdirSync(join(root, 'data', 'train'), { recursive: true })
+  writeFileSync(join(root, 'data', 'train', 'a.csv'), 'x\n1\n')
+  writeFileSync(join(root, 'data', 'b.csv'), 'y\n2\n')
+  writeFileSync(join(root, 'config.json'), '{}')
+  return { root, inputs: { data: join(root, 'data'), config: join(root, 'config.json') } }
+}
+
+describe('input guard', () => {
+  it('sees no change when the inputs were only read', async () => {
+    const { inputs } = inputsFolder()
+    const before = await fingerprintInputs(inputs)
+    expect(compareFingerprints(before, await fingerprintInputs(inputs))).toEqual([])
+  })
+
+  it('reports deleted, rewritten and added files', async () => {
+    const { root, inputs } = inputsFolder()
+    const before = await fingerprintInputs(inputs)
+    rmSync(join(root, 'data', 'b.csv'))
+    const file = join(root, 'data', 'train', 'a.csv')
+    const { mtime } = statSync(file)
+    // Same size, same mtime: only the content hash can tell.
+    writeFileSync(file, 'x\n9\n')
+    utimesSync(file, mtime, mtime)
+    writeFileSync(join(root, 'data', 'new.csv'), 'z')
+    const changes = compareFingerprints(before, await fingerprintInputs(inputs))
+    expect(changes).toEqual([
+      { input: 'data', path: join(root, 'data', 'b.csv'), change: 'deleted' },
+      { input: 'data', path: file, change: 'modified' },
+      { input: 'data', path: join(root, 'data', 'new.csv'), change: 'added' },
+    ])
+    expect(describeInputChanges(changes, 2)).toBe(
+      [
+        `  - deleted data: ${join(root, 'data', 'b.csv')}`,
+        `  - modified data: ${file}`,
+        '  … and 1 more',
+      ].join('\n'),
+    )
+  })
+
+  it('reports a deleted input file or folder', async () => {
+    const { root, inputs } = inputsFolder()
+    const before = await fingerprintInputs(inputs)
+    rmSync(join(root, 'config.json'))
+    rmSync(join(root, 'data'), { recursive: true })
+    const changes = compareFingerprints(before, await fingerprintInputs(inputs))
+    expect(changes.filter((c) => c.change === 'deleted').map((c) => c.path)).toContain(
+      join(root, 'config.json'),
+    )
+    expect(changes.every((c) => c.change === 'deleted')).toBe(true)
+  })
+
+  it("ignores Python bytecode caches and pipetest's own run folders", async () => {
+    const { root, inputs } = inputsFolder()
+    const before = await fingerprintInputs(inputs)
+    mkdirSync(join(root, 'data', '__pycache__'))
+    writeFileSync(join(root, 'data', '__pycache__', 'm.cpython-311.pyc'), 'x')
+    mkdirSync(join(root, 'data', '.pipetest', 'runs'), { recursive: true })
+    expect(compareFingerprints(before, await fingerprintInputs(inputs))).toEqual([])
+  })
+})
