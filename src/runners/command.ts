@@ -1,0 +1,199 @@
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs'
+import { isAbsolute, resolve } from 'node:path'
+import { runProcess } from './process.js'
+import type { ProcessExit } from './process.js'
+import { describeExit, notStarted } from './report.js'
+import type { ExecutionRequest, ProcessReport } from './types.js'
+
+/**
+ * Runs any executable. With a `command` template the argv is the template with its
+ * placeholders filled in, each element staying one argument (no shell, so spaces, quotes,
+ * `$()` and `;` reach the program literally):
+ *
+ *   {script}        the spec's script path
+ *   {input:NAME}    the path of input NAME
+ *   {output:NAME}   the path of output NAME
+ *   {arg:NAME}      job argument NAME (strings as is, other values as JSON)
+ *
+ * e.g. `["Rscript", "{script}", "--in", "{input:data_input}", "--out={output:data_output}"]`.
+ * Without a template the script itself is executed, with job arguments as flags
+ * (see {@link jobArgsToFlags}). Either way the paths are also in the environment as
+ * `PIPETEST_INPUT_<NAME>` / `PIPETEST_OUTPUT_<NAME>` (NAME upper-cased, other characters `_`).
+ */
+export async function runCommand(request: ExecutionRequest): Promise<ProcessReport> {
+  let argv: string[]
+  if (request.command) {
+    const expanded = expandCommandTemplate(request.command, request)
+    if (!expanded.ok) return notStarted(request.logDir, 'invalid-spec', expanded.message)
+    argv = expanded.argv
+  } else {
+    if (!existsSync(request.scriptPath)) {
+      return notStarted(
+        request.logDir,
+        'script-not-found',
+        `script not found: ${request.scriptPath}`,
+      )
+    }
+    argv = [request.scriptPath, ...jobArgsToFlags(request.jobArgs)]
+  }
+  const [file, ...args] = argv
+  if (file === undefined || file === '') {
+    return notStarted(request.logDir, 'invalid-spec', 'the command template names no program')
+  }
+  const exit = await runProcess({
+    file,
+    args,
+    cwd: request.cwd,
+    env: { ...pathVariables(request), ...request.environVars },
+    timeoutMs: request.timeoutMs,
+    logDir: request.logDir,
+    ...(request.signal ? { signal: request.signal } : {}),
+  })
+  return describeExit(exit, undefined, (spawnError) => ({
+    outcome: 'spawn-error',
+    message: explainSpawnError(file, request.cwd, spawnError),
+  }))
+}
+
+type Expansion = { ok: true; argv: string[] } | { ok: false; message: string }
+
+/** Placeholders look like `{kind}` or `{kind:NAME}`; other braces (JSON, awk) stay literal. */
+const PLACEHOLDER = /\{([A-Za-z_][\w-]*)(?::([^{}]*))?\}/g
+
+/** Fills a command template; an unknown placeholder or name is a spec mistake, named. */
+export function expandCommandTemplate(
+  template: string[],
+  request: Pick<ExecutionRequest, 'scriptPath' | 'inputPaths' | 'outputPaths' | 'jobArgs'>,
+): Expansion {
+  const problems: string[] = []
+  const argv = template.map((part) =>
+    part.replace(PLACEHOLDER, (whole, kind: string, name: string | undefined) => {
+      const value = placeholderValue(kind, name, request)
+      if (typeof value === 'string') return value
+      problems.push(value.problem.replace('%s', whole))
+      return whole
+    }),
+  )
+  if (problems.length > 0) {
+    return { ok: false, message: `command template: ${problems.join('; ')}` }
+  }
+  return { ok: true, argv }
+}
+
+function placeholderValue(
+  kind: string,
+  name: string | undefined,
+  request: Pick<ExecutionRequest, 'scriptPath' | 'inputPaths' | 'outputPaths' | 'jobArgs'>,
+): string | { problem: string } {
+  const lookup = (what: string, values: Record<string, unknown>): string | { problem: string } => {
+    if (name === undefined || name === '')
+      return { problem: `%s needs a name, e.g. {${kind}:NAME}` }
+    if (!Object.hasOwn(values, name)) {
+      const known = Object.keys(values)
+      return {
+        problem: `%s names no ${what} "${name}" (the spec's ${what}s: ${known.join(', ') || 'none'})`,
+      }
+    }
+    return argumentText(values[name])
+  }
+  switch (kind) {
+    case 'script':
+      return name === undefined
+        ? request.scriptPath
+        : { problem: '%s takes no name; write {script}' }
+    case 'input':
+      return lookup('input', request.inputPaths)
+    case 'output':
+      return lookup('output', request.outputPaths)
+    case 'arg':
+      return lookup('job arg', request.jobArgs)
+    default:
+      return {
+        problem: `unknown placeholder %s (known: {script}, {input:NAME}, {output:NAME}, {arg:NAME})`,
+      }
+  }
+}
+
+/**
+ * Job arguments as command-line flags, in the spec's order: `--name value`; `true` gives a
+ * bare `--name`; `false`, null and undefined give nothing; arrays and objects are passed as
+ * JSON. Names are kept as written (`job_type` → `--job_type`, as cursus scripts' argparse
+ * expects).
+ */
+export function jobArgsToFlags(jobArgs: Record<string, unknown>): string[] {
+  const flags: string[] = []
+  for (const [name, value] of Object.entries(jobArgs)) {
+    if (value === false || value === null || value === undefined) continue
+    flags.push(`--${name}`)
+    if (value !== true) flags.push(argumentText(value))
+  }
+  return flags
+}
+
+function argumentText(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (value === undefined) return ''
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value)
+  }
+  return JSON.stringify(value)
+}
+
+function pathVariables(request: ExecutionRequest): Record<string, string> {
+  const variables: Record<string, string> = {}
+  const envName = (name: string) => name.toUpperCase().replace(/[^A-Z0-9_]/g, '_')
+  for (const [name, path] of Object.entries(request.inputPaths)) {
+    variables[`PIPETEST_INPUT_${envName(name)}`] = path
+  }
+  for (const [name, path] of Object.entries(request.outputPaths)) {
+    variables[`PIPETEST_OUTPUT_${envName(name)}`] = path
+  }
+  return variables
+}
+
+function explainSpawnError(
+  file: string,
+  cwd: string,
+  spawnError: NonNullable<ProcessExit['spawnError']>,
+): string {
+  const isPath = file.includes('/') || file.includes('\\')
+  const path = isAbsolute(file) ? file : resolve(cwd, file)
+  switch (spawnError.code) {
+    case 'ENOENT':
+      if (!isPath) return `command not found: ${file} (it is not on PATH)`
+      if (existsSync(path)) {
+        const shebang = firstLine(path)
+        return shebang?.startsWith('#!')
+          ? `cannot start ${file}: the program named by its first line "${shebang}" does not exist`
+          : `cannot start ${file}: not found`
+      }
+      return `not found: ${path}`
+    case 'EACCES':
+      if (isPath && isDirectory(path)) return `cannot start ${file}: it is a directory`
+      return `not executable: ${file}. Fix: chmod +x ${isPath ? path : file}`
+    default:
+      return `cannot start ${file} (${spawnError.code}): ${spawnError.message}`
+  }
+}
+
+function firstLine(path: string): string | undefined {
+  let fd: number | undefined
+  try {
+    fd = openSync(path, 'r')
+    const buffer = Buffer.alloc(512)
+    const length = readSync(fd, buffer, 0, buffer.length, 0)
+    return buffer.subarray(0, length).toString('utf8').split('\n')[0]?.trim()
+  } catch {
+    return undefined
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}

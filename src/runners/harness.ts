@@ -1,0 +1,111 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { ExecutionRequest } from './types.js'
+
+/**
+ * The Python and Node harnesses are plain files shipped in the package (`files` in
+ * package.json), not bundled code. They talk to us through two files in the execution's log
+ * folder: a request written before the start, and a result written by the harness. A file is
+ * a channel that nothing the script prints can corrupt, and it stays behind as evidence.
+ */
+export type HarnessFile = 'python_harness.py' | 'node_harness.mjs'
+
+/** What the harness asks for; the same shape for both languages (snake_case, as in cursus). */
+export interface HarnessRequest {
+  script_path: string
+  input_paths: Record<string, string>
+  output_paths: Record<string, string>
+  environ_vars: Record<string, string>
+  job_args: Record<string, unknown>
+  result_file: string
+}
+
+/** What the harness reports. `exit`: main() ended the process itself (sys.exit / process.exit). */
+export interface HarnessResult {
+  outcome: 'success' | 'import-error' | 'no-main' | 'bad-signature' | 'exception' | 'exit'
+  message: string
+  traceback?: string
+  exit_code?: number
+}
+
+const harnessOutcomes = new Set<string>([
+  'success',
+  'import-error',
+  'no-main',
+  'bad-signature',
+  'exception',
+  'exit',
+])
+
+let packageRoot: string | undefined
+
+/**
+ * Absolute path of a shipped harness. Found by walking up from this module to the
+ * package.json named "pipetest": that works from `src/` under Vitest and from `dist/` after
+ * bundling (ESM or CJS; tsup shims `import.meta.url`), installed or linked.
+ */
+export function harnessPath(file: HarnessFile): string {
+  packageRoot ??= findPackageRoot(dirname(fileURLToPath(import.meta.url)))
+  return join(packageRoot, 'src', 'runners', 'harness', file)
+}
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json')
+    if (existsSync(manifest) && readPackageName(manifest) === 'pipetest') return dir
+    if (dirname(dir) === dir) {
+      throw new Error(
+        `pipetest: cannot find its own package.json above ${start}; the installation is incomplete (reinstall pipetest).`,
+      )
+    }
+  }
+}
+
+function readPackageName(manifest: string): unknown {
+  try {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name
+  } catch {
+    return undefined
+  }
+}
+
+/** Writes the request file (and removes a stale result) in the execution's log folder. */
+export async function writeHarnessRequest(
+  request: ExecutionRequest,
+): Promise<{ requestFile: string; resultFile: string }> {
+  await mkdir(request.logDir, { recursive: true })
+  const requestFile = join(request.logDir, 'harness-request.json')
+  const resultFile = join(request.logDir, 'harness-result.json')
+  await rm(resultFile, { force: true })
+  const payload: HarnessRequest = {
+    script_path: request.scriptPath,
+    input_paths: request.inputPaths,
+    output_paths: request.outputPaths,
+    environ_vars: request.environVars,
+    job_args: request.jobArgs,
+    result_file: resultFile,
+  }
+  await writeFile(requestFile, JSON.stringify(payload, null, 2))
+  return { requestFile, resultFile }
+}
+
+/** The harness's report, or undefined when it wrote none (killed, os._exit, crashed). */
+export async function readHarnessResult(resultFile: string): Promise<HarnessResult | undefined> {
+  let data: unknown
+  try {
+    data = JSON.parse(await readFile(resultFile, 'utf8'))
+  } catch {
+    return undefined
+  }
+  if (typeof data !== 'object' || data === null) return undefined
+  const { outcome, message, traceback, exit_code } = data as Record<string, unknown>
+  if (typeof outcome !== 'string' || !harnessOutcomes.has(outcome)) return undefined
+  return {
+    outcome: outcome as HarnessResult['outcome'],
+    message: typeof message === 'string' ? message : outcome,
+    ...(typeof traceback === 'string' && traceback !== '' ? { traceback } : {}),
+    ...(typeof exit_code === 'number' ? { exit_code } : {}),
+  }
+}

@@ -1,0 +1,205 @@
+"""pipetest's Python harness: runs one script's main() in this (child) process.
+
+Usage: python python_harness.py REQUEST_JSON
+
+REQUEST_JSON holds script_path, input_paths, output_paths, environ_vars, job_args and
+result_file. The script is imported by path under its file stem (so its
+`if __name__ == "__main__":` block does not run), with its folder first on sys.path, and
+main(input_paths=..., output_paths=..., environ_vars=..., job_args=argparse.Namespace(...))
+is called, as in the cursus script contract.
+
+The verdict (success, import-error, no-main, bad-signature, exception, exit) is written as
+JSON to result_file rather than printed: whatever the script prints cannot corrupt it.
+Standard library only; Python 3.8 or newer.
+"""
+
+import argparse
+import importlib.util
+import inspect
+import json
+import os
+import signal
+import sys
+
+CONTRACT = ("input_paths", "output_paths", "environ_vars", "job_args")
+CONTRACT_CALL = "main(input_paths=..., output_paths=..., environ_vars=..., job_args=...)"
+HARNESS_FILE = os.path.abspath(__file__)
+
+
+def write_result(result_file, outcome, message, tb=None, exit_code=None):
+    data = {"outcome": outcome, "message": message}
+    if tb:
+        data["traceback"] = tb
+    if exit_code is not None:
+        data["exit_code"] = exit_code
+    # Rename into place so the parent never reads half a result.
+    partial = result_file + ".partial"
+    with open(partial, "w", encoding="utf-8") as handle:
+        json.dump(data, handle)
+    os.replace(partial, result_file)
+
+
+def describe(exc):
+    try:
+        text = str(exc)
+    except Exception:  # a broken __str__ must not hide the real failure
+        text = "<unprintable " + type(exc).__name__ + ">"
+    return type(exc).__name__ + (": " + text if text else "")
+
+
+def format_traceback(exc):
+    """The traceback without the harness's and importlib's own frames: only the user's code."""
+    import traceback  # only failures pay for it
+
+    te = traceback.TracebackException(type(exc), exc, exc.__traceback__)
+    te.stack = traceback.StackSummary.from_list(
+        [
+            frame
+            for frame in te.stack
+            if not frame.filename.startswith("<frozen importlib")
+            and os.path.abspath(frame.filename) != HARNESS_FILE
+        ]
+    )
+    return "".join(te.format())
+
+
+def exit_code_of(system_exit):
+    code = system_exit.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    return 1  # sys.exit("message") prints the message and exits 1
+
+
+def flush_and_terminate(signum, _frame):
+    """On pipetest's SIGTERM (timeout/abort), keep what the script printed so far."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def load_script(script_path):
+    module_name = os.path.splitext(os.path.basename(script_path))[0]
+    spec = importlib.util.spec_from_file_location(module_name, script_path)
+    if spec is None or spec.loader is None:
+        raise ImportError("cannot import " + script_path + " as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    # Registered before running it (as `import` does) so pickle, dataclasses and
+    # self-imports see the module; but never shadow a module that is already loaded.
+    if module_name not in sys.modules:
+        sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def signature_problem(main, script_file):
+    """A sentence saying why main cannot be called with the contract's keywords, or None."""
+    try:
+        signature = inspect.signature(main)
+    except (TypeError, ValueError):
+        return None  # builtins and some C callables: nothing to check, the call will tell
+    params = signature.parameters
+    takes_kwargs = any(p.kind == p.VAR_KEYWORD for p in params.values())
+    by_keyword = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    missing = [
+        name
+        for name in CONTRACT
+        if not (name in params and params[name].kind in by_keyword)
+        and not (name not in params and takes_kwargs)
+    ]
+    extra_required = [
+        p.name
+        for p in params.values()
+        if p.name not in CONTRACT
+        and p.default is p.empty
+        and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    actual = "main" + str(signature)
+    if missing:
+        return (
+            "main() in " + script_file + " does not accept " + ", ".join(missing)
+            + " (actual signature: " + actual + "); pipetest calls " + CONTRACT_CALL
+        )
+    if extra_required:
+        return (
+            "main() in " + script_file + " requires " + ", ".join(extra_required)
+            + ", which pipetest does not pass (actual signature: " + actual
+            + "); give it a default, e.g. " + extra_required[0] + "=None"
+        )
+    return None
+
+
+def run(request_file):
+    with open(request_file, encoding="utf-8") as handle:
+        request = json.load(handle)
+    result_file = request["result_file"]
+    script_path = request["script_path"]
+    script_file = os.path.basename(script_path)
+
+    def fail(outcome, message, tb=None, exit_code=None):
+        # Also on stderr, so the log reads like the script's own failure would.
+        sys.stderr.write(tb if tb else "pipetest: " + message + "\n")
+        sys.stderr.flush()
+        write_result(result_file, outcome, message, tb, exit_code)
+        return 1
+
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, flush_and_terminate)
+    environ_vars = {str(k): str(v) for k, v in request["environ_vars"].items()}
+    os.environ.update(environ_vars)
+    # The script sees itself as the program, not the harness and its request file.
+    sys.argv = [script_path]
+    harness_dir = os.path.dirname(HARNESS_FILE)
+    script_dir = os.path.dirname(os.path.abspath(script_path))
+    if sys.path and os.path.abspath(sys.path[0] or ".") == harness_dir:
+        sys.path[0] = script_dir
+    else:
+        sys.path.insert(0, script_dir)
+
+    try:
+        module = load_script(script_path)
+    except SystemExit as exc:
+        return fail(
+            "import-error",
+            "importing " + script_file + " called sys.exit(" + repr(exc.code) + ") at module"
+            " level, so main() never ran (argparse outside `if __name__ == \"__main__\":`?)",
+            exit_code=exit_code_of(exc),
+        )
+    except BaseException as exc:
+        message = "importing " + script_file + " failed: " + describe(exc)
+        return fail("import-error", message, format_traceback(exc))
+
+    main = getattr(module, "main", None)
+    if main is None:
+        return fail("no-main", script_file + " has no main() function")
+    if not callable(main):
+        kind = type(main).__name__
+        return fail("no-main", script_file + " defines main, but it is a " + kind + ", not a function")
+    problem = signature_problem(main, script_file)
+    if problem:
+        return fail("bad-signature", problem)
+
+    try:
+        main(
+            input_paths=dict(request["input_paths"]),
+            output_paths=dict(request["output_paths"]),
+            environ_vars=environ_vars,
+            job_args=argparse.Namespace(**request["job_args"]),
+        )
+    except SystemExit as exc:
+        message = "main() called sys.exit(" + repr(exc.code) + ")"
+        write_result(result_file, "exit", message, exit_code=exit_code_of(exc))
+        raise
+    except BaseException as exc:
+        return fail("exception", "main() raised " + describe(exc), format_traceback(exc))
+    write_result(result_file, "success", "main() returned")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run(sys.argv[1]))

@@ -1,0 +1,42 @@
+import { extname } from 'node:path'
+import type { RunnerKind } from '../spec/script-execution-spec.js'
+import { runCommand } from './command.js'
+import { runNode } from './node.js'
+import { runPython } from './python.js'
+import type { ExecutionRequest, ProcessReport, Runner } from './types.js'
+
+export { resolvePython, InterpreterNotFoundError } from './interpreter.js'
+export type { ExecutionRequest, ProcessReport, Runner } from './types.js'
+
+const runners: Record<RunnerKind, Runner> = {
+  python: runPython,
+  node: runNode,
+  command: runCommand,
+}
+
+/**
+ * Runs one execution in a child process with the runner it names and reports what happened.
+ * Never rejects for anything the script or the spec did (those are outcomes); a rejection is
+ * a bug or a broken installation of pipetest itself.
+ */
+export function runExecution(request: ExecutionRequest): Promise<ProcessReport> {
+  return runners[request.runner](request)
+}
+
+/**
+ * The runner for a script: the spec's `runner` when set; else a `command` template means the
+ * command runner; else by extension — `.py` → python, `.js`/`.mjs`/`.cjs` → node, anything
+ * else (shell scripts, binaries, no path at all) → command.
+ */
+export function selectRunner(spec: {
+  runner?: RunnerKind | undefined
+  scriptPath?: string | undefined
+  command?: string[] | undefined
+}): RunnerKind {
+  if (spec.runner) return spec.runner
+  if (spec.command && spec.command.length > 0) return 'command'
+  const extension = extname(spec.scriptPath ?? '').toLowerCase()
+  if (extension === '.py') return 'python'
+  if (extension === '.js' || extension === '.mjs' || extension === '.cjs') return 'node'
+  return 'command'
+}

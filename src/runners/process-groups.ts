@@ -1,0 +1,93 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { onExit } from 'signal-exit'
+
+/**
+ * Every execution runs as the leader of its own process group (spawned `detached`), so one
+ * signal to `-pgid` reaches the script and everything it started. This module tracks the
+ * groups that are alive and makes sure none outlives us: when our process exits or is killed
+ * by a catchable signal, every live group gets SIGKILL. signal-exit is used (rather than a
+ * bare `process.on('exit')`) because a default-handled SIGINT/SIGTERM never emits 'exit', and
+ * because it cooperates with other signal listeners instead of swallowing the signal.
+ */
+const liveGroups = new Set<number>()
+let removeExitHook: (() => void) | undefined
+
+/**
+ * Installs the exit hook. Called just before spawning: a signal arriving between the spawn and
+ * {@link trackGroup} would otherwise meet no handler and kill us by default, orphaning the
+ * new group. (Node runs signal listeners from the event loop, so once the hook is in place the
+ * synchronous spawn-then-track sequence always completes before the hook runs.)
+ */
+export function guardGroups(): void {
+  removeExitHook ??= onExit(() => {
+    for (const group of liveGroups) signalGroup(group, 'SIGKILL')
+  })
+}
+
+export function trackGroup(pgid: number): void {
+  guardGroups()
+  liveGroups.add(pgid)
+}
+
+/** Forgets a group that has ended (or a spawn that failed, without a pgid). */
+export function untrackGroup(pgid?: number): void {
+  if (pgid !== undefined) liveGroups.delete(pgid)
+  if (liveGroups.size === 0 && removeExitHook) {
+    // Keep no signal handlers installed while nothing runs: the host's defaults apply again.
+    removeExitHook()
+    removeExitHook = undefined
+  }
+}
+
+/** Sends `signal` to every process of the group; a group that is already gone is fine. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal)
+  } catch {
+    // ESRCH: nobody left. EPERM: a member changed user; nothing more we are allowed to do.
+  }
+}
+
+/**
+ * True while a process of the group is still running. Zombies do not count: in containers
+ * whose PID 1 reaps slowly, a killed orphan lingers as a zombie for a second or more, and
+ * `kill(-pgid, 0)` still succeeds for it although nothing runs any more.
+ */
+export function groupIsAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0)
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  return hasRunningMember(pgid)
+}
+
+function hasRunningMember(pgid: number): boolean {
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc')
+  } catch {
+    // No procfs (macOS): the signal probe above is the best information available.
+    return true
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = readProcStat(entry)
+    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') return true
+  }
+  return false
+}
+
+function readProcStat(pid: string): { state: string; pgrp: number } | undefined {
+  let text: string
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  } catch {
+    return undefined
+  }
+  // "pid (comm) state ppid pgrp …" — comm may itself contain spaces and parentheses.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
+  const [state, , pgrp] = fields
+  if (state === undefined || pgrp === undefined) return undefined
+  return { state, pgrp: Number(pgrp) }
+}

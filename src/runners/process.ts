@@ -1,0 +1,284 @@
+import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
+import { execa } from 'execa'
+import type { StdoutStderrOption } from 'execa'
+import { readLogTail } from './log-tail.js'
+import {
+  groupIsAlive,
+  guardGroups,
+  signalGroup,
+  trackGroup,
+  untrackGroup,
+} from './process-groups.js'
+
+/** Time between SIGTERM and SIGKILL: enough for Python to flush its buffers and exit. */
+export const KILL_GRACE_MS = 2000
+const GROUP_POLL_MS = 20
+/** setTimeout fires at once for delays beyond 2^31-1 ms; longer means no timeout. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+export interface ProcessOptions {
+  file: string
+  args: string[]
+  cwd: string
+  /** Added to (and overriding) our own environment. */
+  env: Record<string, string>
+  /** 0, negative or non-finite: no timeout. */
+  timeoutMs: number
+  signal?: AbortSignal
+  /** `stdout.log` and `stderr.log` are written here, in full. */
+  logDir: string
+}
+
+/** Why we ended the process ourselves, if we did. */
+export type Termination =
+  { kind: 'timeout'; timeoutMs: number } | { kind: 'aborted'; reason: string }
+
+export interface ProcessExit {
+  exitCode: number | null
+  /** The signal that ended the process (ours or not). */
+  signal: string | null
+  signalDescription?: string
+  termination?: Termination
+  /**
+   * The process never started. `code` is the errno code (ENOENT, EACCES…), or BAD_CWD (no
+   * such working directory) / BAD_ARGUMENT (a value no process can receive) found before.
+   */
+  spawnError?: { code: string; message: string }
+  durationMs: number
+  stdoutTail: string
+  stderrTail: string
+  stdoutLog: string
+  stderrLog: string
+}
+
+/**
+ * The one place pipetest starts a script. The child gets an argv array (never a shell), its
+ * own process group, stdin closed, and our log files as its stdout/stderr. Writing straight to
+ * files (rather than through pipes we read) keeps memory flat whatever the script prints, and
+ * means a grandchild that still holds stdout, even one that escaped the group, cannot delay
+ * us: we are done when the child exits. On timeout or abort the whole group gets SIGTERM, then
+ * SIGKILL after {@link KILL_GRACE_MS}. Whatever of the group is still running once the child
+ * has exited is ended the same way, so an execution never leaves processes behind.
+ */
+export async function runProcess(options: ProcessOptions): Promise<ProcessExit> {
+  mkdirSync(options.logDir, { recursive: true })
+  const stdoutLog = join(options.logDir, 'stdout.log')
+  const stderrLog = join(options.logDir, 'stderr.log')
+  const started = performance.now()
+  const finish = async (fields: Omit<ProcessExit, 'stdoutTail' | 'stderrTail' | 'durationMs'>) => ({
+    ...fields,
+    durationMs: Math.round(performance.now() - started),
+    stdoutTail: await readLogTail(stdoutLog),
+    stderrTail: await readLogTail(stderrLog),
+  })
+
+  const stdoutFd = openSync(stdoutLog, 'w')
+  const stderrFd = openSync(stderrLog, 'w')
+  try {
+    if (!isDirectory(options.cwd)) {
+      // Spawning would fail with a bare ENOENT, indistinguishable from a missing program.
+      const message = `the working directory ${options.cwd} does not exist`
+      writeSync(stderrFd, `pipetest: ${message}\n`)
+      return await finish({
+        exitCode: null,
+        signal: null,
+        spawnError: { code: 'BAD_CWD', message },
+        stdoutLog,
+        stderrLog,
+      })
+    }
+    if (options.signal?.aborted) {
+      return await finish({
+        exitCode: null,
+        signal: null,
+        termination: { kind: 'aborted', reason: abortReason(options.signal) },
+        stdoutLog,
+        stderrLog,
+      })
+    }
+    let subprocess: ReturnType<typeof spawnInGroup>
+    guardGroups()
+    try {
+      subprocess = spawnInGroup(options, stdoutFd, stderrFd)
+    } catch (error) {
+      untrackGroup()
+      // Thrown before spawning, for values no process can receive (a NUL byte in an argument
+      // or environment value): a spec mistake, not a failure to start.
+      const message = error instanceof Error ? error.message : String(error)
+      writeSync(stderrFd, `pipetest: ${message}\n`)
+      return await finish({
+        exitCode: null,
+        signal: null,
+        spawnError: { code: 'BAD_ARGUMENT', message },
+        stdoutLog,
+        stderrLog,
+      })
+    }
+    const pgid = subprocess.pid
+    if (pgid === undefined) {
+      untrackGroup()
+      const result = await subprocess
+      return await finish({
+        exitCode: null,
+        signal: null,
+        spawnError: {
+          code: (result as { code?: string }).code ?? 'UNKNOWN',
+          message: result.message ?? 'the process could not be started',
+        },
+        stdoutLog,
+        stderrLog,
+      })
+    }
+
+    trackGroup(pgid)
+    const killer = new GroupKiller(pgid)
+    const stopTimeout = watchTimeout(options.timeoutMs, killer)
+    const stopAbort = options.signal ? watchAbort(options.signal, killer) : () => {}
+    let result
+    try {
+      result = await subprocess
+    } finally {
+      stopTimeout()
+      stopAbort()
+      await killer.endStragglers()
+      untrackGroup(pgid)
+    }
+    return await finish({
+      exitCode: result.exitCode ?? null,
+      signal: result.signal ?? null,
+      ...(result.signalDescription ? { signalDescription: result.signalDescription } : {}),
+      ...(killer.termination ? { termination: killer.termination } : {}),
+      stdoutLog,
+      stderrLog,
+    })
+  } finally {
+    closeSync(stdoutFd)
+    closeSync(stderrFd)
+  }
+}
+
+/**
+ * Our log files' descriptors go straight to spawn(), so the child writes to disk itself.
+ * execa passes any descriptor number through at run time; its types only list 0–9.
+ */
+const logFile = (fd: number) => fd as unknown as StdoutStderrOption
+
+function spawnInGroup(options: ProcessOptions, stdoutFd: number, stderrFd: number) {
+  return execa(options.file, options.args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: true,
+    stdin: 'ignore',
+    stdout: logFile(stdoutFd),
+    stderr: logFile(stderrFd),
+    // setsid(): the child leads a new process group that one signal to -pid reaches whole.
+    detached: true,
+    // Our own group bookkeeping replaces execa's: it would signal the child only.
+    cleanup: false,
+    reject: false,
+    buffer: false,
+    windowsHide: true,
+  })
+}
+
+/** Ends a process group: SIGTERM first, SIGKILL when the grace period is over. */
+class GroupKiller {
+  termination: Termination | undefined
+  private termSentAt: number | undefined
+  private forceTimer: NodeJS.Timeout | undefined
+
+  constructor(private readonly pgid: number) {}
+
+  terminate(termination: Termination): void {
+    if (this.termination) return
+    this.termination = termination
+    this.sendTerm()
+  }
+
+  /** Called once the child has exited: whatever is left of its group is a straggler. */
+  async endStragglers(): Promise<void> {
+    if (groupIsAlive(this.pgid)) {
+      this.sendTerm()
+      const deadline = (this.termSentAt ?? Date.now()) + KILL_GRACE_MS
+      while (Date.now() < deadline && groupIsAlive(this.pgid)) await delay(GROUP_POLL_MS)
+      if (groupIsAlive(this.pgid)) {
+        signalGroup(this.pgid, 'SIGKILL')
+        // SIGKILL cannot be caught, but delivery is asynchronous: wait until it has landed.
+        const killDeadline = Date.now() + KILL_GRACE_MS
+        while (Date.now() < killDeadline && groupIsAlive(this.pgid)) await delay(GROUP_POLL_MS)
+      }
+    }
+    clearTimeout(this.forceTimer)
+  }
+
+  private sendTerm(): void {
+    if (this.termSentAt !== undefined) return
+    this.termSentAt = Date.now()
+    signalGroup(this.pgid, 'SIGTERM')
+    this.forceTimer = setTimeout(() => signalGroup(this.pgid, 'SIGKILL'), KILL_GRACE_MS)
+  }
+}
+
+function watchTimeout(timeoutMs: number, killer: GroupKiller): () => void {
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMER_MS) return () => {}
+  const timer = setTimeout(() => killer.terminate({ kind: 'timeout', timeoutMs }), timeoutMs)
+  return () => clearTimeout(timer)
+}
+
+function watchAbort(signal: AbortSignal, killer: GroupKiller): () => void {
+  const onAbort = () => killer.terminate({ kind: 'aborted', reason: abortReason(signal) })
+  signal.addEventListener('abort', onAbort, { once: true })
+  return () => signal.removeEventListener('abort', onAbort)
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason
+  if (reason instanceof Error) return reason.message
+  if (typeof reason === 'string' && reason !== '') return reason
+  return 'the run was aborted'
+}
+
+export interface ProbeResult {
+  exitCode: number | null
+  stdout: string
+  stderr: string
+  spawnError?: string
+  timedOut: boolean
+}
+
+/**
+ * Runs a short, trusted helper command (an interpreter probe) and captures its small output.
+ * Not for user scripts: it has no logs, no process group and a fixed timeout.
+ */
+export async function probeProcess(
+  file: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<ProbeResult> {
+  const result = await execa(file, args, {
+    reject: false,
+    stdin: 'ignore',
+    timeout: timeoutMs,
+    maxBuffer: 1024 * 1024,
+    windowsHide: true,
+  })
+  const code = (result as { code?: string }).code
+  const started = result.exitCode !== undefined || result.signal !== undefined
+  return {
+    exitCode: result.exitCode ?? null,
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? ''),
+    ...(started ? {} : { spawnError: code ?? 'UNKNOWN' }),
+    timedOut: result.timedOut,
+  }
+}

@@ -1,0 +1,114 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Outcome } from '../engine/results.js'
+import type { HarnessResult } from './harness.js'
+import type { ProcessExit } from './process.js'
+import type { ProcessReport } from './types.js'
+
+/**
+ * Turns what happened to the process (and, for Python/Node, what the harness reported) into
+ * one outcome and a sentence for a human. Precedence: a failed start, then our own kill
+ * (timeout/abort, whatever the harness said before), then the harness's verdict, then the
+ * process's exit status.
+ */
+export function describeExit(
+  exit: ProcessExit,
+  harness: HarnessResult | undefined,
+  describeSpawnError: (spawnError: NonNullable<ProcessExit['spawnError']>) => {
+    outcome: Outcome
+    message: string
+  },
+): ProcessReport {
+  const base = {
+    exitCode: exit.exitCode,
+    signal: exit.signal,
+    durationMs: exit.durationMs,
+    stdoutTail: exit.stdoutTail,
+    stderrTail: exit.stderrTail,
+    stdoutLog: exit.stdoutLog,
+    stderrLog: exit.stderrLog,
+  }
+  const report = (outcome: Outcome, message: string, traceback?: string): ProcessReport => ({
+    outcome,
+    message,
+    ...base,
+    ...(traceback ? { traceback } : {}),
+  })
+
+  if (exit.spawnError?.code === 'BAD_CWD') return report('spawn-error', exit.spawnError.message)
+  if (exit.spawnError?.code === 'BAD_ARGUMENT') {
+    return report('invalid-spec', `cannot be started: ${exit.spawnError.message}`)
+  }
+  if (exit.spawnError) {
+    const { outcome, message } = describeSpawnError(exit.spawnError)
+    return report(outcome, message)
+  }
+  if (exit.termination?.kind === 'timeout') {
+    const lingering =
+      harness?.outcome === 'success'
+        ? ' main() had returned, but something kept the process alive (a non-daemon thread, an open handle, a child process).'
+        : ''
+    return report(
+      'timeout',
+      `timed out after ${formatSeconds(exit.termination.timeoutMs)} s and was killed with its child processes.${lingering} Raise "timeout_seconds" in the spec if it needs longer.`,
+    )
+  }
+  if (exit.termination?.kind === 'aborted') {
+    return report('aborted', `aborted (${exit.termination.reason}); its process group was killed.`)
+  }
+  if (harness) {
+    switch (harness.outcome) {
+      case 'success':
+        if (exit.exitCode === 0) return report('success', harness.message)
+        break
+      case 'exit':
+        if (exit.exitCode === 0) return report('success', harness.message)
+        if (exit.exitCode !== null) return report('exit-code', harness.message)
+        break
+      default:
+        return report(harness.outcome, harness.message, harness.traceback)
+    }
+  }
+  if (exit.signal !== null) {
+    const why = exit.signalDescription ? ` (${exit.signalDescription})` : ''
+    const hint =
+      exit.signal === 'SIGKILL' ? ' pipetest did not send it: out of memory, or a kill -9?' : ''
+    return report('killed', `was killed by ${exit.signal}${why}.${hint}`)
+  }
+  if (exit.exitCode !== 0) {
+    const after = harness?.outcome === 'success' ? `${harness.message}, but the process then ` : ''
+    return report('exit-code', `${after}exited with code ${String(exit.exitCode)}`)
+  }
+  return report('success', harness?.message ?? 'exited with code 0')
+}
+
+/**
+ * A report for an execution that never started (interpreter missing, bad template…). The
+ * message also goes to `stderr.log` so the log folder explains itself.
+ */
+export async function notStarted(
+  logDir: string,
+  outcome: Outcome,
+  message: string,
+): Promise<ProcessReport> {
+  await mkdir(logDir, { recursive: true })
+  const stdoutLog = join(logDir, 'stdout.log')
+  const stderrLog = join(logDir, 'stderr.log')
+  await writeFile(stdoutLog, '')
+  await writeFile(stderrLog, `pipetest: ${message}\n`)
+  return {
+    outcome,
+    message,
+    exitCode: null,
+    signal: null,
+    durationMs: 0,
+    stdoutTail: '',
+    stderrTail: '',
+    stdoutLog,
+    stderrLog,
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return String(Number((ms / 1000).toFixed(3)))
+}

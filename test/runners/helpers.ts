@@ -1,0 +1,93 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach } from 'vitest'
+import type { ExecutionRequest } from '../../src/runners/types.js'
+
+export const scriptsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'scripts')
+
+export function fixture(...parts: string[]): string {
+  return join(scriptsDir, ...parts)
+}
+
+/** A fresh temp folder per call, removed after the test. */
+export function useTempDirs(): () => Promise<string> {
+  const created: string[] = []
+  afterEach(async () => {
+    await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
+  })
+  return async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pipetest-runners-'))
+    created.push(dir)
+    return dir
+  }
+}
+
+/** A request as the engine would build it: fresh output folder, logs in the run folder. */
+export async function makeRequest(
+  root: string,
+  overrides: Partial<ExecutionRequest> & Pick<ExecutionRequest, 'runner' | 'scriptPath'>,
+): Promise<ExecutionRequest> {
+  const output = join(root, 'run', 'outputs', 'data_output')
+  await mkdir(output, { recursive: true })
+  return {
+    node: 'Step',
+    scriptName: 'step',
+    inputPaths: {},
+    outputPaths: { data_output: output },
+    environVars: {},
+    jobArgs: {},
+    cwd: root,
+    timeoutMs: 60_000,
+    logDir: join(root, 'run'),
+    python: 'python3',
+    ...overrides,
+  }
+}
+
+/**
+ * True while the process runs. A zombie (dead, waiting to be reaped by a slow PID 1) is not
+ * running, although `kill(pid, 0)` still succeeds for it.
+ */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  const stat = `/proc/${pid}/stat`
+  if (!existsSync(stat)) return true
+  try {
+    const text = readFileSync(stat, 'utf8')
+    const state = text.slice(text.lastIndexOf(')') + 2).split(' ')[0]
+    return state !== 'Z' && state !== 'X'
+  } catch {
+    return false
+  }
+}
+
+/** Polls until `condition` holds; fails the test after `timeoutMs`. */
+export async function waitFor(
+  condition: () => boolean,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+/** Reads "pid pid …" written by a fixture script; anything else fails the test loudly. */
+export function readPids(file: string): number[] {
+  const text = readFileSync(file, 'utf8')
+  const pids = text.trim().split(/\s+/).map(Number)
+  // kill(0, 0) would probe our own process group and "find" a live process.
+  if (!pids.every((pid) => Number.isInteger(pid) && pid > 0)) {
+    throw new Error(`${file} does not hold pids: ${JSON.stringify(text)}`)
+  }
+  return pids
+}

@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs'
+import { chmod, copyFile, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { build } from 'esbuild'
+import { execa } from 'execa'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fixture, isRunning, readPids, useTempDirs, waitFor } from './helpers.js'
+
+const tempDir = useTempDirs()
+let driver: string
+
+// The driver is TypeScript importing src/; bundle it so a plain `node` can run it.
+let driverDir: string
+beforeAll(async () => {
+  driverDir = await mkdtemp(join(tmpdir(), 'pipetest-driver-'))
+  const dir = driverDir
+  driver = join(dir, 'orphan-driver.mjs')
+  await build({
+    entryPoints: [fixture('drivers', 'orphan-driver.ts')],
+    outfile: driver,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'silent',
+    // Some bundled CommonJS dependencies of execa call require() for Node built-ins.
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+  })
+})
+
+afterAll(async () => {
+  await rm(driverDir, { recursive: true, force: true })
+})
+
+async function hangingScript(root: string): Promise<string> {
+  const script = join(root, 'hangs.sh')
+  await copyFile(fixture('command', 'hangs_with_grandchild.sh'), script)
+  await chmod(script, 0o755)
+  return script
+}
+
+describe('no orphans when pipetest itself goes away', () => {
+  it('kills running process groups when our process exits', async () => {
+    const root = await tempDir()
+    const pidFile = join(root, 'pids')
+
+    const result = await execa('node', [driver, await hangingScript(root), pidFile, root, 'exit'], {
+      reject: false,
+      timeout: 30_000,
+    })
+
+    expect(result.exitCode).toBe(0)
+    const pids = readPids(pidFile)
+    expect(pids).toHaveLength(2)
+    await waitFor(() => pids.every((pid) => !isRunning(pid)), 5000, 'the group to die')
+  })
+
+  it('kills running process groups on SIGTERM and still dies of SIGTERM', async () => {
+    const root = await tempDir()
+    const pidFile = join(root, 'pids')
+
+    const driverProcess = execa(
+      'node',
+      [driver, await hangingScript(root), pidFile, root, 'signal'],
+      {
+        reject: false,
+        timeout: 30_000,
+      },
+    )
+    await waitFor(() => existsSync(pidFile), 10_000, 'the script to start')
+    driverProcess.kill('SIGTERM')
+    const result = await driverProcess
+
+    expect(result.signal).toBe('SIGTERM')
+    const pids = readPids(pidFile)
+    await waitFor(() => pids.every((pid) => !isRunning(pid)), 5000, 'the group to die')
+  })
+})

@@ -1,0 +1,184 @@
+import { copyFile, chmod, stat } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { runExecution } from '../../src/runners/index.js'
+import { KILL_GRACE_MS } from '../../src/runners/process.js'
+import { fixture, isRunning, makeRequest, readPids, useTempDirs, waitFor } from './helpers.js'
+
+const tempDir = useTempDirs()
+
+// Processes a test deliberately lets escape pipetest's reach are ended here, by pid.
+const escapedPids: number[] = []
+afterEach(() => {
+  for (const pid of escapedPids.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+})
+
+describe('timeouts and aborts', () => {
+  it('kills the whole process group on timeout, even a grandchild holding stdout open', async () => {
+    const root = await tempDir()
+    const pidFile = join(root, 'pids')
+    const request = await makeRequest(root, {
+      runner: 'python',
+      scriptPath: fixture('python', 'hangs_with_grandchild.py'),
+      environVars: { PID_FILE: pidFile },
+      jobArgs: { escape_group: false },
+      timeoutMs: 1500,
+    })
+
+    const started = Date.now()
+    const report = await runExecution(request)
+    const elapsed = Date.now() - started
+
+    expect(report.outcome).toBe('timeout')
+    expect(report.message).toMatch(
+      /^timed out after 1\.5 s and was killed with its child processes/,
+    )
+    expect(report.signal).toBe('SIGTERM')
+    // What the script printed before the kill is kept, although Python had not flushed it.
+    expect(report.stdoutTail).toBe('started; now hanging')
+    // Returns right after the timeout: it neither waits for the grandchild's stdout to close
+    // nor needs the SIGKILL grace period (everything in the group obeys SIGTERM).
+    expect(elapsed).toBeLessThan(1500 + KILL_GRACE_MS)
+    const pids = readPids(pidFile)
+    expect(pids).toHaveLength(2)
+    for (const pid of pids) expect(isRunning(pid)).toBe(false)
+  })
+
+  it('kills a shell script and its background job on timeout (command runner)', async () => {
+    const root = await tempDir()
+    const script = join(root, 'hangs.sh')
+    await copyFile(fixture('command', 'hangs_with_grandchild.sh'), script)
+    await chmod(script, 0o755)
+    const pidFile = join(root, 'pids')
+    const request = await makeRequest(root, {
+      runner: 'command',
+      scriptPath: script,
+      environVars: { PID_FILE: pidFile },
+      timeoutMs: 1000,
+    })
+
+    const report = await runExecution(request)
+
+    expect(report.outcome).toBe('timeout')
+    expect(report.stdoutTail).toBe('started; now hanging')
+    for (const pid of readPids(pidFile)) expect(isRunning(pid)).toBe(false)
+  })
+
+  it('returns on timeout even when a grandchild escaped the group and still holds stdout', async () => {
+    const root = await tempDir()
+    const pidFile = join(root, 'pids')
+    const request = await makeRequest(root, {
+      runner: 'python',
+      scriptPath: fixture('python', 'hangs_with_grandchild.py'),
+      environVars: { PID_FILE: pidFile },
+      jobArgs: { escape_group: true },
+      timeoutMs: 1000,
+    })
+
+    const started = Date.now()
+    const report = await runExecution(request)
+    const [child, escaped] = readPids(pidFile) as [number, number]
+    escapedPids.push(escaped)
+
+    expect(report.outcome).toBe('timeout')
+    expect(Date.now() - started).toBeLessThan(1000 + KILL_GRACE_MS)
+    expect(isRunning(child)).toBe(false)
+    // setsid() put it out of reach of the group signal; what matters is that we did not wait.
+    expect(isRunning(escaped)).toBe(true)
+  })
+
+  it('kills the process group when the abort signal fires', async () => {
+    const root = await tempDir()
+    const pidFile = join(root, 'pids')
+    const controller = new AbortController()
+    const request = await makeRequest(root, {
+      runner: 'python',
+      scriptPath: fixture('python', 'hangs_with_grandchild.py'),
+      environVars: { PID_FILE: pidFile },
+      jobArgs: { escape_group: false },
+      signal: controller.signal,
+    })
+
+    const running = runExecution(request)
+    await waitFor(() => existsSync(pidFile), 10_000, 'the script to start')
+    controller.abort(new Error('user pressed Ctrl+C'))
+    const report = await running
+
+    expect(report.outcome).toBe('aborted')
+    expect(report.message).toBe('aborted (user pressed Ctrl+C); its process group was killed.')
+    for (const pid of readPids(pidFile)) expect(isRunning(pid)).toBe(false)
+  })
+
+  it('does not start at all when the signal is already aborted', async () => {
+    const root = await tempDir()
+    const request = await makeRequest(root, {
+      runner: 'python',
+      scriptPath: fixture('python', 'contract_ok.py'),
+      signal: AbortSignal.abort('run cancelled'),
+    })
+
+    const report = await runExecution(request)
+
+    expect(report).toMatchObject({ outcome: 'aborted', exitCode: null })
+    expect(report.message).toContain('run cancelled')
+  })
+
+  it('reports a script killed by a signal it sent itself', async () => {
+    const root = await tempDir()
+    const request = await makeRequest(root, {
+      runner: 'python',
+      scriptPath: fixture('python', 'kills_itself.py'),
+    })
+
+    const report = await runExecution(request)
+
+    expect(report).toMatchObject({ outcome: 'killed', signal: 'SIGKILL', exitCode: null })
+    expect(report.message).toContain('was killed by SIGKILL')
+    expect(report.message).toContain('pipetest did not send it')
+  })
+})
+
+describe('output capture', () => {
+  it('keeps 50 MiB of output on disk and only a short tail in the report', async () => {
+    const root = await tempDir()
+    const request = await makeRequest(root, {
+      runner: 'python',
+      scriptPath: fixture('python', 'floods_stdout.py'),
+      jobArgs: { mebibytes: 50 },
+    })
+    const heapBefore = process.memoryUsage().heapUsed
+
+    const report = await runExecution(request)
+
+    expect(report.outcome).toBe('success')
+    expect((await stat(report.stdoutLog)).size).toBe(50 * 1024 * 1024 + 'END-MARKER\n'.length)
+    const lines = report.stdoutTail.split('\n')
+    expect(lines.length).toBeLessThanOrEqual(40)
+    expect(lines.at(-1)).toBe('END-MARKER')
+    expect(report.stdoutTail.length).toBeLessThanOrEqual(64 * 1024)
+    // The output never passes through our memory (generous bound against GC noise).
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(20 * 1024 * 1024)
+  })
+
+  it('decodes invalid UTF-8 output with replacement characters instead of failing', async () => {
+    const root = await tempDir()
+    const request = await makeRequest(root, {
+      runner: 'python',
+      scriptPath: fixture('python', 'invalid_utf8.py'),
+    })
+
+    const report = await runExecution(request)
+
+    expect(report.outcome).toBe('success')
+    expect(report.stdoutTail).toMatch(/^before \uFFFD\uFFFD bad \uFFFD\( bytes after$/)
+    expect(report.stderrTail).toContain('\uFFFD')
+    expect(report.stderrTail).toContain('lone surrogate')
+  })
+})
