@@ -8,4 +8,8 @@
 export { PipetestError, isPipetestError, type PipetestErrorCode } from './errors.js'
 export * from './dag/index.js'
 export * from './spec/index.js'
+export * from './builder/index.js'
 export type * from './engine/results.js'
+export * from './suite/index.js'
+export * from './matchers/index.js'
+export * from './engine/index.js'

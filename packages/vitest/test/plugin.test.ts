@@ -1,0 +1,124 @@
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { execa } from 'execa'
+import { afterAll, describe, expect, test } from 'vitest'
+import { useFixtureProjects } from '../../../test/suite/fixture-projects.js'
+import {
+  readWatchManifests,
+  recordWatchedFiles,
+  testsUsing,
+  type WatchManifest,
+} from '../src/watch-manifest.js'
+import { assertBuilt, childEnv, vitestBin } from './run-vitest.js'
+
+describe('testsUsing', () => {
+  const manifests: WatchManifest[] = [
+    {
+      testFile: '/p/a.test.ts',
+      pipelines: { 'pipeline a': ['/p/a.dag.json', '/p/scripts/prep.py', '/p/data/raw'] },
+    },
+    {
+      testFile: '/p/b.test.ts',
+      pipelines: { 'pipeline b': ['/p/b.dag.json', '/p/scripts/prep.py'], other: ['/p/data'] },
+    },
+  ]
+
+  test('maps a changed script, DAG or spec to the test files of the pipelines using it', () => {
+    expect(testsUsing(manifests, '/p/scripts/prep.py')).toEqual(['/p/a.test.ts', '/p/b.test.ts'])
+    expect(testsUsing(manifests, '/p/b.dag.json')).toEqual(['/p/b.test.ts'])
+  })
+
+  test('maps a file inside a watched folder (sample data) to its test files', () => {
+    expect(testsUsing(manifests, '/p/data/raw/part-0.csv')).toEqual([
+      '/p/a.test.ts',
+      '/p/b.test.ts',
+    ])
+    expect(testsUsing(manifests, '/p/data/other.csv')).toEqual(['/p/b.test.ts'])
+  })
+
+  test('ignores unrelated files, look-alike prefixes and run outputs under .pipetest', () => {
+    expect(testsUsing(manifests, '/p/src/app.ts')).toEqual([])
+    expect(testsUsing(manifests, '/p/data-old/x.csv')).toEqual([])
+    expect(testsUsing(manifests, '/p/data/.pipetest/runs/1/Prep/out.csv')).toEqual([])
+  })
+})
+
+describe('watch manifests', () => {
+  const dirs: string[] = []
+  afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))))
+
+  test('collect every pipeline of a test file and read back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pipetest-watch-'))
+    dirs.push(dir)
+    recordWatchedFiles(dir, '/p/a.test.ts', 'pipeline a', ['/p/a.dag.json'])
+    recordWatchedFiles(dir, '/p/a.test.ts', 'pipeline b', ['/p/b.dag.json'])
+    recordWatchedFiles(dir, '/p/c.test.ts', 'pipeline c', ['/p/c.dag.json'])
+    await writeFile(join(dir, 'broken.json'), '{ half')
+    const manifests = readWatchManifests(dir).sort((x, y) => x.testFile.localeCompare(y.testFile))
+    expect(manifests).toEqual([
+      {
+        testFile: '/p/a.test.ts',
+        pipelines: { 'pipeline a': ['/p/a.dag.json'], 'pipeline b': ['/p/b.dag.json'] },
+      },
+      { testFile: '/p/c.test.ts', pipelines: { 'pipeline c': ['/p/c.dag.json'] } },
+    ])
+    expect(readWatchManifests(join(dir, 'missing'))).toEqual([])
+  })
+})
+
+describe('pipetest() in watch mode', () => {
+  const copyProjects = useFixtureProjects()
+
+  test('reruns exactly the test files whose pipelines read the edited file', async () => {
+    assertBuilt()
+    const root = await copyProjects(['passing', 'vitest-watch'], { linkNodeModules: true })
+    const log = join(root, 'watch-runs.jsonl')
+    const runs = async (): Promise<string[][]> =>
+      existsSync(log)
+        ? (await readFile(log, 'utf8'))
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line) as string[])
+        : []
+    const waitForRuns = async (count: number): Promise<string[][]> => {
+      const deadline = Date.now() + 90_000
+      while (Date.now() < deadline) {
+        const seen = await runs()
+        if (seen.length >= count) return seen
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      throw new Error(
+        `Vitest did not finish run ${count} in time; runs so far: ${JSON.stringify(await runs())}`,
+      )
+    }
+    const watcher = execa(
+      vitestBin,
+      ['watch', '--root', root, '--reporter=./watch-log-reporter.ts'],
+      {
+        cwd: root,
+        env: childEnv(),
+        extendEnv: false,
+        reject: false,
+        all: true,
+      },
+    )
+    try {
+      expect(await waitForRuns(1)).toEqual([['vitest/a.test.ts', 'vitest/b.test.ts']])
+
+      await appendFile(join(root, 'scripts/train.py'), '\n# tuned\n')
+      expect((await waitForRuns(2))[1]).toEqual(['vitest/a.test.ts'])
+
+      // Our own run outputs change all the time; they must never trigger anything.
+      await mkdir(join(root, 'test/integration/runtime/.pipetest/runs/x'), { recursive: true })
+      await writeFile(join(root, 'test/integration/runtime/.pipetest/runs/x/out.csv'), 'a\n')
+      await writeFile(join(root, 'test/integration/runtime/solo/input/more.txt'), 'more\n')
+      expect((await waitForRuns(3))[2]).toEqual(['vitest/b.test.ts'])
+    } finally {
+      watcher.kill()
+      await watcher
+    }
+    expect(await runs()).toHaveLength(3)
+  })
+})

@@ -1,0 +1,18 @@
+import { toBeCompatibleWith } from './to-be-compatible-with.js'
+import { toProduceOutputs } from './to-produce-outputs.js'
+import { toProduceOutputsFor } from './to-produce-outputs-for.js'
+import { toRunSuccessfully } from './to-run-successfully.js'
+
+export type { MatcherResult, PipetestMatchers } from './types.js'
+export { toBeCompatibleWith, toProduceOutputs, toProduceOutputsFor, toRunSuccessfully }
+
+/**
+ * The matchers as plain functions `(received, ...args) => { pass, message }`, ready for
+ * `expect.extend(pipetestMatchers)` in Vitest or Jest.
+ */
+export const pipetestMatchers = {
+  toRunSuccessfully,
+  toProduceOutputs,
+  toProduceOutputsFor,
+  toBeCompatibleWith,
+}

@@ -1,0 +1,32 @@
+import type { PipelineRun } from '../engine/pipeline-run.js'
+import type { PipelineTestingSpec } from '../spec/index.js'
+
+/**
+ * The pipeline a result came from, riding on results returned by `runScript`/`runPipeline`
+ * so `expect(result).toProduceOutputsFor('Train')` can look at the DAG and run the edge.
+ * Stored under a non-enumerable symbol: results stay plain, serialisable objects (JSON,
+ * snapshots, worker messages never see it). `Symbol.for` so the ESM and CommonJS builds of
+ * the core, both loaded in one process, read each other's results.
+ */
+const PIPELINE_CONTEXT = Symbol.for('pipetest.pipelineContext')
+
+export interface PipelineContext {
+  run: PipelineRun
+  pipelineSpec: PipelineTestingSpec
+  pipelineName: string
+}
+
+export function attachPipelineContext<T extends object>(result: T, context: PipelineContext): T {
+  Object.defineProperty(result, PIPELINE_CONTEXT, {
+    value: context,
+    enumerable: false,
+    configurable: true,
+    writable: false,
+  })
+  return result
+}
+
+export function pipelineContextOf(result: unknown): PipelineContext | undefined {
+  if (result === null || typeof result !== 'object') return undefined
+  return (result as { [PIPELINE_CONTEXT]?: PipelineContext })[PIPELINE_CONTEXT]
+}

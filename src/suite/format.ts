@@ -1,0 +1,175 @@
+import { isAbsolute, relative } from 'node:path'
+import type {
+  DataCompatibilityResult,
+  ExecutionResult,
+  PipelineFlowResult,
+} from '../engine/results.js'
+
+/**
+ * Failure messages of generated tests and matchers, written once for both adapters. Layout:
+ * first line says what failed and why, then the evidence (exit code, outputs, the tail of
+ * stderr with the traceback), then where the run's files are kept.
+ */
+
+/** Lines of stderr/stdout shown; the full logs stay in the run folder. */
+const TAIL_LINES = 30
+
+export interface FormatOptions {
+  /** Project root: script and input paths under it are shown relative to it. */
+  rootDir?: string
+}
+
+/** The one-line message of a test that did not run because an upstream node failed. */
+export function formatBlocked(blockedBy: string | undefined): string {
+  return blockedBy === undefined ? 'blocked by a failed upstream node' : `blocked by ${blockedBy}`
+}
+
+/** A failed script execution (scripts tier, one node of a flow, a matcher). */
+export function formatExecutionFailure(
+  result: ExecutionResult,
+  options: FormatOptions = {},
+): string {
+  const [why = '', ...details] = messageLines(result.message)
+  const lines = [`${result.node} failed (${result.outcome}): ${why}`, ...indent(details)]
+  lines.push(...indent(executionEvidence(result, options)))
+  return lines.join('\n')
+}
+
+/** A failed edge A → B: ports that cannot be wired, or B failing on A's real outputs. */
+export function formatEdgeFailure(
+  result: DataCompatibilityResult,
+  options: FormatOptions = {},
+): string {
+  const subject = `${result.from} → ${result.to}`
+  if (result.outcome === 'unresolved-ports') {
+    return [
+      `${subject}: cannot tell which outputs of ${result.from} feed which inputs of ${result.to}`,
+      ...indent(result.message.trim().split('\n')),
+    ].join('\n')
+  }
+  const downstream = result.downstream
+  const [why = '', ...details] = messageLines(downstream?.message ?? result.message)
+  const lines = [
+    `${subject}: ${result.to} failed on ${result.from}'s outputs (${result.outcome}): ${why}`,
+    ...indent(details),
+  ]
+  if (result.wiring.length > 0) {
+    lines.push('  wired:')
+    for (const port of result.wiring) {
+      const path = port.path === undefined ? '' : ` (${display(port.path, options)})`
+      lines.push(
+        `    ${result.from}.${port.output} → ${result.to}.${port.input} [by ${port.via}]${path}`,
+      )
+    }
+  }
+  for (const issue of result.compatibilityIssues) {
+    if (!result.message.includes(issue)) lines.push(`  issue: ${issue}`)
+  }
+  if (downstream) lines.push(...indent(executionEvidence(downstream, options)))
+  return lines.join('\n')
+}
+
+/** A failed flow: which nodes failed (each with its evidence) and which were blocked. */
+export function formatFlowFailure(
+  result: PipelineFlowResult,
+  pipelineName: string,
+  options: FormatOptions = {},
+): string {
+  const failed = result.failedNodes
+  const lines = [
+    failed.length > 0
+      ? `${pipelineName}: ${failed.length} of ${result.executionOrder.length} nodes failed (${failed.join(', ')})`
+      : `${pipelineName}: ${result.message.trim().split('\n')[0] ?? 'the flow failed'}`,
+  ]
+  if (result.blockedNodes.length > 0) {
+    const blocked = result.blockedNodes.map((node) => {
+      const by = result.scriptResults[node]?.blockedBy
+      return by === undefined ? node : `${node} (blocked by ${by})`
+    })
+    lines.push(`  not run: ${blocked.join(', ')}`)
+  }
+  for (const node of failed) {
+    const execution = result.scriptResults[node]
+    if (execution) lines.push('', ...indent(formatExecutionFailure(execution, options).split('\n')))
+  }
+  lines.push('', `  run folder: ${result.runDir}`)
+  return lines.join('\n')
+}
+
+/** Exit code, inputs and outputs, the tail of stderr and the run folder of one execution. */
+function executionEvidence(result: ExecutionResult, options: FormatOptions): string[] {
+  const lines: string[] = []
+  // Failures found before starting (missing inputs, no script, unwired ports) have no process.
+  const ran = result.exitCode !== null || result.signal !== null || result.durationMs > 0
+  if (ran) {
+    const exit = [
+      result.exitCode === null ? undefined : `exit code ${result.exitCode}`,
+      result.signal === null ? undefined : `signal ${result.signal}`,
+      formatDuration(result.durationMs),
+    ].filter((part) => part !== undefined)
+    lines.push(exit.join(', '))
+  }
+  if (result.scriptPath !== undefined) {
+    const runner = result.runner === undefined ? '' : ` (${result.runner})`
+    lines.push(`script: ${display(result.scriptPath, options)}${runner}`)
+  }
+  // The engine's message already lists missing inputs and outputs for those outcomes.
+  if (result.missingInputs.length > 0 && result.outcome !== 'missing-inputs') {
+    lines.push('missing inputs:')
+    for (const input of result.missingInputs)
+      lines.push(`  ${input.name}: ${display(input.path, options)}`)
+  }
+  for (const [name, source] of Object.entries(result.wiredFrom)) {
+    lines.push(`input ${name} ← ${source.node}.${source.output}`)
+  }
+  if (result.outputs.length > 0 && result.outcome !== 'missing-outputs') {
+    const produced = result.producedOutputs
+    const missing = result.outputs.filter((output) => !output.produced).map((output) => output.name)
+    lines.push(
+      `outputs: produced ${produced.length > 0 ? produced.join(', ') : 'none'}; missing ${missing.length > 0 ? missing.join(', ') : 'none'}`,
+    )
+  }
+  const { title, text } = tailToShow(result)
+  if (text !== '') lines.push(`${title}:`, ...indent(text.split('\n')))
+  if (ran) lines.push(`run folder: ${result.runDir}`)
+  return lines
+}
+
+/** The traceback when the harness extracted one, else the tail of stderr, else of stdout. */
+function tailToShow(result: ExecutionResult): { title: string; text: string } {
+  const stderr = lastLines(result.stderrTail)
+  const traceback = result.traceback?.trim() ?? ''
+  if (traceback !== '' && !stderr.includes(traceback)) {
+    return { title: 'traceback', text: traceback }
+  }
+  if (stderr !== '') return { title: `stderr (last ${TAIL_LINES} lines)`, text: stderr }
+  const stdout = lastLines(result.stdoutTail)
+  return { title: `stdout (last ${TAIL_LINES} lines)`, text: stdout }
+}
+
+/** The engine's message without its "Run folder:" line: the evidence ends with the folder. */
+function messageLines(message: string): string[] {
+  return message
+    .trim()
+    .split('\n')
+    .filter((line) => !line.startsWith('Run folder: '))
+}
+
+function lastLines(text: string): string {
+  return text.trimEnd().split('\n').slice(-TAIL_LINES).join('\n').replace(/^\n+/, '')
+}
+
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
+}
+
+/** A path under the project root relative to it (shorter, stable across machines), else as is. */
+export function display(path: string, options: FormatOptions): string {
+  if (options.rootDir === undefined || !isAbsolute(path)) return path
+  const rel = relative(options.rootDir, path)
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel
+}
+
+function indent(lines: string[]): string[] {
+  return lines.map((line) => (line === '' ? line : `  ${line}`))
+}

@@ -1,0 +1,17 @@
+export { planPipelineSuite } from './plan.js'
+export { runScript, runPipeline, type RunHelperOptions } from './helpers.js'
+export { closeSharedRuns } from './shared-runs.js'
+export {
+  formatBlocked,
+  formatEdgeFailure,
+  formatExecutionFailure,
+  formatFlowFailure,
+} from './format.js'
+export type {
+  CaseVerdict,
+  PipelineSuiteOptions,
+  PipelineSuitePlan,
+  SuiteCase,
+  SuiteGroup,
+  SuiteTier,
+} from './types.js'

@@ -1,0 +1,163 @@
+import { resolve } from 'node:path'
+import { PipelineTestingSpecBuilder, type SpecProblem } from '../builder/index.js'
+import { loadDag, type DagSource, type PipelineDAG } from '../dag/index.js'
+import { PipelineRun } from '../engine/pipeline-run.js'
+import { PipetestError } from '../errors.js'
+import { flowCase, edgeCase, scriptCase, type RunCaseContext } from './run-cases.js'
+import {
+  closeSharedRun,
+  pipelineKey,
+  runOptionsOf,
+  sharedPipeline,
+  sharedRunOf,
+  type SharedPipeline,
+} from './shared-runs.js'
+import { specCase } from './spec-cases.js'
+import { caseTimeoutMs } from './timeouts.js'
+import type {
+  CaseVerdict,
+  PipelineSuiteOptions,
+  PipelineSuitePlan,
+  SuiteCase,
+  SuiteGroup,
+} from './types.js'
+import { watchFilesOf } from './watch-files.js'
+
+/**
+ * Plans the tests of one pipeline, synchronously (Jest collects synchronously, and one code
+ * path serves both adapters): loads the DAG and the specs, and lists the cases of each tier.
+ * Nothing runs until a case does. Spec problems do not throw: they become failing cases of
+ * the `specs` group that say how to fix them. A DAG that cannot be loaded throws its
+ * PipetestError (the whole file is unusable).
+ *
+ * @example
+ * const plan = planPipelineSuite('pipelines/fraud.dag.json', { tiers: { flow: false } })
+ * for (const group of plan.groups) for (const c of group.cases) console.log(group.title, c.name)
+ */
+export function planPipelineSuite(
+  source: DagSource,
+  options: PipelineSuiteOptions = {},
+): PipelineSuitePlan {
+  const rootDir = resolve(options.rootDir ?? process.cwd())
+  const dag = loadDag(source, rootDir)
+  const builder = new PipelineTestingSpecBuilder({
+    rootDir,
+    ...(options.testDataDir === undefined ? {} : { testDataDir: options.testDataDir }),
+    ...(options.persistDefaults === undefined ? {} : { persistDefaults: options.persistDefaults }),
+  })
+  const pipelineSpec = builder.buildFromDag(dag, { validate: false })
+  const problems = groupByNode(builder.checkSpecs(dag))
+  const pipelineName = dag.name ?? 'pipeline'
+  const selected = selectNodes(dag, options.nodes)
+  const edges = dag.edges.filter((edge) => selected.has(edge.from) && selected.has(edge.to))
+  const tiers = {
+    specs: options.tiers?.specs ?? true,
+    scripts: options.tiers?.scripts ?? true,
+    compatibility: options.tiers?.compatibility ?? true,
+    flow: options.tiers?.flow ?? selected.size === dag.nodes.length,
+  }
+  const order = dag.topologicalSort().filter((node) => selected.has(node))
+
+  // Every execution the shared run may start for the enabled tiers: one per node per script
+  // tier and flow, the downstream of each edge (its upstream runs in the flow anyway).
+  const executions = [
+    ...(tiers.scripts ? order : []),
+    ...(tiers.compatibility ? edges.map((edge) => edge.to) : []),
+    ...(tiers.flow || tiers.compatibility ? dag.nodes : []),
+  ]
+  const context: RunCaseContext = {
+    pipelineSpec,
+    pipelineName,
+    timeoutMs: caseTimeoutMs(pipelineSpec, executions, options.timeoutSeconds),
+    format: { rootDir },
+    problems,
+  }
+  const groups: SuiteGroup[] = []
+  const addGroup = (title: SuiteGroup['title'], enabled: boolean, cases: () => SuiteCase[]) => {
+    const list = enabled ? cases() : []
+    if (list.length > 0) groups.push({ title, cases: list })
+  }
+  addGroup('specs', tiers.specs, () =>
+    order.map((node) =>
+      specCase({
+        node,
+        spec: pipelineSpec.scriptSpecs[node]!,
+        problems: problems.get(node) ?? [],
+        specFile: builder.resolveNode(dag, node).specFile,
+        rootDir,
+      }),
+    ),
+  )
+  addGroup('scripts', tiers.scripts, () => order.map((node) => scriptCase(context, node)))
+  addGroup('compatibility', tiers.compatibility, () =>
+    edges.map((edge) => edgeCase(context, edge.from, edge.to)),
+  )
+  addGroup('flow', tiers.flow, () => [flowCase(context)])
+
+  const runOptions = runOptionsOf(options)
+  const key = pipelineKey({
+    pipelineSpec,
+    python: options.python,
+    timeoutSeconds: options.timeoutSeconds,
+  })
+  const shared = (): SharedPipeline =>
+    sharedPipeline(key, () => ({ pipelineName, pipelineSpec, runOptions }))
+  // Register now so hand-written `runScript('Node')` in the same file finds this pipeline.
+  shared()
+
+  const plan: PipelineSuitePlan = {
+    name: options.name ?? `pipeline ${pipelineName}`,
+    pipelineName,
+    dag,
+    pipelineSpec,
+    groups,
+    createRun: (extra = {}) =>
+      new PipelineRun(pipelineSpec, {
+        ...runOptions,
+        ...(extra.signal ? { signal: extra.signal } : {}),
+      }),
+    sharedRun: () => sharedRunOf(shared()),
+    prefetch(cases = groups.flatMap((group) => group.cases)) {
+      const run = cases.some((testCase) => testCase.usesRun) ? plan.sharedRun() : undefined
+      if (!run) return
+      for (const testCase of cases) {
+        // Each case reports its own outcome when it runs; here only the start matters.
+        if (testCase.usesRun) testCase.run(run).catch(() => undefined)
+      }
+    },
+    // A run creates its folder at its first execution, so specs-only plans leave no trace.
+    runCase: (testCase: SuiteCase): Promise<CaseVerdict> => testCase.run(plan.sharedRun()),
+    abort(reason) {
+      shared().run?.abort(reason)
+    },
+    close: () => closeSharedRun(shared()),
+    watchFiles: () => watchFilesOf(pipelineSpec, builder, [...selected]),
+  }
+  return plan
+}
+
+/** The node filter as a set; unknown names are a mistake worth stopping for. */
+function selectNodes(dag: PipelineDAG, filter: PipelineSuiteOptions['nodes']): Set<string> {
+  if (filter === undefined) return new Set(dag.nodes)
+  if (typeof filter === 'function') return new Set(dag.nodes.filter((node) => filter(node)))
+  const unknown = filter.filter((node) => !dag.hasNode(node))
+  if (unknown.length > 0) {
+    throw new PipetestError(
+      'UNKNOWN_NODE',
+      `nodes option names ${unknown.map((node) => `"${node}"`).join(', ')}, not in the DAG${dag.file ? ` (${dag.file})` : ''}`,
+      {
+        ...(dag.file ? { file: dag.file } : {}),
+        field: 'nodes',
+        hint: `Use the DAG's node names: ${dag.nodes.join(', ')}.`,
+      },
+    )
+  }
+  return new Set(filter)
+}
+
+function groupByNode(problems: SpecProblem[]): Map<string, SpecProblem[]> {
+  const byNode = new Map<string, SpecProblem[]>()
+  for (const problem of problems)
+    byNode.set(problem.node, [...(byNode.get(problem.node) ?? []), problem])
+  return byNode
+}

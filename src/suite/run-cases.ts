@@ -1,0 +1,81 @@
+import type { SpecProblem } from '../builder/index.js'
+import type { PipelineTestingSpec } from '../spec/index.js'
+import type { FormatOptions } from './format.js'
+import type { CaseVerdict, SuiteCase } from './types.js'
+import { edgeVerdict, flowVerdict, scriptVerdict } from './verdict.js'
+
+/** The tiers that run scripts: one case per node, per edge, and one for the whole flow. */
+
+export interface RunCaseContext {
+  pipelineSpec: PipelineTestingSpec
+  pipelineName: string
+  /** Upper bound shared by every case of the plan (see `caseTimeoutMs`). */
+  timeoutMs: number
+  format: FormatOptions
+  /** Spec problems per node, recalled when the node's script fails because of them. */
+  problems: Map<string, SpecProblem[]>
+}
+
+export function scriptCase(context: RunCaseContext, node: string): SuiteCase {
+  const outputs = Object.keys(context.pipelineSpec.scriptSpecs[node]?.outputPaths ?? {})
+  return {
+    // A spec without outputs is a specs-tier failure; here the script can only show it runs.
+    name: outputs.length > 0 ? `${node} runs and writes ${outputs.join(', ')}` : `${node} runs`,
+    tier: 'scripts',
+    node,
+    timeoutMs: context.timeoutMs,
+    usesRun: true,
+    run: async (run) =>
+      withSpecProblems(scriptVerdict(await run.testScript(node), context.format), context, [node]),
+  }
+}
+
+export function edgeCase(context: RunCaseContext, from: string, to: string): SuiteCase {
+  return {
+    name: `${from} → ${to}: ${to} consumes ${from}'s outputs`,
+    tier: 'compatibility',
+    edge: { from, to },
+    node: to,
+    timeoutMs: context.timeoutMs,
+    usesRun: true,
+    run: async (run) =>
+      withSpecProblems(edgeVerdict(await run.testEdge(from, to), context.format), context, [
+        from,
+        to,
+      ]),
+  }
+}
+
+export function flowCase(context: RunCaseContext): SuiteCase {
+  return {
+    name: `${context.pipelineName}: the whole DAG runs in topological order`,
+    tier: 'flow',
+    timeoutMs: context.timeoutMs,
+    usesRun: true,
+    run: async (run) => {
+      const result = await run.testFlow()
+      const verdict = flowVerdict(result, context.pipelineName, context.format)
+      return withSpecProblems(verdict, context, result.failedNodes)
+    },
+  }
+}
+
+/**
+ * A script that fails because its spec is not ready (defaults in use, script missing) fails
+ * for a reason the specs tier already explains; say so, so nobody debugs the script first.
+ */
+function withSpecProblems(
+  verdict: CaseVerdict,
+  context: RunCaseContext,
+  nodes: string[],
+): CaseVerdict {
+  if (verdict.status !== 'failed') return verdict
+  const notes = nodes.flatMap((node) =>
+    (context.problems.get(node) ?? []).map((problem) => `  - ${problem.message}`),
+  )
+  if (notes.length === 0) return verdict
+  return {
+    ...verdict,
+    message: `${verdict.message}\n\nNote: the spec is not ready, see the specs tests:\n${notes.join('\n')}`,
+  }
+}

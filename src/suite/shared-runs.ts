@@ -1,0 +1,90 @@
+import { PipelineRun } from '../engine/pipeline-run.js'
+import type { RunOptions } from '../engine/run-options.js'
+import type { PipelineTestingSpec } from '../spec/index.js'
+
+/**
+ * One PipelineRun per pipeline (DAG, project root, test data dir, interpreter, timeout) per
+ * process — per test file under Vitest's and Jest's module isolation — so generated tests and
+ * hand-written `runScript` calls on the same pipeline share executions instead of running a
+ * script twice.
+ */
+export interface SharedPipeline {
+  key: string
+  pipelineName: string
+  pipelineSpec: PipelineTestingSpec
+  runOptions: RunOptions
+  run: PipelineRun | undefined
+}
+
+const pipelines = new Map<string, SharedPipeline>()
+
+/** Settings that change what an execution does; concurrency only changes speed, so the first wins. */
+export interface PipelineIdentity {
+  pipelineSpec: PipelineTestingSpec
+  python?: string | undefined
+  timeoutSeconds?: number | undefined
+}
+
+export function pipelineKey(identity: PipelineIdentity): string {
+  const { dag, rootDir, testWorkspaceRoot } = identity.pipelineSpec
+  // A DAG given as an object (or built around a spec object by runScript) has no file to
+  // name it: its content and its specs do.
+  const dagIdentity =
+    dag.file ?? JSON.stringify([dag.baseDir, dag.toJSON(), identity.pipelineSpec.scriptSpecs])
+  return JSON.stringify([
+    dagIdentity,
+    rootDir,
+    testWorkspaceRoot,
+    identity.python ?? null,
+    identity.timeoutSeconds ?? null,
+  ])
+}
+
+/** The run options a plan or helper was given, without the unset ones. */
+export function runOptionsOf(options: {
+  concurrency?: number | undefined
+  python?: string | undefined
+  timeoutSeconds?: number | undefined
+}): RunOptions {
+  return {
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(options.python === undefined ? {} : { python: options.python }),
+    ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }),
+  }
+}
+
+/** The registered pipeline for `key`, registering the one `create` builds when there is none. */
+export function sharedPipeline(
+  key: string,
+  create: () => Omit<SharedPipeline, 'key' | 'run'>,
+): SharedPipeline {
+  let entry = pipelines.get(key)
+  if (!entry) {
+    entry = { key, ...create(), run: undefined }
+    pipelines.set(key, entry)
+  }
+  return entry
+}
+
+/** The pipeline's run, started on first use. */
+export function sharedRunOf(entry: SharedPipeline): PipelineRun {
+  entry.run ??= new PipelineRun(entry.pipelineSpec, entry.runOptions)
+  return entry.run
+}
+
+/** Closes the pipeline's run (folder marked complete, old runs pruned); the next use starts a new one. */
+export async function closeSharedRun(entry: SharedPipeline): Promise<void> {
+  const run = entry.run
+  entry.run = undefined
+  await run?.close('complete')
+}
+
+/** Closes every shared run of this process (adapters call it after a test file). */
+export async function closeSharedRuns(): Promise<void> {
+  await Promise.all([...pipelines.values()].map((entry) => closeSharedRun(entry)))
+}
+
+/** Pipelines registered so far, most recent last. */
+export function registeredPipelines(): SharedPipeline[] {
+  return [...pipelines.values()]
+}

@@ -1,0 +1,94 @@
+import type { PipelineDAG } from '../dag/index.js'
+import type { PipelineRun } from '../engine/pipeline-run.js'
+import type { PipelineTestingSpec } from '../spec/index.js'
+
+/** The four tiers of DESIGN.md, in the order a pipeline's tests are listed. */
+export type SuiteTier = 'specs' | 'scripts' | 'compatibility' | 'flow'
+
+export interface PipelineSuiteOptions {
+  /** Project root; relative spec paths and a relative DAG path are resolved against it. Default: `process.cwd()`. */
+  rootDir?: string
+  /** Test data dir (holds `.specs/` and `.pipetest/`), relative to `rootDir`. Default: `test/integration/runtime`. */
+  testDataDir?: string
+  /** Title of the pipeline's `describe` block. Default: `pipeline <DAG name>`. */
+  name?: string
+  /**
+   * Which tiers get tests (RuntimeTestingConfiguration's flags). All default to true, except
+   * `flow` when `nodes` leaves nodes out: the flow test runs the whole DAG, so a slice keeps
+   * it only when asked for explicitly.
+   */
+  tiers?: { specs?: boolean; scripts?: boolean; compatibility?: boolean; flow?: boolean }
+  /** Only these nodes (and the edges between them) get specs, scripts and compatibility tests. */
+  nodes?: string[] | ((node: string) => boolean)
+  /** Scripts running at once. Default: `os.availableParallelism()`. */
+  concurrency?: number
+  /** Python interpreter. Default: `python3` (a spec's `python` wins). */
+  python?: string
+  /** Per-execution timeout when a spec sets none. Default: 300. */
+  timeoutSeconds?: number
+  /** Write default specs for nodes that have none (as `pipetest init` does). Default: false. */
+  persistDefaults?: boolean
+}
+
+/**
+ * What a generated test concluded. `blocked` means "not run because `blockedBy` failed":
+ * Vitest reports it as skipped, Jest as a one-line failure.
+ */
+export interface CaseVerdict {
+  status: 'passed' | 'failed' | 'blocked'
+  /** Empty when passed; the whole failure report when failed; `blocked by <node>` when blocked. */
+  message: string
+  blockedBy?: string
+  /** Reported per test (JUnit `<property>`): node, script, runner, exitCode, durationMs, runDir, … */
+  properties: Record<string, string>
+}
+
+/** One generated test, framework-free: adapters map it to `test(name, fn, timeoutMs)`. */
+export interface SuiteCase {
+  name: string
+  tier: SuiteTier
+  node?: string
+  edge?: { from: string; to: string }
+  /**
+   * A safe upper bound for the test (every execution it may wait on, at its timeout, plus a
+   * margin): the engine enforces the real per-script timeouts, the framework's timeout only
+   * stops a test that would otherwise hang forever.
+   */
+  timeoutMs: number
+  /** False for the specs tier, which reads files and starts no process (nothing to prefetch). */
+  usesRun: boolean
+  run(run: PipelineRun): Promise<CaseVerdict>
+}
+
+export interface SuiteGroup {
+  title: SuiteTier
+  cases: SuiteCase[]
+}
+
+export interface PipelineSuitePlan {
+  /** Title of the pipeline's `describe` block. */
+  name: string
+  /** The pipeline's own name (DAG name or file name), used in the flow test's name. */
+  pipelineName: string
+  dag: PipelineDAG
+  pipelineSpec: PipelineTestingSpec
+  /** Non-empty groups in tier order. */
+  groups: SuiteGroup[]
+  /** A new PipelineRun with the plan's options (concurrency, python, timeout). */
+  createRun(extra?: { signal?: AbortSignal }): PipelineRun
+  /** The plan's shared run, created on first use; every case of the plan runs on it. */
+  sharedRun(): PipelineRun
+  /**
+   * Starts the executions of `cases` (default: all) on the shared run without waiting, so
+   * independent scripts run on every core while the framework reports tests one by one.
+   */
+  prefetch(cases?: SuiteCase[]): void
+  /** Runs one case on the shared run. */
+  runCase(testCase: SuiteCase): Promise<CaseVerdict>
+  /** Kills every running script of the shared run (test run cancelled). */
+  abort(reason?: string): void
+  /** Marks the shared run's folder complete and prunes old runs; a later case starts a new run. */
+  close(): Promise<void>
+  /** Absolute paths whose change should rerun the pipeline's tests: DAG, specs, scripts, inputs. */
+  watchFiles(): string[]
+}
