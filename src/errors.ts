@@ -23,6 +23,7 @@ export type PipetestErrorCode =
   | 'NOT_A_TTY'
   | 'PROMPT_CANCELLED'
   | 'USAGE'
+  | 'LAST_RUN_NOT_FOUND'
 
 export interface PipetestErrorDetails {
   /** File that holds the mistake (DAG file, spec file). */
@@ -57,10 +58,13 @@ export class PipetestError extends Error {
     if (details.hint !== undefined) this.hint = details.hint
   }
 
+  /** Test runners serialise errors through toJSON: keep the hint in `message`. */
   toJSON(): Record<string, unknown> {
     return {
+      name: this.name,
       code: this.code,
-      message: this.shortMessage,
+      message: this.message,
+      shortMessage: this.shortMessage,
       file: this.file,
       field: this.field,
       node: this.node,

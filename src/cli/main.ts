@@ -1,3 +1,221 @@
 #!/usr/bin/env node
-// Placeholder entry so the build has its bin; the CLI commands live beside this file.
-process.exitCode = 0
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { isPipetestError } from '../errors.js'
+import { colorsFor } from './colors.js'
+import {
+  EXIT,
+  closest,
+  parseCommandArgs,
+  renderHelp,
+  usageError,
+  type CliContext,
+  type CommandDef,
+} from './command.js'
+import { graphCommand } from './graph.js'
+import { initCommand } from './init.js'
+import { runCommand } from './run.js'
+import { specEditCommand } from './spec-edit.js'
+import { specListCommand } from './spec-list.js'
+import { specSetCommand } from './spec-set.js'
+import { specShowCommand } from './spec-show.js'
+import { validateCommand } from './validate.js'
+
+const commands: Record<string, CommandDef> = {
+  init: initCommand,
+  validate: validateCommand,
+  run: runCommand,
+  graph: graphCommand,
+}
+const specCommands: Record<string, CommandDef> = {
+  list: specListCommand,
+  show: specShowCommand,
+  set: specSetCommand,
+  edit: specEditCommand,
+}
+
+/**
+ * Runs `pipetest <argv…>` and resolves to the exit code: 0 success, 1 a failed check or a
+ * user mistake (bad DAG, unknown node…), 2 a mistyped command line, 130/143 interrupted.
+ */
+async function main(argv: string[], ctx: CliContext): Promise<number> {
+  try {
+    return await dispatch(argv, ctx)
+  } catch (error) {
+    return reportError(error, ctx)
+  }
+}
+
+async function dispatch(argv: string[], ctx: CliContext): Promise<number> {
+  const [first, ...rest] = argv
+  if (first === undefined) {
+    ctx.stderr.write(topLevelHelp(ctx))
+    throw usageError('', 'Missing command')
+  }
+  if (first === '--help' || first === '-h') {
+    ctx.stdout.write(topLevelHelp(ctx))
+    return EXIT.ok
+  }
+  if (first === '--version' || first === '-v') {
+    ctx.stdout.write(`${packageVersion()}\n`)
+    return EXIT.ok
+  }
+  if (first === 'help') return dispatch([...rest, '--help'], ctx)
+  if (first.startsWith('-')) throw usageError('', `Unknown option "${first}"`)
+  if (first === 'spec') return dispatchSpec(rest, ctx)
+  const command = commands[first]
+  if (!command) throw unknownCommand(first, [...Object.keys(commands), 'spec'], '')
+  return runCommandDef(command, rest, ctx)
+}
+
+async function dispatchSpec(argv: string[], ctx: CliContext): Promise<number> {
+  const [sub, ...rest] = argv
+  if (sub === '--help' || sub === '-h') {
+    ctx.stdout.write(specHelp(ctx))
+    return EXIT.ok
+  }
+  if (sub === undefined) {
+    ctx.stderr.write(specHelp(ctx))
+    throw usageError('spec', 'Missing spec command (list, show, set or edit)')
+  }
+  const command = specCommands[sub]
+  if (!command) throw unknownCommand(sub, Object.keys(specCommands), 'spec')
+  return runCommandDef(command, rest, ctx)
+}
+
+async function runCommandDef(command: CommandDef, argv: string[], ctx: CliContext) {
+  const args = parseCommandArgs(command, argv)
+  if (args === 'help') {
+    ctx.stdout.write(renderHelp(command, ctx.out))
+    return EXIT.ok
+  }
+  return command.run(args, ctx)
+}
+
+function unknownCommand(name: string, known: string[], group: string) {
+  const suggestion = closest(name, known)
+  const prefix = group ? `${group} ` : ''
+  return usageError(
+    group,
+    `Unknown command "${prefix}${name}"${suggestion ? ` (did you mean "${prefix}${suggestion}"?)` : ''}`,
+  )
+}
+
+function reportError(error: unknown, ctx: CliContext): number {
+  const c = ctx.err
+  if (isPipetestError(error)) {
+    ctx.stderr.write(`${c.red(c.bold('error:'))} ${error.shortMessage}\n`)
+    if (error.hint) ctx.stderr.write(`${error.hint}\n`)
+    return error.code === 'USAGE' ? EXIT.usage : EXIT.failed
+  }
+  const err = error instanceof Error ? error : new Error(String(error))
+  ctx.stderr.write(
+    `${c.red(c.bold('error:'))} ${err.message}\n` +
+      `This is a bug in pipetest, not a problem with your pipeline. Please report it with this stack trace:\n` +
+      `${c.dim(err.stack ?? String(error))}\n`,
+  )
+  return EXIT.failed
+}
+
+function topLevelHelp(ctx: CliContext): string {
+  const c = ctx.out
+  const rows: Array<[string, string]> = [
+    ...Object.values(commands).map((cmd) => [cmd.name, cmd.summary] as [string, string]),
+    ...Object.values(specCommands).map((cmd) => [cmd.name, cmd.summary] as [string, string]),
+  ]
+  const order = [
+    'init',
+    'validate',
+    'spec list',
+    'spec show',
+    'spec set',
+    'spec edit',
+    'run',
+    'graph',
+  ]
+  rows.sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]))
+  const width = Math.max(...rows.map(([name]) => name.length))
+  return [
+    `${c.bold('pipetest')} — test data/ML pipelines by running their real scripts`,
+    '',
+    c.bold('Usage'),
+    '  pipetest <command> [options]',
+    '',
+    c.bold('Commands'),
+    ...rows.map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`),
+    '',
+    c.bold('Global options'),
+    '  -h, --help     Show help (also: pipetest <command> --help)',
+    '  -v, --version  Print the version',
+    '  --no-color     No colours (also off when output is not a terminal or NO_COLOR is set)',
+    '',
+    c.bold('Getting started'),
+    '  pipetest init pipeline.dag.json                        # a spec per node, to fill in',
+    '  pipetest validate pipeline.dag.json                    # what is missing, with the fix',
+    '  pipetest spec edit Preprocess --dag pipeline.dag.json  # fill a spec in, prompted',
+    '  pipetest run pipeline.dag.json                         # scripts, edges and the flow',
+    '  pipetest graph pipeline.dag.json --status              # the DAG as Mermaid, coloured',
+    '',
+  ].join('\n')
+}
+
+function specHelp(ctx: CliContext): string {
+  const c = ctx.out
+  const rows = Object.values(specCommands)
+  const width = Math.max(...rows.map((cmd) => cmd.name.length))
+  return [
+    `${c.bold('pipetest spec')} — list, show and change the per-script specs under <test-data-dir>/.specs`,
+    '',
+    c.bold('Commands'),
+    ...rows.map((cmd) => `  ${cmd.name.padEnd(width)}  ${cmd.summary}`),
+    '',
+    'Run "pipetest spec <command> --help" for its options.',
+    '',
+  ].join('\n')
+}
+
+/** The version of the installed package, found by walking up from this file to its package.json. */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    const file = join(dir, 'package.json')
+    if (existsSync(file)) {
+      const json = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string }
+      if (json.name === 'pipetest' && json.version) return json.version
+    }
+    const parent = dirname(dir)
+    if (parent === dir) return 'unknown'
+    dir = parent
+  }
+}
+
+function processContext(argv: string[]): { argv: string[]; ctx: CliContext } {
+  // --no-color is global: accepted anywhere before a `--`.
+  const end = argv.indexOf('--')
+  const head = end === -1 ? argv : argv.slice(0, end)
+  const noColor = head.includes('--no-color')
+  const rest = [
+    ...head.filter((arg) => arg !== '--no-color'),
+    ...(end === -1 ? [] : argv.slice(end)),
+  ]
+  const { stdout, stderr, stdin, env } = process
+  return {
+    argv: rest,
+    ctx: {
+      stdout,
+      stderr,
+      stdin,
+      env,
+      cwd: process.cwd(),
+      out: colorsFor(stdout, env, noColor),
+      err: colorsFor(stderr, env, noColor),
+      noColor,
+    },
+  }
+}
+
+const { argv, ctx } = processContext(process.argv.slice(2))
+void main(argv, ctx).then((code) => {
+  process.exitCode = code
+})

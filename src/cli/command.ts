@@ -1,0 +1,202 @@
+import type { Readable, Writable } from 'node:stream'
+import { parseArgs } from 'node:util'
+import { PipetestError } from '../errors.js'
+import type { Colors } from './colors.js'
+
+export type OutputStream = Writable & { isTTY?: boolean; columns?: number; rows?: number }
+
+/** Where a command reads and writes; the real process streams, injectable for tests. */
+export interface CliContext {
+  stdout: OutputStream
+  stderr: OutputStream
+  stdin: Readable & { isTTY?: boolean }
+  env: NodeJS.ProcessEnv
+  cwd: string
+  /** Colours for stdout and for stderr (each on only when that stream is a terminal). */
+  out: Colors
+  err: Colors
+  noColor: boolean
+}
+
+export interface OptionDef {
+  type: 'string' | 'boolean'
+  multiple?: boolean
+  short?: string
+  /** Placeholder shown in help (`DIR`, `NAME=PATH`). */
+  value?: string
+  description: string
+}
+
+export interface PositionalDef {
+  name: string
+  required: boolean
+  description: string
+}
+
+export type OptionValues = Record<string, string | boolean | string[] | boolean[] | undefined>
+
+export interface ParsedArgs {
+  values: OptionValues
+  positionals: Record<string, string | undefined>
+}
+
+/** One `pipetest <command>`: its help text, its arguments and what it does. */
+export interface CommandDef {
+  /** As typed: `validate`, `spec set`. */
+  name: string
+  summary: string
+  positionals: PositionalDef[]
+  options: Record<string, OptionDef>
+  examples: string[]
+  /** Extra paragraphs printed after the options in `--help`. */
+  notes?: string[]
+  run(args: ParsedArgs, ctx: CliContext): Promise<number>
+}
+
+/** Exit codes: a failed check (1) and a mistyped command line (2) must be told apart in CI. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, sigint: 130, sigterm: 143 } as const
+
+export function usageError(command: string, message: string): PipetestError {
+  const invocation = command ? `pipetest ${command}` : 'pipetest'
+  return new PipetestError('USAGE', message, { hint: `Run "${invocation} --help" for usage.` })
+}
+
+/**
+ * Parses a command's arguments strictly. node:util's messages are rewritten into one line
+ * naming the command, because "Unknown option '--fo'. To specify a positional argument…"
+ * is longer than the mistake.
+ */
+export function parseCommandArgs(command: CommandDef, argv: string[]): ParsedArgs | 'help' {
+  const options: Record<
+    string,
+    { type: 'string' | 'boolean'; multiple?: boolean; short?: string }
+  > = {
+    help: { type: 'boolean', short: 'h' },
+  }
+  for (const [name, def] of Object.entries(command.options)) {
+    options[name] = {
+      type: def.type,
+      ...(def.multiple ? { multiple: true } : {}),
+      ...(def.short ? { short: def.short } : {}),
+    }
+  }
+  let parsed: ReturnType<typeof parseArgs>
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
+  } catch (error) {
+    throw usageError(command.name, describeParseError(error, command))
+  }
+  if (parsed.values.help === true) return 'help'
+
+  const max = command.positionals.length
+  if (parsed.positionals.length > max) {
+    const extra = parsed.positionals.slice(max).map((p) => JSON.stringify(p))
+    throw usageError(
+      command.name,
+      `Unexpected argument${extra.length > 1 ? 's' : ''} ${extra.join(' ')} for "pipetest ${command.name}"`,
+    )
+  }
+  const positionals: Record<string, string | undefined> = {}
+  command.positionals.forEach((def, i) => {
+    const value = parsed.positionals[i]
+    if (value === undefined && def.required) {
+      throw usageError(
+        command.name,
+        `Missing <${def.name}> for "pipetest ${command.name}" (${def.description})`,
+      )
+    }
+    positionals[def.name] = value
+  })
+  return { values: parsed.values as OptionValues, positionals }
+}
+
+function describeParseError(error: unknown, command: CommandDef): string {
+  const code = (error as { code?: string }).code
+  const message = error instanceof Error ? error.message : String(error)
+  const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? ''
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    return `Unknown option "${flag}" for "pipetest ${command.name}"`
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const name = flag.replace(/^-+/, '')
+    const def = command.options[name]
+    return def?.type === 'string'
+      ? `Option --${name} needs a value: --${name} ${def.value ?? 'VALUE'}`
+      : `Option --${name} takes no value`
+  }
+  return message
+}
+
+/** `--help` text: what it does, usage, arguments, options, examples. */
+export function renderHelp(command: CommandDef, c: Colors): string {
+  const args = command.positionals
+    .map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`))
+    .join(' ')
+  const lines = [
+    `${c.bold(`pipetest ${command.name}`)} — ${command.summary}`,
+    '',
+    c.bold('Usage'),
+    `  pipetest ${command.name}${args ? ` ${args}` : ''} [options]`,
+  ]
+  if (command.positionals.length > 0) {
+    lines.push('', c.bold('Arguments'))
+    const width = Math.max(...command.positionals.map((p) => p.name.length + 2))
+    for (const p of command.positionals) {
+      lines.push(`  ${`<${p.name}>`.padEnd(width)}  ${p.description}`)
+    }
+  }
+  const rows = Object.entries(command.options).map(([name, def]) => {
+    const flag = `${def.short ? `-${def.short}, ` : ''}--${name}${def.value ? ` ${def.value}` : ''}`
+    const repeat = def.multiple ? ' (repeatable)' : ''
+    return [flag, `${def.description}${repeat}`] as const
+  })
+  rows.push(['-h, --help', 'Show this help'])
+  const width = Math.max(...rows.map(([flag]) => flag.length))
+  lines.push('', c.bold('Options'))
+  for (const [flag, text] of rows) lines.push(`  ${flag.padEnd(width)}  ${text}`)
+  for (const note of command.notes ?? []) lines.push('', note)
+  lines.push('', c.bold(command.examples.length > 1 ? 'Examples' : 'Example'))
+  for (const example of command.examples) lines.push(`  ${example}`)
+  return `${lines.join('\n')}\n`
+}
+
+export function stringOption(values: OptionValues, name: string): string | undefined {
+  const value = values[name]
+  return typeof value === 'string' ? value : undefined
+}
+
+export function listOption(values: OptionValues, name: string): string[] {
+  const value = values[name]
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []
+}
+
+export function flag(values: OptionValues, name: string): boolean {
+  return values[name] === true
+}
+
+/** Edit distance, for "did you mean" on a mistyped command. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined
+  for (const name of candidates) {
+    const distance = levenshtein(word, name)
+    if (distance <= Math.max(2, Math.floor(name.length / 3)) && (!best || distance < best.distance))
+      best = { name, distance }
+  }
+  return best?.name
+}
+
+function levenshtein(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      )
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}

@@ -1,0 +1,92 @@
+import { resolve } from 'node:path'
+import { PipetestError } from '../errors.js'
+import { PipelineTestingSpecBuilder } from '../builder/index.js'
+import { PipelineDAG, loadDag } from '../dag/index.js'
+import { DEFAULT_TEST_DATA_DIR } from '../spec/index.js'
+import { stringOption, type CliContext, type OptionDef, type OptionValues } from './command.js'
+
+/** The options every command that reads specs takes, with the library's defaults. */
+export const projectOptions: Record<string, OptionDef> = {
+  'test-data-dir': {
+    type: 'string',
+    value: 'DIR',
+    description: `Test data folder holding .specs/ and .pipetest/, relative to --root (default ${DEFAULT_TEST_DATA_DIR})`,
+  },
+  root: {
+    type: 'string',
+    value: 'DIR',
+    description: 'Project root; relative paths in specs are resolved against it (default: .)',
+  },
+  python: {
+    type: 'string',
+    value: 'PATH',
+    description: 'Python interpreter for Python scripts (default python3)',
+  },
+}
+
+export interface Project {
+  rootDir: string
+  python: string | undefined
+  builder: PipelineTestingSpecBuilder
+}
+
+/** The builder for the project named by `--root` and `--test-data-dir`. */
+export function openProject(values: OptionValues, ctx: CliContext): Project {
+  const rootDir = resolve(ctx.cwd, stringOption(values, 'root') ?? '.')
+  const testDataDir = stringOption(values, 'test-data-dir') ?? DEFAULT_TEST_DATA_DIR
+  const python = stringOption(values, 'python')
+  if (python === '') {
+    throw new PipetestError('USAGE', 'Option --python needs a path', {
+      hint: 'Pass the interpreter, e.g. --python python3.11 or --python .venv/bin/python.',
+    })
+  }
+  return {
+    rootDir,
+    python,
+    builder: new PipelineTestingSpecBuilder({ rootDir, testDataDir }),
+  }
+}
+
+/**
+ * Loads the DAG file named on the command line. The path is resolved against the current
+ * directory, as a shell user expects, not against `--root`.
+ */
+export function loadDagArg(file: string, ctx: CliContext): PipelineDAG {
+  const path = resolve(ctx.cwd, file)
+  return loadDag(path, ctx.cwd)
+}
+
+/** A node named on the command line must exist; the message lists the ones that do. */
+export function assertNode(dag: PipelineDAG, node: string, option: string): string {
+  if (dag.hasNode(node)) return node
+  throw new PipetestError(
+    'UNKNOWN_NODE',
+    `${option} names "${node}", which is not a node of ${dag.file ?? 'the DAG'}`,
+    { node, hint: `Use one of: ${dag.nodes.join(', ')}.` },
+  )
+}
+
+/**
+ * The DAG a node is resolved in: the `--dag` file when given (its declared scripts count),
+ * else a one-node DAG, which is how the builder resolves a bare node name.
+ */
+export function dagForNode(
+  project: Project,
+  dagFile: string | undefined,
+  node: string,
+  ctx: CliContext,
+): PipelineDAG {
+  if (dagFile !== undefined) return loadDagArg(dagFile, ctx)
+  return new PipelineDAG({ baseDir: project.rootDir }).addNode(node)
+}
+
+/**
+ * `--test-data-dir` and `--root` as given, to repeat in a command we suggest, so that it
+ * reads the same specs as the command that suggested it.
+ */
+export function locatingArgs(values: OptionValues): string[] {
+  return ['test-data-dir', 'root'].flatMap((name) => {
+    const value = stringOption(values, name)
+    return value === undefined ? [] : [`--${name}`, value]
+  })
+}

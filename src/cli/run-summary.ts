@@ -1,0 +1,168 @@
+import type { TierResults } from '../engine/index.js'
+import type { TestStatus } from '../engine/index.js'
+import { formatEdgeFailure, formatExecutionFailure } from '../suite/format.js'
+import type { Colors } from './colors.js'
+import { firstLine } from './text.js'
+
+export type StatusCounts = Record<TestStatus, number>
+
+export interface RunTotals {
+  scripts: StatusCounts
+  edges: StatusCounts
+  flow: TestStatus | null
+}
+
+export function countStatuses(results: Array<{ status: TestStatus }>): StatusCounts {
+  const counts: StatusCounts = { passed: 0, failed: 0, blocked: 0, skipped: 0 }
+  for (const result of results) counts[result.status]++
+  return counts
+}
+
+export function totalsOf(results: TierResults): RunTotals {
+  return {
+    scripts: countStatuses(Object.values(results.scripts)),
+    edges: countStatuses(Object.values(results.edges)),
+    flow: results.flow?.status ?? null,
+  }
+}
+
+/** Anything failed or blocked (a blocked test stands for an upstream failure). */
+export function hasFailures(totals: RunTotals): boolean {
+  return (
+    totals.scripts.failed + totals.scripts.blocked + totals.edges.failed + totals.edges.blocked >
+      0 ||
+    totals.flow === 'failed' ||
+    totals.flow === 'blocked'
+  )
+}
+
+/**
+ * The failure details, then who was blocked, then the per-tier counts. One execution is
+ * often shared by several tiers (a source node's script test and its flow step run the
+ * same inputs), so each failed execution's evidence — traceback, outputs, run folder — is
+ * printed once.
+ */
+export function renderSummary(
+  results: TierResults,
+  options: {
+    colors: Colors
+    rootDir: string
+    runDir: string
+    tiers: { scripts: boolean; compatibility: boolean; flow: boolean }
+  },
+): string {
+  const c = options.colors
+  const format = { rootDir: options.rootDir }
+  const shown = new Set<string>()
+  const failures: string[] = []
+  // Blocked tests grouped by the failed node that blocked them: the cause reads once.
+  const blocked = new Map<string, { nodes: string[]; edges: string[] }>()
+  const block = (by: string | undefined, kind: 'nodes' | 'edges', what: string) => {
+    const key = by ?? 'an upstream failure'
+    const entry = blocked.get(key) ?? { nodes: [], edges: [] }
+    entry[kind].push(what)
+    blocked.set(key, entry)
+  }
+  // An interrupted run's aborted executions are listed by name, not as failures to debug.
+  const aborted: string[] = []
+
+  for (const result of Object.values(results.scripts)) {
+    if (result.outcome === 'aborted') aborted.push(result.node)
+    else if (result.status === 'blocked') block(result.blockedBy, 'nodes', result.node)
+    else if (result.status === 'failed') {
+      shown.add(result.id)
+      failures.push(`${c.red('✗')} ${c.bold('script')} ${formatExecutionFailure(result, format)}`)
+    }
+  }
+  for (const result of Object.values(results.edges)) {
+    const edge = `${result.from} → ${result.to}`
+    if (result.status === 'blocked') block(result.blockedBy, 'edges', edge)
+    if (result.status !== 'failed') continue
+    if (result.outcome === 'aborted' || result.downstream?.outcome === 'aborted') {
+      aborted.push(edge)
+      continue
+    }
+    const id = result.downstream?.id
+    const text = formatEdgeFailure(result, format)
+    const again = id !== undefined && shown.has(id)
+    failures.push(
+      `${c.red('✗')} ${c.bold('edge')} ${again ? `${firstLine(text)}\n  (same execution as above)` : text}`,
+    )
+    if (id !== undefined) shown.add(id)
+  }
+  const flow = results.flow
+  if (flow && (flow.status === 'failed' || flow.status === 'blocked')) {
+    const failed = flow.failedNodes.filter(
+      (node) => flow.scriptResults[node]?.outcome !== 'aborted',
+    )
+    if (failed.length < flow.failedNodes.length) aborted.push('flow')
+    if (failed.length > 0 || flow.failedNodes.length === 0) {
+      const total = flow.executionOrder.length
+      const lines = [
+        `${c.red('✗')} ${c.bold('flow')} ${
+          failed.length > 0
+            ? `${failed.length} of ${total} nodes failed (${failed.join(', ')})${flow.blockedNodes.length > 0 ? `, ${flow.blockedNodes.length} blocked` : ''}`
+            : firstLine(flow.message)
+        }`,
+      ]
+      for (const node of failed) {
+        const execution = flow.scriptResults[node]!
+        if (shown.has(execution.id)) lines.push(`  ${node}: same failure as above`)
+        else {
+          shown.add(execution.id)
+          lines.push(indent(formatExecutionFailure(execution, format)))
+        }
+      }
+      failures.push(lines.join('\n'))
+    }
+  }
+
+  const out: string[] = []
+  if (failures.length > 0) out.push(c.bold(c.red('Failures')), '', failures.join('\n\n'), '')
+  if (blocked.size > 0) {
+    out.push(c.bold(c.yellow('Blocked')) + c.dim(' (not run: an upstream node failed)'))
+    for (const [by, { nodes, edges }] of blocked) {
+      const parts = [
+        nodes.length > 0 ? `scripts ${nodes.join(', ')}` : undefined,
+        edges.length > 0 ? `edges ${edges.join(', ')}` : undefined,
+      ].filter((part) => part !== undefined)
+      out.push(`  by ${by}: ${parts.join('; ')}`)
+    }
+    out.push('')
+  }
+  if (aborted.length > 0)
+    out.push(`${c.yellow('Stopped')} (interrupted): ${aborted.join(', ')}`, '')
+
+  const totals = totalsOf(results)
+  const row = (counts: StatusCounts) =>
+    [
+      counts.passed > 0 ? c.green(`${counts.passed} passed`) : `${counts.passed} passed`,
+      counts.failed > 0 ? c.red(`${counts.failed} failed`) : undefined,
+      counts.blocked > 0 ? c.yellow(`${counts.blocked} blocked`) : undefined,
+      counts.skipped > 0 ? c.dim(`${counts.skipped} skipped`) : undefined,
+    ]
+      .filter((part) => part !== undefined)
+      .join(', ')
+  const notRun = c.dim('not run')
+  out.push(
+    `${'Scripts'.padEnd(14)}${options.tiers.scripts ? row(totals.scripts) : notRun}`,
+    `${'Compatibility'.padEnd(14)}${options.tiers.compatibility ? row(totals.edges) : notRun}`,
+    `${'Flow'.padEnd(14)}${totals.flow === null ? notRun : colourStatus(totals.flow, c)}`,
+  )
+  out.push(`${'Run folder'.padEnd(14)}${options.runDir}`)
+  return `${out.join('\n')}\n`
+}
+
+function colourStatus(status: TestStatus, c: Colors): string {
+  if (status === 'passed') return c.green(status)
+  if (status === 'failed') return c.red(status)
+  if (status === 'blocked') return c.yellow(status)
+  return c.dim(status)
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? line : `  ${line}`))
+    .join('\n')
+}

@@ -1,0 +1,262 @@
+import type { ExecutionPurpose, PipelineEvent } from '../engine/index.js'
+import type { Outcome, TestStatus } from '../engine/index.js'
+import { formatDuration } from '../suite/format.js'
+import type { Colors } from './colors.js'
+import type { OutputStream } from './command.js'
+import { firstLine } from './text.js'
+
+/**
+ * The progress of `pipetest run`. On a terminal: one line per node (status, name, elapsed
+ * time, what it is doing or why it failed), redrawn in place at most every REDRAW_MS. In a
+ * log (CI, a pipe): append-only lines, one when an execution starts and one when it ends,
+ * so a hanging script is visible and nothing depends on cursor movement.
+ */
+
+const REDRAW_MS = 100
+const SPINNER = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏'
+const ESC = '\u001b['
+
+interface Execution {
+  purpose?: ExecutionPurpose
+  status: 'running' | TestStatus
+  outcome?: Outcome
+  message?: string
+}
+
+interface NodeState {
+  executions: Map<string, Execution>
+  startedAt?: number
+  endedAt?: number
+  blockedBy?: string
+}
+
+type NodeStatus = 'pending' | 'running' | TestStatus
+
+export interface RunViewOptions {
+  stream: OutputStream
+  colors: Colors
+  /** Nodes in display order (topological). */
+  nodes: string[]
+  /** Redraw in place (a terminal) or append lines (a log). */
+  live: boolean
+  now?: () => number
+}
+
+export class RunView {
+  readonly #stream: OutputStream
+  readonly #c: Colors
+  readonly #nodes: string[]
+  readonly #live: boolean
+  readonly #now: () => number
+  readonly #states = new Map<string, NodeState>()
+  readonly #startedAt: number
+  #timer: ReturnType<typeof setInterval> | undefined
+  #drawn = 0
+  #tick = 0
+  #note: string | undefined
+  /** Something changed since the last frame (a running node's clock always does). */
+  #dirty = true
+  readonly #restoreCursor = () => this.#stream.write(`${ESC}?25h`)
+
+  constructor(options: RunViewOptions) {
+    this.#stream = options.stream
+    this.#c = options.colors
+    this.#nodes = options.nodes
+    this.#live = options.live
+    this.#now = options.now ?? Date.now
+    this.#startedAt = this.#now()
+    for (const node of this.#nodes) this.#states.set(node, { executions: new Map() })
+  }
+
+  start(): void {
+    if (!this.#live) return
+    // The cursor is hidden while redrawing; make sure it comes back however the process ends.
+    this.#stream.write(`${ESC}?25l`)
+    process.once('exit', this.#restoreCursor)
+    this.#draw()
+    this.#timer = setInterval(() => {
+      if (this.#dirty || this.running().length > 0) this.#draw()
+    }, REDRAW_MS)
+    this.#timer.unref()
+  }
+
+  /** Draws the final state and leaves it on screen (a terminal) — the record of the run. */
+  stop(): void {
+    if (!this.#live) return
+    if (this.#timer) clearInterval(this.#timer)
+    this.#timer = undefined
+    this.#draw()
+    this.#restoreCursor()
+    process.removeListener('exit', this.#restoreCursor)
+  }
+
+  /** A status line under the nodes (a terminal) or one more line (a log). */
+  note(text: string): void {
+    this.#note = text
+    this.#dirty = true
+    if (!this.#live) this.#stream.write(`${text}\n`)
+  }
+
+  /** Nodes with an execution in progress, in display order. */
+  running(): string[] {
+    return this.#nodes.filter((node) => this.#status(node) === 'running')
+  }
+
+  handle(event: PipelineEvent): void {
+    const state = this.#states.get(event.node)
+    if (!state) return
+    const now = this.#now()
+    if (event.type === 'started') {
+      state.executions.set(event.executionId, { purpose: event.purpose, status: 'running' })
+      state.startedAt ??= now
+    } else if (event.type === 'finished') {
+      const { result } = event
+      const known = state.executions.get(event.executionId)
+      state.executions.set(event.executionId, {
+        ...(known?.purpose ? { purpose: known.purpose } : {}),
+        status: result.status,
+        outcome: result.outcome,
+        message: result.message,
+      })
+      state.endedAt = now
+    } else {
+      state.executions.set(event.executionId, { status: 'blocked' })
+      state.blockedBy ??= event.blockedBy
+    }
+    this.#dirty = true
+    if (!this.#live) this.#stream.write(`${this.#logLine(event)}\n`)
+  }
+
+  #status(node: string): NodeStatus {
+    const executions = [...(this.#states.get(node)?.executions.values() ?? [])]
+    if (executions.length === 0) return 'pending'
+    const has = (status: Execution['status']) => executions.some((e) => e.status === status)
+    if (has('running')) return 'running'
+    if (has('failed')) return 'failed'
+    if (has('blocked')) return 'blocked'
+    if (has('passed')) return 'passed'
+    return 'skipped'
+  }
+
+  #symbol(status: NodeStatus): string {
+    const c = this.#c
+    switch (status) {
+      case 'pending':
+        return c.dim('·')
+      case 'running':
+        return c.cyan(SPINNER[this.#tick % SPINNER.length]!)
+      case 'passed':
+        return c.green('✓')
+      case 'failed':
+        return c.red('✗')
+      case 'blocked':
+        return c.yellow('⊘')
+      case 'skipped':
+        return c.dim('○')
+    }
+  }
+
+  #logLine(event: PipelineEvent): string {
+    const c = this.#c
+    if (event.type === 'started') {
+      return `${c.cyan('▶')} ${event.node} ${c.dim(`(${event.purpose}) started`)}`
+    }
+    if (event.type === 'blocked') {
+      return `${this.#symbol('blocked')} ${event.node} ${c.yellow(`blocked by ${event.blockedBy}`)}`
+    }
+    const { result } = event
+    const purpose = this.#states.get(event.node)?.executions.get(event.executionId)?.purpose
+    const head = `${this.#symbol(result.status)} ${event.node}${purpose ? ` ${c.dim(`(${purpose})`)}` : ''}`
+    const time = c.dim(formatDuration(result.durationMs))
+    if (result.status === 'passed') return `${head} ${time}`
+    return `${head} ${time} ${c.red(`${result.outcome}: ${firstLine(result.message)}`)}`
+  }
+
+  #draw(): void {
+    this.#dirty = false
+    this.#tick++
+    const lines = this.#frame()
+    let out = this.#drawn > 0 ? `${ESC}${this.#drawn}A\r` : ''
+    for (const line of lines) out += `${ESC}2K${line}\n`
+    if (lines.length < this.#drawn) out += `${ESC}J`
+    this.#drawn = lines.length
+    this.#stream.write(out)
+  }
+
+  #frame(): string[] {
+    const c = this.#c
+    const columns = this.#stream.columns ?? 80
+    const rows = this.#stream.rows ?? 24
+    const statuses = new Map(this.#nodes.map((node) => [node, this.#status(node)]))
+    // A frame taller than the screen cannot be redrawn in place: show what matters most.
+    const room = Math.max(3, rows - 3)
+    const shown =
+      this.#nodes.length <= room
+        ? this.#nodes
+        : this.#nodes
+            .filter((node) => ['running', 'failed'].includes(statuses.get(node)!))
+            .slice(0, room - 1)
+    const width = Math.min(
+      Math.max(4, ...shown.map((node) => node.length)),
+      Math.floor(columns / 2),
+    )
+    const lines = shown.map((node) => {
+      const status = statuses.get(node)!
+      const name = truncate(node, width).padEnd(width)
+      const time = this.#elapsed(node).padStart(8)
+      const detail = truncate(this.#detail(node, status), columns - width - 15)
+      const coloured =
+        status === 'failed'
+          ? c.red(detail)
+          : status === 'blocked'
+            ? c.yellow(detail)
+            : c.dim(detail)
+      return `${this.#symbol(status)} ${name}  ${c.dim(time)}  ${coloured}`
+    })
+    const count = (status: NodeStatus) => [...statuses.values()].filter((s) => s === status).length
+    const tally = [
+      `${count('passed')} passed`,
+      count('failed') > 0 ? c.red(`${count('failed')} failed`) : undefined,
+      count('blocked') > 0 ? c.yellow(`${count('blocked')} blocked`) : undefined,
+      `${count('running')} running`,
+      `${count('pending')} pending`,
+    ].filter((part) => part !== undefined)
+    const hidden = this.#nodes.length - shown.length
+    lines.push(
+      c.dim(
+        `${hidden > 0 ? `${hidden} more nodes not shown · ` : ''}${tally.join(' · ')} · ${formatDuration(this.#now() - this.#startedAt)}`,
+      ),
+    )
+    if (this.#note) lines.push(this.#note)
+    return lines
+  }
+
+  #elapsed(node: string): string {
+    const state = this.#states.get(node)!
+    if (state.startedAt === undefined) return ''
+    const running = this.#status(node) === 'running'
+    return formatDuration(
+      (running ? this.#now() : (state.endedAt ?? this.#now())) - state.startedAt,
+    )
+  }
+
+  #detail(node: string, status: NodeStatus): string {
+    const state = this.#states.get(node)!
+    const executions = [...state.executions.values()]
+    if (status === 'running') {
+      const purposes = executions.filter((e) => e.status === 'running').map((e) => e.purpose)
+      return `running ${[...new Set(purposes)].join(', ')}`
+    }
+    if (status === 'failed') {
+      const failed = executions.find((e) => e.status === 'failed')!
+      return `${failed.outcome}: ${firstLine(failed.message ?? '')}`
+    }
+    if (status === 'blocked') return `blocked by ${state.blockedBy ?? 'an upstream failure'}`
+    return ''
+  }
+}
+
+function truncate(text: string, width: number): string {
+  if (width <= 1) return ''
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`
+}

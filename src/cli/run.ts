@@ -1,0 +1,203 @@
+import { PipelineRun, type TierResults } from '../engine/index.js'
+import { EXIT, flag, type CliContext, type CommandDef } from './command.js'
+import { summarizeRun, writeLastRun } from './last-run.js'
+import { loadDagArg, locatingArgs, openProject, projectOptions } from './project.js'
+import { hasFailures, renderSummary, totalsOf } from './run-summary.js'
+import { TIERS, numericOptions, selectionOf } from './run-selection.js'
+import { RunView } from './run-view.js'
+import { displayPath, firstLine, shellQuote } from './text.js'
+
+export const runCommand: CommandDef = {
+  name: 'run',
+  summary: 'Run the pipeline outside any test framework, with a live view and a summary',
+  positionals: [{ name: 'dag', required: true, description: 'the pipeline DAG JSON file' }],
+  options: {
+    tier: {
+      type: 'string',
+      multiple: true,
+      value: 'T',
+      description: 'Only this tier: scripts, compatibility or flow (default: all three)',
+    },
+    only: {
+      type: 'string',
+      multiple: true,
+      value: 'A,B',
+      description: 'Only these nodes (their script tests and the edges between them)',
+    },
+    from: {
+      type: 'string',
+      value: 'NODE',
+      description: 'Only this node and everything downstream of it',
+    },
+    concurrency: {
+      type: 'string',
+      value: 'N',
+      description: 'Scripts running at once (default: the number of cores)',
+    },
+    timeout: {
+      type: 'string',
+      value: 'S',
+      description: "Timeout of one execution in seconds (default 300; a spec's own wins)",
+    },
+    json: {
+      type: 'boolean',
+      description: 'Print the results as JSON on stdout (progress goes to stderr)',
+    },
+    ...projectOptions,
+  },
+  notes: [
+    'Tiers: "scripts" runs each node on its spec inputs; "compatibility" runs each edge\'s\n' +
+      'downstream node on the upstream\'s real outputs; "flow" runs the whole DAG in order with\n' +
+      'inputs wired along the edges. A node whose upstream failed is "blocked" (not run).\n' +
+      'With --only or --from, the flow (always the whole DAG) runs only if --tier flow is given.\n' +
+      'Exit code: 0 all passed, 1 anything failed or blocked, 130/143 interrupted (SIGINT/SIGTERM:\n' +
+      'running scripts are killed and the run folder is marked interrupted).',
+  ],
+  examples: [
+    'pipetest run pipelines/fraud/pipeline.dag.json',
+    'pipetest run pipeline.dag.json --from XGBoostTraining --tier scripts',
+    'pipetest run pipeline.dag.json --json > results.json',
+  ],
+  async run({ values, positionals }, ctx) {
+    const project = openProject(values, ctx)
+    const dagFile = positionals.dag!
+    const dag = loadDagArg(dagFile, ctx)
+    const selection = selectionOf(values, dag)
+    const runOptions = numericOptions(values)
+    const json = flag(values, 'json')
+
+    // Progress must never mix with JSON on stdout.
+    const stream = json ? ctx.stderr : ctx.stdout
+    const c = json ? ctx.err : ctx.out
+    // The flow always runs the whole DAG, so then every node has progress to show.
+    const selected = new Set(selection.nodes ?? dag.nodes)
+    const nodes = dag.topologicalSort().filter((node) => selection.flow || selected.has(node))
+    const pipelineSpec = project.builder.buildFromDag(dag, { validate: false })
+    warnAboutSpecs(
+      project.builder.checkSpecs(dag),
+      nodes,
+      [dagFile, ...locatingArgs(values)],
+      stream,
+      c,
+    )
+
+    const view = new RunView({ stream, colors: c, nodes, live: stream.isTTY === true })
+    const run = new PipelineRun(pipelineSpec, {
+      ...runOptions,
+      ...(project.python ? { python: project.python } : {}),
+      onEvent: (event) => view.handle(event),
+    })
+    const tierNames = TIERS.filter((tier) => selection[tier])
+    stream.write(
+      `${c.bold(dag.name ?? dagFile)}: ${nodes.length} node${nodes.length === 1 ? '' : 's'}, ` +
+        `${tierNames.join(' + ')}${selection.flowSkipped ? c.dim(' (flow skipped: --only/--from)') : ''}\n`,
+    )
+
+    let interruptedBy: NodeJS.Signals | undefined
+    let stoppedNodes: string[] = []
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (interruptedBy) {
+        // A second Ctrl-C: the user does not want to wait for the processes to be reaped.
+        process.exit(exitCodeOf(interruptedBy))
+      }
+      interruptedBy = signal
+      stoppedNodes = view.running()
+      view.note(c.yellow(`Interrupted (${signal}): stopping the running scripts…`))
+      run.abort(`interrupted by ${signal}`)
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+
+    let results: TierResults
+    view.start()
+    try {
+      results = await run.runTiers(selection)
+    } finally {
+      await run.close(interruptedBy ? 'interrupted' : 'complete')
+      view.stop()
+      process.removeListener('SIGINT', onSignal)
+      process.removeListener('SIGTERM', onSignal)
+    }
+
+    const state = interruptedBy ? 'interrupted' : 'complete'
+    const lastRun = summarizeRun(results, {
+      pipeline: dag.name ?? null,
+      runId: run.runId,
+      runDir: run.runDir,
+      state,
+    })
+    writeLastRun(project.builder.testDataDir, dag.file!, lastRun)
+    const totals = totalsOf(results)
+    const failed = hasFailures(totals)
+
+    if (json) {
+      const report = {
+        ok: !failed && !interruptedBy,
+        state,
+        ...(interruptedBy ? { interruptedBy, stopped: stoppedNodes } : {}),
+        pipeline: dag.name ?? null,
+        dag: dag.file,
+        runId: run.runId,
+        runDir: run.runDir,
+        tiers: tierNames,
+        totals,
+        scripts: results.scripts,
+        edges: results.edges,
+        flow: results.flow ?? null,
+      }
+      ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+    } else {
+      stream.write(
+        `\n${renderSummary(results, {
+          colors: c,
+          rootDir: project.rootDir,
+          runDir: displayPath(run.runDir, ctx.cwd),
+          tiers: selection,
+        })}`,
+      )
+    }
+
+    if (interruptedBy) {
+      const what =
+        stoppedNodes.length > 0 ? `stopped ${stoppedNodes.join(', ')}` : 'nothing was running'
+      ctx.stderr.write(
+        `${ctx.err.yellow('Interrupted')} by ${interruptedBy}: ${what}; the run folder ${displayPath(run.runDir, ctx.cwd)} is marked interrupted.\n`,
+      )
+      return exitCodeOf(interruptedBy)
+    }
+    if (!json) {
+      stream.write(
+        failed
+          ? `${c.red(c.bold('FAILED'))}\n`
+          : `${c.green(c.bold('PASSED'))} ${c.dim(`(pipetest graph ${shellQuote(dagFile)} --status shows it)`)}\n`,
+      )
+    }
+    return failed ? EXIT.failed : EXIT.ok
+  },
+}
+
+function exitCodeOf(signal: NodeJS.Signals): number {
+  return signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint
+}
+
+/**
+ * Spec problems do not stop the run (each shows up as a failure with its evidence), but
+ * the cause and the command that lists the fixes are said first, before minutes of output.
+ */
+function warnAboutSpecs(
+  problems: Array<{ node: string; message: string }>,
+  nodes: string[],
+  validateArgs: string[],
+  stream: CliContext['stdout'],
+  c: CliContext['out'],
+): void {
+  const relevant = problems.filter((problem) => nodes.includes(problem.node))
+  if (relevant.length === 0) return
+  const lines = relevant.map(
+    (problem) => `  ${c.yellow('!')} ${problem.node}: ${firstLine(problem.message)}`,
+  )
+  const count = `${relevant.length} spec problem${relevant.length === 1 ? '' : 's'}`
+  stream.write(
+    `${c.yellow(count)} (these nodes will likely fail; fixes: pipetest validate ${validateArgs.map(shellQuote).join(' ')})\n${lines.join('\n')}\n\n`,
+  )
+}

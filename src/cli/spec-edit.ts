@@ -1,0 +1,67 @@
+import { PipetestError, isPipetestError } from '../errors.js'
+import { EXIT, stringOption, type CommandDef } from './command.js'
+import { dagForNode, locatingArgs, openProject, projectOptions } from './project.js'
+import { specSetCommandFor } from './spec-set.js'
+import { shellQuote } from './text.js'
+
+export const specEditCommand: CommandDef = {
+  name: 'spec edit',
+  summary: "Edit a node's spec interactively: prompts with the current values as defaults",
+  positionals: [{ name: 'node', required: true, description: 'the DAG node (step name)' }],
+  options: {
+    dag: {
+      type: 'string',
+      value: 'FILE',
+      description: "The node's DAG (its declared script decides which spec file is edited)",
+    },
+    ...projectOptions,
+  },
+  notes: [
+    'Asks for the script path, each input and output, environment variables, job arguments and\n' +
+      'notes; Enter keeps the value in [brackets]. The file is written once, after the last\n' +
+      'answer; Ctrl-C writes nothing (exit 130). Needs a terminal: in scripts and CI use\n' +
+      '"pipetest spec set", which this command prints when there is no terminal.',
+  ],
+  examples: ['pipetest spec edit TabularPreprocessing_training --dag pipeline.dag.json'],
+  async run({ values, positionals }, ctx) {
+    const project = openProject(values, ctx)
+    const node = positionals.node!
+    const dagFile = stringOption(values, 'dag')
+    const dag = dagForNode(project, dagFile, node, ctx)
+    const { builder } = project
+
+    if (ctx.stdin.isTTY !== true) {
+      // Resolving first also reports an unknown node or a broken spec file before the advice.
+      const current = builder.resolveNode(dag, node).spec
+      throw new PipetestError(
+        'NOT_A_TTY',
+        `pipetest spec edit needs a terminal to prompt in, and standard input is not one`,
+        {
+          node,
+          hint:
+            'Set the values without prompts instead (this is the current spec; change what you need):\n' +
+            `  ${specSetCommandFor(node, current, [
+              ...(dagFile ? ['--dag', dagFile] : []),
+              ...locatingArgs(values),
+            ])}`,
+        },
+      )
+    }
+
+    try {
+      // The builder has already said which file it saved.
+      await builder.updateScriptSpecInteractive(node, { input: ctx.stdin, output: ctx.stdout, dag })
+      const next = dagFile
+        ? `pipetest validate ${[dagFile, ...locatingArgs(values)].map(shellQuote).join(' ')}`
+        : 'pipetest validate <dag>'
+      ctx.stdout.write(`Next: ${next}\n`)
+      return EXIT.ok
+    } catch (error) {
+      if (isPipetestError(error) && error.code === 'PROMPT_CANCELLED') {
+        ctx.stderr.write(`\n${error.shortMessage}\n`)
+        return EXIT.sigint
+      }
+      throw error
+    }
+  },
+}

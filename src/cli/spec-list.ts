@@ -1,0 +1,159 @@
+import type { PipelineDAG } from '../dag/index.js'
+import { isPipetestError } from '../errors.js'
+import { specFilePath } from '../spec/index.js'
+import type { CliContext } from './command.js'
+import { EXIT, flag, stringOption, type CommandDef } from './command.js'
+import { loadDagArg, openProject, projectOptions, type Project } from './project.js'
+import { describeSource, displayPath, firstLine } from './text.js'
+
+interface SavedRow {
+  scriptName: string
+  stepName: string | null
+  file: string
+  complete: boolean
+  error: string | null
+}
+
+interface NodeRow {
+  node: string
+  scriptName: string | null
+  file: string | null
+  source: string | null
+  complete: boolean
+  problems: number
+  error: string | null
+}
+
+export const specListCommand: CommandDef = {
+  name: 'spec list',
+  summary: 'List the saved specs, or with --dag which spec each node uses and if it is complete',
+  positionals: [],
+  options: {
+    dag: {
+      type: 'string',
+      value: 'FILE',
+      description: 'List the nodes of this DAG: their spec file, how it was found, completeness',
+    },
+    json: { type: 'boolean', description: 'Print the rows as JSON' },
+    ...projectOptions,
+  },
+  examples: ['pipetest spec list', 'pipetest spec list --dag pipelines/fraud/pipeline.dag.json'],
+  async run({ values }, ctx) {
+    const project = openProject(values, ctx)
+    const dagFile = stringOption(values, 'dag')
+    const json = flag(values, 'json')
+    if (dagFile === undefined) {
+      const rows = savedRows(project)
+      if (json) {
+        ctx.stdout.write(
+          `${JSON.stringify({ specsDir: project.builder.specsDir, specs: rows }, null, 2)}\n`,
+        )
+      } else printSaved(rows, project, ctx)
+      return EXIT.ok
+    }
+    const dag = loadDagArg(dagFile, ctx)
+    const rows = nodeRows(project, dag)
+    if (json) {
+      ctx.stdout.write(`${JSON.stringify({ dag: dag.file, nodes: rows }, null, 2)}\n`)
+    } else printNodes(rows, dag.name ?? dagFile, ctx)
+    return EXIT.ok
+  },
+}
+
+function savedRows({ builder }: Project): SavedRow[] {
+  return builder.listSavedSpecs().map((scriptName) => {
+    const file = specFilePath(builder.specsDir, scriptName)
+    try {
+      const spec = builder.getScriptSpecByName(scriptName)!
+      return {
+        scriptName,
+        stepName: spec.stepName,
+        file,
+        complete: builder.isSpecComplete(spec),
+        error: null,
+      }
+    } catch (error) {
+      if (!isPipetestError(error)) throw error
+      return { scriptName, stepName: null, file, complete: false, error: error.shortMessage }
+    }
+  })
+}
+
+function nodeRows({ builder }: Project, dag: PipelineDAG): NodeRow[] {
+  const problems = builder.checkSpecs(dag)
+  return dag.nodes.map((node) => {
+    const count = problems.filter((problem) => problem.node === node).length
+    try {
+      const resolution = builder.resolveNode(dag, node)
+      return {
+        node,
+        scriptName: resolution.scriptName,
+        file: resolution.specFile ?? null,
+        source: resolution.source,
+        complete: count === 0,
+        problems: count,
+        error: null,
+      }
+    } catch (error) {
+      if (!isPipetestError(error)) throw error
+      return {
+        node,
+        scriptName: null,
+        file: error.file ?? null,
+        source: null,
+        complete: false,
+        problems: count,
+        error: error.shortMessage,
+      }
+    }
+  })
+}
+
+function printSaved(rows: SavedRow[], { builder }: Project, ctx: CliContext): void {
+  const c = ctx.out
+  const where = displayPath(builder.specsDir, ctx.cwd)
+  if (rows.length === 0) {
+    ctx.stdout.write(
+      `No specs in ${where}. Create them with "pipetest init <dag>" or "pipetest spec set <node> …".\n`,
+    )
+    return
+  }
+  const width = Math.max(...rows.map((row) => row.scriptName.length))
+  const stepWidth = Math.max(...rows.map((row) => (row.stepName ?? '').length))
+  const lines = [`${rows.length} spec${rows.length === 1 ? '' : 's'} in ${where}`]
+  for (const row of rows) {
+    const name = row.scriptName.padEnd(width)
+    if (row.error)
+      lines.push(`  ${c.red('!')} ${name}  ${c.red(`invalid: ${firstLine(row.error)}`)}`)
+    else {
+      const state = row.complete ? c.green('complete') : c.yellow('incomplete')
+      lines.push(
+        `  ${row.complete ? c.green('✓') : c.yellow('✗')} ${name}  step ${(row.stepName ?? '').padEnd(stepWidth)}  ${state}`,
+      )
+    }
+  }
+  ctx.stdout.write(`${lines.join('\n')}\n`)
+}
+
+function printNodes(rows: NodeRow[], title: string, ctx: CliContext): void {
+  const c = ctx.out
+  const nodeWidth = Math.max(...rows.map((row) => row.node.length))
+  const lines = [`${c.bold(title)}: ${rows.length} node${rows.length === 1 ? '' : 's'}`]
+  for (const row of rows) {
+    const mark = row.complete ? c.green('✓') : row.error ? c.red('!') : c.yellow('✗')
+    const spec = row.error
+      ? c.red(`invalid spec: ${firstLine(row.error)}`)
+      : row.file
+        ? `${displayPath(row.file, ctx.cwd)} ${c.dim(`(${describeSource(row.source ?? '')})`)}`
+        : c.dim(`no spec file (defaults for ${row.scriptName})`)
+    const state =
+      row.problems === 0
+        ? ''
+        : `  ${c.yellow(`${row.problems} problem${row.problems === 1 ? '' : 's'}`)}`
+    lines.push(`  ${mark} ${row.node.padEnd(nodeWidth)}  ${spec}${state}`)
+  }
+  if (rows.some((row) => !row.complete)) {
+    lines.push('', 'Run "pipetest validate <dag>" to see each problem and its fix.')
+  }
+  ctx.stdout.write(`${lines.join('\n')}\n`)
+}

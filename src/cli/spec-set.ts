@@ -1,0 +1,215 @@
+import { existsSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parseJobArg, showJobArg } from '../builder/interactive.js'
+import { PipetestError } from '../errors.js'
+import {
+  runnerKinds,
+  specFilePath,
+  type RunnerKind,
+  type ScriptExecutionSpec,
+} from '../spec/index.js'
+import {
+  EXIT,
+  flag,
+  listOption,
+  stringOption,
+  usageError,
+  type CommandDef,
+  type OptionValues,
+} from './command.js'
+import { dagForNode, openProject, projectOptions } from './project.js'
+import { renderSpec } from './spec-show.js'
+import { displayPath, shellQuote } from './text.js'
+
+const COMMAND = 'spec set'
+const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** Splits `NAME=VALUE`, rejecting a missing `=`, a bad name or (for paths) an empty value. */
+function parsePairs(
+  values: string[],
+  option: string,
+  names: RegExp,
+  allowEmpty: boolean,
+): Record<string, string> {
+  const result: Record<string, string> = {}
+  for (const text of values) {
+    const at = text.indexOf('=')
+    const key = at === -1 ? '' : text.slice(0, at)
+    const value = at === -1 ? '' : text.slice(at + 1)
+    const example = option === 'env' || option === 'arg' ? 'KEY=VALUE' : 'NAME=PATH'
+    if (at <= 0) {
+      throw usageError(COMMAND, `--${option} ${JSON.stringify(text)} is not ${example}`)
+    }
+    if (!names.test(key)) {
+      throw usageError(
+        COMMAND,
+        `--${option} ${JSON.stringify(text)}: "${key}" is not a valid name (letters, digits, _${option === 'env' ? '' : ', . and -'}; not starting with a digit)`,
+      )
+    }
+    if (!allowEmpty && value.trim() === '') {
+      throw usageError(COMMAND, `--${option} ${JSON.stringify(text)}: the path is empty`)
+    }
+    result[key] = value
+  }
+  return result
+}
+
+/** The spec fields the options set; only the options given appear in the result. */
+function updatesFrom(values: OptionValues, rootDir: string): Partial<ScriptExecutionSpec> {
+  const updates: Partial<ScriptExecutionSpec> = {}
+  const inputs = listOption(values, 'input')
+  const outputs = listOption(values, 'output')
+  const env = listOption(values, 'env')
+  const args = listOption(values, 'arg')
+  if (inputs.length > 0) updates.inputPaths = parsePairs(inputs, 'input', NAME, false)
+  if (outputs.length > 0) updates.outputPaths = parsePairs(outputs, 'output', NAME, false)
+  if (env.length > 0) updates.environVars = parsePairs(env, 'env', ENV_NAME, true)
+  if (args.length > 0) {
+    const raw = parsePairs(args, 'arg', NAME, true)
+    // Same typing as `spec edit`: JSON when it parses (3, true, [1,2]), else the string.
+    updates.jobArgs = Object.fromEntries(
+      Object.entries(raw).map(([key, value]) => [key, parseJobArg(value)]),
+    )
+  }
+  const script = stringOption(values, 'script')
+  if (script !== undefined) {
+    const path = resolve(rootDir, script)
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      throw new PipetestError('SPEC_INVALID', `--script ${script}: no file at ${path}`, {
+        field: 'script_path',
+        hint: `Script paths are relative to the project root (${rootDir}); check the path or pass --root.`,
+      })
+    }
+    updates.scriptPath = script
+  }
+  const runner = stringOption(values, 'runner')
+  if (runner !== undefined) {
+    if (!(runnerKinds as readonly string[]).includes(runner)) {
+      throw usageError(
+        COMMAND,
+        `--runner ${JSON.stringify(runner)} is not one of ${runnerKinds.join(', ')}`,
+      )
+    }
+    updates.runner = runner as RunnerKind
+  }
+  const timeout = stringOption(values, 'timeout')
+  if (timeout !== undefined) {
+    const seconds = Number(timeout)
+    if (timeout.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+      throw usageError(
+        COMMAND,
+        `--timeout ${JSON.stringify(timeout)} is not a positive number of seconds`,
+      )
+    }
+    updates.timeoutSeconds = seconds
+  }
+  const notes = stringOption(values, 'notes')
+  if (notes !== undefined) updates.userNotes = notes
+  return updates
+}
+
+/**
+ * The `spec set` command that writes exactly `spec` (with `--replace`, so entries not listed
+ * are dropped), one option per line: what `spec edit` prints when there is no terminal.
+ */
+export function specSetCommandFor(
+  node: string,
+  spec: ScriptExecutionSpec,
+  context: string[],
+): string {
+  const options: string[][] = []
+  if (spec.scriptPath !== undefined) options.push(['--script', spec.scriptPath])
+  for (const [name, path] of Object.entries(spec.inputPaths))
+    options.push(['--input', `${name}=${path}`])
+  for (const [name, path] of Object.entries(spec.outputPaths))
+    options.push(['--output', `${name}=${path}`])
+  for (const [key, value] of Object.entries(spec.environVars))
+    options.push(['--env', `${key}=${value}`])
+  for (const [key, value] of Object.entries(spec.jobArgs))
+    options.push(['--arg', `${key}=${showJobArg(value)}`])
+  if (spec.runner !== undefined) options.push(['--runner', spec.runner])
+  if (spec.timeoutSeconds !== undefined) options.push(['--timeout', String(spec.timeoutSeconds)])
+  if (spec.userNotes !== undefined) options.push(['--notes', spec.userNotes])
+  const head = ['pipetest', 'spec', 'set', node, ...context, '--replace']
+  return [head, ...options].map((part) => part.map(shellQuote).join(' ')).join(' \\\n      ')
+}
+
+export const specSetCommand: CommandDef = {
+  name: 'spec set',
+  summary: "Change a node's spec from the command line (validated, saved atomically)",
+  positionals: [{ name: 'node', required: true, description: 'the DAG node (step name)' }],
+  options: {
+    input: { type: 'string', multiple: true, value: 'NAME=PATH', description: 'Input path' },
+    output: { type: 'string', multiple: true, value: 'NAME=PATH', description: 'Output path' },
+    env: { type: 'string', multiple: true, value: 'K=V', description: 'Environment variable' },
+    arg: {
+      type: 'string',
+      multiple: true,
+      value: 'K=V',
+      description: 'Job argument (JSON values like 3, true, [1,2] are typed; else a string)',
+    },
+    script: { type: 'string', value: 'PATH', description: 'Script file, relative to --root' },
+    runner: { type: 'string', value: 'R', description: `Runner: ${runnerKinds.join(', ')}` },
+    notes: { type: 'string', value: 'TEXT', description: 'Free-text notes (user_notes)' },
+    timeout: { type: 'string', value: 'S', description: 'Timeout of one execution, in seconds' },
+    replace: {
+      type: 'boolean',
+      description: 'Replace the inputs/outputs/env/args maps given instead of merging into them',
+    },
+    dag: {
+      type: 'string',
+      value: 'FILE',
+      description: "The node's DAG (its declared script decides which spec file is written)",
+    },
+    ...projectOptions,
+  },
+  notes: [
+    'Paths are stored as given; relative ones are resolved against --root when the pipeline runs.\n' +
+      'Without --replace, each --input/--output/--env/--arg adds or changes one entry and keeps the\n' +
+      'others (a node without a spec file starts empty for the options given). The spec file is\n' +
+      'written only when every value is valid.',
+  ],
+  examples: [
+    'pipetest spec set TabularPreprocessing_training \\\n' +
+      '    --input data_input=data/sample/raw --output processed_data=out/processed \\\n' +
+      '    --env LABEL_FIELD=is_fraud --arg job_type=training --timeout 120',
+  ],
+  async run({ values, positionals }, ctx) {
+    const project = openProject(values, ctx)
+    const node = positionals.node!
+    const updates = updatesFrom(values, project.rootDir)
+    if (Object.keys(updates).length === 0) {
+      throw usageError(
+        COMMAND,
+        'Nothing to set: give at least one of --input, --output, --env, --arg, --script, --runner, --notes, --timeout',
+      )
+    }
+    const dagFile = stringOption(values, 'dag')
+    const dag = dagForNode(project, dagFile, node, ctx)
+    const { builder } = project
+    // A node without a spec file starts from in-memory defaults; the maps given replace the
+    // default entries instead of joining them (a stray default output would fail every run).
+    const fresh = builder.resolveNode(dag, node).source === 'default'
+    const saved = builder.updateScriptSpec(node, updates, {
+      replaceMaps: fresh || flag(values, 'replace'),
+      dag,
+    })
+    const file = specFilePath(builder.specsDir, saved.scriptName)
+    const resolution = builder.resolveNode(dag, node)
+    ctx.stdout.write(`${ctx.out.green('✓')} Saved ${displayPath(file, ctx.cwd)}\n`)
+    ctx.stdout.write(
+      renderSpec(
+        {
+          spec: saved,
+          source: resolution.source,
+          file,
+          ...(resolution.scriptPath ? { scriptPath: resolution.scriptPath } : {}),
+        },
+        ctx.out,
+        ctx.cwd,
+      ),
+    )
+    return EXIT.ok
+  },
+}

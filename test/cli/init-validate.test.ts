@@ -1,0 +1,211 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  assertBuilt,
+  cli,
+  completeSpecs,
+  pythonProject,
+  read,
+  readJson,
+  tempDir,
+  write,
+} from './cli-harness.js'
+
+beforeAll(assertBuilt)
+
+const SPECS = 'test/integration/runtime/.specs'
+
+function specFiles(root: string): string[] {
+  const dir = join(root, SPECS)
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => !name.startsWith('.'))
+        .sort()
+    : []
+}
+
+describe('pipetest init', () => {
+  it('creates a default spec for every node and reports each file', async () => {
+    const { root, dag } = pythonProject()
+    const result = await cli(['init', dag], { cwd: root })
+    expect(result.code).toBe(0)
+    expect(specFiles(root)).toEqual([
+      'prepare_runtime_test_spec.json',
+      'report_runtime_test_spec.json',
+      'train_runtime_test_spec.json',
+    ])
+    expect(result.stdout).toContain('Created (3)')
+    expect(result.stdout).toMatch(
+      /\+ Prepare +test\/integration\/runtime\/\.specs\/prepare_runtime_test_spec\.json/,
+    )
+    expect(result.stdout).toContain('pipetest validate pipeline.dag.json')
+    const spec = readJson(root, `${SPECS}/train_runtime_test_spec.json`)
+    expect(spec).toMatchObject({ script_name: 'train', step_name: 'Train' })
+  })
+
+  it('never overwrites an existing spec and says which ones already existed', async () => {
+    const project = pythonProject()
+    const { root, dag } = project
+    await completeSpecs(project)
+    write(
+      root,
+      `${SPECS}/train_runtime_test_spec.json`,
+      read(root, `${SPECS}/train_runtime_test_spec.json`).replace(
+        '"user_notes": null',
+        '"user_notes": "mine"',
+      ),
+    )
+    const before = specFiles(root).map((name) => read(root, `${SPECS}/${name}`))
+
+    const result = await cli(['init', dag], { cwd: root })
+    expect(result.code).toBe(0)
+    expect(result.stdout).not.toContain('Created (')
+    expect(result.stdout).toContain('Already existing, left unchanged (3)')
+    expect(result.stdout).toMatch(
+      /= Train +test\/integration\/runtime\/\.specs\/train_runtime_test_spec\.json/,
+    )
+    expect(specFiles(root).map((name) => read(root, `${SPECS}/${name}`))).toEqual(before)
+  })
+
+  it('creates only the missing specs next to existing ones', async () => {
+    const { root, dag } = pythonProject()
+    await cli(['spec', 'set', 'Train', '--dag', dag, '--output', 'model=out/model'], { cwd: root })
+    const train = read(root, `${SPECS}/train_runtime_test_spec.json`)
+    const result = await cli(['init', dag], { cwd: root })
+    expect(result.stdout).toContain('Created (2)')
+    expect(result.stdout).toContain('Already existing, left unchanged (1)')
+    expect(read(root, `${SPECS}/train_runtime_test_spec.json`)).toBe(train)
+  })
+
+  it('reports a broken spec file without touching it (exit 1)', async () => {
+    const { root, dag } = pythonProject()
+    write(root, `${SPECS}/train_runtime_test_spec.json`, '{"script_name": "train",')
+    const result = await cli(['init', dag], { cwd: root })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain('Could not be read, left unchanged (1)')
+    expect(result.stdout).toContain('is not valid JSON')
+    expect(read(root, `${SPECS}/train_runtime_test_spec.json`)).toBe('{"script_name": "train",')
+    expect(specFiles(root)).toHaveLength(3)
+  })
+
+  it('creates a .gitignore with .pipetest/ when the project has none', async () => {
+    const { root, dag } = pythonProject()
+    const result = await cli(['init', dag], { cwd: root })
+    expect(read(root, '.gitignore')).toBe('.pipetest/\n')
+    expect(result.stdout).toContain('Created .gitignore: added .pipetest/')
+  })
+
+  it('appends .pipetest/ to an existing .gitignore once, keeping its content', async () => {
+    const { root, dag } = pythonProject()
+    write(root, '.gitignore', 'node_modules/\n*.log')
+    await cli(['init', dag], { cwd: root })
+    expect(read(root, '.gitignore')).toBe('node_modules/\n*.log\n.pipetest/\n')
+    const again = await cli(['init', dag], { cwd: root })
+    expect(read(root, '.gitignore')).toBe('node_modules/\n*.log\n.pipetest/\n')
+    expect(again.stdout).toContain('.gitignore already ignores .pipetest/')
+  })
+
+  it('uses the nearest .gitignore up to the repository root', async () => {
+    const repo = tempDir()
+    mkdirSync(join(repo, '.git'))
+    write(repo, '.gitignore', 'dist/\n')
+    const project = join(repo, 'pipelines', 'fraud')
+    write(project, 'p.dag.json', JSON.stringify({ nodes: ['A'], edges: [] }))
+    const result = await cli(['init', 'p.dag.json'], { cwd: project })
+    expect(result.code).toBe(0)
+    expect(readFileSync(join(repo, '.gitignore'), 'utf8')).toBe('dist/\n.pipetest/\n')
+    expect(existsSync(join(project, '.gitignore'))).toBe(false)
+  })
+
+  it('honours --test-data-dir and --root', async () => {
+    const { root, dag } = pythonProject()
+    const elsewhere = tempDir()
+    const result = await cli(
+      ['init', join(root, dag), '--root', root, '--test-data-dir', 'fixtures/pipe'],
+      {
+        cwd: elsewhere,
+      },
+    )
+    expect(result.code).toBe(0)
+    expect(readdirSync(join(root, 'fixtures/pipe/.specs'))).toHaveLength(3)
+    expect(
+      readJson(root, 'fixtures/pipe/.specs/prepare_runtime_test_spec.json').input_paths,
+    ).toEqual({
+      data_input: 'fixtures/pipe/prepare/input',
+    })
+  })
+})
+
+describe('pipetest validate', () => {
+  it('lists every problem with its fix, grouped by node, and exits 1', async () => {
+    const { root } = pythonProject()
+    write(
+      root,
+      'broken.dag.json',
+      JSON.stringify({
+        nodes: ['Prepare', 'Lost_training'],
+        edges: [['Prepare', 'Lost_training']],
+      }),
+    )
+    const result = await cli(['validate', 'broken.dag.json'], { cwd: root })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/✗ Prepare \(script prepare\)\n {4}No spec file for "Prepare"/)
+    expect(result.stdout).toContain('    fix: pipetest spec set Prepare --input data_input=')
+    expect(result.stdout).toMatch(/✗ Lost_training \(script lost\)/)
+    expect(result.stdout).toContain('Script "lost" for "Lost_training" not found')
+    expect(result.stdout).toMatch(/\d+ problems in 2 of 2 nodes\n$/)
+  })
+
+  it('exits 0 with a one-line confirmation once the specs are complete', async () => {
+    const project = pythonProject()
+    const before = await cli(['validate', project.dag], { cwd: project.root })
+    expect(before.code).toBe(1)
+    await completeSpecs(project)
+    const after = await cli(['validate', project.dag], { cwd: project.root })
+    expect(after).toMatchObject({ code: 0, stderr: '' })
+    expect(after.stdout).toBe(
+      '✓ All 3 nodes have complete specs (test/integration/runtime/.specs)\n',
+    )
+  })
+
+  it('prints {ok, nodes, problems} with --json', async () => {
+    const project = pythonProject()
+    const failing = await cli(['validate', project.dag, '--json'], { cwd: project.root })
+    expect(failing.code).toBe(1)
+    const report = JSON.parse(failing.stdout) as {
+      ok: boolean
+      nodes: number
+      problems: Array<Record<string, unknown>>
+    }
+    expect(report.ok).toBe(false)
+    expect(report.nodes).toBe(3)
+    expect(report.problems.map((p) => [p.node, p.kind])).toEqual([
+      ['Prepare', 'missing-spec'],
+      ['Train', 'missing-spec'],
+      ['Report', 'missing-spec'],
+    ])
+    for (const problem of report.problems) {
+      expect(problem.fix).toContain(`pipetest spec set ${String(problem.node)}`)
+      expect(typeof problem.message).toBe('string')
+    }
+    await completeSpecs(project)
+    const passing = await cli(['validate', project.dag, '--json'], { cwd: project.root })
+    expect(passing.code).toBe(0)
+    expect(JSON.parse(passing.stdout)).toEqual({ ok: true, nodes: 3, problems: [] })
+  })
+
+  it('reports a Python interpreter that cannot be found, for each node that needs it', async () => {
+    const project = pythonProject()
+    await completeSpecs(project)
+    const result = await cli(['validate', project.dag, '--python', 'python-does-not-exist'], {
+      cwd: project.root,
+    })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain('Python interpreter "python-does-not-exist" not found.')
+    expect(result.stdout).toContain('fix: Install it, or choose another interpreter')
+    expect(result.stdout).toMatch(/3 problems in 3 of 3 nodes/)
+    const ok = await cli(['validate', project.dag, '--python', 'python3'], { cwd: project.root })
+    expect(ok.code).toBe(0)
+  })
+})

@@ -1,0 +1,316 @@
+import { mkdirSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  assertBuilt,
+  cleanEnv,
+  cli,
+  cliInPty,
+  cliPath,
+  completeSpecs,
+  plain,
+  pythonProject,
+  read,
+  readJson,
+  write,
+  type PtyStep,
+} from './cli-harness.js'
+
+beforeAll(assertBuilt)
+
+const SPECS = 'test/integration/runtime/.specs'
+const TRAIN = `${SPECS}/train_runtime_test_spec.json`
+
+describe('pipetest spec set', () => {
+  it('writes the spec file in the cursus format and shows the result', async () => {
+    const { root, dag } = pythonProject()
+    const result = await cli(
+      [
+        'spec',
+        'set',
+        'Train',
+        '--dag',
+        dag,
+        '--input',
+        'data=out/prepared',
+        '--output',
+        'model=out/model',
+        '--output',
+        'metrics=out/metrics.json',
+        '--env',
+        'LABEL_FIELD=is_fraud',
+        '--arg',
+        'epochs=3',
+        '--arg',
+        'job_type=training',
+        '--arg',
+        'layers=[64,32]',
+        '--runner',
+        'python',
+        '--timeout',
+        '90',
+        '--notes',
+        'trains the model',
+      ],
+      { cwd: root },
+    )
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`✓ Saved ${TRAIN}`)
+    expect(result.stdout).toMatch(/outputs +model {4}out\/model\n +metrics {2}out\/metrics\.json/)
+    expect(readJson(root, TRAIN)).toMatchObject({
+      script_name: 'train',
+      step_name: 'Train',
+      input_paths: { data: 'out/prepared' },
+      output_paths: { model: 'out/model', metrics: 'out/metrics.json' },
+      job_args: { epochs: 3, job_type: 'training', layers: [64, 32] },
+      runner: 'python',
+      timeout_seconds: 90,
+      user_notes: 'trains the model',
+    })
+    // A spec written from scratch starts from the defaults: the default env var is kept.
+    expect(readJson(root, TRAIN).environ_vars).toEqual({ LABEL_FIELD: 'is_fraud' })
+  })
+
+  it('merges entries into the saved maps, or replaces them with --replace', async () => {
+    const project = pythonProject()
+    const { root } = project
+    await completeSpecs(project)
+    await cli(['spec', 'set', 'Train', '--output', 'metrics=out/metrics'], { cwd: root })
+    expect(readJson(root, TRAIN).output_paths).toEqual({
+      model: 'out/model',
+      metrics: 'out/metrics',
+    })
+    await cli(['spec', 'set', 'Train', '--replace', '--output', 'model=out/model2'], { cwd: root })
+    expect(readJson(root, TRAIN).output_paths).toEqual({ model: 'out/model2' })
+    expect(readJson(root, TRAIN).input_paths).toEqual({ data: 'out/prepared' })
+  })
+
+  it.each([
+    [['--input', 'no-equals-sign'], '--input "no-equals-sign" is not NAME=PATH'],
+    [['--output', 'model='], '--output "model=": the path is empty'],
+    [['--env', '1BAD=x'], '"1BAD" is not a valid name'],
+    [['--runner', 'ruby'], '--runner "ruby" is not one of python, node, command'],
+    [['--timeout', '0'], '--timeout "0" is not a positive number of seconds'],
+    [[], 'Nothing to set: give at least one of --input'],
+  ])('rejects %j as a usage error and writes nothing', async (args, message) => {
+    const { root } = pythonProject()
+    const result = await cli(['spec', 'set', 'Train', ...args], { cwd: root })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(message)
+    expect(result.stderr).toContain('Run "pipetest spec set --help" for usage.')
+    expect(existsSync(join(root, TRAIN))).toBe(false)
+  })
+
+  it('refuses a --script that does not exist (exit 1) and keeps the spec', async () => {
+    const project = pythonProject()
+    await completeSpecs(project)
+    const before = read(project.root, TRAIN)
+    const result = await cli(['spec', 'set', 'Train', '--script', 'scripts/trian.py'], {
+      cwd: project.root,
+    })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(
+      `--script scripts/trian.py: no file at ${join(project.root, 'scripts/trian.py')}`,
+    )
+    expect(read(project.root, TRAIN)).toBe(before)
+  })
+})
+
+describe('pipetest spec show', () => {
+  it('shows a spec by node or by script name, and how it was found', async () => {
+    const project = pythonProject()
+    await completeSpecs(project)
+    const byNode = await cli(['spec', 'show', 'Train'], { cwd: project.root })
+    expect(byNode.code).toBe(0)
+    expect(byNode.stdout).toMatch(
+      /^train\n {2}step +Train\n {2}file +test\/integration\/runtime\/\.specs\/train_runtime_test_spec\.json\n {2}found +by its step_name/,
+    )
+    expect(byNode.stdout).toMatch(/inputs +data {2}out\/prepared/)
+    const byScript = await cli(['spec', 'show', 'train'], { cwd: project.root })
+    expect(byScript.stdout).toContain('found    by script name')
+    const inDag = await cli(['spec', 'show', 'Train', '--dag', project.dag], { cwd: project.root })
+    expect(inDag.stdout).toContain("by the DAG node's script")
+  })
+
+  it('prints {scriptName, file, source, scriptPath, spec} with --json', async () => {
+    const project = pythonProject()
+    await completeSpecs(project)
+    const result = await cli(['spec', 'show', 'Train', '--dag', project.dag, '--json'], {
+      cwd: project.root,
+    })
+    const json = JSON.parse(result.stdout) as Record<string, unknown>
+    expect(json).toMatchObject({
+      scriptName: 'train',
+      file: join(project.root, TRAIN),
+      source: 'dag-script',
+      scriptPath: join(project.root, 'scripts/train.py'),
+      spec: { script_name: 'train', input_paths: { data: 'out/prepared' } },
+    })
+  })
+
+  it('says which specs exist when the name matches none (exit 1)', async () => {
+    const project = pythonProject()
+    await completeSpecs(project)
+    const result = await cli(['spec', 'show', 'Evaluate'], { cwd: project.root })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(
+      'error: No spec for "Evaluate" in test/integration/runtime/.specs',
+    )
+    expect(result.stderr).toContain('Saved specs: prepare, report, train.')
+  })
+})
+
+describe('pipetest spec list', () => {
+  it('says how to create specs when there are none', async () => {
+    const { root } = pythonProject()
+    const result = await cli(['spec', 'list'], { cwd: root })
+    expect(result).toMatchObject({ code: 0, stderr: '' })
+    expect(result.stdout).toContain('No specs in test/integration/runtime/.specs.')
+  })
+
+  it('lists saved specs with their step and completeness, and broken files', async () => {
+    const project = pythonProject()
+    await completeSpecs(project)
+    write(project.root, `${SPECS}/report_runtime_test_spec.json`, '{ nope')
+    write(
+      project.root,
+      `${SPECS}/prepare_runtime_test_spec.json`,
+      JSON.stringify({ script_name: 'prepare', step_name: 'Prepare', output_paths: {} }),
+    )
+    const result = await cli(['spec', 'list'], { cwd: project.root })
+    expect(result.stdout).toMatch(/✗ prepare +step Prepare +incomplete/)
+    expect(result.stdout).toMatch(/! report +invalid: Spec file .* is not valid JSON/)
+    expect(result.stdout).toMatch(/✓ train +step Train +complete/)
+    const json = JSON.parse(
+      (await cli(['spec', 'list', '--json'], { cwd: project.root })).stdout,
+    ) as {
+      specs: Array<Record<string, unknown>>
+    }
+    expect(json.specs.map((row) => [row.scriptName, row.complete, row.error === null])).toEqual([
+      ['prepare', false, true],
+      ['report', false, false],
+      ['train', true, true],
+    ])
+  })
+
+  it('with --dag, shows which spec each node uses and whether it is complete', async () => {
+    const project = pythonProject()
+    mkdirSync(join(project.root, 'data', 'train'), { recursive: true })
+    await cli(
+      [
+        'spec',
+        'set',
+        'Train',
+        '--dag',
+        project.dag,
+        '--input',
+        'data=data/train',
+        '--output',
+        'model=out/model',
+      ],
+      { cwd: project.root },
+    )
+    const result = await cli(['spec', 'list', '--dag', project.dag], { cwd: project.root })
+    expect(result.stdout).toMatch(/✗ Prepare +no spec file \(defaults for prepare\) +1 problem/)
+    expect(result.stdout).toMatch(
+      /✓ Train +test\/integration\/runtime\/\.specs\/train_runtime_test_spec\.json \(by the DAG node's script\)/,
+    )
+    expect(result.stdout).toContain('Run "pipetest validate <dag>"')
+    const json = JSON.parse(
+      (await cli(['spec', 'list', '--dag', project.dag, '--json'], { cwd: project.root })).stdout,
+    ) as { nodes: Array<Record<string, unknown>> }
+    expect(json.nodes[1]).toEqual({
+      node: 'Train',
+      scriptName: 'train',
+      file: join(project.root, TRAIN),
+      source: 'dag-script',
+      complete: true,
+      problems: 0,
+      error: null,
+    })
+  })
+})
+
+describe('pipetest spec edit', () => {
+  const answers: PtyStep[] = [
+    { expect: 'Script path \\[scripts/train\\.py\\]: ', send: '\r' },
+    { expect: 'Input "data_input" path .*: ', send: '-\r' },
+    { expect: 'Add an input .*: ', send: 'data=out/prepared\r' },
+    { expect: 'Add an input .*: ', send: '\r' },
+    { expect: 'Output "data_output" path .*: ', send: '-\r' },
+    { expect: 'Add an output .*: ', send: 'model=out/model\r' },
+    { expect: 'Add an output .*: ', send: '\r' },
+    { expect: 'Environment variable \\(.*: ', send: '-LABEL_FIELD\r' },
+    { expect: 'Environment variable \\(.*: ', send: 'SEED=7\r' },
+    { expect: 'Environment variable \\(.*: ', send: '\r' },
+    { expect: 'Job argument \\(.*: ', send: 'epochs=3\r' },
+    { expect: 'Job argument \\(.*: ', send: '\r' },
+    { expect: 'Notes: ', send: 'typed in a terminal\r' },
+  ]
+
+  it('saves the answers typed at its prompts in a real terminal', async () => {
+    const { root, dag } = pythonProject()
+    await cli(['init', dag], { cwd: root })
+    const result = await cliInPty(['spec', 'edit', 'Train', '--dag', dag], {
+      cwd: root,
+      steps: answers,
+    })
+    expect(plain(result.stdout)).toContain('Next: pipetest validate pipeline.dag.json')
+    expect(result.code).toBe(0)
+    expect(readJson(root, TRAIN)).toMatchObject({
+      script_name: 'train',
+      step_name: 'Train',
+      input_paths: { data: 'out/prepared' },
+      output_paths: { model: 'out/model' },
+      environ_vars: { SEED: '7' },
+      job_args: { job_type: 'testing', epochs: 3 },
+      user_notes: 'typed in a terminal',
+    })
+  })
+
+  it('writes nothing when cancelled with Ctrl-C (exit 130)', async () => {
+    const { root, dag } = pythonProject()
+    await cli(['init', dag], { cwd: root })
+    const before = read(root, TRAIN)
+    const result = await cliInPty(['spec', 'edit', 'Train', '--dag', dag], {
+      cwd: root,
+      steps: [...answers.slice(0, 6), { expect: 'Add an output .*: ', send: '\u0003' }],
+    })
+    expect(result.code).toBe(130)
+    expect(plain(result.stdout)).toContain('nothing was saved')
+    expect(read(root, TRAIN)).toBe(before)
+  })
+
+  it('without a terminal, fails at once and prints the equivalent spec set command', async () => {
+    const project = pythonProject()
+    await completeSpecs(project, { SEED: '7' })
+    await cli(['spec', 'set', 'Train', '--arg', 'epochs=3', '--notes', "it's mine"], {
+      cwd: project.root,
+    })
+    const before = readJson(project.root, TRAIN)
+    const result = await cli(['spec', 'edit', 'Train'], { cwd: project.root })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toContain('error: pipetest spec edit needs a terminal')
+    const command = result.stderr.slice(result.stderr.indexOf('pipetest spec set')).trim()
+    expect(command).toContain("--notes 'it'\\''s mine'")
+
+    // The printed command, run by a shell, writes back exactly the same spec.
+    write(project.root, TRAIN, JSON.stringify({ ...before, input_paths: {}, user_notes: null }))
+    const shell = spawnSync(
+      'sh',
+      ['-c', command.replace(/^pipetest/, `"${process.execPath}" "${cliPath}"`)],
+      {
+        cwd: project.root,
+        env: cleanEnv(),
+        encoding: 'utf8',
+      },
+    )
+    expect(shell.status).toBe(0)
+    const after = readJson(project.root, TRAIN)
+    expect({ ...after, last_updated: null }).toEqual({ ...before, last_updated: null })
+  })
+})
