@@ -1,4 +1,5 @@
-import { basename, join, normalize, resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { basename, join, normalize, resolve, sep } from 'node:path'
 import type { PipelineDAG } from '../dag/pipeline-dag.js'
 import { PipetestError } from '../errors.js'
 import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
@@ -14,6 +15,7 @@ export type SpecProblemKind =
   | 'no-outputs'
   | 'invalid-spec'
   | 'unknown-runner'
+  | 'missing-input'
 
 /** One thing that keeps a node from being tested, with the exact way to fix it. */
 export interface SpecProblem {
@@ -239,4 +241,66 @@ export function specsIncompleteError(problems: SpecProblem[], dag: PipelineDAG):
       hint: `${byNode.size} of ${total} DAG node${total === 1 ? '' : 's'} need${byNode.size === 1 ? 's' : ''} work before testing: apply each fix above, then run \`pipetest validate\` again.`,
     },
   )
+}
+
+/**
+ * For each node, the resolved output paths its ancestors declare: an input pointing at one of
+ * them (or inside one) is fed by the engine from that ancestor's run, so it need not exist.
+ */
+export function upstreamOutputs(
+  dag: PipelineDAG,
+  resolved: DetailedResolution[],
+  rootDir: string,
+): Map<string, string[]> {
+  const outputsOf = new Map(
+    resolved.map(({ resolution }) => [
+      resolution.node,
+      Object.values(resolution.spec.outputPaths)
+        .filter((path) => path.trim() !== '')
+        .map((path) => resolve(rootDir, path)),
+    ]),
+  )
+  return new Map(
+    dag.nodes.map((node) => [node, dag.ancestorsOf(node).flatMap((up) => outputsOf.get(up) ?? [])]),
+  )
+}
+
+/**
+ * Inputs that neither exist nor come from an upstream step: a run would stop at once with
+ * "missing inputs", so `validate` says it first (right after `init`, the default input
+ * folders do not exist yet).
+ */
+export function missingInputProblems(
+  detailed: DetailedResolution,
+  fedByUpstream: string[],
+  context: ProblemContext,
+): SpecProblem[] {
+  // A broken file or a missing spec is already reported with its own fix.
+  if (detailed.invalid || detailed.resolution.specFile === undefined) return []
+  const { node, scriptName, spec, specFile } = detailed.resolution
+  const show = (path: string) => displayPath(path, context.rootDir)
+  const missing = Object.entries(spec.inputPaths).filter(([, path]) => {
+    if (path.trim() === '') return false
+    const absolute = resolve(context.rootDir, path)
+    const fed = fedByUpstream.some(
+      (output) => absolute === output || absolute.startsWith(output + sep),
+    )
+    return !fed && !existsSync(absolute)
+  })
+  if (missing.length === 0) return []
+  return [
+    {
+      node,
+      scriptName,
+      kind: 'missing-input',
+      message: `Input data for "${node}" does not exist: ${missing
+        .map(([name, path]) => `${name} → ${show(resolve(context.rootDir, path))}`)
+        .join(', ')}`,
+      fix: `Put sample data there, or point the spec at existing data (or at an upstream step's output): ${specSetCommand(
+        node,
+        { inputs: Object.fromEntries(missing.map(([name]) => [name, 'PATH'])) },
+      )}`,
+      ...(specFile ? { file: specFile } : {}),
+    },
+  ]
 }

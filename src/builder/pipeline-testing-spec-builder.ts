@@ -19,7 +19,9 @@ import {
 } from '../spec/spec-store.js'
 import {
   isSpecComplete,
+  missingInputProblems,
   problemsOfNode,
+  upstreamOutputs,
   specsIncompleteError,
   type SpecProblem,
 } from './completeness.js'
@@ -165,7 +167,10 @@ export class PipelineTestingSpecBuilder {
         : loadDag(options.dag, this.rootDir)
     const detailed = this.#resolve(dag, node, this.#catalog())
     if (detailed.invalid) throw detailed.invalid.error
-    const merged = mergeSpec(detailed.resolution.spec, updates, options.replaceMaps ?? false)
+    // A node without a spec file starts from placeholder defaults (data_input/data_output):
+    // the maps the user gives replace those placeholders instead of joining them.
+    const fromDefaults = detailed.resolution.specFile === undefined
+    const merged = mergeSpec(detailed.resolution.spec, updates, options.replaceMaps ?? fromDefaults)
     return saveSpecFile(validateSpec(merged, node), this.specsDir).spec
   }
 
@@ -241,7 +246,15 @@ export class PipelineTestingSpecBuilder {
       testDataDirForSpecs: this.#testDataDirForSpecs,
       dag,
     }
-    return resolved.flatMap((detailed) => problemsOfNode(detailed, context))
+    const declaredOutputs = upstreamOutputs(dag, resolved, this.rootDir)
+    return resolved.flatMap((detailed) => [
+      ...problemsOfNode(detailed, context),
+      ...missingInputProblems(
+        detailed,
+        declaredOutputs.get(detailed.resolution.node) ?? [],
+        context,
+      ),
+    ])
   }
 
   /** Writes the defaults in use, never over a file (a user's or a broken one). */

@@ -56,6 +56,7 @@ export class ExecutionEngine {
       this.workspace.finish(state)
       pruneRuns(runsDirOf(this.workspace.testDataDir), this.options.keepRuns, {
         protect: [this.workspace.runId],
+        keepEndedWithinMs: this.options.keepRecentRunsMs,
       })
     })()
     return this.#closing

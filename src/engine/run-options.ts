@@ -14,6 +14,12 @@ export interface RunOptions {
   signal?: AbortSignal
   /** Run folders kept under `<testDataDir>/.pipetest/runs`; default 5. */
   keepRuns?: number
+  /**
+   * Runs that ended less than this long ago are never pruned, whatever `keepRuns` says, so
+   * the folders named by one test session's failure messages survive that session's other
+   * runs. Default: 15 minutes; 0 turns it off.
+   */
+  keepRecentRunsMs?: number
   /** Name of this run's folder; default: a sortable timestamp + pid + random suffix. */
   runId?: string
   onEvent?: (event: PipelineEvent) => void
@@ -21,12 +27,14 @@ export interface RunOptions {
 
 export const DEFAULT_PYTHON = 'python3'
 export const DEFAULT_TIMEOUT_SECONDS = 300
+export const DEFAULT_KEEP_RECENT_RUNS_MS = 15 * 60_000
 
 export interface ResolvedRunOptions {
   concurrency: number
   python: string
   timeoutSeconds: number
   keepRuns: number
+  keepRecentRunsMs: number
 }
 
 /** Defaults applied and numbers checked once, so a typo fails at construction, not mid-run. */
@@ -39,7 +47,16 @@ export function resolveRunOptions(options: RunOptions): ResolvedRunOptions {
   const keepRuns = options.keepRuns ?? DEFAULT_KEEP_RUNS
   if (!Number.isInteger(keepRuns) || keepRuns < 1)
     throw usage('keepRuns', keepRuns, 'a positive integer')
-  return { concurrency, python: options.python ?? DEFAULT_PYTHON, timeoutSeconds, keepRuns }
+  const keepRecentRunsMs = options.keepRecentRunsMs ?? DEFAULT_KEEP_RECENT_RUNS_MS
+  if (!(keepRecentRunsMs >= 0))
+    throw usage('keepRecentRunsMs', keepRecentRunsMs, 'zero or a positive number of milliseconds')
+  return {
+    concurrency,
+    python: options.python ?? DEFAULT_PYTHON,
+    timeoutSeconds,
+    keepRuns,
+    keepRecentRunsMs,
+  }
 }
 
 function usage(field: string, value: unknown, expected: string): PipetestError {

@@ -166,6 +166,12 @@ export function prepareOutputPaths(
 export interface PruneOptions {
   /** Run ids never removed (the current run). */
   protect?: Iterable<string>
+  /**
+   * Runs that ended less than this many milliseconds ago are kept whatever their number:
+   * one `vitest run` with many pipelines or test files makes many runs, and the failure
+   * messages it printed must still point at existing folders when the user reads them.
+   */
+  keepEndedWithinMs?: number
 }
 
 /**
@@ -186,10 +192,16 @@ export function pruneRuns(runsDir: string, keep: number, options: PruneOptions =
     const dir = join(runsDir, runId)
     const marker = readMarker(dir)
     if (!marker || protect.has(runId) || isStillRunning(marker)) continue
+    if (endedWithin(marker, options.keepEndedWithinMs ?? 0)) continue
     rmSync(dir, { recursive: true, force: true })
     removed.push(runId)
   }
   return removed
+}
+
+function endedWithin(marker: RunMarker, ms: number): boolean {
+  const ended = Date.parse(marker.endedAt ?? marker.startedAt)
+  return ms > 0 && Number.isFinite(ended) && Date.now() - ended < ms
 }
 
 /** The marker of a real run folder (not a symlink), or undefined for anything else. */

@@ -36,7 +36,21 @@ export function loadScriptSpec(scriptName: string, specsDir: string): ScriptExec
 /** Script names that have a spec file, sorted. A missing folder has none. */
 export function listSpecNames(specsDir: string): string[] {
   if (!existsSync(specsDir)) return []
-  return readdirSync(specsDir)
+  let names: string[]
+  try {
+    names = readdirSync(specsDir)
+  } catch (error) {
+    throw new PipetestError(
+      'SPEC_UNREADABLE',
+      `The specs folder ${specsDir} cannot be read: ${(error as Error).message}`,
+      {
+        file: specsDir,
+        hint: 'It must be a readable folder holding <script>_runtime_test_spec.json files; check --test-data-dir.',
+        cause: error,
+      },
+    )
+  }
+  return names
     .filter((name) => name.endsWith(SPEC_FILE_SUFFIX) && !name.startsWith('.'))
     .map((name) => name.slice(0, -SPEC_FILE_SUFFIX.length))
     .sort()

@@ -28,6 +28,12 @@ async function cursusProject() {
     await cp(new URL(`specs/${name}_runtime_test_spec.json`, fixtures), project.path(specRel(name)))
   }
   await project.write('pipelines/scripts/tabular_preprocessing.py', 'def main(i, o, e, j): pass\n')
+  // The sample data of the source step and of the model the evaluation reads.
+  await project.write(
+    'test/integration/runtime/tabular_preprocessing/input/part-0.csv',
+    'a,b\n1,2\n',
+  )
+  await project.write('test/integration/runtime/xgboost_training/output/model/m.bst', 'model')
   await project.write('pipelines/scripts/xgboost_training.py', 'def main(i, o, e, j): pass\n')
 }
 
@@ -171,7 +177,10 @@ describe('buildFromDag', () => {
         user_notes: null,
       })
       expect(built.scriptSpecs.Prep!.lastUpdated).toBe(saved.last_updated)
-      expect(builder.checkSpecs({ nodes: ['Prep'], edges: [] })).toEqual([])
+      // No longer "missing spec"; the default input folder still has to be filled.
+      expect(builder.checkSpecs({ nodes: ['Prep'], edges: [] }).map((p) => p.kind)).toEqual([
+        'missing-input',
+      ])
     })
 
     test('writes one file for two nodes that share a default script name', async () => {

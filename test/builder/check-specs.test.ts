@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { PipelineTestingSpecBuilder } from '../../src/builder/index.js'
 import { isSpecComplete } from '../../src/builder/completeness.js'
@@ -51,10 +52,40 @@ describe('checkSpecs', () => {
   ) {
     for (const [name, json] of Object.entries(specs)) {
       await project.write(specRel(name), typeof json === 'string' ? json : (json as object))
+      // The sample data a spec points at exists unless a test says otherwise.
+      const inputs = typeof json === 'object' ? (json as { input_paths?: object }).input_paths : {}
+      for (const path of Object.values(inputs ?? {})) {
+        if (typeof path === 'string' && path.trim() !== '')
+          mkdirSync(project.path(path), { recursive: true })
+      }
     }
     await project.write('pipeline.dag.json', { nodes, edges: [] })
     return project.path('pipeline.dag.json')
   }
+
+  test('reports inputs that neither exist nor come from an upstream step, with the fix', async () => {
+    await project.write('scripts/prep.py', '')
+    await project.write('scripts/train.py', '')
+    await project.write(specRel('prep'), good('prep', 'Prep'))
+    await project.write(specRel('train'), {
+      ...good('train', 'Train'),
+      // Fed by Prep's declared output: the engine wires it, so it need not exist on disk.
+      input_paths: { data_input: 'data/prep/out', config: 'data/train/config.json' },
+    })
+    await project.write('pipeline.dag.json', {
+      nodes: ['Prep', 'Train'],
+      edges: [['Prep', 'Train']],
+    })
+    const problems = builder.checkSpecs(project.path('pipeline.dag.json'))
+    expect(problems.map((p) => [p.node, p.kind])).toEqual([
+      ['Prep', 'missing-input'],
+      ['Train', 'missing-input'],
+    ])
+    expect(problems[0]!.message).toContain('data_input → data/prep/in')
+    expect(problems[1]!.message).toContain('config → data/train/config.json')
+    expect(problems[1]!.message).not.toContain('data/prep/out')
+    expect(problems[1]!.fix).toContain('pipetest spec set Train --input config=PATH')
+  })
 
   const good = (name: string, step: string, extra: object = {}) => ({
     script_name: name,

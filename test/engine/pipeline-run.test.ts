@@ -317,6 +317,7 @@ describe('abort and run folders', () => {
     for (let i = 0; i < 4; i++) {
       const run = new PipelineRun(pipelineOf(project, [], [stepSpec(project, 'A')]), {
         keepRuns: 2,
+        keepRecentRunsMs: 0,
         runId: `2025010${i}T000000000Z-1-aaaaaa`,
       })
       await run.testScript('A')
@@ -326,5 +327,21 @@ describe('abort and run folders', () => {
     expect(readdirSync(runsDir).sort()).toEqual([ids[2], ids[3], 'my-notes'])
     expect(readFileSync(join(runsDir, 'my-notes', 'keep.txt'), 'utf8')).toBe('mine')
     expect(readFileSync(join(project.root, 'data', '.pipetest', '.gitignore'), 'utf8')).toBe('*\n')
+  })
+
+  it('keeps runs that ended recently beyond keepRuns, so one session keeps its failure folders', async () => {
+    const project = makeProject()
+    const runsDir = join(project.root, 'data', '.pipetest', 'runs')
+    const ids: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const run = new PipelineRun(pipelineOf(project, [], [stepSpec(project, 'A')]), {
+        keepRuns: 1,
+        runId: `2025020${i}T000000000Z-1-bbbbbb`,
+      })
+      await run.testScript('A')
+      await run.close()
+      ids.push(run.runId)
+    }
+    expect(readdirSync(runsDir).sort()).toEqual(ids)
   })
 })
