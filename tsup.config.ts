@@ -1,19 +1,20 @@
-import { defineConfig } from 'tsup'
+import { defineConfig, type Options } from 'tsup'
 
-// The core ships ESM and CommonJS: Jest's default runtime `require`s it, and Jest's module
-// loader cannot load ESM-only dependencies, so execa (ESM-only) is bundled into the output.
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    cli: 'src/cli/main.ts',
-  },
-  format: ['esm', 'cjs'],
-  dts: { entry: { index: 'src/index.ts' } },
+const shared: Options = {
+  entry: { index: 'src/index.ts', cli: 'src/cli/main.ts' },
   target: 'node20',
   platform: 'node',
   sourcemap: true,
-  clean: true,
   shims: true,
-  noExternal: ['execa'],
   splitting: false,
-})
+  // `npm run build` empties dist/ first; the two builds below run side by side.
+  clean: false,
+}
+
+export default defineConfig([
+  // ESM: dependencies stay external (execa is ESM and imports natively).
+  { ...shared, format: ['esm'], dts: { entry: { index: 'src/index.ts' } } },
+  // CommonJS, for Jest's default runtime: its module loader cannot `require` ESM-only
+  // packages, so execa and its ESM-only dependencies are bundled into this build.
+  { ...shared, format: ['cjs'], noExternal: ['execa'], dts: { entry: { index: 'src/index.ts' } } },
+])
