@@ -1,0 +1,139 @@
+import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment'
+import { TestEnvironment } from 'jest-environment-node'
+import { onExit } from 'signal-exit'
+import { ENVIRONMENT_HOOK, type OwnedRun, type EnvironmentHook } from './environment-hook.js'
+import { testsThatWillRun, type CircusRunState } from './test-selection.js'
+import {
+  propertiesDirectory,
+  writePropertiesFile,
+  type TestCaseProperties,
+} from './properties-store.js'
+
+/** The part of jest-circus' test entry the environment reads. */
+interface CircusTestEntry {
+  name: string
+  startedAt?: number | null
+  parent?: CircusDescribeBlock
+}
+
+interface CircusDescribeBlock {
+  name: string
+  parent?: CircusDescribeBlock
+}
+
+/** jest-circus' name for the implicit describe block every test file starts with. */
+const ROOT_DESCRIBE_BLOCK = 'ROOT_DESCRIBE_BLOCK'
+
+/** How long teardown waits for killed scripts to exit before letting Jest move on. */
+const TEARDOWN_WAIT_MS = 10_000
+
+/**
+ * `testEnvironment: '@pipetest/jest/environment'` — Node's environment, plus ownership of the
+ * pipeline runs of one test file: every run the adapter registers is aborted at teardown, or
+ * when Jest is interrupted, so no script outlives its test file (one whose test timed out, one
+ * started for a test that ended early); the properties of each generated test (node, script,
+ * runner, exit code, duration, run folder) are written where `@pipetest/jest/junit-properties`
+ * finds them for jest-junit; and it tells the adapter which tests will run (`-t`, `.only`).
+ *
+ * @example
+ * // jest.config.cjs
+ * module.exports = { testEnvironment: '@pipetest/jest/environment' }
+ */
+export class PipetestEnvironment extends TestEnvironment {
+  readonly #testPath: string
+  readonly #runs = new Set<OwnedRun>()
+  /** Full name and start of a test (a file may repeat a name) → what was recorded for it. */
+  readonly #properties = new Map<string, TestCaseProperties>()
+  #currentTest: { fullName: string; startAt: number | null } | undefined
+  /** Known from `run_start`; until then every test counts as selected. */
+  #willRun: Set<unknown> | undefined
+  #removeExitHook: (() => void) | undefined
+
+  constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
+    super(config, context)
+    this.#testPath = context.testPath
+    const hook: EnvironmentHook = {
+      registerRun: (run) => {
+        this.#runs.add(run)
+        // An interrupted Jest (Ctrl-C, a signalled worker) never tears down, and the core's own
+        // exit hook does not fire there: inside the sandbox `process` is Jest's copy of it. This
+        // hook is on the real process.
+        this.#removeExitHook ??= onExit(() => {
+          this.#abortRuns('Jest was interrupted')
+        })
+      },
+      propertiesRecorder: () => {
+        const test = this.#currentTest
+        // Outside a test (a hook, collection) there is no testcase to attach them to.
+        if (test === undefined) return () => undefined
+        const key = `${test.fullName}\n${test.startAt}`
+        return (properties) => this.#properties.set(key, { ...test, properties: { ...properties } })
+      },
+      willRun: (testFn) => this.#willRun?.has(testFn) ?? true,
+    }
+    ;(this.global as unknown as Record<symbol, unknown>)[ENVIRONMENT_HOOK] = hook
+  }
+
+  /** jest-circus calls this for every event, after its own handler has updated the test. */
+  handleTestEvent(event: { name: string; test?: CircusTestEntry }, state: CircusRunState): void {
+    if (event.name === 'run_start') {
+      this.#willRun = testsThatWillRun(state)
+    } else if (event.name === 'test_start' && event.test) {
+      // The start time (set by circus just before) tells this test from a namesake in another
+      // file in jest-junit's lookup: Jest reports it as the testcase's `startAt`.
+      this.#currentTest = {
+        fullName: fullNameOf(event.test),
+        startAt: event.test.startedAt ?? null,
+      }
+    } else if (
+      event.name === 'test_done' ||
+      event.name === 'test_skip' ||
+      event.name === 'test_todo'
+    ) {
+      this.#currentTest = undefined
+    }
+  }
+
+  /** Kills the processes of every registered run (their executions end as aborted). */
+  #abortRuns(reason: string): OwnedRun[] {
+    const runs = [...this.#runs]
+    this.#runs.clear()
+    for (const run of runs) run.abort(reason)
+    return runs
+  }
+
+  override async teardown(): Promise<void> {
+    this.#removeExitHook?.()
+    const runs = this.#abortRuns('the test file finished')
+    // Wait until the killed process trees are gone (closing settles every execution), but never
+    // let a stuck close hold the worker: the kill signals are already sent.
+    await withinMs(Promise.allSettled(runs.map((run) => run.close())), TEARDOWN_WAIT_MS)
+    if (this.#properties.size > 0) {
+      writePropertiesFile(propertiesDirectory(), {
+        testPath: this.#testPath,
+        tests: [...this.#properties.values()],
+      })
+    }
+    await super.teardown()
+  }
+}
+
+function withinMs(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(resolve, ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+/** Jest's `fullName`: the describe titles and the test title, joined by spaces. */
+function fullNameOf(test: CircusTestEntry): string {
+  const titles = [test.name]
+  for (let block = test.parent; block && block.name !== ROOT_DESCRIBE_BLOCK; block = block.parent) {
+    titles.unshift(block.name)
+  }
+  return titles.join(' ')
+}
+
+export { PipetestEnvironment as TestEnvironment }
+export default PipetestEnvironment

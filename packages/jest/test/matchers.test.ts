@@ -1,0 +1,20 @@
+import { expect, test } from 'vitest'
+import { failureOf, runJest, statuses, useJestProjects } from './run-jest.js'
+
+const project = useJestProjects()
+
+test('the matchers work through the global expect and through @jest/globals', async () => {
+  const dir = await project('passing', 'jest-hand-written')
+  const { report } = await runJest(dir, ['jest/hand-written.jest.test.ts'])
+
+  expect(statuses(report)).toEqual({
+    'global expect: Preprocess runs successfully': 'passed',
+    '@jest/globals expect: Preprocess writes what Train reads': 'passed',
+    'Train consumes what Preprocess writes': 'passed',
+    'the whole pipeline runs': 'passed',
+    'FAILS: .not.toProduceOutputs on a script that wrote them': 'failed',
+  })
+  expect(failureOf(report, 'FAILS: .not.toProduceOutputs on a script that wrote them')).toMatch(
+    /^Error: expected Train not to write model_output, but it wrote them all\n/,
+  )
+})

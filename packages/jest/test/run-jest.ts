@@ -1,0 +1,121 @@
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { execa } from 'execa'
+import { repoRoot, useFixtureProjects } from '../../../test/suite/fixture-projects.js'
+import { parseJunit, type JunitTestCase } from './junit-xml.js'
+
+/** The parts of Jest's `--json` report the tests read. */
+export interface JestReport {
+  numTotalTests: number
+  numPassedTests: number
+  numFailedTests: number
+  numPendingTests: number
+  testResults: Array<{
+    name: string
+    message: string
+    assertionResults: Array<{
+      ancestorTitles: string[]
+      title: string
+      fullName: string
+      status: 'passed' | 'failed' | 'pending' | 'todo'
+      failureMessages: string[]
+    }>
+  }>
+}
+
+export interface JestRun {
+  exitCode: number
+  /** Jest's console output (its reporters write to stderr). */
+  output: string
+  report: JestReport
+  testcases: JunitTestCase[]
+}
+
+/**
+ * Copies fixture projects (later ones over earlier ones) with the Jest configuration laid over
+ * them and the repository's node_modules linked in, so tests import the built packages.
+ */
+export function useJestProjects(): (...names: string[]) => Promise<string> {
+  const copy = useFixtureProjects()
+  return (...names) => copy([...names, 'jest-config'], { linkNodeModules: true })
+}
+
+export const jestBin = join(repoRoot, 'node_modules', '.bin', 'jest')
+/** jest-junit `require`s the properties module by path: the built one, as a user's would be. */
+const junitPropertiesDir = join(repoRoot, 'packages', 'jest', 'dist')
+
+/**
+ * Runs the repository's Jest on a project as CI would — `--ci`, the default reporter and
+ * jest-junit (configured through its environment variables, as the CLI reporter flag allows)
+ * — and returns the JSON report and the JUnit testcases.
+ */
+export async function runJest(
+  projectDir: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<JestRun> {
+  const outDir = await mkdtemp(join(tmpdir(), 'pipetest-jest-report-'))
+  const result = await execa(
+    jestBin,
+    [
+      '--ci',
+      '--reporters=default',
+      '--reporters=jest-junit',
+      '--json',
+      `--outputFile=${join(outDir, 'report.json')}`,
+      ...args,
+    ],
+    {
+      cwd: projectDir,
+      reject: false,
+      all: true,
+      env: {
+        JEST_JUNIT_OUTPUT_DIR: outDir,
+        JEST_JUNIT_OUTPUT_NAME: 'junit.xml',
+        JEST_JUNIT_TEST_CASE_PROPERTIES_DIR: junitPropertiesDir,
+        JEST_JUNIT_TEST_CASE_PROPERTIES_JSON_FILE: 'junit-properties.js',
+        // Each project keeps its properties files to itself: tests run in parallel.
+        PIPETEST_JEST_PROPERTIES_DIR: join(outDir, 'properties'),
+        NO_COLOR: '1',
+        ...env,
+      },
+    },
+  )
+  const output = result.all ?? ''
+  const read = async (name: string) => {
+    try {
+      return await readFile(join(outDir, name), 'utf8')
+    } catch {
+      throw new Error(`Jest wrote no ${name} (exit code ${result.exitCode}):\n${output}`)
+    }
+  }
+  return {
+    exitCode: result.exitCode ?? -1,
+    output,
+    report: JSON.parse(await read('report.json')) as JestReport,
+    testcases: parseJunit(await read('junit.xml')),
+  }
+}
+
+/** Every test of the report as `"<describe> › … › <title>": status`, in report order. */
+export function statuses(report: JestReport): Record<string, string> {
+  const byName: Record<string, string> = {}
+  for (const file of report.testResults) {
+    for (const test of file.assertionResults) {
+      byName[[...test.ancestorTitles, test.title].join(' › ')] = test.status
+    }
+  }
+  return byName
+}
+
+/** The one failure message of the test titled `title` (anywhere in the report). */
+export function failureOf(report: JestReport, title: string): string {
+  const tests = report.testResults.flatMap((file) => file.assertionResults)
+  const test = tests.find((candidate) => candidate.title === title)
+  if (!test) throw new Error(`no test titled "${title}" in the report`)
+  if (test.failureMessages.length !== 1) {
+    throw new Error(`"${title}" has ${test.failureMessages.length} failure messages`)
+  }
+  return test.failureMessages[0]!
+}

@@ -1,0 +1,3 @@
+// The global `expect` that @types/jest declares.
+const globalExpect = expect
+export { globalExpect as expect }
