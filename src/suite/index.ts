@@ -1,6 +1,7 @@
 export { planPipelineSuite } from './plan.js'
 export { runScript, runPipeline, type RunHelperOptions } from './helpers.js'
 export { closeSharedRuns } from './shared-runs.js'
+export { verdictError } from './user-error.js'
 export {
   formatBlocked,
   formatEdgeFailure,

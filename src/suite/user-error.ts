@@ -15,3 +15,13 @@ export function testUsageError(
   error.stack = `${error.name}: ${error.message}`
   return error
 }
+
+/**
+ * The error a generated test throws for a failed verdict: the message is the whole story
+ * (what failed, why, the evidence), so no stack of ours is printed under it.
+ */
+export function verdictError(message: string): Error {
+  const error = new Error(message)
+  error.stack = message
+  return error
+}

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, test } from '@jest/globals'
 import {
   isPipetestError,
   planPipelineSuite,
+  verdictError,
   type DagSource,
   type PipelineSuiteOptions,
   type PipelineSuitePlan,
@@ -67,16 +68,9 @@ async function runCase(
   const record = hook?.propertiesRecorder()
   const verdict = await plan.runCase(testCase)
   record?.(verdict.properties)
-  if (verdict.status === 'failed') throw failure(verdict.message)
+  if (verdict.status === 'failed') throw verdictError(verdict.message)
   // No run-time skip in Jest: fail in one line that points at the cause without repeating it.
-  if (verdict.status === 'blocked') throw failure(`${verdict.message} (see its own test)`)
-}
-
-/** The verdict is the whole story: no stack of ours under it. */
-function failure(message: string): Error {
-  const error = new Error(message)
-  error.stack = message
-  return error
+  if (verdict.status === 'blocked') throw verdictError(`${verdict.message} (see its own test)`)
 }
 
 /**

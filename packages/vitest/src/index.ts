@@ -10,6 +10,7 @@ import {
   isPipetestError,
   pipetestMatchers,
   planPipelineSuite,
+  verdictError,
   type DagSource,
   type PipelineSuiteOptions,
   type PipelineSuitePlan,
@@ -112,14 +113,7 @@ async function runCase(plan: PipelineSuitePlan, testCase: SuiteCase, context: Ca
     await context.annotate(value, name)
   }
   if (verdict.status === 'blocked') context.skip(verdict.message)
-  if (verdict.status === 'failed') throw failure(verdict.message)
-}
-
-/** The verdict is the whole story: no stack of ours under it. */
-function failure(message: string): Error {
-  const error = new Error(message)
-  error.stack = message
-  return error
+  if (verdict.status === 'failed') throw verdictError(verdict.message)
 }
 
 /**
