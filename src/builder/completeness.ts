@@ -243,36 +243,49 @@ export function specsIncompleteError(problems: SpecProblem[], dag: PipelineDAG):
   )
 }
 
+/** What upstream steps declare, seen from one node. */
+export interface UpstreamOutputs {
+  /** Resolved output paths of every ancestor: inputs pointing there are fed by the engine. */
+  fed: string[]
+  /** Outputs of the direct parents, as written in their specs, to suggest as inputs. */
+  parents: Array<{ node: string; name: string; path: string }>
+}
+
 /**
- * For each node, the resolved output paths its ancestors declare: an input pointing at one of
- * them (or inside one) is fed by the engine from that ancestor's run, so it need not exist.
+ * For each node, the output paths its upstream steps declare: an input pointing at one of
+ * them (or inside one) is fed by the engine from that step's run, so it need not exist.
  */
 export function upstreamOutputs(
   dag: PipelineDAG,
   resolved: DetailedResolution[],
   rootDir: string,
-): Map<string, string[]> {
-  const outputsOf = new Map(
-    resolved.map(({ resolution }) => [
-      resolution.node,
-      Object.values(resolution.spec.outputPaths)
-        .filter((path) => path.trim() !== '')
-        .map((path) => resolve(rootDir, path)),
-    ]),
-  )
+): Map<string, UpstreamOutputs> {
+  const specOf = new Map(resolved.map(({ resolution }) => [resolution.node, resolution.spec]))
+  const declared = (node: string) =>
+    Object.entries(specOf.get(node)?.outputPaths ?? {}).filter(([, path]) => path.trim() !== '')
   return new Map(
-    dag.nodes.map((node) => [node, dag.ancestorsOf(node).flatMap((up) => outputsOf.get(up) ?? [])]),
+    dag.nodes.map((node) => [
+      node,
+      {
+        fed: dag
+          .ancestorsOf(node)
+          .flatMap((up) => declared(up).map(([, path]) => resolve(rootDir, path))),
+        parents: dag
+          .getDependencies(node)
+          .flatMap((up) => declared(up).map(([name, path]) => ({ node: up, name, path }))),
+      },
+    ]),
   )
 }
 
 /**
  * Inputs that neither exist nor come from an upstream step: a run would stop at once with
  * "missing inputs", so `validate` says it first (right after `init`, the default input
- * folders do not exist yet).
+ * folders do not exist yet). For a downstream step the fix offers the parent's output.
  */
 export function missingInputProblems(
   detailed: DetailedResolution,
-  fedByUpstream: string[],
+  upstream: UpstreamOutputs,
   context: ProblemContext,
 ): SpecProblem[] {
   // A broken file or a missing spec is already reported with its own fix.
@@ -282,12 +295,22 @@ export function missingInputProblems(
   const missing = Object.entries(spec.inputPaths).filter(([, path]) => {
     if (path.trim() === '') return false
     const absolute = resolve(context.rootDir, path)
-    const fed = fedByUpstream.some(
+    const fed = upstream.fed.some(
       (output) => absolute === output || absolute.startsWith(output + sep),
     )
     return !fed && !existsSync(absolute)
   })
   if (missing.length === 0) return []
+  const placeholder = specSetCommand(node, {
+    inputs: Object.fromEntries(missing.map(([name]) => [name, 'PATH'])),
+  })
+  const parent = upstream.parents[0]
+  const fromParent =
+    parent && missing.length === 1
+      ? `; to feed it from ${parent.node}'s ${parent.name}: ${specSetCommand(node, {
+          inputs: { [missing[0]![0]]: parent.path },
+        })}`
+      : ''
   return [
     {
       node,
@@ -296,10 +319,7 @@ export function missingInputProblems(
       message: `Input data for "${node}" does not exist: ${missing
         .map(([name, path]) => `${name} → ${show(resolve(context.rootDir, path))}`)
         .join(', ')}`,
-      fix: `Put sample data there, or point the spec at existing data (or at an upstream step's output): ${specSetCommand(
-        node,
-        { inputs: Object.fromEntries(missing.map(([name]) => [name, 'PATH'])) },
-      )}`,
+      fix: `Put sample data there, or point the spec at existing data: ${placeholder}${fromParent}`,
       ...(specFile ? { file: specFile } : {}),
     },
   ]

@@ -251,7 +251,7 @@ export class PipelineTestingSpecBuilder {
       ...problemsOfNode(detailed, context),
       ...missingInputProblems(
         detailed,
-        declaredOutputs.get(detailed.resolution.node) ?? [],
+        declaredOutputs.get(detailed.resolution.node) ?? { fed: [], parents: [] },
         context,
       ),
     ])
