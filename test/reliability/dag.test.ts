@@ -1,0 +1,257 @@
+import { join } from 'node:path'
+import { execa } from 'execa'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  PipelineDAG,
+  PipelineTestingSpecBuilder,
+  isPipetestError,
+  planPipelineSuite,
+  type PipetestError,
+  type PipetestErrorCode,
+} from '../../src/index.js'
+import {
+  OUR_STACK_FRAME,
+  cliJs,
+  distIndexJs,
+  distReady,
+  expectNoProcessLeft,
+  fixturesDir,
+  useTempProjects,
+  type TempProject,
+} from './helpers.js'
+
+/**
+ * Fault matrix, DAG rows: every malformed DAG file ends in one PipetestError with a stable
+ * code, the file and the offending names — the same from the library, from the test-suite
+ * planner the adapters use, and from the CLI (exit 1, no stack trace of ours) — and the file
+ * is left exactly as it was.
+ */
+
+const newProject = useTempProjects()
+
+beforeAll(distReady)
+
+interface DagRow {
+  row: string
+  /** The DAG file's text. */
+  text: string
+  code: PipetestErrorCode
+  words: string[]
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`
+
+const rows: DagRow[] = [
+  {
+    row: 'malformed JSON (trailing comma)',
+    text: '{\n  "nodes": ["A", "B"],\n  "edges": [["A", "B"],]\n}\n',
+    code: 'DAG_INVALID_JSON',
+    words: ['is not valid JSON', 'line 3, column'],
+  },
+  {
+    row: 'malformed JSON (empty file)',
+    text: '',
+    code: 'DAG_INVALID_JSON',
+    words: ['is not valid JSON', 'the file is empty'],
+  },
+  {
+    row: 'not an object (a list)',
+    text: json(['A', 'B']),
+    code: 'DAG_INVALID',
+    words: ['must be a JSON object', 'got a list'],
+  },
+  {
+    row: 'not an object (a string)',
+    text: json('A -> B'),
+    code: 'DAG_INVALID',
+    words: ['must be a JSON object', 'got the string "A -> B"'],
+  },
+  {
+    row: 'cycle',
+    text: json({
+      nodes: ['Load', 'A', 'B', 'C'],
+      edges: [
+        ['Load', 'A'],
+        ['A', 'B'],
+        ['B', 'C'],
+        ['C', 'A'],
+      ],
+    }),
+    code: 'DAG_CYCLE',
+    words: ['has a cycle', 'A → B → C → A'],
+  },
+  {
+    row: 'edge to an unknown node',
+    text: json({
+      nodes: ['Preprocess', 'Train'],
+      edges: [{ source: 'Preprocess', target: 'Trian' }],
+    }),
+    code: 'DAG_UNKNOWN_NODE',
+    words: ['"Trian"', 'not a declared node', 'Preprocess, Train'],
+  },
+  {
+    row: 'self-loop',
+    text: json({ nodes: ['Preprocess', 'Train'], edges: [['Train', 'Train']] }),
+    code: 'DAG_SELF_LOOP',
+    words: ['"Train"', 'to itself'],
+  },
+  {
+    row: 'duplicate node',
+    text: json({ nodes: ['Preprocess', 'Train', { name: 'Preprocess' }], edges: [] }),
+    code: 'DAG_DUPLICATE_NODE',
+    words: ['"Preprocess"', 'declared twice'],
+  },
+  {
+    row: 'empty DAG',
+    text: json({ nodes: [], edges: [] }),
+    code: 'DAG_EMPTY',
+    words: ['has no nodes'],
+  },
+]
+
+function catchError(action: () => unknown): PipetestError {
+  try {
+    action()
+  } catch (error) {
+    if (isPipetestError(error)) return error
+    throw error
+  }
+  throw new Error('expected a PipetestError, but nothing was thrown')
+}
+
+async function cli(project: TempProject, args: string[]) {
+  return execa('node', [cliJs, ...args], {
+    cwd: project.root,
+    reject: false,
+    env: { NO_COLOR: '1' },
+    timeout: 60_000,
+  })
+}
+
+describe('DAG rows: a bad DAG file gives one clear error and is left untouched', () => {
+  it.each(rows.map((row) => [`${row.row} → ${row.code}`, row] as const))(
+    '%s',
+    async (_, { text, code, words }) => {
+      const project = newProject()
+      const file = project.write('pipeline.dag.json', text)
+      const before = project.snapshot()
+
+      // The library.
+      const error = catchError(() => PipelineDAG.fromFile(file))
+      expect(error.code).toBe(code)
+      for (const word of words) expect(error.message).toContain(word)
+      expect(error.message).toContain(file)
+      expect(error.file).toBe(file)
+      expect(error.hint, 'every error says what to do').toBeTruthy()
+
+      // The builder and the planner behind describePipeline report the same error.
+      const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
+      expect(catchError(() => builder.checkSpecs(file)).code).toBe(code)
+      expect(catchError(() => planPipelineSuite(file, { rootDir: project.root })).code).toBe(code)
+
+      // The command line: exit 1, the message and the hint, none of our stack frames.
+      const result = await cli(project, ['validate', 'pipeline.dag.json'])
+      expect(result.exitCode).toBe(1)
+      expect(result.stderr).toMatch(/^error: /)
+      for (const word of words) expect(result.stderr).toContain(word)
+      expect(result.stderr).toContain(error.hint)
+      expect(result.stderr).not.toMatch(OUR_STACK_FRAME)
+
+      expect(project.snapshot()).toEqual(before)
+      await expectNoProcessLeft(project)
+    },
+  )
+
+  it('a DAG file that does not exist → DAG_NOT_FOUND naming the path', async () => {
+    const project = newProject()
+    const missing = project.path('pipelines', 'missing.dag.json')
+    const error = catchError(() => PipelineDAG.fromFile(missing))
+    expect(error.code).toBe('DAG_NOT_FOUND')
+    expect(error.message).toContain(missing)
+    expect(error.message).toContain('does not exist')
+    const result = await cli(project, ['validate', 'pipelines/missing.dag.json'])
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toContain('does not exist')
+    expect(result.stderr).not.toMatch(OUR_STACK_FRAME)
+  })
+})
+
+describe('DAG rows: a 1,000-node DAG', () => {
+  const count = 1000
+  const name = (i: number) => `Step${String(i).padStart(4, '0')}_training`
+  const edges: Array<[string, string]> = []
+  for (let i = 10; i < count; i++) edges.push([name(i - 10), name(i)], [name(i - 7), name(i)])
+
+  /** Declared in reverse so the sort has real work; every node i >= 10 reads i-10 and i-7. */
+  function bigProject(): { project: TempProject; file: string } {
+    const project = newProject()
+    project.copyScripts(['ok.py'])
+    const nodes = Array.from({ length: count }, (_, i) => name(count - 1 - i))
+    const file = project.writeDag('big.dag.json', { name: 'big', nodes, edges })
+    for (let i = 0; i < count; i++) {
+      project.writeSpec({
+        script: `step${String(i).padStart(4, '0')}`,
+        step: name(i),
+        scriptPath: 'scripts/ok.py',
+        outputs: { data_output: `test/integration/runtime/out/${i}` },
+      })
+    }
+    return { project, file }
+  }
+
+  it('loads, sorts and builds its specs', () => {
+    const { project, file } = bigProject()
+    const before = project.snapshot()
+
+    const dag = PipelineDAG.fromFile(file)
+    const order = dag.topologicalSort()
+    expect(order).toHaveLength(count)
+    const position = new Map(order.map((node, i) => [node, i]))
+    for (const [from, to] of edges) expect(position.get(from)!).toBeLessThan(position.get(to)!)
+    // Deterministic: the same order every time.
+    expect(PipelineDAG.fromFile(file).topologicalSort()).toEqual(order)
+
+    const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
+    const pipelineSpec = builder.buildFromDag(file)
+    expect(Object.keys(pipelineSpec.scriptSpecs)).toHaveLength(count)
+    expect(pipelineSpec.scriptSpecs[name(123)]?.scriptName).toBe('step0123')
+    expect(builder.checkSpecs(file)).toEqual([])
+    expect(project.snapshot()).toEqual(before)
+  })
+
+  it('plans describePipeline’s tests (one per node, per edge, and the flow), reading each spec file a few times', async () => {
+    const { project, file } = bigProject()
+    const before = project.snapshot()
+    // In a child process, counting spec file reads: the work is measured without timing it.
+    // Reading every spec file once per node would be 1,000,000 reads here (a minute or more);
+    // the driver stops at the limit instead.
+    const limit = 10 * count
+    const planned = await execa(
+      'node',
+      [
+        join(fixturesDir, 'drivers', 'plan-driver.mjs'),
+        distIndexJs,
+        project.root,
+        file,
+        String(limit),
+      ],
+      { timeout: 300_000 },
+    )
+    const report = JSON.parse(planned.stdout) as {
+      cases?: Record<string, number>
+      specReads: number
+      limitReached?: boolean
+    }
+    expect(
+      report.limitReached,
+      `planning read the ${count} spec files more than ${limit} times`,
+    ).toBeUndefined()
+    expect(report.cases).toEqual({
+      specs: count,
+      scripts: count,
+      compatibility: edges.length,
+      flow: 1,
+    })
+    expect(project.snapshot()).toEqual(before)
+  })
+})

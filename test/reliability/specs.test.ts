@@ -1,0 +1,377 @@
+import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { execa } from 'execa'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  PipelineRun,
+  PipelineTestingSpecBuilder,
+  isPipetestError,
+  loadSpecFile,
+  saveSpecFile,
+  type PipetestError,
+  type SpecProblem,
+} from '../../src/index.js'
+import {
+  OUR_STACK_FRAME,
+  cliJs,
+  distReady,
+  expectNoProcessLeft,
+  hashTree,
+  isRoot,
+  useTempProjects,
+  type TempProject,
+} from './helpers.js'
+
+/**
+ * Fault matrix, spec rows: a spec that cannot be used is reported — by `checkSpecs`, by
+ * `buildFromDag` (one SPECS_INCOMPLETE error listing it), by `pipetest validate` — with the
+ * file, the field and the fix, and no spec file, input or script changes. Where a run can
+ * still go ahead, it fails cleanly instead of crashing.
+ */
+
+const newProject = useTempProjects()
+
+beforeAll(distReady)
+
+/** A one-node pipeline: `Preprocess` (script `scripts/preprocess.py`) reading `data/raw`. */
+function preprocessProject(): { project: TempProject; dag: string } {
+  const project = newProject()
+  project.copyScripts(['ok.py'])
+  project.write('scripts/preprocess.py', 'from ok import main  # noqa: F401\n')
+  project.write('data/raw/records.csv', 'id,label\n1,0\n2,1\n')
+  const dag = project.writeDag('pipeline.dag.json', {
+    name: 'single',
+    nodes: ['Preprocess'],
+    edges: [],
+  })
+  return { project, dag }
+}
+
+const specFileOf = (project: TempProject) =>
+  join(project.specsDir, 'preprocess_runtime_test_spec.json')
+
+function catchError(action: () => unknown): PipetestError {
+  try {
+    action()
+  } catch (error) {
+    if (isPipetestError(error)) return error
+    throw error
+  }
+  throw new Error('expected a PipetestError, but nothing was thrown')
+}
+
+async function validate(project: TempProject) {
+  return execa('node', [cliJs, 'validate', 'pipeline.dag.json'], {
+    cwd: project.root,
+    reject: false,
+    env: { NO_COLOR: '1' },
+    timeout: 60_000,
+  })
+}
+
+/**
+ * The checks every spec row makes: exactly one problem of `kind` for the node, carrying
+ * `words` and a fix; the same problem inside buildFromDag's SPECS_INCOMPLETE error and in
+ * `pipetest validate` (exit 1); a builder with `persistDefaults` writes no default over the
+ * user's broken file; nothing changed on disk.
+ */
+async function expectSpecProblem(
+  project: TempProject,
+  dag: string,
+  kind: SpecProblem['kind'],
+  words: string[],
+): Promise<SpecProblem> {
+  const before = project.snapshot()
+  const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
+
+  const problems = builder.checkSpecs(dag)
+  expect(problems.map((p) => [p.node, p.kind])).toEqual([['Preprocess', kind]])
+  const [problem] = problems as [SpecProblem]
+  for (const word of words) expect(problem.message).toContain(word)
+  expect(problem.fix).toBeTruthy()
+
+  const error = catchError(() => builder.buildFromDag(dag))
+  expect(error.code).toBe('SPECS_INCOMPLETE')
+  expect(error.message).toContain(problem.message.split('\n')[0])
+
+  const cli = await validate(project)
+  expect(cli.exitCode).toBe(1)
+  for (const word of words) expect(cli.stdout).toContain(word)
+  expect(`${cli.stdout}\n${cli.stderr}`).not.toMatch(OUR_STACK_FRAME)
+
+  new PipelineTestingSpecBuilder({ rootDir: project.root, persistDefaults: true }).buildFromDag(
+    dag,
+    { validate: false },
+  )
+  if (kind !== 'missing-spec') expect(project.snapshot()).toEqual(before)
+  await expectNoProcessLeft(project)
+  return problem
+}
+
+describe('spec rows: an unusable spec is reported with its file, field and fix', () => {
+  it('malformed JSON → SPEC_INVALID_JSON / invalid-spec with line and column', async () => {
+    const { project, dag } = preprocessProject()
+    const file = project.write(
+      'test/integration/runtime/.specs/preprocess_runtime_test_spec.json',
+      '{\n  "script_name": "preprocess",\n  "step_name": "Preprocess"\n  "input_paths": {}\n}\n',
+    )
+    const error = catchError(() => loadSpecFile(file))
+    expect(error.code).toBe('SPEC_INVALID_JSON')
+    expect(error.file).toBe(file)
+    expect(error.message).toContain('line 4, column 3')
+
+    const problem = await expectSpecProblem(project, dag, 'invalid-spec', [
+      'preprocess_runtime_test_spec.json',
+      'is not valid JSON',
+      'line 4, column 3',
+    ])
+    expect(problem.file).toBe(file)
+  })
+
+  it('wrong field types → SPEC_INVALID naming every bad field and what it got', async () => {
+    const { project, dag } = preprocessProject()
+    project.writeSpec({
+      script: 'preprocess',
+      step: 'Preprocess',
+      inputs: 'data/raw' as unknown as Record<string, string>,
+      outputs: { data_output: 'out/preprocess' },
+      extra: { timeout_seconds: '10', environ_vars: { DEBUG: ['yes'] } },
+    })
+    const error = catchError(() => loadSpecFile(specFileOf(project)))
+    expect(error.code).toBe('SPEC_INVALID')
+    expect(error.field).toBe('input_paths')
+    for (const word of ['input_paths', 'timeout_seconds', 'environ_vars.DEBUG', 'got string "10"'])
+      expect(error.message).toContain(word)
+
+    await expectSpecProblem(project, dag, 'invalid-spec', [
+      'input_paths',
+      'timeout_seconds',
+      'got string "data/raw"',
+    ])
+  })
+
+  it('unknown runner → unknown-runner listing the runners that exist', async () => {
+    const { project, dag } = preprocessProject()
+    project.writeSpec({
+      script: 'preprocess',
+      step: 'Preprocess',
+      inputs: { data_input: 'data/raw' },
+      outputs: { data_output: 'out/preprocess' },
+      extra: { runner: 'ruby' },
+    })
+    const error = catchError(() => loadSpecFile(specFileOf(project)))
+    expect(error.code).toBe('SPEC_INVALID')
+    expect(error.field).toBe('runner')
+
+    const problem = await expectSpecProblem(project, dag, 'unknown-runner', [
+      'runner',
+      '"ruby"',
+      '"python", "node", "command"',
+    ])
+    expect(problem.fix).toContain('"python", "node" or "command"')
+  })
+
+  it.each([
+    ['a "/"', 'sub/preprocess'],
+    ['".."', '../../outside'],
+  ])(
+    'script_name with %s in a spec file → invalid-spec, nothing written outside .specs',
+    async (_, bad) => {
+      const { project, dag } = preprocessProject()
+      project.writeSpec({
+        script: 'preprocess',
+        step: 'Preprocess',
+        inputs: { data_input: 'data/raw' },
+        outputs: { data_output: 'out/preprocess' },
+      })
+      // Hand-edited: the file keeps its name, its script_name tries to leave the folder.
+      const text = `{"script_name": ${JSON.stringify(bad)}, "step_name": "Preprocess", "output_paths": {"data_output": "out"}}\n`
+      project.write('test/integration/runtime/.specs/preprocess_runtime_test_spec.json', text)
+      const error = catchError(() => loadSpecFile(specFileOf(project)))
+      expect(error.code).toBe('SPEC_INVALID')
+      expect(error.field).toBe('script_name')
+
+      const outside = hashTree(dirname(project.root))
+      await expectSpecProblem(project, dag, 'invalid-spec', ['script_name'])
+      expect(hashTree(dirname(project.root))).toEqual(outside)
+    },
+  )
+
+  it.each([
+    ['a "/"', 'sub/preprocess'],
+    ['".."', '../../outside'],
+    ['a leading "."', '.hidden'],
+  ])('script_name with %s when saving → refused before anything is written', async (_, bad) => {
+    const { project } = preprocessProject()
+    const everything = () => hashTree(dirname(project.root), [])
+    const before = everything()
+    const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
+    const spec = {
+      scriptName: bad,
+      stepName: 'Preprocess',
+      inputPaths: { data_input: 'data/raw' },
+      outputPaths: { data_output: 'out/preprocess' },
+      environVars: {},
+      jobArgs: {},
+    }
+
+    const viaBuilder = catchError(() => builder.saveScriptSpec(spec))
+    expect(viaBuilder.code).toMatch(/^SPEC_(INVALID|BAD_NAME)$/)
+    expect(viaBuilder.message).toContain('script_name')
+    expect(catchError(() => saveSpecFile(spec, builder.specsDir)).code).toBe('SPEC_BAD_NAME')
+    const viaUpdate = catchError(() => builder.updateScriptSpec('Preprocess', { scriptName: bad }))
+    expect(viaUpdate.code).toMatch(/^SPEC_(INVALID|BAD_NAME)$/)
+    expect(viaUpdate.message).toContain('script_name')
+
+    expect(everything()).toEqual(before)
+  })
+
+  it.each([
+    ['a "/"', 'sub/Preprocess'],
+    ['".."', '../../Outside'],
+  ])(
+    'a DAG node name with %s → `pipetest init` / `spec set` keep its spec file inside .specs',
+    async (_, node) => {
+      const project = newProject()
+      project.writeDag('escape.dag.json', { nodes: [node], edges: [] })
+      const outside = () => {
+        const tree = hashTree(dirname(project.root), [])
+        return Object.fromEntries(
+          Object.entries(tree).filter(([key]) => !key.startsWith('project/')),
+        )
+      }
+      const before = project.snapshot()
+      const beforeOutside = outside()
+      for (const args of [
+        ['init', 'escape.dag.json'],
+        ['spec', 'set', node, '--dag', 'escape.dag.json', '--output', 'data_output=out'],
+      ]) {
+        const cli = await execa('node', [cliJs, ...args], {
+          cwd: project.root,
+          reject: false,
+          env: { NO_COLOR: '1' },
+          timeout: 60_000,
+        })
+        expect(cli.exitCode, cli.stderr).toBe(0)
+        expect(`${cli.stdout}\n${cli.stderr}`).not.toMatch(OUR_STACK_FRAME)
+      }
+      const added = Object.keys(project.snapshot()).filter(
+        (key) => !(key in before) && !key.endsWith('/'),
+      )
+      expect(added.filter((key) => key !== '.gitignore')).toHaveLength(1)
+      expect(added.find((key) => key !== '.gitignore')).toMatch(
+        /^test\/integration\/runtime\/\.specs\/[A-Za-z0-9_-]+_runtime_test_spec\.json$/,
+      )
+      expect(outside()).toEqual(beforeOutside)
+    },
+  )
+
+  it('missing spec → missing-spec with the `pipetest spec set` fix; running anyway reports missing inputs', async () => {
+    const { project, dag } = preprocessProject()
+    const before = project.snapshot()
+    const problem = await expectSpecProblem(project, dag, 'missing-spec', [
+      'No spec file for "Preprocess"',
+      'preprocess_runtime_test_spec.json',
+    ])
+    expect(problem.fix).toContain('pipetest spec set Preprocess')
+    // persistDefaults may write the default for the node that had none (not under CI), and
+    // nothing else; the files that were there are unchanged.
+    const after = project.snapshot()
+    const written = Object.keys(after).filter((key) => !(key in before) && !key.endsWith('/'))
+    expect(written).toEqual(
+      written.length === 0
+        ? []
+        : ['test/integration/runtime/.specs/preprocess_runtime_test_spec.json'],
+    )
+    expect(Object.fromEntries(Object.keys(before).map((key) => [key, after[key]]))).toEqual(before)
+
+    const pristine = preprocessProject()
+    const snapshot = pristine.project.snapshot()
+    const builder = new PipelineTestingSpecBuilder({ rootDir: pristine.project.root })
+    const run = new PipelineRun(builder.buildFromDag(pristine.dag, { validate: false }))
+    const result = await run.testScript('Preprocess')
+    await run.close()
+    expect(result.status).toBe('failed')
+    expect(result.outcome).toBe('missing-inputs')
+    expect(result.message).toContain('data_input')
+    expect(result.message).toContain('the script was not run')
+    expect(pristine.project.snapshot()).toEqual(snapshot)
+    await expectNoProcessLeft(pristine.project)
+  })
+
+  it('spec for a script that does not exist → script-not-found naming the path; the run says so too', async () => {
+    const { project, dag } = preprocessProject()
+    project.writeSpec({
+      script: 'preprocess',
+      step: 'Preprocess',
+      scriptPath: 'scripts/preprocesss.py',
+      inputs: { data_input: 'data/raw' },
+      outputs: { data_output: 'out/preprocess' },
+    })
+    await expectSpecProblem(project, dag, 'script-not-found', [
+      'scripts/preprocesss.py',
+      'does not exist',
+    ])
+
+    const before = project.snapshot()
+    const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
+    const run = new PipelineRun(builder.buildFromDag(dag, { validate: false }))
+    const result = await run.testScript('Preprocess')
+    await run.close()
+    expect(result.outcome).toBe('script-not-found')
+    expect(result.message).toContain('preprocesss.py')
+    expect(project.snapshot()).toEqual(before)
+    await expectNoProcessLeft(project)
+  })
+
+  it('output path equal to an input path → incomplete; a run anyway never writes over the input', async () => {
+    const { project, dag } = preprocessProject()
+    project.writeSpec({
+      script: 'preprocess',
+      step: 'Preprocess',
+      inputs: { data_input: 'data/raw' },
+      outputs: { data_output: './data/raw/' },
+    })
+    await expectSpecProblem(project, dag, 'incomplete', [
+      'output_paths.data_output and input_paths.data_input are the same path',
+    ])
+
+    const before = project.snapshot()
+    const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
+    const run = new PipelineRun(builder.buildFromDag(dag, { validate: false }))
+    const result = await run.testScript('Preprocess')
+    await run.close()
+    // The script writes into its fresh output folder, which is not data/raw.
+    expect(result.status).toBe('passed')
+    expect(result.outputs[0]!.path).toContain(join('.pipetest', 'runs'))
+    expect(project.snapshot()).toEqual(before)
+    await expectNoProcessLeft(project)
+  })
+
+  it(`unreadable spec file → SPEC_UNREADABLE / invalid-spec${isRoot ? ' (as root, chmod 000 cannot stop reading: the spec path is a folder instead)' : ' (chmod 000)'}`, async () => {
+    const { project, dag } = preprocessProject()
+    const file = specFileOf(project)
+    if (isRoot) {
+      mkdirSync(file, { recursive: true })
+    } else {
+      project.writeSpec({
+        script: 'preprocess',
+        step: 'Preprocess',
+        inputs: { data_input: 'data/raw' },
+        outputs: { data_output: 'out/preprocess' },
+      })
+      chmodSync(file, 0o000)
+    }
+    const error = catchError(() => loadSpecFile(file))
+    expect(error.code).toBe('SPEC_UNREADABLE')
+    expect(error.message).toContain('cannot be read')
+
+    await expectSpecProblem(project, dag, 'invalid-spec', [
+      'preprocess_runtime_test_spec.json',
+      'cannot be read',
+    ])
+    // Still the user's (unreadable) file: no default was written over it.
+    expect(existsSync(file)).toBe(true)
+    if (isRoot) expect(readdirSync(file)).toEqual([])
+  })
+})
