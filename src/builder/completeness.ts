@@ -245,8 +245,11 @@ export function specsIncompleteError(problems: SpecProblem[], dag: PipelineDAG):
 
 /** What upstream steps declare, seen from one node. */
 export interface UpstreamOutputs {
-  /** Resolved output paths of every ancestor: inputs pointing there are fed by the engine. */
-  fed: string[]
+  /**
+   * Whether an absolute input path is an output path of an ancestor (or inside one): the
+   * engine feeds such an input from that step's run.
+   */
+  feeds(path: string): boolean
   /** Outputs of the direct parents, as written in their specs, to suggest as inputs. */
   parents: Array<{ node: string; name: string; path: string }>
 }
@@ -254,28 +257,47 @@ export interface UpstreamOutputs {
 /**
  * For each node, the output paths its upstream steps declare: an input pointing at one of
  * them (or inside one) is fed by the engine from that step's run, so it need not exist.
+ * Each output path is resolved once, and a node's ancestors are walked only when one of its
+ * inputs does not exist, not for every node of a large DAG.
  */
 export function upstreamOutputs(
   dag: PipelineDAG,
   resolved: DetailedResolution[],
   rootDir: string,
-): Map<string, UpstreamOutputs> {
+): (node: string) => UpstreamOutputs {
   const specOf = new Map(resolved.map(({ resolution }) => [resolution.node, resolution.spec]))
   const declared = (node: string) =>
     Object.entries(specOf.get(node)?.outputPaths ?? {}).filter(([, path]) => path.trim() !== '')
-  return new Map(
-    dag.nodes.map((node) => [
-      node,
-      {
-        fed: dag
-          .ancestorsOf(node)
-          .flatMap((up) => declared(up).map(([, path]) => resolve(rootDir, path))),
-        parents: dag
-          .getDependencies(node)
-          .flatMap((up) => declared(up).map(([name, path]) => ({ node: up, name, path }))),
-      },
-    ]),
+  const resolvedOutputs = new Map(
+    dag.nodes.map((node) => [node, declared(node).map(([, path]) => resolve(rootDir, path))]),
   )
+  return (node) => {
+    let fed: string[] | undefined
+    return {
+      feeds(path) {
+        fed ??= [...ancestorsOf(dag, node)].flatMap((up) => resolvedOutputs.get(up) ?? [])
+        return fed.some((output) => path === output || path.startsWith(output + sep))
+      },
+      parents: dag
+        .getDependencies(node)
+        .flatMap((up) => declared(up).map(([name, path]) => ({ node: up, name, path }))),
+    }
+  }
+}
+
+/** Every node upstream of `node`, in no particular order (`PipelineDAG.ancestorsOf` also sorts). */
+function ancestorsOf(dag: PipelineDAG, node: string): Set<string> {
+  const seen = new Set<string>()
+  const stack = [node]
+  while (stack.length > 0) {
+    for (const parent of dag.getDependencies(stack.pop()!)) {
+      if (!seen.has(parent)) {
+        seen.add(parent)
+        stack.push(parent)
+      }
+    }
+  }
+  return seen
 }
 
 /**
@@ -295,10 +317,7 @@ export function missingInputProblems(
   const missing = Object.entries(spec.inputPaths).filter(([, path]) => {
     if (path.trim() === '') return false
     const absolute = resolve(context.rootDir, path)
-    const fed = upstream.fed.some(
-      (output) => absolute === output || absolute.startsWith(output + sep),
-    )
-    return !fed && !existsSync(absolute)
+    return !existsSync(absolute) && !upstream.feeds(absolute)
   })
   if (missing.length === 0) return []
   const placeholder = specSetCommand(node, {

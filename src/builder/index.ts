@@ -1,10 +1,13 @@
 export {
   PipelineTestingSpecBuilder,
   type BuilderOptions,
+  type DagReport,
+  type NodeReport,
   type ScriptMainParams,
   type UpdateSpecOptions,
 } from './pipeline-testing-spec-builder.js'
 export type { NodeResolution, ResolutionSource } from './resolve-node.js'
 export type { SpecProblem, SpecProblemKind } from './completeness.js'
+export type { SpecCreation } from './missing-specs.js'
 export type { InteractiveIO } from './interactive.js'
 export { toScriptName } from './script-name.js'

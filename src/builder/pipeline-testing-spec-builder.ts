@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { loadDag, type DagSource } from '../dag/load.js'
 import { PipelineDAG } from '../dag/pipeline-dag.js'
-import { isPipetestError } from '../errors.js'
+import { isPipetestError, type PipetestError } from '../errors.js'
 import type { PipelineTestingSpec } from '../spec/pipeline-testing-spec.js'
 import {
   DEFAULT_TEST_DATA_DIR,
@@ -26,6 +26,7 @@ import {
   type SpecProblem,
 } from './completeness.js'
 import { updateScriptSpecInteractive, type InteractiveIO } from './interactive.js'
+import { createMissingSpecs, type SpecCreation } from './missing-specs.js'
 import {
   resolveNodeDetailed,
   type DetailedResolution,
@@ -55,6 +56,26 @@ export interface UpdateSpecOptions {
   replaceMaps?: boolean
   /** The DAG the node belongs to (its declared `script` decides which spec file is updated). */
   dag?: DagSource
+}
+
+/** One node of a {@link DagReport}: how it resolves and what keeps it from being tested. */
+export interface NodeReport {
+  node: string
+  /** What {@link PipelineTestingSpecBuilder.resolveNode} returns; a default when `error` is set. */
+  resolution: NodeResolution
+  /** The spec file the node would use cannot be loaded: what `resolveNode` throws for it. */
+  error?: PipetestError
+  /** The node's spec problems (as {@link PipelineTestingSpecBuilder.checkSpecs}); none when ready. */
+  problems: SpecProblem[]
+}
+
+/** Every node of a DAG resolved with one read of the specs folder. */
+export interface DagReport {
+  dag: PipelineDAG
+  /** One per node, in the DAG's node order. */
+  nodes: NodeReport[]
+  /** Every problem of every node, in the order `checkSpecs` returns them. */
+  problems: SpecProblem[]
 }
 
 /** The four arguments a script's `main` receives. */
@@ -102,22 +123,33 @@ export class PipelineTestingSpecBuilder {
    */
   buildFromDag(source: DagSource, options: { validate?: boolean } = {}): PipelineTestingSpec {
     const dag = loadDag(source, this.rootDir)
-    const resolved = this.#resolveAll(dag)
-    if (this.persistDefaults && !isCI()) this.#saveDefaults(resolved)
+    const resolved = this.#resolveForBuild(dag)
     if (options.validate ?? true) {
-      const problems = this.#problems(dag, resolved)
+      const problems = this.#report(dag, resolved).problems
       if (problems.length > 0) throw specsIncompleteError(problems, dag)
     }
-    const scriptSpecs: Record<string, ScriptExecutionSpec> = {}
-    for (const detailed of resolved) {
-      scriptSpecs[detailed.resolution.node] = builtSpec(detailed)
-    }
-    return { dag, scriptSpecs, testWorkspaceRoot: this.testDataDir, rootDir: this.rootDir }
+    return this.#pipelineSpec(dag, resolved)
+  }
+
+  /**
+   * `buildFromDag(source, { validate: false })`, `checkSpecs` and `resolveNode` for every node
+   * in one pass: each spec file is read once, where calling them one after another resolves
+   * the DAG again each time. The problems are those of the specs as built (a default written
+   * by `persistDefaults` is the node's spec file). Never throws for a spec problem.
+   *
+   * @example
+   * const { pipelineSpec, problems, nodes } = builder.buildFromDagWithReport('pipeline.dag.json')
+   */
+  buildFromDagWithReport(source: DagSource): DagReport & { pipelineSpec: PipelineTestingSpec } {
+    const dag = loadDag(source, this.rootDir)
+    const resolved = this.#resolveForBuild(dag)
+    return { ...this.#report(dag, resolved), pipelineSpec: this.#pipelineSpec(dag, resolved) }
   }
 
   /**
    * How one node resolves to a spec and a script. Throws PipetestError for a node that is not
-   * in the DAG and for a spec file that the node would use but that cannot be loaded.
+   * in the DAG and for a spec file that the node would use but that cannot be loaded. Reads
+   * every spec file: for many nodes use {@link resolveNodes}, which reads them once.
    */
   resolveNode(dag: DagSource, node: string): NodeResolution {
     const detailed = this.#resolve(loadDag(dag, this.rootDir), node, this.#catalog())
@@ -125,17 +157,37 @@ export class PipelineTestingSpecBuilder {
     return detailed.resolution
   }
 
+  /**
+   * Every node's resolution and problems, reading each spec file once: `resolveNode` and
+   * `checkSpecs` for the whole DAG. A spec file that cannot be loaded does not throw: the
+   * node's report carries the error `resolveNode` would throw. Writes nothing.
+   */
+  resolveNodes(source: DagSource): DagReport {
+    const dag = loadDag(source, this.rootDir)
+    return this.#report(dag, this.#resolveAll(dag))
+  }
+
   /** Every spec problem of every node (missing, incomplete, invalid, script not found…). */
   checkSpecs(source: DagSource): SpecProblem[] {
-    const dag = loadDag(source, this.rootDir)
-    return this.#problems(dag, this.#resolveAll(dag))
+    return this.resolveNodes(source).problems
   }
 
   /** Throws PipetestError('SPECS_INCOMPLETE') listing all problems, grouped per node. */
   validateSpecsCompleteness(source: DagSource): void {
-    const dag = loadDag(source, this.rootDir)
-    const problems = this.#problems(dag, this.#resolveAll(dag))
+    const { dag, problems } = this.resolveNodes(source)
     if (problems.length > 0) throw specsIncompleteError(problems, dag)
+  }
+
+  /**
+   * Writes a default spec file for every node that has none (what `pipetest init` does),
+   * never over an existing file, even in CI (this is an explicit request, unlike
+   * `persistDefaults`). Nodes are resolved in DAG order, each seeing the files written for
+   * the nodes before it: a node running the same script as an earlier one shares its file.
+   */
+  createMissingSpecs(source: DagSource): SpecCreation[] {
+    const dag = loadDag(source, this.rootDir)
+    const catalog = this.#catalog()
+    return createMissingSpecs(dag.nodes, (node) => this.#resolve(dag, node, catalog), catalog)
   }
 
   /** Names its script and step, declares an output and has no blank path. */
@@ -239,22 +291,43 @@ export class PipelineTestingSpecBuilder {
     return dag.nodes.map((node) => this.#resolve(dag, node, catalog))
   }
 
-  #problems(dag: PipelineDAG, resolved: DetailedResolution[]): SpecProblem[] {
+  /** Every node resolved with one catalog, with the defaults written when `persistDefaults`. */
+  #resolveForBuild(dag: PipelineDAG): DetailedResolution[] {
+    const resolved = this.#resolveAll(dag)
+    if (this.persistDefaults && !isCI()) this.#saveDefaults(resolved)
+    return resolved
+  }
+
+  #pipelineSpec(dag: PipelineDAG, resolved: DetailedResolution[]): PipelineTestingSpec {
+    const scriptSpecs: Record<string, ScriptExecutionSpec> = {}
+    for (const detailed of resolved) {
+      scriptSpecs[detailed.resolution.node] = builtSpec(detailed)
+    }
+    return { dag, scriptSpecs, testWorkspaceRoot: this.testDataDir, rootDir: this.rootDir }
+  }
+
+  #report(dag: PipelineDAG, resolved: DetailedResolution[]): DagReport {
     const context = {
       rootDir: this.rootDir,
       specsDir: this.specsDir,
       testDataDirForSpecs: this.#testDataDirForSpecs,
       dag,
     }
-    const declaredOutputs = upstreamOutputs(dag, resolved, this.rootDir)
-    return resolved.flatMap((detailed) => [
-      ...problemsOfNode(detailed, context),
-      ...missingInputProblems(
-        detailed,
-        declaredOutputs.get(detailed.resolution.node) ?? { fed: [], parents: [] },
-        context,
-      ),
-    ])
+    const upstreamOf = upstreamOutputs(dag, resolved, this.rootDir)
+    const nodes = resolved.map((detailed): NodeReport => {
+      const { resolution, invalid } = detailed
+      const problems = [
+        ...problemsOfNode(detailed, context),
+        ...missingInputProblems(detailed, upstreamOf(resolution.node), context),
+      ]
+      return {
+        node: resolution.node,
+        resolution,
+        ...(invalid ? { error: invalid.error } : {}),
+        problems,
+      }
+    })
+    return { dag, nodes, problems: nodes.flatMap((node) => node.problems) }
   }
 
   /** Writes the defaults in use, never over a file (a user's or a broken one). */

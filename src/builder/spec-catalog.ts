@@ -22,20 +22,38 @@ export interface CatalogEntry {
  * is kept with its error, to be reported against the node that would have used it.
  */
 export class SpecCatalog {
-  readonly entries: ReadonlyMap<string, CatalogEntry>
+  readonly #entries = new Map<string, CatalogEntry>()
+  /** Entries by the `step_name` they claim: a lookup per node instead of a scan of every file. */
+  readonly #byStep = new Map<string, CatalogEntry[]>()
 
   constructor(readonly specsDir: string) {
-    const entries = new Map<string, CatalogEntry>()
-    for (const name of listSpecNames(specsDir)) entries.set(name, readEntry(specsDir, name))
-    this.entries = entries
+    for (const name of listSpecNames(specsDir)) this.load(name)
+  }
+
+  get entries(): ReadonlyMap<string, CatalogEntry> {
+    return this.#entries
   }
 
   get names(): string[] {
-    return [...this.entries.keys()]
+    return [...this.#entries.keys()]
   }
 
   get(name: string): CatalogEntry | undefined {
-    return this.entries.get(name)
+    return this.#entries.get(name)
+  }
+
+  /**
+   * (Re)reads one script's file, e.g. one just written, so that the nodes resolved next see it
+   * exactly as a fresh catalog would, without reading every other file again.
+   */
+  load(name: string): CatalogEntry {
+    const previous = this.#entries.get(name)
+    if (previous) this.#unclaim(previous)
+    const entry = readEntry(this.specsDir, name)
+    this.#entries.set(name, entry)
+    const step = claimedStep(entry)
+    if (step !== undefined) this.#byStep.set(step, [...(this.#byStep.get(step) ?? []), entry])
+    return entry
   }
 
   /**
@@ -43,10 +61,24 @@ export class SpecCatalog {
    * `preferred` (the node's converted script name) comes first, then by name.
    */
   claimedBy(node: string, preferred: string): CatalogEntry[] {
-    return [...this.entries.values()]
-      .filter((entry) => (entry.spec?.stepName ?? entry.stepName) === node)
-      .sort((a, b) => Number(b.name === preferred) - Number(a.name === preferred))
+    return [...(this.#byStep.get(node) ?? [])].sort(
+      (a, b) =>
+        Number(b.name === preferred) - Number(a.name === preferred) ||
+        (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    )
   }
+
+  #unclaim(entry: CatalogEntry): void {
+    const step = claimedStep(entry)
+    if (step === undefined) return
+    const rest = (this.#byStep.get(step) ?? []).filter((other) => other !== entry)
+    if (rest.length > 0) this.#byStep.set(step, rest)
+    else this.#byStep.delete(step)
+  }
+}
+
+function claimedStep(entry: CatalogEntry): string | undefined {
+  return entry.spec?.stepName ?? entry.stepName
 }
 
 function readEntry(specsDir: string, name: string): CatalogEntry {

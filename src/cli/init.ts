@@ -1,5 +1,3 @@
-import { isPipetestError } from '../errors.js'
-import { saveSpecFile } from '../spec/index.js'
 import { EXIT, type CommandDef } from './command.js'
 import { ensureGitignored } from './gitignore.js'
 import { loadDagArg, locatingArgs, openProject, projectOptions } from './project.js'
@@ -32,31 +30,22 @@ export const initCommand: CommandDef = {
     const existing: Row[] = []
     const shared: Row[] = []
     const unreadable: Row[] = []
-    const createdFor = new Map<string, string>()
 
-    // Nodes are resolved one after another: two nodes running the same script share the
-    // spec the first one created, exactly as the builder will resolve them later.
-    for (const node of dag.nodes) {
-      try {
-        const resolution = builder.resolveNode(dag, node)
-        if (resolution.source !== 'default' && resolution.specFile) {
-          const owner = createdFor.get(resolution.specFile)
-          if (owner) shared.push({ node, file: resolution.specFile, detail: owner })
-          else
-            existing.push({
-              node,
-              file: resolution.specFile,
-              detail: describeSource(resolution.source),
-            })
-          continue
-        }
-        const { file } = saveSpecFile(resolution.spec, builder.specsDir, { overwrite: false })
-        createdFor.set(file, node)
-        created.push({ node, file })
-      } catch (error) {
-        if (!isPipetestError(error)) throw error
-        unreadable.push({ node, file: error.file ?? '', detail: error.shortMessage })
-      }
+    // Two nodes running the same script share the spec the first one created, exactly as
+    // the builder will resolve them later.
+    for (const outcome of builder.createMissingSpecs(dag)) {
+      const { node } = outcome
+      if (outcome.action === 'created') created.push({ node, file: outcome.file })
+      else if (outcome.action === 'shared')
+        shared.push({ node, file: outcome.file, detail: outcome.createdFor })
+      else if (outcome.action === 'existing')
+        existing.push({ node, file: outcome.file, detail: describeSource(outcome.source) })
+      else
+        unreadable.push({
+          node,
+          file: outcome.error.file ?? '',
+          detail: outcome.error.shortMessage,
+        })
     }
 
     const ignore = ensureGitignored(project.rootDir)

@@ -80,22 +80,10 @@ function savedRows({ builder }: Project): SavedRow[] {
 }
 
 function nodeRows({ builder }: Project, dag: PipelineDAG): NodeRow[] {
-  const problems = builder.checkSpecs(dag)
-  return dag.nodes.map((node) => {
-    const count = problems.filter((problem) => problem.node === node).length
-    try {
-      const resolution = builder.resolveNode(dag, node)
-      return {
-        node,
-        scriptName: resolution.scriptName,
-        file: resolution.specFile ?? null,
-        source: resolution.source,
-        complete: count === 0,
-        problems: count,
-        error: null,
-      }
-    } catch (error) {
-      if (!isPipetestError(error)) throw error
+  // One resolution for every node: resolving them one by one reads every spec file per node.
+  return builder.resolveNodes(dag).nodes.map(({ node, resolution, error, problems }) => {
+    const count = problems.length
+    if (error) {
       return {
         node,
         scriptName: null,
@@ -105,6 +93,15 @@ function nodeRows({ builder }: Project, dag: PipelineDAG): NodeRow[] {
         problems: count,
         error: error.shortMessage,
       }
+    }
+    return {
+      node,
+      scriptName: resolution.scriptName,
+      file: resolution.specFile ?? null,
+      source: resolution.source,
+      complete: count === 0,
+      problems: count,
+      error: null,
     }
   })
 }

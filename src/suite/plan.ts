@@ -1,11 +1,12 @@
 import { resolve } from 'node:path'
-import { PipelineTestingSpecBuilder, type SpecProblem } from '../builder/index.js'
+import { PipelineTestingSpecBuilder } from '../builder/index.js'
 import { loadDag, type DagSource, type PipelineDAG } from '../dag/index.js'
 import { PipelineRun } from '../engine/pipeline-run.js'
 import { PipetestError } from '../errors.js'
 import { flowCase, edgeCase, scriptCase, type RunCaseContext } from './run-cases.js'
 import {
   closeSharedRun,
+  interruptSharedRun,
   pipelineKey,
   runOptionsOf,
   sharedPipeline,
@@ -45,8 +46,12 @@ export function planPipelineSuite(
     ...(options.testDataDir === undefined ? {} : { testDataDir: options.testDataDir }),
     ...(options.persistDefaults === undefined ? {} : { persistDefaults: options.persistDefaults }),
   })
-  const pipelineSpec = builder.buildFromDag(dag, { validate: false })
-  const problems = groupByNode(builder.checkSpecs(dag))
+  // One resolution of the DAG for the specs, their problems and each node's spec file:
+  // resolving per node would read every spec file once per node.
+  const report = builder.buildFromDagWithReport(dag)
+  const { pipelineSpec } = report
+  const problems = new Map(report.nodes.map((entry) => [entry.node, entry.problems]))
+  const specFiles = new Map(report.nodes.map((entry) => [entry.node, entry.resolution.specFile]))
   const pipelineName = dag.name ?? 'pipeline'
   const selected = selectNodes(dag, options.nodes)
   const edges = dag.edges.filter((edge) => selected.has(edge.from) && selected.has(edge.to))
@@ -83,7 +88,7 @@ export function planPipelineSuite(
         node,
         spec: pipelineSpec.scriptSpecs[node]!,
         problems: problems.get(node) ?? [],
-        specFile: builder.resolveNode(dag, node).specFile,
+        specFile: specFiles.get(node),
         rootDir,
       }),
     ),
@@ -130,6 +135,7 @@ export function planPipelineSuite(
     abort(reason) {
       shared().run?.abort(reason)
     },
+    interrupt: (reason) => interruptSharedRun(shared(), reason),
     close: () => closeSharedRun(shared()),
     watchFiles: () => watchFilesOf(pipelineSpec, builder, [...selected]),
   }
@@ -153,11 +159,4 @@ function selectNodes(dag: PipelineDAG, filter: PipelineSuiteOptions['nodes']): S
     )
   }
   return new Set(filter)
-}
-
-function groupByNode(problems: SpecProblem[]): Map<string, SpecProblem[]> {
-  const byNode = new Map<string, SpecProblem[]>()
-  for (const problem of problems)
-    byNode.set(problem.node, [...(byNode.get(problem.node) ?? []), problem])
-  return byNode
 }

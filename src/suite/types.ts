@@ -85,9 +85,17 @@ export interface PipelineSuitePlan {
   prefetch(cases?: SuiteCase[]): void
   /** Runs one case on the shared run. */
   runCase(testCase: SuiteCase): Promise<CaseVerdict>
-  /** Kills every running script of the shared run (test run cancelled). */
+  /** Kills every script the shared run still has running (leftovers of tests that ended). */
   abort(reason?: string): void
-  /** Marks the shared run's folder complete and prunes old runs; a later case starts a new run. */
+  /**
+   * Aborts the shared run because the test run was cut short (cancelled, a test timed out):
+   * closing it then marks its folder interrupted rather than complete.
+   */
+  interrupt(reason?: string): void
+  /**
+   * Marks the shared run's folder complete (interrupted after {@link interrupt}, or once the
+   * worker's parent process has gone) and prunes old runs; a later case starts a new run.
+   */
   close(): Promise<void>
   /** Absolute paths whose change should rerun the pipeline's tests: DAG, specs, scripts, inputs. */
   watchFiles(): string[]

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import type { PipelineTestingSpecBuilder } from '../builder/index.js'
+import type { PipelineDAG } from '../dag/index.js'
 import type { PipelineTestingSpec } from '../spec/index.js'
 
 /**
@@ -17,7 +18,7 @@ export function watchFilesOf(
   const files = new Set<string>()
   if (dag.file !== undefined) files.add(dag.file)
   files.add(builder.specsDir)
-  const involved = new Set(nodes.flatMap((node) => [node, ...dag.ancestorsOf(node)]))
+  const involved = withAncestors(dag, nodes)
   for (const node of dag.topologicalSort().filter((name) => involved.has(name))) {
     const spec = pipelineSpec.scriptSpecs[node]
     if (!spec) continue
@@ -27,4 +28,22 @@ export function watchFilesOf(
     }
   }
   return [...files]
+}
+
+/**
+ * The nodes and everything upstream of them, in one walk: asking each node for its ancestors
+ * would walk (and sort) the DAG once per node: about a second on a thousand-node pipeline.
+ */
+function withAncestors(dag: PipelineDAG, nodes: string[]): Set<string> {
+  const seen = new Set(nodes)
+  const stack = [...nodes]
+  while (stack.length > 0) {
+    for (const parent of dag.getDependencies(stack.pop()!)) {
+      if (!seen.has(parent)) {
+        seen.add(parent)
+        stack.push(parent)
+      }
+    }
+  }
+  return seen
 }

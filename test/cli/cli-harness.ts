@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 /**
  * Runs the BUILT command line (`node dist/cli.js`), as a user's shell would, on throw-away
@@ -13,6 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url))
 export const repoRoot = resolve(here, '../..')
 export const cliPath = join(repoRoot, 'dist', 'cli.js')
 export const ptyDriver = join(here, 'pty-driver.py')
+const countSpecReads = join(here, 'count-spec-reads.mjs')
 
 export function assertBuilt(): void {
   if (!existsSync(cliPath)) {
@@ -40,9 +41,9 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 export function startCli(
   args: string[],
-  options: { cwd: string; env?: Record<string, string> },
+  options: { cwd: string; env?: Record<string, string>; nodeOptions?: string[] },
 ): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [cliPath, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeOptions ?? []), cliPath, ...args], {
     cwd: options.cwd,
     env: cleanEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,9 +61,30 @@ export function startCli(
 
 export function cli(
   args: string[],
-  options: { cwd: string; env?: Record<string, string> },
+  options: { cwd: string; env?: Record<string, string>; nodeOptions?: string[] },
 ): Promise<CliResult> {
   return startCli(args, options).done
+}
+
+/**
+ * Runs the built CLI counting how many times it reads a spec file: the work of a command
+ * over many nodes, measured without timing it.
+ */
+export async function cliCountingSpecReads(
+  args: string[],
+  options: { cwd: string },
+): Promise<CliResult & { specReads: number }> {
+  const countFile = join(tempDir('pipetest-reads-'), 'reads')
+  try {
+    const result = await cli(args, {
+      cwd: options.cwd,
+      env: { PIPETEST_SPEC_READS_FILE: countFile },
+      nodeOptions: ['--import', pathToFileURL(countSpecReads).href],
+    })
+    return { ...result, specReads: Number(readFileSync(countFile, 'utf8')) }
+  } finally {
+    rmSync(dirname(countFile), { recursive: true, force: true })
+  }
 }
 
 export interface PtyStep {
@@ -189,6 +211,39 @@ export function pythonProject(): Project {
     ],
   }
   write(root, 'pipeline.dag.json', `${JSON.stringify(dag, null, 2)}\n`)
+  return { root, dag: 'pipeline.dag.json' }
+}
+
+/**
+ * A chain of `count` nodes running one script, each with its own complete spec file unless
+ * `specs` is false: enough nodes that work done once per node per spec file shows.
+ */
+export function chainProject(count: number, options: { specs?: boolean } = {}): Project {
+  const root = tempDir()
+  write(root, 'scripts/step.py', SCRIPT.replaceAll('__NAME__', 'step'))
+  const name = (i: number) => `Step${String(i).padStart(3, '0')}_training`
+  const nodes = Array.from({ length: count }, (_, i) => name(i))
+  const edges = nodes.slice(1).map((node, i) => ({ from: nodes[i]!, to: node }))
+  write(root, 'pipeline.dag.json', JSON.stringify({ name: 'chain', nodes, edges }))
+  if (options.specs ?? true) {
+    for (let i = 0; i < count; i++) {
+      const script = `step${String(i).padStart(3, '0')}`
+      const spec = {
+        script_name: script,
+        step_name: name(i),
+        script_path: 'scripts/step.py',
+        input_paths: {},
+        output_paths: { data_output: `out/${i}` },
+        environ_vars: {},
+        job_args: {},
+      }
+      write(
+        root,
+        `test/integration/runtime/.specs/${script}_runtime_test_spec.json`,
+        JSON.stringify(spec),
+      )
+    }
+  }
   return { root, dag: 'pipeline.dag.json' }
 }
 

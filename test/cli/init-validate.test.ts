@@ -3,7 +3,9 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   assertBuilt,
+  chainProject,
   cli,
+  cliCountingSpecReads,
   completeSpecs,
   pythonProject,
   read,
@@ -87,6 +89,19 @@ describe('pipetest init', () => {
     expect(result.stdout).toContain('is not valid JSON')
     expect(read(root, `${SPECS}/train_runtime_test_spec.json`)).toBe('{"script_name": "train",')
     expect(specFiles(root)).toHaveLength(3)
+  })
+
+  it('reads each spec file once per run on a 100-node DAG: the new ones once written, then once', async () => {
+    const { root, dag } = chainProject(100, { specs: false })
+    const first = await cliCountingSpecReads(['init', dag], { cwd: root })
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain('Created (100)')
+    expect(specFiles(root)).toHaveLength(100)
+    expect(first.specReads).toBe(100)
+
+    const again = await cliCountingSpecReads(['init', dag], { cwd: root })
+    expect(again.stdout).toContain('Already existing, left unchanged (100)')
+    expect(again.specReads).toBe(100)
   })
 
   it('creates a .gitignore with .pipetest/ when the project has none', async () => {

@@ -5,8 +5,10 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   assertBuilt,
+  chainProject,
   cleanEnv,
   cli,
+  cliCountingSpecReads,
   cliInPty,
   cliPath,
   completeSpecs,
@@ -231,6 +233,20 @@ describe('pipetest spec list', () => {
       problems: 0,
       error: null,
     })
+  })
+
+  it('with --dag, reads each spec file once for a 100-node DAG (not once per node)', async () => {
+    const project = chainProject(100)
+    const result = await cliCountingSpecReads(['spec', 'list', '--dag', project.dag, '--json'], {
+      cwd: project.root,
+    })
+    expect(result.code).toBe(0)
+    const json = JSON.parse(result.stdout) as {
+      nodes: Array<{ source: string; complete: boolean }>
+    }
+    expect(json.nodes).toHaveLength(100)
+    expect(json.nodes.every((node) => node.source === 'step-name' && node.complete)).toBe(true)
+    expect(result.specReads).toBe(100)
   })
 })
 

@@ -172,6 +172,20 @@ describe('specs tier', () => {
     expect(existsSync(join(root, 'test/integration/runtime/.pipetest'))).toBe(false)
   })
 
+  test('turns a spec file that cannot be loaded into a failing test instead of failing collection', async () => {
+    const root = await copyProjects(['passing'])
+    const broken = 'test/integration/runtime/.specs/train_runtime_test_spec.json'
+    await writeFile(join(root, broken), '{ "script_name": "train",')
+    const plan = planPipelineSuite('pipeline.dag.json', { rootDir: root })
+    const specs = plan.groups.find((group) => group.title === 'specs')!.cases
+    const verdicts = await Promise.all(specs.map((c) => plan.runCase(c)))
+    expect(verdicts.map((v) => v.status)).toEqual(['passed', 'failed', 'passed'])
+    expect(verdicts[1]!.message).toContain(`Spec file ${join(root, broken)} is not valid JSON`)
+    expect(verdicts[0]!.properties.specFile).toBe(
+      'test/integration/runtime/.specs/preprocess_runtime_test_spec.json',
+    )
+  })
+
   test("fails a Python script whose main() cannot take the contract's parameters", async () => {
     const root = await copyProjects(['passing'])
     await writeFile(
