@@ -16,6 +16,10 @@ import type { ExecutionRequest, ProcessReport } from './types.js'
  *   {arg:NAME}      job argument NAME (strings as is, other values as JSON)
  *
  * e.g. `["Rscript", "{script}", "--in", "{input:data_input}", "--out={output:data_output}"]`.
+ * Other braces are literal (`${HOME}`, `{"a": {"b": 1}}`, awk's `{print $1}`), except an
+ * unknown `{kind:NAME}` such as `{inptu:data}`, refused as a likely typo. Where braces would
+ * read as a placeholder, escape them: `{{` is a literal `{` and the `}}` that closes it a
+ * literal `}` (`{{input:x}}` → `{input:x}`; `{{.Name}}` → `{.Name}`).
  * Without a template the script itself is executed, with job arguments as flags
  * (see {@link jobArgsToFlags}). Either way the paths are also in the environment as
  * `PIPETEST_INPUT_<NAME>` / `PIPETEST_OUTPUT_<NAME>` (NAME upper-cased, other characters `_`).
@@ -57,8 +61,17 @@ export async function runCommand(request: ExecutionRequest): Promise<ProcessRepo
 
 type Expansion = { ok: true; argv: string[] } | { ok: false; message: string }
 
-/** Placeholders look like `{kind}` or `{kind:NAME}`; other braces (JSON, awk) stay literal. */
-const PLACEHOLDER = /\{([A-Za-z_][\w-]*)(?::([^{}]*))?\}/g
+type PlaceholderKind = 'script' | 'input' | 'output' | 'arg'
+const KINDS: ReadonlySet<string> = new Set<PlaceholderKind>(['script', 'input', 'output', 'arg'])
+const KNOWN = '{script}, {input:NAME}, {output:NAME}, {arg:NAME}'
+
+/**
+ * At a `{`: `{kind}` or `{kind:NAME}`. Only the four kinds are placeholders; other braces
+ * (`${PATH}`, JSON, awk) stay literal. `{{` is a literal `{`, and the `}}` closing it a `}`.
+ */
+const BRACED = /\{([A-Za-z_][\w-]*)(?::([^{}]*))?\}/y
+/** An unknown kind with a name-like NAME (`{inptu:data}`) is a typo rather than literal text. */
+const NAME_LIKE = /^[A-Za-z_][\w.-]*$/
 
 /** Fills a command template; an unknown placeholder or name is a spec mistake, named. */
 export function expandCommandTemplate(
@@ -66,22 +79,62 @@ export function expandCommandTemplate(
   request: Pick<ExecutionRequest, 'scriptPath' | 'inputPaths' | 'outputPaths' | 'jobArgs'>,
 ): Expansion {
   const problems: string[] = []
-  const argv = template.map((part) =>
-    part.replace(PLACEHOLDER, (whole, kind: string, name: string | undefined) => {
-      const value = placeholderValue(kind, name, request)
-      if (typeof value === 'string') return value
-      problems.push(value.problem.replace('%s', whole))
-      return whole
-    }),
-  )
+  const argv = template.map((part) => expandPart(part, request, problems))
   if (problems.length > 0) {
     return { ok: false, message: `command template: ${problems.join('; ')}` }
   }
   return { ok: true, argv }
 }
 
+function expandPart(
+  part: string,
+  request: Pick<ExecutionRequest, 'scriptPath' | 'inputPaths' | 'outputPaths' | 'jobArgs'>,
+  problems: string[],
+): string {
+  let out = ''
+  let at = 0
+  // `}}` is an escape only as the closer of a `{{`: unescaped nested JSON ends in `}}` too.
+  let openEscapes = 0
+  while (at < part.length) {
+    const char = part[at]!
+    const next = part[at + 1]
+    const escape =
+      (char === '{' && next === '{') || (char === '}' && next === '}' && openEscapes > 0)
+    if (escape) {
+      openEscapes += char === '{' ? 1 : -1
+      out += char
+      at += 2
+      continue
+    }
+    BRACED.lastIndex = at
+    const match = char === '{' ? BRACED.exec(part) : null
+    if (match === null) {
+      out += char
+      at += 1
+      continue
+    }
+    const [whole] = match
+    const kind = match[1]!
+    const name = match[2]
+    at += whole.length
+    if (KINDS.has(kind)) {
+      const value = placeholderValue(kind as PlaceholderKind, name, request)
+      if (typeof value === 'string') out += value
+      // A function, so that `$&` or `$'` in the template is not read as a replacement pattern.
+      else problems.push(value.problem.replace('%s', () => whole))
+    } else if (name !== undefined && NAME_LIKE.test(name)) {
+      problems.push(
+        `unknown placeholder ${whole} (known: ${KNOWN}; write {{ and }} for literal braces)`,
+      )
+    } else {
+      out += whole
+    }
+  }
+  return out
+}
+
 function placeholderValue(
-  kind: string,
+  kind: PlaceholderKind,
   name: string | undefined,
   request: Pick<ExecutionRequest, 'scriptPath' | 'inputPaths' | 'outputPaths' | 'jobArgs'>,
 ): string | { problem: string } {
@@ -107,10 +160,6 @@ function placeholderValue(
       return lookup('output', request.outputPaths)
     case 'arg':
       return lookup('job arg', request.jobArgs)
-    default:
-      return {
-        problem: `unknown placeholder %s (known: {script}, {input:NAME}, {output:NAME}, {arg:NAME})`,
-      }
   }
 }
 

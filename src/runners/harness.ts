@@ -10,7 +10,7 @@ import type { ExecutionRequest } from './types.js'
  * folder: a request written before the start, and a result written by the harness. A file is
  * a channel that nothing the script prints can corrupt, and it stays behind as evidence.
  */
-export type HarnessFile = 'python_harness.py' | 'node_harness.mjs'
+export type HarnessFile = 'python_harness.py' | 'node_harness.mjs' | 'group_watchdog.mjs'
 
 /** What the harness asks for; the same shape for both languages (snake_case, as in cursus). */
 export interface HarnessRequest {
@@ -42,7 +42,7 @@ const harnessOutcomes = new Set<string>([
 let packageRoot: string | undefined
 
 /**
- * Absolute path of a shipped harness. Found by walking up from this module to the
+ * Absolute path of a shipped harness (or of the group watchdog, shipped beside them). Found by walking up from this module to the
  * package.json named "pipetest": that works from `src/` under Vitest and from `dist/` after
  * bundling (ESM or CJS; tsup shims `import.meta.url`), installed or linked.
  */

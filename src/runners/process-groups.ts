@@ -1,38 +1,53 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { onExit } from 'signal-exit'
+import { announceGroup, releaseGroupWatchdog, startGroupWatchdog } from './group-watchdog.js'
+
+/** Time between SIGTERM and SIGKILL: enough for Python to flush its buffers and exit. */
+export const KILL_GRACE_MS = 2000
 
 /**
  * Every execution runs as the leader of its own process group (spawned `detached`), so one
  * signal to `-pgid` reaches the script and everything it started. This module tracks the
- * groups that are alive and makes sure none outlives us: when our process exits or is killed
- * by a catchable signal, every live group gets SIGKILL. signal-exit is used (rather than a
- * bare `process.on('exit')`) because a default-handled SIGINT/SIGTERM never emits 'exit', and
- * because it cooperates with other signal listeners instead of swallowing the signal.
+ * groups that are alive and makes sure none outlives us, in two layers:
+ *
+ * - an exit hook: when our process exits or is killed by a catchable signal, every live group
+ *   gets SIGKILL. signal-exit is used (rather than a bare `process.on('exit')`) because a
+ *   default-handled SIGINT/SIGTERM never emits 'exit', and because it cooperates with other
+ *   signal listeners instead of swallowing the signal;
+ * - a watchdog process (see group-watchdog.ts) for the ends no hook sees: SIGKILL, a worker
+ *   thread torn down with its process, an exit in a process that does not run our hook.
+ *
+ * (A forked worker whose parent has gone is handled per execution: see parent-channel.ts.)
  */
 const liveGroups = new Set<number>()
 let removeExitHook: (() => void) | undefined
 
 /**
- * Installs the exit hook. Called just before spawning: a signal arriving between the spawn and
- * {@link trackGroup} would otherwise meet no handler and kill us by default, orphaning the
- * new group. (Node runs signal listeners from the event loop, so once the hook is in place the
- * synchronous spawn-then-track sequence always completes before the hook runs.)
+ * Installs the exit hook and makes sure the watchdog runs. Called just before spawning:
+ * a signal arriving between the spawn and {@link trackGroup} would otherwise meet no handler
+ * and kill us by default, orphaning the new group. (Node runs signal listeners from the event
+ * loop, so once the hook is in place the synchronous spawn-then-track sequence always
+ * completes before the hook runs.)
  */
 export function guardGroups(): void {
   removeExitHook ??= onExit(() => {
     for (const group of liveGroups) signalGroup(group, 'SIGKILL')
   })
+  startGroupWatchdog(KILL_GRACE_MS)
 }
 
 export function trackGroup(pgid: number): void {
   guardGroups()
   liveGroups.add(pgid)
+  announceGroup('+', pgid)
 }
 
 /** Forgets a group that has ended (or a spawn that failed, without a pgid). */
 export function untrackGroup(pgid?: number): void {
-  if (pgid !== undefined) liveGroups.delete(pgid)
-  if (liveGroups.size === 0 && removeExitHook) {
+  if (pgid !== undefined && liveGroups.delete(pgid)) announceGroup('-', pgid)
+  if (liveGroups.size > 0) return
+  releaseGroupWatchdog()
+  if (removeExitHook) {
     // Keep no signal handlers installed while nothing runs: the host's defaults apply again.
     removeExitHook()
     removeExitHook = undefined

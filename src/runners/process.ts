@@ -4,16 +4,17 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { execa } from 'execa'
 import type { StdoutStderrOption } from 'execa'
 import { readLogTail } from './log-tail.js'
+import { parentGone } from './parent-channel.js'
 import {
   groupIsAlive,
   guardGroups,
+  KILL_GRACE_MS,
   signalGroup,
   trackGroup,
   untrackGroup,
 } from './process-groups.js'
 
-/** Time between SIGTERM and SIGKILL: enough for Python to flush its buffers and exit. */
-export const KILL_GRACE_MS = 2000
+export { KILL_GRACE_MS } from './process-groups.js'
 const GROUP_POLL_MS = 20
 /** setTimeout fires at once for delays beyond 2^31-1 ms; longer means no timeout. */
 const MAX_TIMER_MS = 2 ** 31 - 1
@@ -60,7 +61,8 @@ export interface ProcessExit {
  * means a grandchild that still holds stdout, even one that escaped the group, cannot delay
  * us: we are done when the child exits. On timeout or abort the whole group gets SIGTERM, then
  * SIGKILL after {@link KILL_GRACE_MS}. Whatever of the group is still running once the child
- * has exited is ended the same way, so an execution never leaves processes behind.
+ * has exited is ended the same way, so an execution never leaves processes behind. The
+ * parent process going away (see parent-channel.ts) aborts it like the run's own signal.
  */
 export async function runProcess(options: ProcessOptions): Promise<ProcessExit> {
   mkdirSync(options.logDir, { recursive: true })
@@ -89,11 +91,15 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessExit> 
         stderrLog,
       })
     }
-    if (options.signal?.aborted) {
+    // The run's own abort, or the parent process gone (a forked worker left alone): both stop
+    // what runs and start nothing more.
+    const abortSignals = options.signal ? [options.signal, parentGone()] : [parentGone()]
+    const alreadyAborted = abortSignals.find((signal) => signal.aborted)
+    if (alreadyAborted) {
       return await finish({
         exitCode: null,
         signal: null,
-        termination: { kind: 'aborted', reason: abortReason(options.signal) },
+        termination: { kind: 'aborted', reason: abortReason(alreadyAborted) },
         stdoutLog,
         stderrLog,
       })
@@ -135,13 +141,13 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessExit> 
     trackGroup(pgid)
     const killer = new GroupKiller(pgid)
     const stopTimeout = watchTimeout(options.timeoutMs, killer)
-    const stopAbort = options.signal ? watchAbort(options.signal, killer) : () => {}
+    const stopAborts = abortSignals.map((signal) => watchAbort(signal, killer))
     let result
     try {
       result = await subprocess
     } finally {
       stopTimeout()
-      stopAbort()
+      for (const stop of stopAborts) stop()
       await killer.endStragglers()
       untrackGroup(pgid)
     }

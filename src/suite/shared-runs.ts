@@ -1,5 +1,6 @@
 import { PipelineRun } from '../engine/pipeline-run.js'
 import type { RunOptions } from '../engine/run-options.js'
+import { parentGone } from '../runners/parent-channel.js'
 import type { PipelineTestingSpec } from '../spec/index.js'
 
 /**
@@ -14,6 +15,8 @@ export interface SharedPipeline {
   pipelineSpec: PipelineTestingSpec
   runOptions: RunOptions
   run: PipelineRun | undefined
+  /** The current run was cut short: its folder is marked interrupted when it is closed. */
+  interrupted: boolean
 }
 
 const pipelines = new Map<string, SharedPipeline>()
@@ -56,11 +59,11 @@ export function runOptionsOf(options: {
 /** The registered pipeline for `key`, registering the one `create` builds when there is none. */
 export function sharedPipeline(
   key: string,
-  create: () => Omit<SharedPipeline, 'key' | 'run'>,
+  create: () => Omit<SharedPipeline, 'key' | 'run' | 'interrupted'>,
 ): SharedPipeline {
   let entry = pipelines.get(key)
   if (!entry) {
-    entry = { key, ...create(), run: undefined }
+    entry = { key, ...create(), run: undefined, interrupted: false }
     pipelines.set(key, entry)
   }
   return entry
@@ -72,11 +75,24 @@ export function sharedRunOf(entry: SharedPipeline): PipelineRun {
   return entry.run
 }
 
-/** Closes the pipeline's run (folder marked complete, old runs pruned); the next use starts a new one. */
+/** Kills what the pipeline's run has running and remembers that the run was cut short. */
+export function interruptSharedRun(entry: SharedPipeline, reason?: string): void {
+  if (!entry.run) return
+  entry.interrupted = true
+  entry.run.abort(reason)
+}
+
+/**
+ * Closes the pipeline's run (old runs pruned); the next use starts a new one. Its folder is
+ * marked complete, or interrupted when the run was cut short — interrupted by the adapter, or
+ * its executions aborted because the process that started this worker has gone.
+ */
 export async function closeSharedRun(entry: SharedPipeline): Promise<void> {
   const run = entry.run
+  const interrupted = entry.interrupted || parentGone().aborted
   entry.run = undefined
-  await run?.close('complete')
+  entry.interrupted = false
+  await run?.close(interrupted ? 'interrupted' : 'complete')
 }
 
 /** Closes every shared run of this process (adapters call it after a test file). */

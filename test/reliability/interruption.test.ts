@@ -176,3 +176,51 @@ describe('interruption: `vitest run` mid-pipeline', () => {
     },
   )
 })
+
+describe('interruption: Vitest cancels the run mid-pipeline', () => {
+  it('--bail after a failure elsewhere → scripts killed, run folder marked interrupted, the next run works', async () => {
+    const { project, release } = interruptProject()
+    makeVitestProject(project, {
+      'pipeline.test.ts':
+        "import { describePipeline } from '@pipetest/vitest'\n\ndescribePipeline('pipeline.dag.json')\n",
+      // Fails once Hang runs, in another worker: Vitest bails and aborts the running tests' signal.
+      'fails.test.ts': [
+        "import { readdirSync } from 'node:fs'",
+        "import { expect, test } from 'vitest'",
+        '',
+        "test('fails once Hang runs', async () => {",
+        `  const pids = ${JSON.stringify(project.pidsDir)}`,
+        "  while (!readdirSync(pids).some((name) => name.startsWith('grandchild.'))) {",
+        '    await new Promise((resolve) => setTimeout(resolve, 20))',
+        '  }',
+        "  expect('a failure').toBe('what makes Vitest bail')",
+        '}, 60_000)',
+        '',
+      ].join('\n'),
+    })
+    const before = project.snapshot()
+    const vitest = (args: string[]) =>
+      execa('node', [vitestMjs, 'run', ...args], {
+        cwd: project.root,
+        env: childEnv({ [MARK_VAR]: project.mark }),
+        extendEnv: false,
+        reject: false,
+        all: true,
+        timeout: 120_000,
+      })
+
+    const result = await vitest(['--bail=1', '--maxWorkers=2'])
+    expect(result.exitCode, result.all).toBe(1)
+    expect(result.all).toContain('what makes Vitest bail')
+    await expectNoProcessLeft(project)
+    expect(runFolders(project).map((folder) => folder.state)).toEqual(['interrupted'])
+    expect(project.snapshot()).toEqual(before)
+
+    project.write(release, '')
+    const next = await vitest(['vitest/pipeline.test.ts'])
+    expect(next.exitCode, next.all).toBe(0)
+    expect(runFolders(project).map((folder) => folder.state)).toEqual(['interrupted', 'complete'])
+    expect(project.snapshot()).toEqual(before)
+    await expectNoProcessLeft(project)
+  })
+})

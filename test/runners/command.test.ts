@@ -16,7 +16,7 @@ async function executableCopy(root: string, name: string, mode = 0o755): Promise
 }
 
 describe('command runner', () => {
-  it('fills {script}, {input:…}, {output:…} and {arg:…} and passes special characters literally', async () => {
+  it('fills {script}, {input:…}, {output:…} and {arg:…} and passes special characters and other braces literally', async () => {
     const root = await tempDir()
     const resultFile = join(root, 'argv.json')
     const tricky = [
@@ -26,6 +26,8 @@ describe('command runner', () => {
       '; touch pwned2',
       '`touch pwned3`',
       '* ~ $HOME',
+      '${PATH}',
+      '{print $1}',
     ]
     const request = await makeRequest(root, {
       runner: 'command',
@@ -210,6 +212,85 @@ describe('expandCommandTemplate', () => {
         request,
       ),
     ).toEqual({ ok: true, argv: ['/s/run.R', 'x=/in/a,/out/b', '[1,2]', 'true'] })
+  })
+
+  it('leaves braces that are not one of the four placeholders literal', () => {
+    expect(
+      expandCommandTemplate(
+        [
+          '${PATH}',
+          '${HOME:-/root}',
+          '{print $1}',
+          '{"a": {"b": 1}}',
+          '{a: 1}',
+          '{PATH}',
+          '{}',
+          'x{',
+          '}y',
+        ],
+        request,
+      ),
+    ).toEqual({
+      ok: true,
+      argv: [
+        '${PATH}',
+        '${HOME:-/root}',
+        '{print $1}',
+        '{"a": {"b": 1}}',
+        '{a: 1}',
+        '{PATH}',
+        '{}',
+        'x{',
+        '}y',
+      ],
+    })
+  })
+
+  it('reads {{ and the }} closing it as literal braces, also around what would be a placeholder', () => {
+    expect(
+      expandCommandTemplate(
+        [
+          '{{input:a}}',
+          '{{{input:a}}}',
+          '{{"k": "{arg:flag}"}}',
+          '{{"a": {{"b": 1}}}}',
+          '{{"a": {"b": 1}}}',
+          '{{.State.Status}}',
+          '{{}}',
+          'a}}b',
+        ],
+        request,
+      ),
+    ).toEqual({
+      ok: true,
+      argv: [
+        '{input:a}',
+        '{/in/a}',
+        '{"k": "true"}',
+        '{"a": {"b": 1}}',
+        '{"a": {"b": 1}}',
+        '{.State.Status}',
+        '{}',
+        'a}}b',
+      ],
+    })
+  })
+
+  it('refuses an unknown {kind:NAME} as a likely typo, naming it and the known ones', () => {
+    const result = expandCommandTemplate(['--in={inptu:a}', '{Output:b}', '{input:a}'], request)
+    expect(result).toEqual({
+      ok: false,
+      message:
+        'command template: unknown placeholder {inptu:a} (known: {script}, {input:NAME}, {output:NAME}, {arg:NAME}; write {{ and }} for literal braces); ' +
+        'unknown placeholder {Output:b} (known: {script}, {input:NAME}, {output:NAME}, {arg:NAME}; write {{ and }} for literal braces)',
+    })
+  })
+
+  it('names a problem placeholder as written, even with $ patterns in it', () => {
+    const result = expandCommandTemplate(["{arg:$&$'}"], request)
+    expect(!result.ok && result.message).toBe(
+      `command template: {arg:$&$'} names no job arg "$&$'" (the spec's job args: list, flag)`,
+    )
   })
 
   it('reports every problem at once', () => {

@@ -99,8 +99,9 @@ interface CaseContext {
 }
 
 async function runCase(plan: PipelineSuitePlan, testCase: SuiteCase, context: CaseContext) {
-  // Vitest aborts the signal on timeout or when the run is cancelled: stop the scripts too.
-  const abort = () => plan.abort(`test "${testCase.name}" was aborted`)
+  // Vitest aborts the signal on timeout or when the run is cancelled: stop the scripts too,
+  // and have the run folder say it was interrupted.
+  const abort = () => plan.interrupt(`test "${testCase.name}" was aborted`)
   context.signal.addEventListener('abort', abort, { once: true })
   let verdict
   try {
