@@ -58,9 +58,7 @@ export class PipetestEnvironment extends TestEnvironment {
         // An interrupted Jest (Ctrl-C, a signalled worker) never tears down, and the core's own
         // exit hook does not fire there: inside the sandbox `process` is Jest's copy of it. This
         // hook is on the real process.
-        this.#removeExitHook ??= onExit(() => {
-          this.#abortRuns('Jest was interrupted')
-        })
+        this.#removeExitHook ??= watchHost(() => this.#abortRuns('Jest was interrupted'))
       },
       propertiesRecorder: () => {
         const test = this.#currentTest
@@ -137,3 +135,18 @@ function fullNameOf(test: CircusTestEntry): string {
 
 export { PipetestEnvironment as TestEnvironment }
 export default PipetestEnvironment
+
+/**
+ * Calls `abort` when the host goes away: the process exits or is signalled, or — in a Jest
+ * worker — the parent that talks to it over IPC disconnects (Jest's main process killed), which
+ * the core's own disconnect watch cannot see from inside the sandbox. Returns the unhook.
+ */
+function watchHost(abort: () => void): () => void {
+  const removeExitHook = onExit(abort)
+  const hasParent = typeof process.connected === 'boolean'
+  if (hasParent) process.once('disconnect', abort)
+  return () => {
+    removeExitHook()
+    if (hasParent) process.off('disconnect', abort)
+  }
+}
