@@ -46,6 +46,8 @@ export class PipelineDAG {
   readonly #edges: DagEdge[] = []
   readonly #parents = new Map<string, string[]>()
   readonly #children = new Map<string, string[]>()
+  /** Topological position of each node, computed once per shape (mutations reset it). */
+  #order: Map<string, number> | undefined
 
   constructor(options: PipelineDAGOptions = {}) {
     this.name = options.name
@@ -105,6 +107,7 @@ export class PipelineDAG {
     )
     this.#parents.set(name, [])
     this.#children.set(name, [])
+    this.#order = undefined
     return this
   }
 
@@ -136,6 +139,7 @@ export class PipelineDAG {
     this.#edges.push(ports ? { from, to, ports: { ...ports } } : { from, to })
     this.#parents.get(to)!.push(from)
     this.#children.get(from)!.push(to)
+    this.#order = undefined
     return this
   }
 
@@ -166,7 +170,7 @@ export class PipelineDAG {
         }
       }
     }
-    return this.topologicalSort().filter((name) => seen.has(name))
+    return this.#inTopologicalOrder(seen)
   }
 
   /** Every node upstream of `node` (transitively), in topological order. */
@@ -181,7 +185,14 @@ export class PipelineDAG {
         }
       }
     }
-    return this.topologicalSort().filter((name) => seen.has(name))
+    return this.#inTopologicalOrder(seen)
+  }
+
+  /** Sorting a few nodes must not cost a sort of the whole DAG each time (large DAGs call this per node). */
+  #inTopologicalOrder(nodes: Set<string>): string[] {
+    this.#order ??= new Map(this.topologicalSort().map((name, i) => [name, i]))
+    const order = this.#order
+    return [...nodes].sort((a, b) => order.get(a)! - order.get(b)!)
   }
 
   /**
