@@ -275,7 +275,7 @@ export function upstreamOutputs(
     let fed: string[] | undefined
     return {
       feeds(path) {
-        fed ??= [...ancestorsOf(dag, node)].flatMap((up) => resolvedOutputs.get(up) ?? [])
+        fed ??= dag.ancestorsOf(node).flatMap((up) => resolvedOutputs.get(up) ?? [])
         return fed.some((output) => path === output || path.startsWith(output + sep))
       },
       parents: dag
@@ -283,21 +283,6 @@ export function upstreamOutputs(
         .flatMap((up) => declared(up).map(([name, path]) => ({ node: up, name, path }))),
     }
   }
-}
-
-/** Every node upstream of `node`, in no particular order (`PipelineDAG.ancestorsOf` also sorts). */
-function ancestorsOf(dag: PipelineDAG, node: string): Set<string> {
-  const seen = new Set<string>()
-  const stack = [node]
-  while (stack.length > 0) {
-    for (const parent of dag.getDependencies(stack.pop()!)) {
-      if (!seen.has(parent)) {
-        seen.add(parent)
-        stack.push(parent)
-      }
-    }
-  }
-  return seen
 }
 
 /**

@@ -165,6 +165,24 @@ export function stringOption(values: OptionValues, name: string): string | undef
   return typeof value === 'string' ? value : undefined
 }
 
+/** A `--timeout`-style option: a positive number of seconds, or a usage error naming it. */
+export function secondsOption(
+  values: OptionValues,
+  name: string,
+  command: string,
+): number | undefined {
+  const value = stringOption(values, name)
+  if (value === undefined) return undefined
+  const seconds = Number(value)
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw usageError(
+      command,
+      `--${name} ${JSON.stringify(value)} is not a positive number of seconds`,
+    )
+  }
+  return seconds
+}
+
 export function listOption(values: OptionValues, name: string): string[] {
   const value = values[name]
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []

@@ -1,6 +1,12 @@
 import type { PipelineDAG } from '../dag/index.js'
 import type { TierSelection } from '../engine/index.js'
-import { listOption, stringOption, usageError, type OptionValues } from './command.js'
+import {
+  listOption,
+  secondsOption,
+  stringOption,
+  usageError,
+  type OptionValues,
+} from './command.js'
 import { assertNode } from './project.js'
 
 /** What `pipetest run` runs and how, from its options, checked before anything starts. */
@@ -61,17 +67,8 @@ export function numericOptions(values: OptionValues): {
     }
     options.concurrency = n
   }
-  const timeout = stringOption(values, 'timeout')
-  if (timeout !== undefined) {
-    const seconds = Number(timeout)
-    if (timeout.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
-      throw usageError(
-        COMMAND,
-        `--timeout ${JSON.stringify(timeout)} is not a positive number of seconds`,
-      )
-    }
-    options.timeoutSeconds = seconds
-  }
+  const timeoutSeconds = secondsOption(values, 'timeout', COMMAND)
+  if (timeoutSeconds !== undefined) options.timeoutSeconds = timeoutSeconds
   return options
 }
 

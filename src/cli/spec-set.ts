@@ -13,6 +13,7 @@ import {
   flag,
   listOption,
   stringOption,
+  secondsOption,
   usageError,
   type CommandDef,
   type OptionValues,
@@ -93,17 +94,8 @@ function updatesFrom(values: OptionValues, rootDir: string): Partial<ScriptExecu
     }
     updates.runner = runner as RunnerKind
   }
-  const timeout = stringOption(values, 'timeout')
-  if (timeout !== undefined) {
-    const seconds = Number(timeout)
-    if (timeout.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
-      throw usageError(
-        COMMAND,
-        `--timeout ${JSON.stringify(timeout)} is not a positive number of seconds`,
-      )
-    }
-    updates.timeoutSeconds = seconds
-  }
+  const timeoutSeconds = secondsOption(values, 'timeout', COMMAND)
+  if (timeoutSeconds !== undefined) updates.timeoutSeconds = timeoutSeconds
   const notes = stringOption(values, 'notes')
   if (notes !== undefined) updates.userNotes = notes
   return updates
