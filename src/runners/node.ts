@@ -1,7 +1,4 @@
-import { existsSync } from 'node:fs'
-import { harnessPath, readHarnessResult, writeHarnessRequest } from './harness.js'
-import { runProcess } from './process.js'
-import { describeExit, notStarted } from './report.js'
+import { runThroughHarness } from './harness-runner.js'
 import type { ExecutionRequest, ProcessReport } from './types.js'
 
 /**
@@ -10,21 +7,9 @@ import type { ExecutionRequest, ProcessReport } from './types.js'
  * same Node binary that runs pipetest.
  */
 export async function runNode(request: ExecutionRequest): Promise<ProcessReport> {
-  if (!existsSync(request.scriptPath)) {
-    return notStarted(request.logDir, 'script-not-found', `script not found: ${request.scriptPath}`)
-  }
-  const { requestFile, resultFile } = await writeHarnessRequest(request)
-  const exit = await runProcess({
-    file: process.execPath,
-    args: [harnessPath('node_harness.mjs'), requestFile],
-    cwd: request.cwd,
-    env: request.environVars,
-    timeoutMs: request.timeoutMs,
-    logDir: request.logDir,
-    ...(request.signal ? { signal: request.signal } : {}),
-  })
-  return describeExit(exit, await readHarnessResult(resultFile), (spawnError) => ({
-    outcome: 'interpreter-not-found',
-    message: `Node.js (${process.execPath}) could not be started (${spawnError.code}).`,
-  }))
+  return runThroughHarness(
+    request,
+    { file: process.execPath, label: `Node.js (${process.execPath})` },
+    'node_harness.mjs',
+  )
 }

@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs'
-import { harnessPath, readHarnessResult, writeHarnessRequest } from './harness.js'
+import { runThroughHarness } from './harness-runner.js'
 import { InterpreterNotFoundError, resolvePython } from './interpreter.js'
-import { runProcess } from './process.js'
-import { describeExit, notStarted } from './report.js'
+import { notStarted } from './report.js'
 import type { ExecutionRequest, ProcessReport } from './types.js'
 
 /**
@@ -20,22 +18,9 @@ export async function runPython(request: ExecutionRequest): Promise<ProcessRepor
     }
     throw error
   }
-  if (!existsSync(request.scriptPath)) {
-    return notStarted(request.logDir, 'script-not-found', `script not found: ${request.scriptPath}`)
-  }
-  const { requestFile, resultFile } = await writeHarnessRequest(request)
-  const exit = await runProcess({
-    file: python,
-    args: [harnessPath('python_harness.py'), requestFile],
-    cwd: request.cwd,
-    env: request.environVars,
-    timeoutMs: request.timeoutMs,
-    logDir: request.logDir,
-    ...(request.signal ? { signal: request.signal } : {}),
-  })
-  return describeExit(exit, await readHarnessResult(resultFile), (spawnError) => ({
-    // The interpreter answered the probe a moment ago; losing it now is still its absence.
-    outcome: 'interpreter-not-found',
-    message: `Python interpreter ${JSON.stringify(python)} could not be started (${spawnError.code}).`,
-  }))
+  return runThroughHarness(
+    request,
+    { file: python, label: `Python interpreter ${JSON.stringify(python)}` },
+    'python_harness.py',
+  )
 }
