@@ -271,12 +271,18 @@ export function upstreamOutputs(
   const resolvedOutputs = new Map(
     dag.nodes.map((node) => [node, declared(node).map(([, path]) => resolve(rootDir, path))]),
   )
+  const within = (path: string, outputs: string[]) =>
+    outputs.some((output) => path === output || path.startsWith(output + sep))
   return (node) => {
     let fed: string[] | undefined
     return {
       feeds(path) {
+        // Usually a direct parent feeds the input: only then walk every ancestor (a long
+        // chain would otherwise cost a walk of the whole DAG per node).
+        const parents = dag.getDependencies(node).flatMap((up) => resolvedOutputs.get(up) ?? [])
+        if (within(path, parents)) return true
         fed ??= dag.ancestorsOf(node).flatMap((up) => resolvedOutputs.get(up) ?? [])
-        return fed.some((output) => path === output || path.startsWith(output + sep))
+        return within(path, fed)
       },
       parents: dag
         .getDependencies(node)
