@@ -1,0 +1,122 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+/**
+ * Test-framework scaffolding for a generated pipeline project, written as a user would:
+ * a `describePipeline` test file per framework and an "empty" test file (one trivial test)
+ * whose run is the framework's own start-up cost; for Vitest also the files and the reporter
+ * of the collection measure. Caches go inside the project so that nothing is written into the
+ * repository's node_modules.
+ */
+export function writeVitestFiles(root, { dag = 'pipeline.dag.json', testDataDir } = {}) {
+  writeFileSync(join(root, 'package.json'), '{ "private": true, "type": "module" }\n')
+  writeFileSync(
+    join(root, 'vitest.config.mjs'),
+    "export default { cacheDir: '.cache/vite', test: { include: ['*.test.mjs'] } }\n",
+  )
+  writeFileSync(
+    join(root, 'pipeline.test.mjs'),
+    [
+      "import { fileURLToPath } from 'node:url'",
+      "import { describePipeline } from '@pipetest/vitest'",
+      '',
+      `describePipeline(${JSON.stringify(dag)}, {`,
+      "  rootDir: fileURLToPath(new URL('.', import.meta.url)),",
+      `  testDataDir: ${JSON.stringify(testDataDir)},`,
+      '})',
+      '',
+    ].join('\n'),
+  )
+  writeFileSync(
+    join(root, 'empty.test.mjs'),
+    "import { test } from 'vitest'\n\ntest('nothing', () => {})\n",
+  )
+  // For the scale measure: the same, but the adapter is imported dynamically and timed, so
+  // that loading pipetest can be told apart from collecting the pipeline's tests.
+  writeFileSync(
+    join(root, 'collect.test.mjs'),
+    [
+      "import { fileURLToPath } from 'node:url'",
+      '',
+      'const started = performance.now()',
+      "const { describePipeline } = await import('@pipetest/vitest')",
+      'console.log(`PIPETEST_IMPORT_MS ${performance.now() - started}`)',
+      '',
+      `describePipeline(${JSON.stringify(dag)}, {`,
+      "  rootDir: fileURLToPath(new URL('.', import.meta.url)),",
+      `  testDataDir: ${JSON.stringify(testDataDir)},`,
+      '})',
+      '',
+    ].join('\n'),
+  )
+  // Its counterpart without a pipeline: the adapter imported the same way, one trivial test.
+  writeFileSync(
+    join(root, 'adapter.test.mjs'),
+    [
+      "import { test } from 'vitest'",
+      '',
+      'const started = performance.now()',
+      "await import('@pipetest/vitest')",
+      'console.log(`PIPETEST_IMPORT_MS ${performance.now() - started}`)',
+      '',
+      "test('nothing', () => {})",
+      '',
+    ].join('\n'),
+  )
+  // Prints, per test file, Vitest's own measure of its collection and the tests collected,
+  // and passes on what collect.test.mjs logs about its import.
+  writeFileSync(
+    join(root, 'collect-reporter.mjs'),
+    [
+      'export default class {',
+      '  onUserConsoleLog(log) {',
+      "    if (log.content.startsWith('PIPETEST_IMPORT_MS ')) process.stdout.write(log.content)",
+      '  }',
+      '  onTestRunEnd(testModules) {',
+      '    for (const module of testModules) {',
+      '      const tests = [...module.children.allTests()].length',
+      '      const { collectDuration } = module.diagnostic()',
+      '      console.log(`COLLECTED ${JSON.stringify({ tests, collectDuration })}`)',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  )
+  return {
+    pipelineTest: 'pipeline.test.mjs',
+    emptyTest: 'empty.test.mjs',
+    adapterTest: 'adapter.test.mjs',
+    collectTest: 'collect.test.mjs',
+    collectReporter: './collect-reporter.mjs',
+  }
+}
+
+export function writeJestFiles(root, { dag = 'pipeline.dag.json', testDataDir } = {}) {
+  writeFileSync(
+    join(root, 'jest.config.cjs'),
+    [
+      'module.exports = {',
+      "  testEnvironment: 'node',",
+      "  testMatch: ['<rootDir>/*.test.cjs'],",
+      '  transform: {},',
+      "  cacheDirectory: '<rootDir>/.cache/jest',",
+      '}',
+      '',
+    ].join('\n'),
+  )
+  writeFileSync(
+    join(root, 'pipeline.test.cjs'),
+    [
+      "const { describePipeline } = require('@pipetest/jest')",
+      '',
+      `describePipeline(${JSON.stringify(dag)}, {`,
+      '  rootDir: __dirname,',
+      `  testDataDir: ${JSON.stringify(testDataDir)},`,
+      '})',
+      '',
+    ].join('\n'),
+  )
+  writeFileSync(join(root, 'empty.test.cjs'), "test('nothing', () => {})\n")
+  return { pipelineTest: 'pipeline.test.cjs', emptyTest: 'empty.test.cjs' }
+}
