@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { join } from 'node:path'
 import type { PipelineEvent } from './events.js'
 import { executeNode } from './execute-node.js'
@@ -30,6 +31,9 @@ export class ExecutionEngine {
     this.#signal = options.signal
       ? AbortSignal.any([this.#abort.signal, options.signal])
       : this.#abort.signal
+    // Every queued and running execution listens to this one signal: a wide DAG legitimately
+    // has more than Node's default of 10 listeners, and the warning would land in test output.
+    setMaxListeners(0, this.#signal)
   }
 
   get aborted(): boolean {

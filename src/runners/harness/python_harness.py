@@ -15,7 +15,6 @@ Standard library only; Python 3.8 or newer.
 
 import argparse
 import importlib.util
-import inspect
 import json
 import os
 import signal
@@ -97,8 +96,42 @@ def load_script(script_path):
     return module
 
 
+def accepts_contract_fast(main):
+    """True when a plain function's code object shows main takes the contract's keywords.
+
+    `inspect` costs ~8 ms to import (it pulls in dis, ast, tokenize) on every execution; the
+    code object answers the common case. Anything unusual returns False and gets the full
+    check, which also words the failure.
+    """
+    code = getattr(main, "__code__", None)
+    if code is None or hasattr(main, "__wrapped__") or not callable(main):
+        return False
+    if type(main).__name__ != "function":
+        return False  # bound methods, partials, callable objects: let inspect decide
+    positional_count = code.co_argcount
+    keyword_only_count = code.co_kwonlyargcount
+    names = code.co_varnames
+    by_keyword = set(names[getattr(code, "co_posonlyargcount", 0):positional_count])
+    by_keyword.update(names[positional_count:positional_count + keyword_only_count])
+    takes_kwargs = bool(code.co_flags & 0x08)
+    if not all(name in by_keyword or (takes_kwargs and name not in names) for name in CONTRACT):
+        return False
+    defaults = main.__defaults__ or ()
+    required_positional = names[:positional_count - len(defaults)]
+    keyword_defaults = main.__kwdefaults__ or {}
+    required_keyword = [
+        name for name in names[positional_count:positional_count + keyword_only_count]
+        if name not in keyword_defaults
+    ]
+    return all(name in CONTRACT for name in list(required_positional) + required_keyword)
+
+
 def signature_problem(main, script_file):
     """A sentence saying why main cannot be called with the contract's keywords, or None."""
+    if accepts_contract_fast(main):
+        return None
+    import inspect  # only unusual or wrong signatures pay for it
+
     try:
         signature = inspect.signature(main)
     except (TypeError, ValueError):
