@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
 import { afterEach } from 'vitest'
 import type { ExecutionRequest } from '../../src/runners/types.js'
 
@@ -90,4 +91,32 @@ export function readPids(file: string): number[] {
     throw new Error(`${file} does not hold pids: ${JSON.stringify(text)}`)
   }
   return pids
+}
+
+/**
+ * Bundles a TypeScript driver from `test/fixtures/scripts/drivers/` (it imports src/) so a
+ * plain `node` can run it as a separate host process. The bundle lives inside the repository
+ * so that, like an installed pipetest, it finds pipetest's package.json and the shipped
+ * harness files by walking up from its own folder.
+ */
+export async function bundleDriver(
+  name: string,
+): Promise<{ file: string; dispose: () => Promise<void> }> {
+  const cache = join(scriptsDir, '..', '..', '..', 'node_modules', '.cache')
+  await mkdir(cache, { recursive: true })
+  const dir = await mkdtemp(join(cache, `pipetest-${name}-`))
+  const file = join(dir, `${name}.mjs`)
+  await build({
+    entryPoints: [fixture('drivers', `${name}.ts`)],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'silent',
+    // Some bundled CommonJS dependencies of execa call require() for Node built-ins.
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+  })
+  return { file, dispose: () => rm(dir, { recursive: true, force: true }) }
 }

@@ -1,38 +1,19 @@
 import { existsSync } from 'node:fs'
-import { chmod, copyFile, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { build } from 'esbuild'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fixture, isRunning, readPids, useTempDirs, waitFor } from './helpers.js'
+import { bundleDriver, fixture, isRunning, readPids, useTempDirs, waitFor } from './helpers.js'
 
 const tempDir = useTempDirs()
 let driver: string
 
 // The driver is TypeScript importing src/; bundle it so a plain `node` can run it.
-let driverDir: string
+let disposeDriver: () => Promise<void>
 beforeAll(async () => {
-  driverDir = await mkdtemp(join(tmpdir(), 'pipetest-driver-'))
-  const dir = driverDir
-  driver = join(dir, 'orphan-driver.mjs')
-  await build({
-    entryPoints: [fixture('drivers', 'orphan-driver.ts')],
-    outfile: driver,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    logLevel: 'silent',
-    // Some bundled CommonJS dependencies of execa call require() for Node built-ins.
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-  })
+  ;({ file: driver, dispose: disposeDriver } = await bundleDriver('orphan-driver'))
 })
-
-afterAll(async () => {
-  await rm(driverDir, { recursive: true, force: true })
-})
+afterAll(() => disposeDriver())
 
 async function hangingScript(root: string): Promise<string> {
   const script = join(root, 'hangs.sh')

@@ -1,13 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { chmod, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { chmod, copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { build } from 'esbuild'
 import { execa, type ResultPromise } from 'execa'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { PARENT_GONE_REASON } from '../../src/runners/parent-channel.js'
 import { KILL_GRACE_MS } from '../../src/runners/process.js'
 import type { ProcessReport } from '../../src/runners/types.js'
-import { fixture, isRunning, readPids, scriptsDir, useTempDirs, waitFor } from './helpers.js'
+import { bundleDriver, fixture, isRunning, readPids, useTempDirs, waitFor } from './helpers.js'
 
 /**
  * A host that ends without running any exit hook of ours still leaves no script behind: the
@@ -17,34 +16,13 @@ import { fixture, isRunning, readPids, scriptsDir, useTempDirs, waitFor } from '
  */
 
 const tempDir = useTempDirs()
-const repoRoot = join(scriptsDir, '..', '..', '..')
-let driverDir: string
 let driver: string
 
+let disposeDriver: () => Promise<void>
 beforeAll(async () => {
-  // Inside the repository, so that the bundle finds pipetest's package.json, and with it the
-  // shipped watchdog, by walking up from its own folder as an installed pipetest does.
-  const cache = join(repoRoot, 'node_modules', '.cache')
-  await mkdir(cache, { recursive: true })
-  driverDir = await mkdtemp(join(cache, 'pipetest-host-driver-'))
-  driver = join(driverDir, 'host-driver.mjs')
-  await build({
-    entryPoints: [fixture('drivers', 'host-driver.ts')],
-    outfile: driver,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    logLevel: 'silent',
-    // Some bundled CommonJS dependencies of execa call require() for Node built-ins.
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-  })
+  ;({ file: driver, dispose: disposeDriver } = await bundleDriver('host-driver'))
 })
-
-afterAll(async () => {
-  await rm(driverDir, { recursive: true, force: true })
-})
+afterAll(() => disposeDriver())
 
 // Pids of processes a failing test would leave behind, ended here.
 const started: number[] = []
