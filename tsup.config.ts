@@ -6,6 +6,10 @@ const shared: Options = {
   platform: 'node',
   sourcemap: true,
   shims: true,
+  // Keep `node:` on built-in imports. Stripped (tsup's default), `timers/promises` is a bare
+  // specifier that a resolver may look up as a package: Vite's module runner did so in CI when
+  // it inlined our dist, and failed with "Cannot find module '<root>/timers/promises'".
+  removeNodeProtocol: false,
   splitting: false,
   // `npm run build` empties dist/ first; the two builds below run side by side.
   clean: false,

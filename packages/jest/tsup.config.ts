@@ -19,4 +19,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   splitting: false,
+  // As in the core: built-ins keep `node:` so no resolver mistakes them for packages.
+  removeNodeProtocol: false,
 })

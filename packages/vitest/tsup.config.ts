@@ -15,5 +15,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   splitting: false,
+  // As in the core: built-ins keep `node:` so no resolver mistakes them for packages.
+  removeNodeProtocol: false,
   external: ['vitest', 'vite', 'pipetest'],
 })

@@ -1,0 +1,38 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { isBuiltin } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+/**
+ * The ES module builds are evaluated by other module loaders than Node's — Vite's module
+ * runner inlines them when the package is linked rather than installed. A bare built-in
+ * (`timers/promises`) is then one resolver quirk away from being looked up as a file under the
+ * project root (it was, in CI), so every built-in import in them must carry `node:`.
+ */
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const esmBuilds = [
+  'dist/index.js',
+  'dist/cli.js',
+  'packages/vitest/dist/index.js',
+  'packages/vitest/dist/plugin.js',
+]
+
+/** Specifiers of static imports, re-exports and dynamic imports in built code. */
+function importedSpecifiers(code: string): string[] {
+  const pattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g
+  return [...code.matchAll(pattern)].map((match) => match[1]!)
+}
+
+describe('built ES modules', () => {
+  it.each(esmBuilds)('%s imports Node built-ins with the node: prefix', (build) => {
+    const file = join(repoRoot, build)
+    if (!existsSync(file)) throw new Error(`${build} is missing: run \`npm run build\` first.`)
+    const specifiers = importedSpecifiers(readFileSync(file, 'utf8'))
+    expect(specifiers.length).toBeGreaterThan(0)
+    const bare = specifiers.filter(
+      (specifier) => isBuiltin(specifier) && !specifier.startsWith('node:'),
+    )
+    expect(bare).toEqual([])
+  })
+})
