@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { afterAll } from 'vitest'
 
 /**
  * Runs the BUILT command line (`node dist/cli.js`), as a user's shell would, on throw-away
@@ -135,8 +136,17 @@ export function plain(text: string): string {
   return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')
 }
 
+const tempDirs: string[] = []
+// Registered in the root suite of each test file that imports this module.
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A fresh folder in the system's temp folder, removed after the test file. */
 export function tempDir(prefix = 'pipetest-cli-'): string {
-  return mkdtempSync(join(tmpdir(), prefix))
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  tempDirs.push(dir)
+  return dir
 }
 
 export function write(root: string, path: string, content: string): string {

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp } from 'node:fs/promises'
+import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -56,7 +56,8 @@ describe('per-test properties for jest-junit', () => {
     saved = process.env.PIPETEST_JEST_PROPERTIES_DIR
     process.env.PIPETEST_JEST_PROPERTIES_DIR = await mkdtemp(join(tmpdir(), 'pipetest-properties-'))
   })
-  afterEach(() => {
+  afterEach(async () => {
+    await rm(process.env.PIPETEST_JEST_PROPERTIES_DIR!, { recursive: true, force: true })
     if (saved === undefined) delete process.env.PIPETEST_JEST_PROPERTIES_DIR
     else process.env.PIPETEST_JEST_PROPERTIES_DIR = saved
   })

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
@@ -90,11 +90,15 @@ export async function runJest(
       throw new Error(`Jest wrote no ${name} (exit code ${result.exitCode}):\n${output}`)
     }
   }
-  return {
-    exitCode: result.exitCode ?? -1,
-    output,
-    report: JSON.parse(await read('report.json')) as JestReport,
-    testcases: parseJunit(await read('junit.xml')),
+  try {
+    return {
+      exitCode: result.exitCode ?? -1,
+      output,
+      report: JSON.parse(await read('report.json')) as JestReport,
+      testcases: parseJunit(await read('junit.xml')),
+    }
+  } finally {
+    await rm(outDir, { recursive: true, force: true })
   }
 }
 
