@@ -1,10 +1,30 @@
+import { existsSync } from 'node:fs'
+import { compiledHarnessStem, harnessCacheDir } from './harness-cache.js'
+import { harnessPath } from './harness.js'
 import { probeProcess } from './process.js'
 
 /** The oldest Python the harness is written for. */
 const MIN_PYTHON: readonly [number, number] = [3, 8]
 const PROBE_TIMEOUT_MS = 30_000
-const PROBE_SCRIPT =
-  'import sys; print(sys.executable); print("%d.%d" % (sys.version_info[0], sys.version_info[1]))'
+/**
+ * Prints the real executable and the version, then makes sure the compiled harness exists
+ * (argv: harness source, cache folder or "", file stem) and prints its path, or "" when it
+ * cannot be had. py_compile writes atomically, so concurrent probes cannot tear the file.
+ */
+const PROBE_SCRIPT = `import os, sys
+print(sys.executable)
+print("%d.%d" % sys.version_info[:2])
+source, folder, stem = sys.argv[1:4]
+tag = getattr(sys.implementation, "cache_tag", None)
+compiled = os.path.join(folder, stem + "." + tag + ".pyc") if folder and tag else ""
+if compiled and not os.path.exists(compiled):
+    try:
+        import py_compile
+        py_compile.compile(source, cfile=compiled, dfile=source, doraise=True)
+    except Exception:
+        compiled = ""
+print(compiled)
+`
 
 /** The configured Python cannot be used; `message` names it and says how to pick another. */
 export class InterpreterNotFoundError extends Error {
@@ -19,7 +39,14 @@ export class InterpreterNotFoundError extends Error {
   }
 }
 
-const resolved = new Map<string, Promise<string>>()
+/** A usable Python: the executable to start and the harness file to give it. */
+export interface PythonInstallation {
+  executable: string
+  /** The compiled harness (`.pyc`) when it could be cached, else the shipped source. */
+  harness: string
+}
+
+const resolved = new Map<string, Promise<PythonInstallation>>()
 
 /**
  * The real executable behind a configured Python name, found once per process and name.
@@ -32,17 +59,39 @@ const resolved = new Map<string, Promise<string>>()
  * @example
  *   await resolvePython('python3') // '/home/me/.pyenv/versions/3.11.7/bin/python3'
  */
-export function resolvePython(python: string): Promise<string> {
-  let executable = resolved.get(python)
-  if (!executable) {
-    executable = probePython(python)
-    resolved.set(python, executable)
-  }
-  return executable
+export async function resolvePython(python: string): Promise<string> {
+  return (await resolvePythonInstallation(python)).executable
 }
 
-async function probePython(python: string): Promise<string> {
-  const probe = await probeProcess(python, ['-c', PROBE_SCRIPT], PROBE_TIMEOUT_MS)
+/**
+ * {@link resolvePython}, plus the harness to run with it: the same probe compiles the harness
+ * once per harness version and Python (see harness-cache.ts), so no execution pays for it.
+ */
+export function resolvePythonInstallation(python: string): Promise<PythonInstallation> {
+  let installation = resolved.get(python)
+  if (!installation) {
+    installation = probePython(python)
+    resolved.set(python, installation)
+    // The engine hands the resolved executable on to the runner: answer it without a probe.
+    void installation.then(
+      (found) => {
+        if (!resolved.has(found.executable)) resolved.set(found.executable, installation!)
+      },
+      () => undefined,
+    )
+  }
+  return installation
+}
+
+async function probePython(python: string): Promise<PythonInstallation> {
+  const source = harnessPath('python_harness.py')
+  const cacheDir = harnessCacheDir() ?? ''
+  const stem = cacheDir ? compiledHarnessStem(source) : ''
+  const probe = await probeProcess(
+    python,
+    ['-c', PROBE_SCRIPT, source, cacheDir, stem],
+    PROBE_TIMEOUT_MS,
+  )
   const quoted = JSON.stringify(python)
   if (probe.spawnError === 'ENOENT') {
     throw new InterpreterNotFoundError(python, `Python interpreter ${quoted} not found.`)
@@ -59,7 +108,7 @@ async function probePython(python: string): Promise<string> {
       `Python interpreter ${quoted} did not answer within ${PROBE_TIMEOUT_MS / 1000} s.`,
     )
   }
-  const [executable = '', version = ''] = probe.stdout.trim().split(/\r?\n/)
+  const [executable = '', version = '', compiled = ''] = probe.stdout.trim().split(/\r?\n/)
   if (probe.exitCode !== 0 || !/^\d+\.\d+$/.test(version)) {
     const detail = probe.stderr.trim().split(/\r?\n/)[0] || `exit code ${String(probe.exitCode)}`
     throw new InterpreterNotFoundError(
@@ -74,6 +123,9 @@ async function probePython(python: string): Promise<string> {
       `Python interpreter ${quoted} is Python ${version}; pipetest needs Python ${MIN_PYTHON.join('.')} or newer.`,
     )
   }
-  // An embedded or odd build may not know its own path; the name still works then.
-  return executable.trim() || python
+  return {
+    // An embedded or odd build may not know its own path; the name still works then.
+    executable: executable.trim() || python,
+    harness: compiled && existsSync(compiled) ? compiled : source,
+  }
 }

@@ -1,4 +1,5 @@
 import { runThroughHarness } from './harness-runner.js'
+import { harnessPath } from './harness.js'
 import type { ExecutionRequest, ProcessReport } from './types.js'
 
 /**
@@ -10,6 +11,6 @@ export async function runNode(request: ExecutionRequest): Promise<ProcessReport>
   return runThroughHarness(
     request,
     { file: process.execPath, label: `Node.js (${process.execPath})` },
-    'node_harness.mjs',
+    harnessPath('node_harness.mjs'),
   )
 }

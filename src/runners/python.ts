@@ -1,17 +1,21 @@
 import { runThroughHarness } from './harness-runner.js'
-import { InterpreterNotFoundError, resolvePython } from './interpreter.js'
+import {
+  InterpreterNotFoundError,
+  resolvePythonInstallation,
+  type PythonInstallation,
+} from './interpreter.js'
 import { notStarted } from './report.js'
 import type { ExecutionRequest, ProcessReport } from './types.js'
 
 /**
  * Runs a Python script's `main(input_paths, output_paths, environ_vars, job_args)` through
- * the shipped harness (see `harness/python_harness.py`), in a child process of the real
- * interpreter behind `request.python`.
+ * the shipped harness (see `harness/python_harness.py`; compiled once, see harness-cache.ts),
+ * in a child process of the real interpreter behind `request.python`.
  */
 export async function runPython(request: ExecutionRequest): Promise<ProcessReport> {
-  let python: string
+  let python: PythonInstallation
   try {
-    python = await resolvePython(request.python)
+    python = await resolvePythonInstallation(request.python)
   } catch (error) {
     if (error instanceof InterpreterNotFoundError) {
       return notStarted(request.logDir, 'interpreter-not-found', error.message)
@@ -20,7 +24,7 @@ export async function runPython(request: ExecutionRequest): Promise<ProcessRepor
   }
   return runThroughHarness(
     request,
-    { file: python, label: `Python interpreter ${JSON.stringify(python)}` },
-    'python_harness.py',
+    { file: python.executable, label: `Python interpreter ${JSON.stringify(python.executable)}` },
+    python.harness,
   )
 }

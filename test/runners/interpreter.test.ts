@@ -1,9 +1,15 @@
-import { readFileSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs'
+import { chmod, writeFile } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { harnessCacheDir } from '../../src/runners/harness-cache.js'
+import { harnessPath } from '../../src/runners/harness.js'
 import { runExecution } from '../../src/runners/index.js'
-import { InterpreterNotFoundError, resolvePython } from '../../src/runners/interpreter.js'
+import {
+  InterpreterNotFoundError,
+  resolvePython,
+  resolvePythonInstallation,
+} from '../../src/runners/interpreter.js'
 import { fixture, makeRequest, useTempDirs } from './helpers.js'
 
 const tempDir = useTempDirs()
@@ -77,5 +83,88 @@ describe('resolvePython', () => {
     await expect(resolvePython(python)).rejects.toThrow(
       'is Python 2.7; pipetest needs Python 3.8 or newer.',
     )
+  })
+})
+
+describe('the compiled harness', () => {
+  const uid = process.getuid!()
+  const savedTmpdir = process.env.TMPDIR
+  afterEach(() => {
+    if (savedTmpdir === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = savedTmpdir
+  })
+
+  it('is compiled by the interpreter probe into a private cache, once per harness and Python', async () => {
+    const root = await tempDir()
+    process.env.TMPDIR = root
+    const { shim, starts } = await countingShim(root)
+
+    const installation = await resolvePythonInstallation(shim)
+
+    expect(starts()).toBe(1)
+    expect(dirname(installation.harness)).toBe(join(root, `pipetest-${uid}`))
+    expect(basename(installation.harness)).toMatch(
+      /^python_harness-[0-9a-f]{16}\.cpython-\d+\.pyc$/,
+    )
+    expect(statSync(dirname(installation.harness)).mode & 0o777).toBe(0o700)
+    // The executable the engine passes on is answered without another probe.
+    const again = await resolvePythonInstallation(installation.executable)
+    expect(again.executable).toBe(installation.executable)
+    expect(starts()).toBe(1)
+  })
+
+  it('keeps tracebacks free of harness frames when running compiled', async () => {
+    const root = await tempDir()
+    const report = await runExecution(
+      await makeRequest(root, {
+        runner: 'python',
+        scriptPath: fixture('python', 'raises_key_error.py'),
+      }),
+    )
+    expect((await resolvePythonInstallation('python3')).harness).toMatch(/\.pyc$/)
+    expect(report.outcome).toBe('exception')
+    expect(report.traceback).toMatch(/raises_key_error\.py", line \d+, in main/)
+    expect(report.traceback).not.toMatch(/python_harness/)
+  })
+
+  it('runs from source when the cache folder is not private to us', async () => {
+    const root = await tempDir()
+    process.env.TMPDIR = root
+    mkdirSync(join(root, `pipetest-${uid}`))
+    await chmod(join(root, `pipetest-${uid}`), 0o777)
+    const { shim } = await countingShim(root)
+
+    const installation = await resolvePythonInstallation(shim)
+
+    expect(installation.harness).toBe(harnessPath('python_harness.py'))
+    const report = await runExecution(
+      await makeRequest(root, {
+        runner: 'python',
+        scriptPath: fixture('python', 'kwargs_main.py'),
+        python: shim,
+      }),
+    )
+    expect(report.outcome).toBe('success')
+  })
+
+  it('accepts only a real folder of ours that no one else can write to', async () => {
+    const fresh = await tempDir()
+    expect(harnessCacheDir(fresh)).toBe(join(fresh, `pipetest-${uid}`))
+    expect(statSync(join(fresh, `pipetest-${uid}`)).mode & 0o777).toBe(0o700)
+    expect(harnessCacheDir(fresh)).toBe(join(fresh, `pipetest-${uid}`)) // and again, existing
+
+    const groupWritable = await tempDir()
+    mkdirSync(join(groupWritable, `pipetest-${uid}`), { mode: 0o700 })
+    await chmod(join(groupWritable, `pipetest-${uid}`), 0o770)
+    expect(harnessCacheDir(groupWritable)).toBeUndefined()
+
+    const linked = await tempDir()
+    mkdirSync(join(linked, 'elsewhere'), { mode: 0o700 })
+    symlinkSync(join(linked, 'elsewhere'), join(linked, `pipetest-${uid}`))
+    expect(harnessCacheDir(linked)).toBeUndefined()
+
+    const file = await tempDir()
+    await writeFile(join(file, `pipetest-${uid}`), '')
+    expect(harnessCacheDir(file)).toBeUndefined()
   })
 })

@@ -22,7 +22,10 @@ import sys
 
 CONTRACT = ("input_paths", "output_paths", "environ_vars", "job_args")
 CONTRACT_CALL = "main(input_paths=..., output_paths=..., environ_vars=..., job_args=...)"
-HARNESS_FILE = os.path.abspath(__file__)
+# The harness' source, as its frames name it in tracebacks. Not __file__: pipetest usually
+# runs a compiled copy (python python_harness-<digest>.cpython-311.pyc, see harness-cache.ts)
+# whose code still carries the source's path.
+HARNESS_FILE = os.path.abspath((lambda: None).__code__.co_filename)
 
 
 def write_result(result_file, outcome, message, tb=None, exit_code=None):
@@ -187,7 +190,8 @@ def run(request_file):
     os.environ.update(environ_vars)
     # The script sees itself as the program, not the harness and its request file.
     sys.argv = [script_path]
-    harness_dir = os.path.dirname(HARNESS_FILE)
+    # Python put the folder of the file it was given (source or compiled copy) first.
+    harness_dir = os.path.dirname(os.path.abspath(__file__))
     script_dir = os.path.dirname(os.path.abspath(script_path))
     if sys.path and os.path.abspath(sys.path[0] or ".") == harness_dir:
         sys.path[0] = script_dir
