@@ -10,15 +10,16 @@ import { assertBuilt, childEnv } from './run-vitest.js'
 
 // Installs the packed packages into a project outside this repository, as a user would.
 // Needs npm and the registry (or a warm npm cache); set PIPETEST_SKIP_PACK=1 to skip offline.
-// PIPETEST_PACK_VITEST=3.2.4,4.1.12 checks other Vitest versions of the peer range (default:
-// the version installed here).
+// Both ends of the peer range are checked: the Vitest installed here and 3.2.4, the oldest
+// with what the adapter needs (typed matchers, annotations, configureVitest);
+// PIPETEST_PACK_VITEST=3.2.4,4.1.12 picks others.
 const skip = process.env.PIPETEST_SKIP_PACK === '1'
 const installed = (
   JSON.parse(readFileSync(join(repoRoot, 'node_modules/vitest/package.json'), 'utf8')) as {
     version: string
   }
 ).version
-const vitestVersions = process.env.PIPETEST_PACK_VITEST?.split(',') ?? [installed]
+const vitestVersions = process.env.PIPETEST_PACK_VITEST?.split(',') ?? [installed, '3.2.4']
 const dirs: string[] = []
 afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))))
 
