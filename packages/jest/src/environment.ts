@@ -13,6 +13,7 @@ import {
 interface CircusTestEntry {
   name: string
   startedAt?: number | null
+  duration?: number | null
   parent?: CircusDescribeBlock
 }
 
@@ -44,6 +45,8 @@ export class PipetestEnvironment extends TestEnvironment {
   readonly #runs = new Set<OwnedRun>()
   /** Full name and start of a test (a file may repeat a name) → what was recorded for it. */
   readonly #properties = new Map<string, TestCaseProperties>()
+  /** The same key → the test's duration as Jest reports it (set at `test_done`). */
+  readonly #durations = new Map<string, number>()
   #currentTest: { fullName: string; startAt: number | null } | undefined
   /** Known from `run_start`; until then every test counts as selected. */
   #willRun: Set<unknown> | undefined
@@ -64,7 +67,7 @@ export class PipetestEnvironment extends TestEnvironment {
         const test = this.#currentTest
         // Outside a test (a hook, collection) there is no testcase to attach them to.
         if (test === undefined) return () => undefined
-        const key = `${test.fullName}\n${test.startAt}`
+        const key = testKey(test)
         return (properties) => this.#properties.set(key, { ...test, properties: { ...properties } })
       },
       willRun: (testFn) => this.#willRun?.has(testFn) ?? true,
@@ -83,6 +86,11 @@ export class PipetestEnvironment extends TestEnvironment {
         fullName: fullNameOf(event.test),
         startAt: event.test.startedAt ?? null,
       }
+    } else if (event.name === 'test_done' && this.#currentTest) {
+      // Jest 29 reports no `startAt` to jest-junit, only the duration (circus has just set it).
+      const duration = event.test?.duration
+      if (typeof duration === 'number') this.#durations.set(testKey(this.#currentTest), duration)
+      this.#currentTest = undefined
     } else if (
       event.name === 'test_done' ||
       event.name === 'test_skip' ||
@@ -109,11 +117,18 @@ export class PipetestEnvironment extends TestEnvironment {
     if (this.#properties.size > 0) {
       writePropertiesFile(propertiesDirectory(), {
         testPath: this.#testPath,
-        tests: [...this.#properties.values()],
+        tests: [...this.#properties].map(([key, test]) => ({
+          ...test,
+          duration: this.#durations.get(key) ?? null,
+        })),
       })
     }
     await super.teardown()
   }
+}
+
+function testKey(test: { fullName: string; startAt: number | null }): string {
+  return `${test.fullName}\n${test.startAt}`
 }
 
 function withinMs(promise: Promise<unknown>, ms: number): Promise<unknown> {

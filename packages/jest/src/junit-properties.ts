@@ -8,7 +8,9 @@ import {
 /** The fields of jest-junit's argument (a Jest `AssertionResult`) the lookup uses. */
 interface JunitTestCase {
   fullName?: string
+  /** Jest ≥ 30 only. */
   startAt?: number | null
+  duration?: number | null
 }
 
 interface PropertiesIndex {
@@ -32,15 +34,28 @@ function pipetestTestCaseProperties(testCase: JunitTestCase): Record<string, str
   if (testCase.fullName === undefined) return {}
   const candidates = currentIndex().byFullName.get(testCase.fullName)
   if (!candidates) return {}
-  // Two files may hold tests with one name (the same pipeline described twice); the start
-  // time, which jest-junit receives too, tells them apart.
-  const match =
-    typeof testCase.startAt === 'number'
-      ? candidates.find((candidate) => candidate.startAt === testCase.startAt)
-      : candidates.length === 1
-        ? candidates[0]
-        : undefined
+  const match = namesakeOf(candidates, testCase)
   return match ? { ...match.properties } : {}
+}
+
+/**
+ * Two files may hold tests with one name (the same pipeline described twice). Jest 30 gives
+ * jest-junit the start time, which tells them apart; Jest 29 gives only the duration, which
+ * does unless two namesakes took the same milliseconds — then neither gets properties rather
+ * than one getting the other's.
+ */
+function namesakeOf(
+  candidates: TestCaseProperties[],
+  testCase: JunitTestCase,
+): TestCaseProperties | undefined {
+  if (typeof testCase.startAt === 'number') {
+    return candidates.find((candidate) => candidate.startAt === testCase.startAt)
+  }
+  if (candidates.length === 1) return candidates[0]
+  const sameDuration = candidates.filter((candidate) => candidate.duration === testCase.duration)
+  return typeof testCase.duration === 'number' && sameDuration.length === 1
+    ? sameDuration[0]
+    : undefined
 }
 
 /** Read once per report; re-read when the environment wrote since (watch mode reruns). */

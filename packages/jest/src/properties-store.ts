@@ -21,6 +21,8 @@ export interface TestCaseProperties {
   fullName: string
   /** When the test started (ms since the epoch), as Jest reports it in `startAt`. */
   startAt: number | null
+  /** Its duration (ms) as Jest reports it; what tells namesakes apart on Jest 29 (no startAt). */
+  duration?: number | null
   properties: Record<string, string>
 }
 

@@ -13,6 +13,7 @@ const { PipetestEnvironment } = require('@pipetest/jest/environment') as {
 type TestCaseProperties = (testCase: {
   fullName?: string
   startAt?: number | null
+  duration?: number | null
 }) => Record<string, string>
 const testCaseProperties = require('@pipetest/jest/junit-properties') as TestCaseProperties
 
@@ -24,7 +25,12 @@ interface Hook {
 }
 
 /** Runs one environment through the circus events of one test that records `properties`. */
-async function runTestIn(testPath: string, startedAt: number, properties: Record<string, string>) {
+async function runTestIn(
+  testPath: string,
+  startedAt: number,
+  properties: Record<string, string>,
+  duration = 10,
+) {
   const environment = new PipetestEnvironment(
     { globalConfig: {}, projectConfig: { testEnvironmentOptions: {}, globals: {} } } as never,
     { testPath, console, docblockPragmas: {} },
@@ -44,7 +50,7 @@ async function runTestIn(testPath: string, startedAt: number, properties: Record
   environment.handleTestEvent({ name: 'run_start' }, state)
   environment.handleTestEvent({ name: 'test_start', test }, state)
   const record = hook.propertiesRecorder()
-  environment.handleTestEvent({ name: 'test_done', test }, state)
+  environment.handleTestEvent({ name: 'test_done', test: { ...test, duration } }, state)
   // After test_done, as when a test timed out before its verdict arrived.
   record(properties)
   await environment.teardown()
@@ -78,6 +84,25 @@ describe('per-test properties for jest-junit', () => {
     // Any other test of the report gets no properties, and no error.
     expect(testCaseProperties({ fullName: 'some other test', startAt: 1000 })).toEqual({})
     expect(testCaseProperties({})).toEqual({})
+  })
+
+  test('on Jest 29 (no startAt in the report) a namesake is told apart by its duration', async () => {
+    await runTestIn('/project/a.test.ts', 1000, { runDir: '/runs/a' }, 12)
+    await runTestIn('/project/b.test.ts', 2000, { runDir: '/runs/b' }, 40)
+    await runTestIn('/project/c.test.ts', 3000, { runDir: '/runs/c' }, 40)
+
+    const fullName = 'pipeline p scripts Train runs'
+    expect(testCaseProperties({ fullName, duration: 12 })).toEqual({ runDir: '/runs/a' })
+    // Same name, same milliseconds: nobody gets a namesake's values.
+    expect(testCaseProperties({ fullName, duration: 40 })).toEqual({})
+    expect(testCaseProperties({ fullName })).toEqual({})
+  })
+
+  test('a single test of that name needs neither start time nor duration', async () => {
+    await runTestIn('/project/a.test.ts', 1000, { runDir: '/runs/a' }, 12)
+    expect(testCaseProperties({ fullName: 'pipeline p scripts Train runs' })).toEqual({
+      runDir: '/runs/a',
+    })
   })
 
   test('a rerun in the same process (watch mode) sees the new values', async () => {

@@ -3,12 +3,13 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import { afterAll, beforeAll, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { projectsDir, repoRoot } from '../../../test/suite/fixture-projects.js'
 import { parseJunit } from './junit-xml.js'
 
 const temps: string[] = []
 afterAll(async () => {
+  if (process.env.PIPETEST_KEEP) return
   await Promise.all(temps.map((dir) => rm(dir, { recursive: true, force: true })))
 })
 
@@ -18,129 +19,158 @@ function installedVersion(name: string): string {
   return (require(`${name}/package.json`) as { version: string }).version
 }
 
-let installed: string
+/**
+ * Both ends of the peer range (`jest >=29.7.0 <31`): the Jest installed here, and Jest 29.7
+ * with the companions a Jest 29 project has. PIPETEST_PACK_JEST=30.2.0,29.7.0 picks others.
+ */
+const jestVersions = process.env.PIPETEST_PACK_JEST?.split(',') ?? [
+  installedVersion('jest'),
+  '29.7.0',
+]
 
-// Pack the core and the adapter and install them, with Jest and its usual companions, into a
-// fresh project: what a user gets from the registry.
-beforeAll(async () => {
-  const root = await mkdtemp(join(tmpdir(), 'pipetest-jest-pack-'))
-  temps.push(root)
-  const packs = join(root, 'packs')
-  installed = join(root, 'installed')
-  await mkdir(packs)
-  await mkdir(installed)
-  await execa('npm', ['pack', '--pack-destination', packs], { cwd: repoRoot })
-  await execa('npm', ['pack', '-w', '@pipetest/jest', '--pack-destination', packs], {
-    cwd: repoRoot,
-  })
-  const tarballs = (await readdir(packs)).map((name) => join(packs, name))
-  expect(tarballs).toHaveLength(2)
-  await writeFile(join(installed, 'package.json'), JSON.stringify({ name: 'user', private: true }))
-  const tools = ['jest', 'ts-jest', 'typescript', 'jest-junit', '@types/jest']
-  await execa(
-    'npm',
+function toolsFor(jestVersion: string): string[] {
+  const major = jestVersion.split('.')[0]!
+  const sameAsHere = jestVersion === installedVersion('jest')
+  return [
+    `jest@${jestVersion}`,
+    `@types/jest@${sameAsHere ? installedVersion('@types/jest') : major}`,
+    `ts-jest@${installedVersion('ts-jest')}`,
+    `typescript@${installedVersion('typescript')}`,
+    `jest-junit@${installedVersion('jest-junit')}`,
+  ]
+}
+
+describe.each(jestVersions)('installed from packs, with jest@%s', (jestVersion) => {
+  let installed: string
+
+  // Pack the core and the adapter and install them, with Jest and its usual companions, into
+  // a fresh project: what a user gets from the registry.
+  beforeAll(async () => {
+    const root = await mkdtemp(join(tmpdir(), 'pipetest-jest-pack-'))
+    temps.push(root)
+    const packs = join(root, 'packs')
+    installed = join(root, 'installed')
+    await mkdir(packs)
+    await mkdir(installed)
+    await execa('npm', ['pack', '--pack-destination', packs], { cwd: repoRoot })
+    await execa('npm', ['pack', '-w', '@pipetest/jest', '--pack-destination', packs], {
+      cwd: repoRoot,
+    })
+    const tarballs = (await readdir(packs)).map((name) => join(packs, name))
+    expect(tarballs).toHaveLength(2)
+    await writeFile(
+      join(installed, 'package.json'),
+      JSON.stringify({ name: 'user', private: true }),
+    )
+    await execa(
+      'npm',
+      [
+        'install',
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        ...tarballs,
+        ...toolsFor(jestVersion),
+      ],
+      { cwd: installed },
+    )
+  }, 300_000)
+
+  /** A user project beside the installation: the passing pipeline, `files`, and the packages. */
+  async function userProject(name: string, files: Record<string, string>): Promise<string> {
+    const project = join(installed, '..', name)
+    await mkdir(join(project, '__tests__'), { recursive: true })
+    await symlink(join(installed, 'node_modules'), join(project, 'node_modules'), 'dir')
+    for (const part of ['pipeline.dag.json', 'scripts', 'test']) {
+      await cp(join(projectsDir, 'passing', part), join(project, part), { recursive: true })
+    }
+    for (const [file, content] of Object.entries(files)) {
+      await writeFile(join(project, file), content)
+    }
+    return project
+  }
+
+  /** `jest --ci` with jest-junit as CI runs it; the test count and the properties it reported. */
+  async function runCiJest(project: string, env: Record<string, string> = {}) {
+    // The projects share one node_modules here, and with it the properties cache; a user's
+    // project has its own.
+    await rm(join(project, 'node_modules', '.cache', 'pipetest'), { recursive: true, force: true })
+    const run = await execa(
+      join(project, 'node_modules', '.bin', 'jest'),
+      ['--ci', '--reporters=default', '--reporters=jest-junit'],
+      { cwd: project, reject: false, all: true, env: { NO_COLOR: '1', ...env } },
+    )
+    expect(run.all).toContain('Tests:       11 passed, 11 total')
+    expect(run.exitCode).toBe(0)
+    const testcases = parseJunit(await readFile(join(project, 'junit.xml'), 'utf8'))
+    expect(testcases).toHaveLength(11)
+    const train = testcases.find((testcase) =>
+      testcase.name.endsWith('Train runs and writes model_output'),
+    )
+    expect(train?.properties).toMatchObject({ node: 'Train', runner: 'python', exitCode: '0' })
+    expect(train?.properties.runDir).toContain(
+      join(project, 'test', 'integration', 'runtime', '.pipetest'),
+    )
+  }
+
+  const pipelineTest = (expectImport: string) =>
     [
-      'install',
-      '--prefer-offline',
-      '--no-audit',
-      '--no-fund',
-      ...tarballs,
-      ...tools.map((name) => `${name}@${installedVersion(name)}`),
-    ],
-    { cwd: installed },
-  )
-})
+      expectImport,
+      "import { describePipeline, runScript } from '@pipetest/jest'",
+      '',
+      "describePipeline('pipeline.dag.json')",
+      '',
+      "test('Preprocess writes what Train reads', async () => {",
+      "  expect(await runScript('Preprocess')).toProduceOutputsFor('Train')",
+      '})',
+      '',
+    ].join('\n')
 
-/** A user project beside the installation: the passing pipeline, `files`, and the packages. */
-async function userProject(name: string, files: Record<string, string>): Promise<string> {
-  const project = join(installed, '..', name)
-  await mkdir(join(project, '__tests__'), { recursive: true })
-  await symlink(join(installed, 'node_modules'), join(project, 'node_modules'), 'dir')
-  for (const part of ['pipeline.dag.json', 'scripts', 'test']) {
-    await cp(join(projectsDir, 'passing', part), join(project, part), { recursive: true })
-  }
-  for (const [file, content] of Object.entries(files)) {
-    await writeFile(join(project, file), content)
-  }
-  return project
-}
+  test('a CommonJS project with ts-jest runs a pipeline test, properties in the JUnit file', async () => {
+    // ts-jest's preset type-checks the test: the global `expect` must know the matchers.
+    const project = await userProject('commonjs', {
+      'package.json': JSON.stringify({ name: 'commonjs-user', private: true }),
+      'jest.config.js':
+        "module.exports = { preset: 'ts-jest', testEnvironment: '@pipetest/jest/environment' }\n",
+      // jest-junit's default properties file name: no jest-junit option needed.
+      'junitTestCaseProperties.js': "module.exports = require('@pipetest/jest/junit-properties')\n",
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { module: 'commonjs', target: 'es2022', strict: true },
+      }),
+      '__tests__/pipeline.test.ts': pipelineTest(''),
+    })
 
-/** `jest --ci` with jest-junit as CI runs it; the test count and the properties it reported. */
-async function runCiJest(project: string, env: Record<string, string> = {}) {
-  const run = await execa(
-    join(project, 'node_modules', '.bin', 'jest'),
-    ['--ci', '--reporters=default', '--reporters=jest-junit'],
-    { cwd: project, reject: false, all: true, env: { NO_COLOR: '1', ...env } },
-  )
-  expect(run.all).toContain('Tests:       11 passed, 11 total')
-  expect(run.exitCode).toBe(0)
-  const testcases = parseJunit(await readFile(join(project, 'junit.xml'), 'utf8'))
-  expect(testcases).toHaveLength(11)
-  const train = testcases.find((testcase) =>
-    testcase.name.endsWith('Train runs and writes model_output'),
-  )
-  expect(train?.properties).toMatchObject({ node: 'Train', runner: 'python', exitCode: '0' })
-  expect(train?.properties.runDir).toContain(
-    join(project, 'test', 'integration', 'runtime', '.pipetest'),
-  )
-}
-
-const pipelineTest = (expectImport: string) =>
-  [
-    expectImport,
-    "import { describePipeline, runScript } from '@pipetest/jest'",
-    '',
-    "describePipeline('pipeline.dag.json')",
-    '',
-    "test('Preprocess writes what Train reads', async () => {",
-    "  expect(await runScript('Preprocess')).toProduceOutputsFor('Train')",
-    '})',
-    '',
-  ].join('\n')
-
-test('a CommonJS project with ts-jest runs a pipeline test, properties in the JUnit file', async () => {
-  // ts-jest's preset type-checks the test: the global `expect` must know the matchers.
-  const project = await userProject('commonjs', {
-    'package.json': JSON.stringify({ name: 'commonjs-user', private: true }),
-    'jest.config.js':
-      "module.exports = { preset: 'ts-jest', testEnvironment: '@pipetest/jest/environment' }\n",
-    // jest-junit's default properties file name: no jest-junit option needed.
-    'junitTestCaseProperties.js': "module.exports = require('@pipetest/jest/junit-properties')\n",
-    'tsconfig.json': JSON.stringify({
-      compilerOptions: { module: 'commonjs', target: 'es2022', strict: true },
-    }),
-    '__tests__/pipeline.test.ts': pipelineTest(''),
+    await runCiJest(project)
+    // The environment wrote where the properties module looks by default: the project's cache.
+    const cache = join(project, 'node_modules', '.cache', 'pipetest', 'jest-properties')
+    expect((await readdir(cache)).length).toBeGreaterThan(0)
   })
 
-  await runCiJest(project)
-  // The environment wrote where the properties module looks by default: the project's cache.
-  const cache = join(project, 'node_modules', '.cache', 'pipetest', 'jest-properties')
-  expect((await readdir(cache)).length).toBeGreaterThan(0)
-})
+  test('an ES module project that opts in (--experimental-vm-modules) runs it too', async () => {
+    const project = await userProject('esm', {
+      'package.json': JSON.stringify({
+        name: 'esm-user',
+        private: true,
+        type: 'module',
+        // In an ES module package the one-line properties file must be CommonJS: .cjs.
+        'jest-junit': { testCasePropertiesFile: 'junitTestCaseProperties.cjs' },
+      }),
+      'jest.config.js':
+        "export default { preset: 'ts-jest/presets/default-esm', testEnvironment: '@pipetest/jest/environment' }\n",
+      'junitTestCaseProperties.cjs':
+        "module.exports = require('@pipetest/jest/junit-properties')\n",
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: {
+          module: 'esnext',
+          moduleResolution: 'bundler',
+          target: 'es2022',
+          strict: true,
+        },
+      }),
+      // `expect` from @jest/globals: its matcher types come from `declare module 'expect'`.
+      '__tests__/pipeline.test.ts': pipelineTest("import { expect, test } from '@jest/globals'"),
+    })
 
-test('an ES module project that opts in (--experimental-vm-modules) runs it too', async () => {
-  const project = await userProject('esm', {
-    'package.json': JSON.stringify({
-      name: 'esm-user',
-      private: true,
-      type: 'module',
-      // In an ES module package the one-line properties file must be CommonJS: .cjs.
-      'jest-junit': { testCasePropertiesFile: 'junitTestCaseProperties.cjs' },
-    }),
-    'jest.config.js':
-      "export default { preset: 'ts-jest/presets/default-esm', testEnvironment: '@pipetest/jest/environment' }\n",
-    'junitTestCaseProperties.cjs': "module.exports = require('@pipetest/jest/junit-properties')\n",
-    'tsconfig.json': JSON.stringify({
-      compilerOptions: {
-        module: 'esnext',
-        moduleResolution: 'bundler',
-        target: 'es2022',
-        strict: true,
-      },
-    }),
-    // `expect` from @jest/globals: its matcher types come from `declare module 'expect'`.
-    '__tests__/pipeline.test.ts': pipelineTest("import { expect, test } from '@jest/globals'"),
+    await runCiJest(project, { NODE_OPTIONS: '--experimental-vm-modules' })
   })
-
-  await runCiJest(project, { NODE_OPTIONS: '--experimental-vm-modules' })
 })
