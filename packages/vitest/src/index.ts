@@ -120,15 +120,25 @@ async function runCase(plan: PipelineSuitePlan, testCase: SuiteCase, context: Ca
 /**
  * `context.annotate`, without the stack trace it captures to locate the call in the test file.
  * Here that stack never has a frame of the test file (we annotate after awaiting the run), so
- * the location is always empty, and capturing it — source-mapped, in Vitest's worker — was
- * most of what ~7 annotations per test cost: 10–15 % of a 20-node pipeline's test time. Two
- * frames, not none: Vitest 3.2 reads the second frame unconditionally. The stack is taken
+ * the location is always empty, and parsing it — source-mapped, in Vitest's worker — was most
+ * of what ~7 annotations per test cost: 10–15 % of a 20-node pipeline's test time (measured
+ * on Vitest 4; even two frames cost as much as the full stack). The stack is taken
  * synchronously inside `annotate`, so the limit is back before anything else runs.
+ * Vitest 3.2 reads a frame unconditionally and throws on an empty stack: from the first such
+ * error on, it gets its frames.
  */
+let annotationNeedsFrames = false
+
 function annotateWithoutLocation(context: CaseContext, type: string, message: string) {
+  if (annotationNeedsFrames) return context.annotate(message, type)
   const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 2
+  Error.stackTraceLimit = 0
   try {
+    return context.annotate(message, type)
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error
+    annotationNeedsFrames = true
+    Error.stackTraceLimit = limit
     return context.annotate(message, type)
   } finally {
     Error.stackTraceLimit = limit
