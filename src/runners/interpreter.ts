@@ -7,9 +7,10 @@ import { probeProcess } from './process.js'
 const MIN_PYTHON: readonly [number, number] = [3, 8]
 const PROBE_TIMEOUT_MS = 30_000
 /**
- * Prints the real executable and the version, then makes sure the compiled harness exists
- * (argv: harness source, cache folder or "", file stem) and prints its path, or "" when it
- * cannot be had. py_compile writes atomically, so concurrent probes cannot tear the file.
+ * Prints the real executable and the version, then makes sure the compiled harness exists and
+ * loads (argv: harness source, cache folder or "", file stem) and prints its path, or "" when
+ * it cannot be had. py_compile writes atomically, so concurrent probes cannot tear the file;
+ * one damaged otherwise (a full disk, a hand edit) is compiled again, not run.
  */
 const PROBE_SCRIPT = `import os, sys
 print(sys.executable)
@@ -17,7 +18,15 @@ print("%d.%d" % sys.version_info[:2])
 source, folder, stem = sys.argv[1:4]
 tag = getattr(sys.implementation, "cache_tag", None)
 compiled = os.path.join(folder, stem + "." + tag + ".pyc") if folder and tag else ""
-if compiled and not os.path.exists(compiled):
+def loads(path):
+    try:
+        import importlib.util, marshal
+        with open(path, "rb") as handle:
+            data = handle.read()
+        return data[:4] == importlib.util.MAGIC_NUMBER and marshal.loads(data[16:]) is not None
+    except Exception:
+        return False
+if compiled and not loads(compiled):
     try:
         import py_compile
         py_compile.compile(source, cfile=compiled, dfile=source, doraise=True)

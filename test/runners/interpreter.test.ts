@@ -127,6 +127,28 @@ describe('the compiled harness', () => {
     expect(report.traceback).not.toMatch(/python_harness/)
   })
 
+  it('compiles again over a damaged cache file instead of running it', async () => {
+    const root = await tempDir()
+    process.env.TMPDIR = root
+    const first = await resolvePythonInstallation((await countingShim(root)).shim)
+    await writeFile(first.harness, 'not bytecode')
+
+    mkdirSync(join(root, 'again'))
+    const { shim } = await countingShim(join(root, 'again'))
+    const second = await resolvePythonInstallation(shim)
+
+    expect(second.harness).toBe(first.harness)
+    expect(readFileSync(second.harness).subarray(16).length).toBeGreaterThan(1000)
+    const report = await runExecution(
+      await makeRequest(root, {
+        runner: 'python',
+        scriptPath: fixture('python', 'kwargs_main.py'),
+        python: shim,
+      }),
+    )
+    expect(report.outcome).toBe('success')
+  })
+
   it('runs from source when the cache folder is not private to us', async () => {
     const root = await tempDir()
     process.env.TMPDIR = root
