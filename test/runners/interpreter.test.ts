@@ -86,6 +86,16 @@ describe('resolvePython', () => {
   })
 })
 
+/** The outcome of running a script with a contract-conforming main() through `python`. */
+async function outcomeOfScriptWith(root: string, python: string): Promise<string> {
+  const request = await makeRequest(root, {
+    runner: 'python',
+    scriptPath: fixture('python', 'kwargs_main.py'),
+    python,
+  })
+  return (await runExecution(request)).outcome
+}
+
 describe('the compiled harness', () => {
   const uid = process.getuid!()
   const savedTmpdir = process.env.TMPDIR
@@ -139,14 +149,7 @@ describe('the compiled harness', () => {
 
     expect(second.harness).toBe(first.harness)
     expect(readFileSync(second.harness).subarray(16).length).toBeGreaterThan(1000)
-    const report = await runExecution(
-      await makeRequest(root, {
-        runner: 'python',
-        scriptPath: fixture('python', 'kwargs_main.py'),
-        python: shim,
-      }),
-    )
-    expect(report.outcome).toBe('success')
+    expect(await outcomeOfScriptWith(root, shim)).toBe('success')
   })
 
   it('runs from source when the cache folder is not private to us', async () => {
@@ -159,14 +162,7 @@ describe('the compiled harness', () => {
     const installation = await resolvePythonInstallation(shim)
 
     expect(installation.harness).toBe(harnessPath('python_harness.py'))
-    const report = await runExecution(
-      await makeRequest(root, {
-        runner: 'python',
-        scriptPath: fixture('python', 'kwargs_main.py'),
-        python: shim,
-      }),
-    )
-    expect(report.outcome).toBe('success')
+    expect(await outcomeOfScriptWith(root, shim)).toBe('success')
   })
 
   it('accepts only a real folder of ours that no one else can write to', async () => {
