@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { PipelineDAG, loadDag } from '../../src/dag/index.js'
+import { errorOf } from '../support/error-of.js'
 
 let root: string
 
@@ -15,15 +16,6 @@ async function dagFile(name: string, text: string): Promise<string> {
   const file = join(root, name)
   await writeFile(file, text)
   return file
-}
-
-function errorOf(run: () => unknown): Error & Record<string, unknown> {
-  try {
-    run()
-  } catch (error) {
-    return error as Error & Record<string, unknown>
-  }
-  throw new Error('expected an error')
 }
 
 describe('PipelineDAG.fromFile', () => {

@@ -1,14 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { PipelineDAG } from '../../src/dag/index.js'
-
-function errorOf(run: () => unknown): Error & Record<string, unknown> {
-  try {
-    run()
-  } catch (error) {
-    return error as Error & Record<string, unknown>
-  }
-  throw new Error('expected an error')
-}
+import { errorOf } from '../support/error-of.js'
 
 describe('PipelineDAG', () => {
   test('keeps nodes and edges in declaration order with dependencies both ways', () => {

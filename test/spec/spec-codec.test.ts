@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { specFromJson, specToJson } from '../../src/spec/index.js'
+import { errorOf } from '../support/error-of.js'
 
 const cursusJson = {
   script_name: 'tabular_preprocessing',
@@ -11,15 +12,6 @@ const cursusJson = {
   job_args: { job_type: 'training' },
   last_updated: '2025-09-12T14:03:27.512345',
   user_notes: null,
-}
-
-function errorOf(run: () => unknown): Error & Record<string, unknown> {
-  try {
-    run()
-  } catch (error) {
-    return error as Error & Record<string, unknown>
-  }
-  throw new Error('expected an error')
 }
 
 describe('spec codec', () => {
