@@ -60,6 +60,17 @@ function catchError(action: () => unknown): PipetestError {
   throw new Error('expected a PipetestError, but nothing was thrown')
 }
 
+/** Runs Preprocess's script as the engine would with the spec as it is, checks skipped. */
+async function runPreprocessAnyway(project: TempProject, dag: string) {
+  const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
+  const run = new PipelineRun(builder.buildFromDag(dag, { validate: false }))
+  try {
+    return await run.testScript('Preprocess')
+  } finally {
+    await run.close()
+  }
+}
+
 async function validate(project: TempProject) {
   return execa('node', [cliJs, 'validate', 'pipeline.dag.json'], {
     cwd: project.root,
@@ -287,10 +298,7 @@ describe('spec rows: an unusable spec is reported with its file, field and fix',
 
     const pristine = preprocessProject()
     const snapshot = pristine.project.snapshot()
-    const builder = new PipelineTestingSpecBuilder({ rootDir: pristine.project.root })
-    const run = new PipelineRun(builder.buildFromDag(pristine.dag, { validate: false }))
-    const result = await run.testScript('Preprocess')
-    await run.close()
+    const result = await runPreprocessAnyway(pristine.project, pristine.dag)
     expect(result.status).toBe('failed')
     expect(result.outcome).toBe('missing-inputs')
     expect(result.message).toContain('data_input')
@@ -314,10 +322,7 @@ describe('spec rows: an unusable spec is reported with its file, field and fix',
     ])
 
     const before = project.snapshot()
-    const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
-    const run = new PipelineRun(builder.buildFromDag(dag, { validate: false }))
-    const result = await run.testScript('Preprocess')
-    await run.close()
+    const result = await runPreprocessAnyway(project, dag)
     expect(result.outcome).toBe('script-not-found')
     expect(result.message).toContain('preprocesss.py')
     expect(project.snapshot()).toEqual(before)
@@ -337,10 +342,7 @@ describe('spec rows: an unusable spec is reported with its file, field and fix',
     ])
 
     const before = project.snapshot()
-    const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
-    const run = new PipelineRun(builder.buildFromDag(dag, { validate: false }))
-    const result = await run.testScript('Preprocess')
-    await run.close()
+    const result = await runPreprocessAnyway(project, dag)
     // The script writes into its fresh output folder, which is not data/raw.
     expect(result.status).toBe('passed')
     expect(result.outputs[0]!.path).toContain(join('.pipetest', 'runs'))
