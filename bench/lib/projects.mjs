@@ -20,10 +20,7 @@ export function writeVitestFiles(root, { dag = 'pipeline.dag.json', testDataDir 
       "import { fileURLToPath } from 'node:url'",
       "import { describePipeline } from '@pipetest/vitest'",
       '',
-      `describePipeline(${JSON.stringify(dag)}, {`,
-      "  rootDir: fileURLToPath(new URL('.', import.meta.url)),",
-      `  testDataDir: ${JSON.stringify(testDataDir)},`,
-      '})',
+      describePipelineCall(dag, "fileURLToPath(new URL('.', import.meta.url))", testDataDir),
       '',
     ].join('\n'),
   )
@@ -42,10 +39,7 @@ export function writeVitestFiles(root, { dag = 'pipeline.dag.json', testDataDir 
       "const { describePipeline } = await import('@pipetest/vitest')",
       'console.log(`PIPETEST_IMPORT_MS ${performance.now() - started}`)',
       '',
-      `describePipeline(${JSON.stringify(dag)}, {`,
-      "  rootDir: fileURLToPath(new URL('.', import.meta.url)),",
-      `  testDataDir: ${JSON.stringify(testDataDir)},`,
-      '})',
+      describePipelineCall(dag, "fileURLToPath(new URL('.', import.meta.url))", testDataDir),
       '',
     ].join('\n'),
   )
@@ -110,13 +104,20 @@ export function writeJestFiles(root, { dag = 'pipeline.dag.json', testDataDir } 
     [
       "const { describePipeline } = require('@pipetest/jest')",
       '',
-      `describePipeline(${JSON.stringify(dag)}, {`,
-      '  rootDir: __dirname,',
-      `  testDataDir: ${JSON.stringify(testDataDir)},`,
-      '})',
+      describePipelineCall(dag, '__dirname', testDataDir),
       '',
     ].join('\n'),
   )
   writeFileSync(join(root, 'empty.test.cjs'), "test('nothing', () => {})\n")
   return { pipelineTest: 'pipeline.test.cjs', emptyTest: 'empty.test.cjs' }
+}
+
+/** The `describePipeline(…)` statement of a generated test file; `rootDir` is source code. */
+function describePipelineCall(dag, rootDir, testDataDir) {
+  return [
+    `describePipeline(${JSON.stringify(dag)}, {`,
+    `  rootDir: ${rootDir},`,
+    `  testDataDir: ${JSON.stringify(testDataDir)},`,
+    '})',
+  ].join('\n')
 }
