@@ -24,6 +24,7 @@ export type PipetestErrorCode =
   | 'PROMPT_CANCELLED'
   | 'USAGE'
   | 'LAST_RUN_NOT_FOUND'
+  | 'ROOT_NOT_FOUND'
 
 export interface PipetestErrorDetails {
   /** File that holds the mistake (DAG file, spec file). */

@@ -82,7 +82,12 @@ export function parseCommandArgs(command: CommandDef, argv: string[]): ParsedArg
   }
   let parsed: ReturnType<typeof parseArgs>
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
+    parsed = parseArgs({
+      args: attachNegativeValues(argv, command),
+      options,
+      allowPositionals: true,
+      strict: true,
+    })
   } catch (error) {
     throw usageError(command.name, describeParseError(error, command))
   }
@@ -108,6 +113,26 @@ export function parseCommandArgs(command: CommandDef, argv: string[]): ParsedArg
     positionals[def.name] = value
   })
   return { values: parsed.values as OptionValues, positionals }
+}
+
+/**
+ * `--timeout -5` is a mistyped value, not a missing one: node:util reads `-5` as an option
+ * and would say "needs a value". Joined as `--timeout=-5`, the value reaches the option's own
+ * check, which says what the value must be.
+ */
+function attachNegativeValues(argv: string[], command: CommandDef): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    const next = argv[i + 1]
+    if (arg === '--') return [...out, ...argv.slice(i)]
+    const def = arg.startsWith('--') ? command.options[arg.slice(2)] : undefined
+    if (def?.type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`${arg}=${next}`)
+      i++
+    } else out.push(arg)
+  }
+  return out
 }
 
 function describeParseError(error: unknown, command: CommandDef): string {
@@ -165,7 +190,7 @@ export function stringOption(values: OptionValues, name: string): string | undef
   return typeof value === 'string' ? value : undefined
 }
 
-/** A `--timeout`-style option: a positive number of seconds, or a usage error naming it. */
+/** A `--timeout`-style option: a number of seconds > 0, or a usage error naming it. */
 export function secondsOption(
   values: OptionValues,
   name: string,
@@ -175,10 +200,7 @@ export function secondsOption(
   if (value === undefined) return undefined
   const seconds = Number(value)
   if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
-    throw usageError(
-      command,
-      `--${name} ${JSON.stringify(value)} is not a positive number of seconds`,
-    )
+    throw usageError(command, `--${name} ${JSON.stringify(value)} must be a number of seconds > 0`)
   }
   return seconds
 }

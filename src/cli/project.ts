@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { PipetestError } from '../errors.js'
 import { PipelineTestingSpecBuilder } from '../builder/index.js'
@@ -33,6 +34,7 @@ export interface Project {
 /** The builder for the project named by `--root` and `--test-data-dir`. */
 export function openProject(values: OptionValues, ctx: CliContext): Project {
   const rootDir = resolve(ctx.cwd, stringOption(values, 'root') ?? '.')
+  assertFolder(rootDir, '--root')
   const testDataDir = stringOption(values, 'test-data-dir') ?? DEFAULT_TEST_DATA_DIR
   const python = stringOption(values, 'python')
   if (python === '') {
@@ -45,6 +47,23 @@ export function openProject(values: OptionValues, ctx: CliContext): Project {
     python,
     builder: new PipelineTestingSpecBuilder({ rootDir, testDataDir }),
   }
+}
+
+/**
+ * A mistyped `--root` must stop the command: otherwise `init` and `run` create the test data
+ * folders under a path nobody meant.
+ */
+function assertFolder(path: string, option: string): void {
+  const stats = statSync(path, { throwIfNoEntry: false })
+  if (stats?.isDirectory()) return
+  throw new PipetestError(
+    'ROOT_NOT_FOUND',
+    `${option} ${path} ${stats ? 'is not a folder' : 'does not exist'}`,
+    {
+      file: path,
+      hint: `Pass the project's folder (spec paths are relative to it), or leave out ${option} to use the current directory.`,
+    },
+  )
 }
 
 /**

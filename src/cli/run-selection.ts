@@ -62,7 +62,7 @@ export function numericOptions(values: OptionValues): {
     if (!/^\d+$/.test(concurrency.trim()) || n < 1) {
       throw usageError(
         COMMAND,
-        `--concurrency ${JSON.stringify(concurrency)} is not a positive whole number`,
+        `--concurrency ${JSON.stringify(concurrency)} must be a whole number ≥ 1`,
       )
     }
     options.concurrency = n

@@ -172,8 +172,8 @@ describe('pipetest run (not a terminal)', () => {
 
   it.each([
     [['--tier', 'unit'], '--tier "unit" is not one of scripts, compatibility, flow'],
-    [['--concurrency', '0'], '--concurrency "0" is not a positive whole number'],
-    [['--timeout', 'soon'], '--timeout "soon" is not a positive number of seconds'],
+    [['--concurrency', '0'], '--concurrency "0" must be a whole number ≥ 1'],
+    [['--timeout', 'soon'], '--timeout "soon" must be a number of seconds > 0'],
     [['--only', 'Train', '--from', 'Train'], 'Use either --only or --from, not both'],
   ])('rejects %j as a usage error before running anything', async (args, message) => {
     const project = await readyProject()

@@ -95,7 +95,7 @@ describe('pipetest spec set', () => {
     [['--output', 'model='], '--output "model=": the path is empty'],
     [['--env', '1BAD=x'], '"1BAD" is not a valid name'],
     [['--runner', 'ruby'], '--runner "ruby" is not one of python, node, command'],
-    [['--timeout', '0'], '--timeout "0" is not a positive number of seconds'],
+    [['--timeout', '0'], '--timeout "0" must be a number of seconds > 0'],
     [[], 'Nothing to set: give at least one of --input'],
   ])('rejects %j as a usage error and writes nothing', async (args, message) => {
     const { root } = pythonProject()

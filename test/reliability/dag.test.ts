@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -253,5 +254,57 @@ describe('DAG rows: a 1,000-node DAG', () => {
       flow: 1,
     })
     expect(project.snapshot()).toEqual(before)
+  })
+})
+
+describe('command-line rows: a mistyped option is named with what it must be', () => {
+  function demoProject(): TempProject {
+    const project = newProject()
+    project.writeDag('pipeline.dag.json', {
+      nodes: ['Prepare', 'Train'],
+      edges: [['Prepare', 'Train']],
+    })
+    return project
+  }
+
+  it.each([
+    [['--concurrency', '-1'], '--concurrency "-1" must be a whole number ≥ 1'],
+    [['--timeout', '-5'], '--timeout "-5" must be a number of seconds > 0'],
+    [['--timeout', '-.5'], '--timeout "-.5" must be a number of seconds > 0'],
+  ])('run %j → usage error saying what the value must be', async (args, message) => {
+    const project = demoProject()
+    const before = project.snapshot()
+    const result = await cli(project, ['run', 'pipeline.dag.json', ...args])
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toContain(message)
+    expect(result.stderr).not.toContain('needs a value')
+    expect(project.snapshot()).toEqual(before)
+  })
+
+  it.each([
+    ['validate', ['validate', 'pipeline.dag.json']],
+    ['init', ['init', 'pipeline.dag.json']],
+    ['run', ['run', 'pipeline.dag.json']],
+    ['spec set', ['spec', 'set', 'Prepare', '--dag', 'pipeline.dag.json', '--env', 'X=1']],
+    ['spec list', ['spec', 'list', '--dag', 'pipeline.dag.json']],
+  ])('%s --root <missing folder> → exit 1 naming it, nothing created', async (_, args) => {
+    const project = demoProject()
+    const missing = join(project.scratch, 'no-such-root')
+    const before = project.snapshot()
+    const result = await cli(project, [...args, '--root', missing])
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toMatch(/^error: /)
+    expect(result.stderr).toContain(`--root ${missing} does not exist`)
+    expect(result.stderr).not.toMatch(OUR_STACK_FRAME)
+    expect(existsSync(missing)).toBe(false)
+    expect(project.snapshot()).toEqual(before)
+  })
+
+  it('--root naming a file → exit 1, "is not a folder"', async () => {
+    const project = demoProject()
+    const file = project.write('notes.txt', 'not a folder\n')
+    const result = await cli(project, ['validate', 'pipeline.dag.json', '--root', file])
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toContain(`--root ${file} is not a folder`)
   })
 })
