@@ -1,5 +1,5 @@
-import { readdirSync, statSync } from 'node:fs'
-import { extname, join } from 'node:path'
+import { basename, extname } from 'node:path'
+import { statThrough, walkTree } from '../files/walk.js'
 import { isTemporaryFile } from './outputs.js'
 
 /** cursus' `_detect_file_format` names, so reports read the same. */
@@ -34,28 +34,36 @@ const SAMPLE_FILES = 1000
 /**
  * The most common format among the data files under `paths` (files or folders, any depth),
  * or undefined when there are none. Ties go to the alphabetically first, for stable reports.
+ * Symlinked files count, symlinked folders are not entered (the walk's policy, src/files/walk.ts).
  */
 export function dominantFormat(paths: string[]): string | undefined {
   const counts = new Map<string, number>()
   let seen = 0
-  // The depth cap keeps a symlink loop written by a script from recursing forever.
-  const visit = (path: string, name: string, depth: number) => {
-    if ((name !== '' && isTemporaryFile(name)) || depth > 32 || seen >= SAMPLE_FILES) return
-    let stats
-    try {
-      stats = statSync(path)
-    } catch {
-      return
-    }
-    if (stats.isDirectory()) {
-      for (const entry of readdirSync(path).sort()) visit(join(path, entry), entry, depth + 1)
-    } else if (stats.isFile() && stats.size > 0) {
-      seen++
-      const format = fileFormat(name)
-      counts.set(format, (counts.get(format) ?? 0) + 1)
-    }
+  const count = (path: string, name: string): void => {
+    if (!isDataFile(path)) return
+    seen++
+    const format = fileFormat(name)
+    counts.set(format, (counts.get(format) ?? 0) + 1)
   }
-  for (const path of paths) visit(path, '', 0)
+  const skip = (name: string) => isTemporaryFile(name)
+  for (const path of paths) {
+    if (!isFolder(path)) count(path, basename(path))
+    else
+      for (const entry of walkTree(path, { skip })) {
+        if (seen >= SAMPLE_FILES) break
+        count(entry.path, entry.name)
+      }
+  }
   const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
   return ranked[0]?.[0]
+}
+
+function isFolder(path: string): boolean {
+  return statThrough(path)?.isDirectory() ?? false
+}
+
+/** A non-empty regular file, through a symlink too (never a FIFO: it is not opened). */
+function isDataFile(path: string): boolean {
+  const stats = statThrough(path)
+  return stats !== undefined && stats.isFile() && stats.size > 0
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { readFile, readlink, stat } from 'node:fs/promises'
+import { statThrough, walkTree, type TreeEntry } from '../files/walk.js'
 
 /**
  * Inputs are the user's data: pipetest never writes them, and a script that does is caught.
@@ -23,44 +23,59 @@ export interface InputChange {
 
 export async function fingerprintInputs(inputs: Record<string, string>): Promise<InputFingerprint> {
   const fingerprint: InputFingerprint = new Map()
-  for (const [name, path] of Object.entries(inputs)) await record(fingerprint, name, path, true)
+  for (const [name, path] of Object.entries(inputs)) await record(fingerprint, name, path)
   return fingerprint
 }
 
 /**
  * The input itself is followed when it is a symlink (a linked data folder is common); links
- * inside it are recorded as links, never followed, so a link loop cannot hang the guard.
+ * inside it are recorded as links, never followed, so a link loop cannot hang the guard, and
+ * FIFOs, sockets and devices are recorded by type, never opened (src/files/walk.ts).
  */
-async function record(
-  fingerprint: InputFingerprint,
-  input: string,
-  path: string,
-  follow: boolean,
-): Promise<void> {
-  const key = `${input}\0${path}`
-  let stats
-  try {
-    stats = follow ? await stat(path) : await lstat(path)
-  } catch {
-    fingerprint.set(key, 'missing')
-    return
-  }
-  if (stats.isSymbolicLink()) {
-    fingerprint.set(key, `link:${await readlink(path)}`)
-  } else if (stats.isDirectory()) {
-    fingerprint.set(key, 'dir')
-    for (const entry of (await readdir(path)).sort()) {
-      // Python caches bytecode next to modules it imports from an input folder, and an input
-      // may be the test data dir itself, whose `.pipetest/` receives this run's outputs.
-      if (entry === '__pycache__' || entry.endsWith('.pyc') || entry === '.pipetest') continue
-      await record(fingerprint, input, join(path, entry), false)
-    }
+async function record(fingerprint: InputFingerprint, input: string, root: string): Promise<void> {
+  const key = (path: string) => `${input}\0${path}`
+  const stats = statThrough(root)
+  if (stats === undefined) {
+    fingerprint.set(key(root), 'missing')
+  } else if (stats.isFile()) {
+    fingerprint.set(key(root), await fileSignature(root))
+  } else if (!stats.isDirectory()) {
+    fingerprint.set(key(root), 'special')
   } else {
-    fingerprint.set(key, await fileSignature(path, stats.size, stats.mtimeMs))
+    fingerprint.set(key(root), 'dir')
+    for (const entry of walkTree(root, { skip: isRunByproduct, maxEntries: Infinity })) {
+      fingerprint.set(key(entry.path), await entrySignature(entry))
+    }
   }
 }
 
-async function fileSignature(path: string, size: number, mtimeMs: number): Promise<string> {
+// Python caches bytecode next to modules it imports from an input folder, and an input may be
+// the test data dir itself, whose `.pipetest/` receives this run's outputs.
+function isRunByproduct(name: string): boolean {
+  return name === '__pycache__' || name.endsWith('.pyc') || name === '.pipetest'
+}
+
+async function entrySignature(entry: TreeEntry): Promise<string> {
+  switch (entry.kind) {
+    case 'directory':
+      return 'dir'
+    case 'special':
+      return 'special'
+    case 'symlink':
+      return `link:${await readlink(entry.path).catch(() => '')}`
+    case 'file':
+      return fileSignature(entry.path)
+  }
+}
+
+async function fileSignature(path: string): Promise<string> {
+  let size: number
+  let mtimeMs: number
+  try {
+    ;({ size, mtimeMs } = await stat(path))
+  } catch {
+    return 'missing'
+  }
   if (size > HASHED_FILE_LIMIT) return `file:${size}:${mtimeMs}`
   try {
     const hash = createHash('sha1')

@@ -1,13 +1,6 @@
-import { readdirSync, statSync } from 'node:fs'
-import type { Stats } from 'node:fs'
-import { basename, sep } from 'node:path'
+import { basename } from 'node:path'
+import { statThrough, walkTree, type EntryKind } from '../files/walk.js'
 import type { OutputReport } from './results.js'
-
-/**
- * A folder walk stops after this many entries: a runaway script writing millions of files
- * must not stall the report. Counts of a larger tree are then those of the part walked.
- */
-export const MAX_WALK_ENTRIES = 100_000
 
 const SYSTEM_NAMES = new Set(['.ds_store', 'thumbs.db', 'desktop.ini'])
 const TEMPORARY_SUFFIXES = [
@@ -53,17 +46,16 @@ function isDataFile(name: string, size: number): boolean {
  * What each declared output holds after an execution. An output is produced when its path is
  * a non-empty file, or a folder with at least one data file at any depth (scripts commonly
  * write `train/ val/ test/` subfolders). Counts cover data files only; hidden folders and
- * `__pycache__` are not entered, symlinked folders are not followed (no cycles).
+ * `__pycache__` are not entered, symlinked files count and symlinked folders are not followed
+ * (the walk's policy, in src/files/walk.ts).
  */
 export function discoverOutputs(outputPaths: Record<string, string>): OutputReport[] {
   return Object.entries(outputPaths).map(([name, path]) => discoverOutput(name, path))
 }
 
 function discoverOutput(name: string, path: string): OutputReport {
-  let stats: Stats
-  try {
-    stats = statSync(path)
-  } catch {
+  const stats = statThrough(path)
+  if (stats === undefined) {
     return { name, path, produced: false, kind: 'missing', files: 0, bytes: 0 }
   }
   if (!stats.isDirectory()) {
@@ -78,42 +70,17 @@ function discoverOutput(name: string, path: string): OutputReport {
 function countDataFiles(root: string): { files: number; bytes: number } {
   let files = 0
   let bytes = 0
-  let seen = 0
-  const pending = [root]
-  while (pending.length > 0 && seen < MAX_WALK_ENTRIES) {
-    const dir = pending.pop() as string
-    let entries
-    try {
-      entries = readdirSync(dir, { withFileTypes: true })
-    } catch {
-      continue // unreadable subfolder: nothing we can count there
-    }
-    for (const entry of entries) {
-      if (++seen > MAX_WALK_ENTRIES) break
-      const full = dir + sep + entry.name
-      if (entry.isDirectory()) {
-        if (!entry.name.startsWith('.') && entry.name !== '__pycache__') pending.push(full)
-        continue
-      }
-      const size = fileSize(full)
-      if (size !== undefined && isDataFile(entry.name, size)) {
-        files += 1
-        bytes += size
-      }
+  const skip = (name: string, kind: EntryKind) =>
+    kind === 'directory' && (name.startsWith('.') || name === '__pycache__')
+  for (const entry of walkTree(root, { skip })) {
+    if (entry.kind !== 'file' && entry.kind !== 'symlink') continue
+    // Through a symlink too; a symlinked folder is not a file, and is not walked.
+    const stats = statThrough(entry.path)
+    const size = stats?.isFile() ? stats.size : undefined
+    if (size !== undefined && isDataFile(entry.name, size)) {
+      files += 1
+      bytes += size
     }
   }
   return { files, bytes }
-}
-
-/**
- * Size of a regular file, through a symlink too; undefined for a symlinked folder (not
- * walked), a socket or fifo (not data) and a dangling link or a file removed meanwhile.
- */
-function fileSize(path: string): number | undefined {
-  try {
-    const stats = statSync(path)
-    return stats.isFile() ? stats.size : undefined
-  } catch {
-    return undefined
-  }
 }
