@@ -1,7 +1,7 @@
 import { defineConfig, type Options } from 'tsup'
 
 const shared: Options = {
-  entry: { index: 'src/index.ts', cli: 'src/cli/main.ts' },
+  entry: { index: 'src/index.ts', internal: 'src/internal.ts', cli: 'src/cli/main.ts' },
   target: 'node20',
   platform: 'node',
   sourcemap: true,
@@ -17,8 +17,17 @@ const shared: Options = {
 
 export default defineConfig([
   // ESM: dependencies stay external (execa is ESM and imports natively).
-  { ...shared, format: ['esm'], dts: { entry: { index: 'src/index.ts' } } },
+  {
+    ...shared,
+    format: ['esm'],
+    dts: { entry: { index: 'src/index.ts', internal: 'src/internal.ts' } },
+  },
   // CommonJS, for Jest's default runtime: its module loader cannot `require` ESM-only
   // packages, so execa and its ESM-only dependencies are bundled into this build.
-  { ...shared, format: ['cjs'], noExternal: ['execa'], dts: { entry: { index: 'src/index.ts' } } },
+  {
+    ...shared,
+    format: ['cjs'],
+    noExternal: ['execa'],
+    dts: { entry: { index: 'src/index.ts', internal: 'src/internal.ts' } },
+  },
 ])

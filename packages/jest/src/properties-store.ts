@@ -1,14 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto'
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs'
+import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { hashOf, readRecords, writeRecord } from 'pipetest/internal'
 
 /**
  * Per-test properties travel from the test environment (in a Jest worker) to jest-junit (in the
@@ -50,34 +43,12 @@ export function propertiesDirectory(cwd: string = process.cwd()): string {
 
 /** One file per test file, overwritten by its next run, so the folder does not grow. */
 export function writePropertiesFile(directory: string, file: PropertiesFile): void {
-  mkdirSync(directory, { recursive: true })
-  const target = join(directory, `${hashOf(file.testPath)}.json`)
-  // Written aside and renamed so the reporter never reads half a file.
-  const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-  writeFileSync(temp, JSON.stringify(file))
-  renameSync(temp, target)
+  writeRecord(directory, file.testPath, file)
 }
 
 /** Every readable properties file of the folder; a missing folder or a damaged file is skipped. */
 export function readPropertiesFiles(directory: string): PropertiesFile[] {
-  let names: string[]
-  try {
-    names = readdirSync(directory).filter((name) => name.endsWith('.json'))
-  } catch {
-    return []
-  }
-  const files: PropertiesFile[] = []
-  for (const name of names) {
-    try {
-      const parsed = JSON.parse(readFileSync(join(directory, name), 'utf8')) as PropertiesFile
-      if (Array.isArray(parsed.tests)) files.push(parsed)
-    } catch {
-      // A file damaged by hand costs its own properties, never the report.
-    }
-  }
-  return files
-}
-
-function hashOf(text: string): string {
-  return createHash('sha1').update(text).digest('hex').slice(0, 16)
+  return readRecords(directory, (value): value is PropertiesFile =>
+    Array.isArray((value as PropertiesFile).tests),
+  )
 }

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto'
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join, sep } from 'node:path'
+import { readRecords, writeRecord } from 'pipetest/internal'
 
 /**
  * The link between a test file and the files its pipelines read (DAG, specs, scripts, sample
@@ -34,34 +33,17 @@ export function recordWatchedFiles(
   const manifest = recorded.get(testFile) ?? { testFile, pipelines: {} }
   manifest.pipelines[pipeline] = files
   recorded.set(testFile, manifest)
-  mkdirSync(watchDir, { recursive: true })
-  const file = join(
-    watchDir,
-    `${createHash('sha1').update(testFile).digest('hex').slice(0, 16)}.json`,
-  )
-  // Write then rename: the plugin may read while a worker writes.
-  const temp = `${file}.${process.pid}.tmp`
-  writeFileSync(temp, JSON.stringify(manifest, null, 2))
-  renameSync(temp, file)
+  // Atomic: the plugin may read while a worker writes.
+  writeRecord(watchDir, testFile, manifest)
 }
 
 export function readWatchManifests(watchDir: string): WatchManifest[] {
-  let names: string[]
-  try {
-    names = readdirSync(watchDir).filter((name) => name.endsWith('.json'))
-  } catch {
-    return []
-  }
-  const manifests: WatchManifest[] = []
-  for (const name of names) {
-    try {
-      const parsed = JSON.parse(readFileSync(join(watchDir, name), 'utf8')) as WatchManifest
-      if (typeof parsed.testFile === 'string' && parsed.pipelines) manifests.push(parsed)
-    } catch {
-      // A manifest being replaced or damaged: the next collection rewrites it.
-    }
-  }
-  return manifests
+  return readRecords(
+    watchDir,
+    (value): value is WatchManifest =>
+      typeof (value as WatchManifest).testFile === 'string' &&
+      typeof (value as WatchManifest).pipelines === 'object',
+  )
 }
 
 /**
