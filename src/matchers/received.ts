@@ -4,6 +4,8 @@ import type {
   PipelineFlowResult,
   TestResult,
 } from '../engine/results.js'
+import type { PipetestError } from '../errors.js'
+import { testUsageError } from '../suite/user-error.js'
 
 /** Recognising pipetest results among whatever a user passes to `expect`. */
 
@@ -33,21 +35,28 @@ export function isTestResult(value: unknown): value is TestResult | ExecutionRes
   return isEdgeResult(value) || isFlowResult(value) || isExecutionResult(value)
 }
 
-/** The failure of a matcher given something that is not a result it can judge. */
-export function notAResult(matcher: string, expected: string, received: unknown) {
-  return {
-    pass: false,
-    message: () =>
-      `${matcher}: expected ${expected}, got ${describe(received)}.\n` +
-      'Pass what runScript()/runPipeline() (or a PipelineRun/RuntimeTester method) resolved to; did you forget `await`?',
-  }
+/**
+ * The error of a matcher given something that is not a result it can judge. Thrown, never
+ * returned as `pass: false`: under `.not` that would pass, and a forgotten `await` would make
+ * every negated assertion succeed.
+ */
+export function notAResult(matcher: string, expected: string, received: unknown): PipetestError {
+  const hint =
+    received instanceof Promise
+      ? `Did you forget \`await\`? Write expect(await runScript(…)).${matcher}(…).`
+      : 'Pass what runScript()/runPipeline() (or a PipelineRun/RuntimeTester method) resolved to.'
+  return testUsageError('USAGE', `${matcher}: expected ${expected}, got ${describe(received)}`, {
+    hint,
+  })
 }
 
 function describe(value: unknown): string {
   if (value === null) return 'null'
+  if (value === undefined) return 'undefined'
   if (value instanceof Promise) return 'a Promise'
-  if (Array.isArray(value)) return 'an array'
+  if (Array.isArray(value)) return `an array of ${value.length}`
   if (typeof value === 'object')
     return `an object with keys ${Object.keys(value).slice(0, 6).join(', ') || '(none)'}`
+  if (typeof value === 'function') return 'a function'
   return `${typeof value} ${JSON.stringify(value)}`
 }

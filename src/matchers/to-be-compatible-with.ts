@@ -13,7 +13,7 @@ export async function toBeCompatibleWith(
   downstream: string,
 ): Promise<MatcherResult> {
   if (!isExecutionResult(received)) {
-    return notAResult('toBeCompatibleWith', 'a script result (from runScript)', received)
+    throw notAResult('toBeCompatibleWith', 'a script result (from runScript)', received)
   }
   const { context, from, to } = edgeOf('toBeCompatibleWith', received, downstream)
   const edge = await context.run.testEdge(from, to)

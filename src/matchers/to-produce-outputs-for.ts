@@ -9,7 +9,7 @@ import type { MatcherResult } from './types.js'
  */
 export function toProduceOutputsFor(received: unknown, downstream: string): MatcherResult {
   if (!isExecutionResult(received)) {
-    return notAResult('toProduceOutputsFor', 'a script result (from runScript)', received)
+    throw notAResult('toProduceOutputsFor', 'a script result (from runScript)', received)
   }
   const { context, from, to } = edgeOf('toProduceOutputsFor', received, downstream)
   const ports = context.run.resolvePorts(from, to)

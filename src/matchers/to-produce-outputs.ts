@@ -12,7 +12,7 @@ import type { MatcherResult } from './types.js'
  */
 export function toProduceOutputs(received: unknown, names?: string[]): MatcherResult {
   if (!isExecutionResult(received)) {
-    return notAResult('toProduceOutputs', 'a script result (from runScript)', received)
+    throw notAResult('toProduceOutputs', 'a script result (from runScript)', received)
   }
   const wanted = names ?? received.outputs.map((output) => output.name)
   // A script that never ran (blocked, missing inputs) reports no outputs to check names against.

@@ -32,7 +32,7 @@ export function toRunSuccessfully(received: unknown): MatcherResult {
       formatExecutionFailure(received, format),
     )
   }
-  return notAResult('toRunSuccessfully', 'a script, edge or flow result', received)
+  throw notAResult('toRunSuccessfully', 'a script, edge or flow result', received)
 }
 
 function judge(

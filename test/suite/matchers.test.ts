@@ -46,13 +46,13 @@ describe('toRunSuccessfully', () => {
     expect(message).toContain(`run folder: ${result.runDir}`)
   })
 
-  test('says what it got when given something that is not a result', () => {
-    const verdict = toRunSuccessfully(Promise.resolve())
-    expect(verdict.pass).toBe(false)
-    expect(verdict.message()).toMatch(
-      /^toRunSuccessfully: expected a script, edge or flow result, got a Promise\./,
+  test('throws naming what it got when given something that is not a result', () => {
+    expect(() => toRunSuccessfully(Promise.resolve())).toThrow(
+      /^toRunSuccessfully: expected a script, edge or flow result, got a Promise\nDid you forget `await`\?/,
     )
-    expect(verdict.message()).toContain('did you forget `await`?')
+    expect(() => toRunSuccessfully({ status: 'passed' })).toThrow(
+      'toRunSuccessfully: expected a script, edge or flow result, got an object with keys status',
+    )
   })
 })
 
@@ -183,4 +183,25 @@ describe('runScript and runPipeline', () => {
       '"Nowhere" is neither a node nor a script of the DAG',
     )
   })
+})
+
+describe('every matcher guards its input', () => {
+  const matchers = {
+    toRunSuccessfully: (received: unknown) => toRunSuccessfully(received),
+    toProduceOutputs: (received: unknown) => toProduceOutputs(received),
+    toProduceOutputsFor: (received: unknown) => toProduceOutputsFor(received, 'Train'),
+    toBeCompatibleWith: (received: unknown) => toBeCompatibleWith(received, 'Train'),
+  }
+  test.each(Object.entries(matchers))(
+    '%s throws for a Promise (suggesting await) and for a plain value',
+    async (name, matcher) => {
+      const call = async (received: unknown) => matcher(received)
+      await expect(call(runScript('Preprocess', { dag, rootDir: root }))).rejects.toThrow(
+        new RegExp(`^${name}: expected .*, got a Promise\\nDid you forget \`await\`\\?`),
+      )
+      await expect(call(undefined)).rejects.toThrow(`${name}: expected `)
+      await expect(call(undefined)).rejects.toThrow(', got undefined')
+      await expect(call('Preprocess')).rejects.toThrow('got string "Preprocess"')
+    },
+  )
 })

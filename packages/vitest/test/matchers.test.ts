@@ -27,6 +27,11 @@ test('the matchers are registered, typed and explain their failures', async () =
     'FAILS: toBeCompatibleWith when the upstream failed': 'failed',
     'FAILS: toProduceOutputs with an output the spec does not declare': 'failed',
     'FAILS: toProduceOutputsFor along a pair that is not an edge': 'failed',
+    'FAILS: .not.toRunSuccessfully on a Promise': 'failed',
+    'FAILS: .not.toProduceOutputs on a Promise': 'failed',
+    'FAILS: .not.toProduceOutputsFor on a Promise': 'failed',
+    'FAILS: .not.toBeCompatibleWith on a Promise': 'failed',
+    'FAILS: toRunSuccessfully on a plain object': 'failed',
   })
   const failure = (title: string) =>
     result.assertions.find((a) => a.title === `FAILS: ${title}`)!.failureMessages[0]!
@@ -47,5 +52,18 @@ test('the matchers are registered, typed and explain their failures', async () =
   )
   expect(failure('toProduceOutputsFor along a pair that is not an edge')).toContain(
     'Crash → Reader is not an edge of the DAG',
+  )
+  for (const matcher of [
+    'toRunSuccessfully',
+    'toProduceOutputs',
+    'toProduceOutputsFor',
+    'toBeCompatibleWith',
+  ]) {
+    const message = failure(`.not.${matcher} on a Promise`)
+    expect(message).toMatch(new RegExp(`PipetestError: ${matcher}: expected .*, got a Promise\\n`))
+    expect(message).toContain('Did you forget `await`?')
+  }
+  expect(failure('toRunSuccessfully on a plain object')).toContain(
+    'toRunSuccessfully: expected a script, edge or flow result, got an object with keys status',
   )
 })
