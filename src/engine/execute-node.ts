@@ -15,7 +15,7 @@ import { discoverOutputs } from './outputs.js'
 import type { ResolvedRunOptions } from './run-options.js'
 import type { ExecutionResult, InputSource } from './results.js'
 import type { ExecutionScheduler } from './scheduler.js'
-import { prepareOutputPaths, type RunWorkspace } from './workspace.js'
+import { pipetestDirOf, prepareOutputPaths, type RunWorkspace } from './workspace.js'
 
 /** One execution with everything resolved: absolute script path and input paths. */
 export interface RunnableExecution {
@@ -141,7 +141,12 @@ async function runInFreshFolders(
   const startedAt = new Date().toISOString()
   const executionDir = context.workspace.createExecutionDir(execution.node, execution.purpose)
   const outputPaths = prepareOutputPaths(executionDir, spec.outputPaths)
-  const before = await fingerprintInputs(execution.inputs)
+  const guard = {
+    // The run folders receive this run's outputs; an input may be the test data dir itself.
+    exclude: [pipetestDirOf(context.workspace.testDataDir)],
+    signal: context.signal,
+  }
+  const before = await fingerprintInputs(execution.inputs, guard)
   const request: ExecutionRequest = {
     node: execution.node,
     scriptName: spec.scriptName,
@@ -160,7 +165,9 @@ async function runInFreshFolders(
   }
   const report = await runExecution(request)
   const outputs = discoverOutputs(outputPaths)
-  const changes = compareFingerprints(before, await fingerprintInputs(execution.inputs))
+  const after = await fingerprintInputs(execution.inputs, guard)
+  const changes = compareFingerprints(before, after)
+  const guardNotes = [...new Set([...before.notes, ...after.notes])]
 
   const result: ExecutionResult = {
     ...identity,
@@ -181,7 +188,12 @@ async function runInFreshFolders(
     missingOutputs: outputs.filter((o) => !o.produced).map((o) => o.name),
     startedAt,
   }
-  return judge(result, report, changes.length > 0 ? describeInputChanges(changes) : undefined)
+  return judge(
+    result,
+    report,
+    changes.length > 0 ? describeInputChanges(changes) : undefined,
+    guardNotes,
+  )
 }
 
 /**
@@ -193,8 +205,9 @@ function judge(
   result: ExecutionResult,
   report: ProcessReport,
   inputChanges: string | undefined,
+  notes: string[],
 ): ExecutionResult {
-  const folder = `Run folder: ${result.runDir}`
+  const folder = [...notes, `Run folder: ${result.runDir}`].join('\n')
   const changedInputs = inputChanges
     ? `The script changed its inputs (they are the user's data and must stay as they were):\n${inputChanges}`
     : undefined

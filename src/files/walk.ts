@@ -25,7 +25,7 @@ export interface TreeEntry {
 
 export interface WalkOptions {
   /** Entries to leave out; a folder left out is not entered. */
-  skip?: (name: string, kind: EntryKind) => boolean
+  skip?: (name: string, kind: EntryKind, path: string) => boolean
   maxEntries?: number
 }
 
@@ -44,9 +44,8 @@ export function* walkTree(root: string, options: WalkOptions = {}): Generator<Tr
     const children: TreeEntry[] = []
     for (const dirent of dirents) {
       const kind = kindOf(dirent)
-      if (!options.skip?.(dirent.name, kind)) {
-        children.push({ path: join(dir, dirent.name), name: dirent.name, kind })
-      }
+      const path = join(dir, dirent.name)
+      if (!options.skip?.(dirent.name, kind, path)) children.push({ path, name: dirent.name, kind })
     }
     children.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0))
     for (const child of children) stack.push(child)

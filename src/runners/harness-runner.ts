@@ -14,6 +14,8 @@ export async function runThroughHarness(
   interpreter: { file: string; label: string },
   /** The harness file the interpreter runs (shipped source, or Python's compiled copy). */
   harnessFile: string,
+  /** Variables the runner sets for every script; the spec's `environ_vars` win. */
+  runnerEnv: Record<string, string> = {},
 ): Promise<ProcessReport> {
   if (!existsSync(request.scriptPath)) {
     return notStarted(request.logDir, 'script-not-found', `script not found: ${request.scriptPath}`)
@@ -23,7 +25,7 @@ export async function runThroughHarness(
     file: interpreter.file,
     args: [harnessFile, requestFile],
     cwd: request.cwd,
-    env: request.environVars,
+    env: { ...runnerEnv, ...request.environVars },
     timeoutMs: request.timeoutMs,
     logDir: request.logDir,
     ...(request.signal ? { signal: request.signal } : {}),

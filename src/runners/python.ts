@@ -1,3 +1,5 @@
+import { join } from 'node:path'
+import { harnessCacheDir } from './harness-cache.js'
 import { runThroughHarness } from './harness-runner.js'
 import {
   InterpreterNotFoundError,
@@ -26,5 +28,25 @@ export async function runPython(request: ExecutionRequest): Promise<ProcessRepor
     request,
     { file: python.executable, label: `Python interpreter ${JSON.stringify(python.executable)}` },
     python.harness,
+    bytecodeEnvironment(request.environVars),
   )
+}
+
+/**
+ * Where Python may cache the bytecode of what the script imports: never beside the source.
+ * A module imported from an input folder (or the project) would otherwise leave a
+ * `__pycache__/` in the user's data — which the input guard rightly reports — and in the
+ * repository. The private cache folder keeps the caching (and its speed); a user's own
+ * PYTHONPYCACHEPREFIX or PYTHONDONTWRITEBYTECODE is left alone.
+ */
+function bytecodeEnvironment(environVars: Record<string, string>): Record<string, string> {
+  // Python reads both only when non-empty; the spec's value (even '') wins over ours.
+  const effective = (name: string) => environVars[name] ?? process.env[name] ?? ''
+  if (effective('PYTHONPYCACHEPREFIX') !== '' || effective('PYTHONDONTWRITEBYTECODE') !== '') {
+    return {}
+  }
+  const cacheDir = harnessCacheDir()
+  return cacheDir
+    ? { PYTHONPYCACHEPREFIX: join(cacheDir, 'pycache') }
+    : { PYTHONDONTWRITEBYTECODE: '1' }
 }

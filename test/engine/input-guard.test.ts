@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import {
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -67,12 +76,59 @@ describe('input guard', () => {
     expect(changes.every((c) => c.change === 'deleted')).toBe(true)
   })
 
-  it("ignores Python bytecode caches and pipetest's own run folders", async () => {
+  it('reports bytecode caches and hidden folders, and skips only the excluded folders', async () => {
     const { root, inputs } = inputsFolder()
-    const before = await fingerprintInputs(inputs)
+    const exclude = [join(root, 'data', '.pipetest')]
+    const before = await fingerprintInputs(inputs, { exclude })
     mkdirSync(join(root, 'data', '__pycache__'))
     writeFileSync(join(root, 'data', '__pycache__', 'm.cpython-311.pyc'), 'x')
+    mkdirSync(join(root, 'data', '.cache'))
     mkdirSync(join(root, 'data', '.pipetest', 'runs'), { recursive: true })
-    expect(compareFingerprints(before, await fingerprintInputs(inputs))).toEqual([])
+    const changes = compareFingerprints(before, await fingerprintInputs(inputs, { exclude }))
+    expect(changes.map((c) => c.path)).toEqual([
+      join(root, 'data', '.cache'),
+      join(root, 'data', '__pycache__'),
+      join(root, 'data', '__pycache__', 'm.cpython-311.pyc'),
+    ])
+  })
+
+  it('follows symlinks inside an input, walking a folder reached twice (a loop) once', async () => {
+    const { root, inputs } = inputsFolder()
+    mkdirSync(join(root, 'shared'))
+    writeFileSync(join(root, 'shared', 'lookup.csv'), 'a\n')
+    symlinkSync('../shared', join(root, 'data', 'shared'))
+    symlinkSync('..', join(root, 'data', 'train', 'up'))
+    const before = await fingerprintInputs(inputs)
+    expect(before.notes).toEqual([])
+    writeFileSync(join(root, 'shared', 'lookup.csv'), 'b\n')
+    expect(compareFingerprints(before, await fingerprintInputs(inputs))).toEqual([
+      { input: 'data', path: join(root, 'data', 'shared', 'lookup.csv'), change: 'modified' },
+    ])
+  })
+
+  it('never opens a FIFO (it would block), but sees it replaced', async () => {
+    const { root, inputs } = inputsFolder()
+    execFileSync('mkfifo', [join(root, 'data', 'events.pipe')])
+    const before = await fingerprintInputs(inputs)
+    rmSync(join(root, 'data', 'events.pipe'))
+    writeFileSync(join(root, 'data', 'events.pipe'), 'now a file')
+    expect(compareFingerprints(before, await fingerprintInputs(inputs))).toEqual([
+      { input: 'data', path: join(root, 'data', 'events.pipe'), change: 'modified' },
+    ])
+  })
+
+  it('says which bound stopped the walk: entries, symlinked folders one inside another', async () => {
+    const { root, inputs } = inputsFolder()
+    const few = await fingerprintInputs(inputs, { limits: { entries: 2 } })
+    expect(few.notes).toEqual([
+      'The input guard stopped after 2 files and folders; changes to the rest of data are not checked.',
+    ])
+    mkdirSync(join(root, 'a', 'b'), { recursive: true })
+    symlinkSync('../a', join(root, 'data', 'a'))
+    symlinkSync('b', join(root, 'a', 'b-link'))
+    const shallow = await fingerprintInputs(inputs, { limits: { linkDepth: 1 } })
+    expect(shallow.notes).toEqual([
+      `The input guard looks through at most 1 symlinked folders one inside another; changes behind ${join(root, 'data', 'a', 'b-link')} (data) are not checked.`,
+    ])
   })
 })

@@ -179,6 +179,8 @@ export function hashTree(
       const key = relative(root, path)
       const stats = lstatSync(path)
       if (stats.isSymbolicLink()) tree[key] = `link:${readlinkSync(path)}`
+      // A FIFO would block the read: record its kind, never open it.
+      else if (!stats.isDirectory() && !stats.isFile()) tree[key] = 'special'
       else if (stats.isDirectory()) {
         tree[`${key}/`] = 'dir'
         visit(path)
