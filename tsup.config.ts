@@ -23,11 +23,12 @@ export default defineConfig([
     dts: { entry: { index: 'src/index.ts', internal: 'src/internal.ts' } },
   },
   // CommonJS, for Jest's default runtime: its module loader cannot `require` ESM-only
-  // packages, so execa and its ESM-only dependencies are bundled into this build.
+  // packages, so execa, the Parquet reader (hyparquet and its compressors) and their ESM-only
+  // dependencies are bundled into this build.
   {
     ...shared,
     format: ['cjs'],
-    noExternal: ['execa'],
+    noExternal: ['execa', 'hyparquet', 'hyparquet-compressors'],
     dts: { entry: { index: 'src/index.ts', internal: 'src/internal.ts' } },
   },
 ])
