@@ -47,7 +47,12 @@ export function toMermaid(dag: PipelineDAG, status?: LastRun): string {
   if (status) {
     lines.push(`  %% status: ${status.state} run ${status.runId}, finished ${status.finishedAt}`)
   }
-  for (const node of dag.nodes) lines.push(`  ${ids.get(node)}["${escape(node)}"]`)
+  for (const node of dag.nodes) {
+    // Results may come from different runs (`run --only`): each says when it was obtained.
+    const known = status?.nodes[node]
+    const when = known ? `<br/>${known.status} ${known.at.slice(0, 16).replace('T', ' ')} UTC` : ''
+    lines.push(`  ${ids.get(node)}["${escape(node)}${when}"]`)
+  }
   const linkStyles: string[] = []
   dag.edges.forEach((edge, index) => {
     const ports = Object.entries(edge.ports ?? {})
@@ -56,17 +61,17 @@ export function toMermaid(dag: PipelineDAG, status?: LastRun): string {
         ? `|"${escape(ports.map(([output, input]) => `${output} → ${input}`).join(', '))}"|`
         : ''
     lines.push(`  ${ids.get(edge.from)} -->${label} ${ids.get(edge.to)}`)
-    const edgeStatus = status?.edges[`${edge.from}->${edge.to}`]
+    const edgeStatus = status?.edges[`${edge.from}->${edge.to}`]?.status
     const style = edgeStatus && LINK_STYLES[edgeStatus]
     if (style) linkStyles.push(`  linkStyle ${index} ${style}`)
   })
   if (status) {
-    const used = new Set(Object.values(status.nodes))
+    const used = new Set(dag.nodes.map((node) => status.nodes[node]?.status))
     for (const [name, style] of Object.entries(CLASS_DEFS)) {
       if (used.has(name as TestStatus)) lines.push(`  classDef ${name} ${style}`)
     }
     for (const node of dag.nodes) {
-      const nodeStatus = status.nodes[node]
+      const nodeStatus = status.nodes[node]?.status
       if (nodeStatus) lines.push(`  class ${ids.get(node)} ${nodeStatus}`)
     }
     lines.push(...linkStyles)
@@ -104,7 +109,8 @@ export const graphCommand: CommandDef = {
   options: {
     status: {
       type: 'boolean',
-      description: 'Colour nodes and edges by the last "pipetest run" (passed/failed/blocked)',
+      description:
+        'Colour nodes and edges by their latest "pipetest run" result (passed/failed/blocked), with when it was obtained',
     },
     markdown: {
       type: 'boolean',

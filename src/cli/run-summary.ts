@@ -1,5 +1,4 @@
-import type { TierResults } from '../engine/index.js'
-import type { TestStatus } from '../engine/index.js'
+import type { ExecutionResult, PipelineEvent, TestStatus, TierResults } from '../engine/index.js'
 import { formatEdgeFailure, formatExecutionFailure } from '../suite/format.js'
 import type { Colors } from './colors.js'
 import { firstLine } from './text.js'
@@ -26,6 +25,49 @@ export function totalsOf(results: TierResults): RunTotals {
   }
 }
 
+const SEVERITY: TestStatus[] = ['skipped', 'passed', 'blocked', 'failed']
+
+/** The status that speaks for several: failed > blocked > passed > skipped. */
+export function worstStatus(statuses: TestStatus[]): TestStatus | undefined {
+  return statuses.reduce<TestStatus | undefined>(
+    (acc, status) =>
+      acc === undefined || SEVERITY.indexOf(status) > SEVERITY.indexOf(acc) ? status : acc,
+    undefined,
+  )
+}
+
+/**
+ * A node that was not selected (`--only`, `--from`) but ran because a selected node reads its
+ * outputs. It has no test of its own, so without this the run folder would hold nodes the
+ * summary never mentions.
+ */
+export interface SetupNode {
+  node: string
+  status: TestStatus
+  blockedBy?: string
+  executions: ExecutionResult[]
+}
+
+/** The setup nodes of a run, from its events, in `order` (topological). */
+export function setupNodesOf(
+  events: readonly PipelineEvent[],
+  selected: ReadonlySet<string>,
+  order: string[],
+): SetupNode[] {
+  const setup = new Map<string, SetupNode>()
+  for (const event of events) {
+    if (selected.has(event.node) || event.type === 'started') continue
+    const entry = setup.get(event.node) ?? { node: event.node, status: 'skipped', executions: [] }
+    if (event.type === 'finished') entry.executions.push(event.result)
+    else entry.blockedBy ??= event.blockedBy
+    const statuses = entry.executions.map((result) => result.status)
+    entry.status = worstStatus(event.type === 'blocked' ? [...statuses, 'blocked'] : statuses)!
+    if (entry.blockedBy !== undefined) entry.status = worstStatus([entry.status, 'blocked'])!
+    setup.set(event.node, entry)
+  }
+  return order.flatMap((node) => setup.get(node) ?? [])
+}
+
 /** Anything failed or blocked (a blocked test stands for an upstream failure). */
 export function hasFailures(totals: RunTotals): boolean {
   return (
@@ -49,6 +91,7 @@ export function renderSummary(
     rootDir: string
     runDir: string
     tiers: { scripts: boolean; compatibility: boolean; flow: boolean }
+    setup?: SetupNode[]
   },
 ): string {
   const c = options.colors
@@ -89,6 +132,17 @@ export function renderSummary(
       `${c.red('✗')} ${c.bold('edge')} ${again ? `${firstLine(text)}\n  (same execution as above)` : text}`,
     )
     if (id !== undefined) shown.add(id)
+  }
+  const setup = options.setup ?? []
+  for (const { executions } of setup) {
+    for (const result of executions) {
+      if (result.status !== 'failed' || shown.has(result.id)) continue
+      if (result.outcome === 'aborted') aborted.push(result.node)
+      else {
+        shown.add(result.id)
+        failures.push(`${c.red('✗')} ${c.bold('setup')} ${formatExecutionFailure(result, format)}`)
+      }
+    }
   }
   const flow = results.flow
   if (flow && (flow.status === 'failed' || flow.status === 'blocked')) {
@@ -149,6 +203,12 @@ export function renderSummary(
     `${'Compatibility'.padEnd(14)}${options.tiers.compatibility ? row(totals.edges) : notRun}`,
     `${'Flow'.padEnd(14)}${totals.flow === null ? notRun : colourStatus(totals.flow, c)}`,
   )
+  if (setup.length > 0) {
+    out.push(
+      `${'Setup'.padEnd(14)}${row(countStatuses(setup))}: ${setup.map((entry) => entry.node).join(', ')} ` +
+        c.dim('(not selected; ran for the inputs of the selected nodes)'),
+    )
+  }
   out.push(`${'Run folder'.padEnd(14)}${options.runDir}`)
   return `${out.join('\n')}\n`
 }

@@ -24,6 +24,8 @@ interface Execution {
 }
 
 interface NodeState {
+  /** Not selected, run only because a selected node needs its outputs (`--only`, `--from`). */
+  setup: boolean
   executions: Map<string, Execution>
   startedAt?: number
   endedAt?: number
@@ -35,8 +37,13 @@ type NodeStatus = 'pending' | 'running' | TestStatus
 export interface RunViewOptions {
   stream: OutputStream
   colors: Colors
-  /** Nodes in display order (topological). */
+  /** The selected nodes, in display order (topological). */
   nodes: string[]
+  /**
+   * Every node of the DAG in display order: one that is not selected but runs anyway (an
+   * upstream node whose outputs a selected node reads) is shown as setup where it falls.
+   */
+  order?: string[]
   /** Redraw in place (a terminal) or append lines (a log). */
   live: boolean
   now?: () => number
@@ -45,7 +52,8 @@ export interface RunViewOptions {
 export class RunView {
   readonly #stream: OutputStream
   readonly #c: Colors
-  readonly #nodes: string[]
+  #nodes: string[]
+  readonly #order: string[]
   readonly #live: boolean
   readonly #now: () => number
   readonly #states = new Map<string, NodeState>()
@@ -62,10 +70,11 @@ export class RunView {
     this.#stream = options.stream
     this.#c = options.colors
     this.#nodes = options.nodes
+    this.#order = options.order ?? options.nodes
     this.#live = options.live
     this.#now = options.now ?? Date.now
     this.#startedAt = this.#now()
-    for (const node of this.#nodes) this.#states.set(node, { executions: new Map() })
+    for (const node of this.#nodes) this.#states.set(node, { setup: false, executions: new Map() })
   }
 
   start(): void {
@@ -103,7 +112,7 @@ export class RunView {
   }
 
   handle(event: PipelineEvent): void {
-    const state = this.#states.get(event.node)
+    const state = this.#stateOf(event.node)
     if (!state) return
     const now = this.#now()
     if (event.type === 'started') {
@@ -125,6 +134,22 @@ export class RunView {
     }
     this.#dirty = true
     if (!this.#live) this.#stream.write(`${this.#logLine(event)}\n`)
+  }
+
+  #stateOf(node: string): NodeState | undefined {
+    let state = this.#states.get(node)
+    if (!state && this.#order.includes(node)) {
+      state = { setup: true, executions: new Map() }
+      this.#states.set(node, state)
+      this.#nodes = this.#order.filter((name) => this.#states.has(name))
+    }
+    return state
+  }
+
+  /** The label after a node's name in a log line: why it runs. */
+  #label(node: string, purpose: ExecutionPurpose | undefined): string {
+    if (this.#states.get(node)?.setup) return 'setup'
+    return purpose ?? ''
   }
 
   #status(node: string): NodeStatus {
@@ -159,14 +184,17 @@ export class RunView {
   #logLine(event: PipelineEvent): string {
     const c = this.#c
     if (event.type === 'started') {
-      return `${c.cyan('▶')} ${event.node} ${c.dim(`(${event.purpose}) started`)}`
+      return `${c.cyan('▶')} ${event.node} ${c.dim(`(${this.#label(event.node, event.purpose)}) started`)}`
     }
     if (event.type === 'blocked') {
       return `${this.#symbol('blocked')} ${event.node} ${c.yellow(`blocked by ${event.blockedBy}`)}`
     }
     const { result } = event
-    const purpose = this.#states.get(event.node)?.executions.get(event.executionId)?.purpose
-    const head = `${this.#symbol(result.status)} ${event.node}${purpose ? ` ${c.dim(`(${purpose})`)}` : ''}`
+    const label = this.#label(
+      event.node,
+      this.#states.get(event.node)?.executions.get(event.executionId)?.purpose,
+    )
+    const head = `${this.#symbol(result.status)} ${event.node}${label ? ` ${c.dim(`(${label})`)}` : ''}`
     const time = c.dim(formatDuration(result.durationMs))
     if (result.status === 'passed') return `${head} ${time}`
     return `${head} ${time} ${c.red(`${result.outcome}: ${firstLine(result.message)}`)}`
@@ -244,7 +272,9 @@ export class RunView {
     const state = this.#states.get(node)!
     const executions = [...state.executions.values()]
     if (status === 'running') {
-      const purposes = executions.filter((e) => e.status === 'running').map((e) => e.purpose)
+      const purposes = executions
+        .filter((e) => e.status === 'running')
+        .map((e) => this.#label(node, e.purpose))
       return `running ${[...new Set(purposes)].join(', ')}`
     }
     if (status === 'failed') {
@@ -252,7 +282,7 @@ export class RunView {
       return `${failed.outcome}: ${firstLine(failed.message ?? '')}`
     }
     if (status === 'blocked') return `blocked by ${state.blockedBy ?? 'an upstream failure'}`
-    return ''
+    return state.setup ? 'setup' : ''
   }
 }
 

@@ -2,7 +2,7 @@ import { PipelineRun, type TierResults } from '../engine/index.js'
 import { EXIT, flag, type CliContext, type CommandDef } from './command.js'
 import { summarizeRun, writeLastRun } from './last-run.js'
 import { loadDagArg, locatingArgs, openProject, projectOptions } from './project.js'
-import { hasFailures, renderSummary, totalsOf } from './run-summary.js'
+import { hasFailures, renderSummary, setupNodesOf, totalsOf } from './run-summary.js'
 import { TIERS, numericOptions, selectionOf } from './run-selection.js'
 import { RunView } from './run-view.js'
 import { displayPath, firstLine, shellQuote } from './text.js'
@@ -70,8 +70,9 @@ export const runCommand: CommandDef = {
     const stream = json ? ctx.stderr : ctx.stdout
     const c = json ? ctx.err : ctx.out
     // The flow always runs the whole DAG, so then every node has progress to show.
-    const selected = new Set(selection.nodes ?? dag.nodes)
-    const nodes = dag.topologicalSort().filter((node) => selection.flow || selected.has(node))
+    const selected = new Set(selection.flow ? dag.nodes : (selection.nodes ?? dag.nodes))
+    const order = dag.topologicalSort()
+    const nodes = order.filter((node) => selected.has(node))
     const pipelineSpec = project.builder.buildFromDag(dag, { validate: false })
     warnAboutSpecs(
       project.builder.checkSpecs(dag),
@@ -81,7 +82,7 @@ export const runCommand: CommandDef = {
       c,
     )
 
-    const view = new RunView({ stream, colors: c, nodes, live: stream.isTTY === true })
+    const view = new RunView({ stream, colors: c, nodes, order, live: stream.isTTY === true })
     const run = new PipelineRun(pipelineSpec, {
       ...runOptions,
       ...(project.python ? { python: project.python } : {}),
@@ -120,12 +121,12 @@ export const runCommand: CommandDef = {
     }
 
     const state = interruptedBy ? 'interrupted' : 'complete'
-    const lastRun = summarizeRun(results, {
-      pipeline: dag.name ?? null,
-      runId: run.runId,
-      runDir: run.runDir,
-      state,
-    })
+    const setup = setupNodesOf(run.events, selected, order)
+    const lastRun = summarizeRun(
+      results,
+      { pipeline: dag.name ?? null, runId: run.runId, runDir: run.runDir, state },
+      setup,
+    )
     writeLastRun(project.builder.testDataDir, dag.file!, lastRun)
     const totals = totalsOf(results)
     const failed = hasFailures(totals)
@@ -144,6 +145,7 @@ export const runCommand: CommandDef = {
         scripts: results.scripts,
         edges: results.edges,
         flow: results.flow ?? null,
+        setup,
       }
       ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
     } else {
@@ -153,6 +155,7 @@ export const runCommand: CommandDef = {
           rootDir: project.rootDir,
           runDir: displayPath(run.runDir, ctx.cwd),
           tiers: selection,
+          setup,
         })}`,
       )
     }

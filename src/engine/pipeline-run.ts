@@ -167,11 +167,14 @@ export class PipelineRun {
     nodes.forEach((node) => this.#assertNode(node))
     const selected = new Set(nodes)
     const edges = dag.edges.filter(({ from, to }) => selected.has(from) && selected.has(to))
-    const [scripts, edgeResults, flow] = await Promise.all([
-      tiers.scripts ? Promise.all(nodes.map((node) => this.testScript(node))) : [],
-      tiers.compatibility ? Promise.all(edges.map(({ from, to }) => this.testEdge(from, to))) : [],
-      tiers.flow ? this.testFlow() : undefined,
-    ])
+    // Requested in this order, an execution shared by several tiers is labelled by the first:
+    // the flow before the edges, so an edge's upstream reads "(flow)" when the flow runs too.
+    const scriptsDone = tiers.scripts ? Promise.all(nodes.map((node) => this.testScript(node))) : []
+    const flowDone = tiers.flow ? this.testFlow() : undefined
+    const edgesDone = tiers.compatibility
+      ? Promise.all(edges.map(({ from, to }) => this.testEdge(from, to)))
+      : []
+    const [scripts, edgeResults, flow] = await Promise.all([scriptsDone, edgesDone, flowDone])
     return {
       scripts: Object.fromEntries(scripts.map((result) => [result.node, result])),
       edges: Object.fromEntries(

@@ -93,10 +93,10 @@ export class ExecutionPlanner {
    * Node X in the flow: inputs matched to a parent's outputs by the edge's ports come from
    * that parent's flow execution; the rest as in the script tier, wired to flow executions.
    */
-  flow(node: string): ExecutionPlan {
+  flow(node: string, purpose: ExecutionPurpose = 'flow'): ExecutionPlan {
     let plan = this.#flow.get(node)
     if (!plan) {
-      plan = this.#flowPlan(node)
+      plan = this.#flowPlan(node, purpose)
       this.#flow.set(node, plan)
     }
     return plan
@@ -105,7 +105,9 @@ export class ExecutionPlanner {
   /** B fed by A's flow execution through the edge's ports; B's other inputs as in its script tier. */
   edge(from: string, to: string): EdgePlan {
     const ports = this.ports(from, to)
-    const upstream = this.flow(from)
+    // Labelled as run for an edge test: without the flow tier, "(flow)" would name a test
+    // that is not running.
+    const upstream = this.flow(from, 'edge')
     if (!ports.ok) return { ports, upstream }
     const bindings = { ...this.script(to).bindings }
     for (const wire of ports.wiring) bindings[wire.input] = this.#wired(upstream, wire)
@@ -165,7 +167,7 @@ export class ExecutionPlanner {
     return fed
   }
 
-  #flowPlan(node: string): ExecutionPlan {
+  #flowPlan(node: string, purpose: ExecutionPurpose): ExecutionPlan {
     const spec = this.#source.specOf(node)
     const bindings: Record<string, InputBinding> = {}
     const feeders = new Map<string, string>()
@@ -186,18 +188,18 @@ export class ExecutionPlanner {
           continue
         }
         feeders.set(wire.input, `${parent}.${wire.output}`)
-        bindings[wire.input] = this.#wired(this.flow(parent), wire)
+        bindings[wire.input] = this.#wired(this.flow(parent, purpose), wire)
       }
     }
     for (const [name, path] of Object.entries(spec?.inputPaths ?? {})) {
       if (!(name in bindings))
-        bindings[name] = this.#pathBinding(node, path, (upstream) => this.flow(upstream))
+        bindings[name] = this.#pathBinding(node, path, (upstream) => this.flow(upstream, purpose))
     }
     const failure =
       problems.length > 0
         ? { outcome: 'unresolved-ports' as const, message: problems.join('\n') }
         : undefined
-    return this.#plan(node, 'flow', bindings, failure)
+    return this.#plan(node, purpose, bindings, failure)
   }
 
   #wired(from: ExecutionPlan, wire: PortWiring): InputBinding {

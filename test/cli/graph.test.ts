@@ -1,4 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { LastRun } from '../../src/cli/last-run.js'
 import { assertBuilt, cli, completeSpecs, pythonProject, tempDir, write } from './cli-harness.js'
 
 beforeAll(assertBuilt)
@@ -71,6 +74,45 @@ describe('pipetest graph', () => {
     )
     expect(result.stdout).toMatch(/^ {2}linkStyle 0 stroke:#dc2626/m)
     expect(result.stdout).toMatch(/^ {2}linkStyle 1 stroke:#ca8a04/m)
+    expect(result.stdout).toMatch(
+      /^ {2}Train\["Train<br\/>failed \d{4}-\d\d-\d\d \d\d:\d\d UTC"\]$/m,
+    )
+  })
+
+  it("keeps each node's latest known result across partial runs, with when it was obtained", async () => {
+    const project = pythonProject()
+    await completeSpecs(project)
+    await cli(['spec', 'set', 'Report', '--env', 'FAIL=1'], { cwd: project.root })
+    expect((await cli(['run', project.dag], { cwd: project.root })).code).toBe(1)
+    const lastRun = join(project.root, 'test/integration/runtime/.pipetest/last-run.json')
+    const first = Object.values(
+      (JSON.parse(readFileSync(lastRun, 'utf8')) as { runs: Record<string, LastRun> }).runs,
+    )[0]!
+    // A later partial run: Train again (Prepare as its setup); Report is not run.
+    await cli(['spec', 'set', 'Report', '--env', 'FAIL=0'], { cwd: project.root })
+    const partial = await cli(['run', project.dag, '--only', 'Train', '--tier', 'scripts'], {
+      cwd: project.root,
+    })
+    expect(partial.code).toBe(0)
+    const second = Object.values(
+      (JSON.parse(readFileSync(lastRun, 'utf8')) as { runs: Record<string, LastRun> }).runs,
+    )[0]!
+    expect(second.runId).not.toBe(first.runId)
+    expect(second.nodes.Train).toMatchObject({ status: 'passed', runId: second.runId })
+    expect(second.nodes.Prepare).toMatchObject({ status: 'passed', runId: second.runId })
+    // What only the first run learnt stays, with its run.
+    expect(second.nodes.Report).toEqual(first.nodes.Report)
+    expect(second.nodes.Report).toMatchObject({ status: 'failed', runId: first.runId })
+    expect(second.flow).toEqual(first.flow)
+
+    const result = await cli(['graph', project.dag, '--status'], { cwd: project.root })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(
+      '  class Prepare passed\n  class Train passed\n  class Report failed',
+    )
+    const stamp = (at: string) => `${at.slice(0, 16).replace('T', ' ')} UTC`
+    expect(result.stdout).toContain(`  Report["Report<br/>failed ${stamp(first.finishedAt)}"]`)
+    expect(result.stdout).toContain(`  Train["Train<br/>passed ${stamp(second.finishedAt)}"]`)
   })
 
   it('says to run the pipeline first when --status has no run to show', async () => {

@@ -192,13 +192,58 @@ describe('pipetest run (not a terminal)', () => {
       `${RUNTIME}/.pipetest/last-run.json`,
     ) as unknown as LastRunFile
     const run = file.runs[join(project.root, project.dag)]
+    const known = (status: string) => ({ status, runId: run.runId, at: run.finishedAt })
     expect(run).toMatchObject({
       pipeline: 'demo',
       state: 'complete',
-      nodes: { Prepare: 'passed', Train: 'failed', Report: 'blocked' },
-      edges: { 'Prepare->Train': 'failed', 'Train->Report': 'blocked' },
-      flow: 'failed',
+      nodes: { Prepare: known('passed'), Train: known('failed'), Report: known('blocked') },
+      edges: { 'Prepare->Train': known('failed'), 'Train->Report': known('blocked') },
+      flow: known('failed'),
     })
+  })
+
+  it('says which unselected nodes ran as setup for --only (progress, summary, --json)', async () => {
+    const project = await readyProject()
+    const result = await cli(['run', project.dag, '--only', 'Train'], { cwd: project.root })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('▶ Prepare (setup) started')
+    expect(result.stdout).toMatch(/^✓ Prepare \(setup\) \S+ m?s$/m)
+    expect(result.stdout).toMatch(/^Scripts {7}1 passed$/m)
+    expect(result.stdout).toMatch(
+      /^Setup {9}1 passed: Prepare \(not selected; ran for the inputs of the selected nodes\)$/m,
+    )
+    const runDir = /^Run folder {4}(\S+)$/m.exec(result.stdout)![1]!
+    expect(readdirSync(join(project.root, runDir)).sort()).toEqual(['Prepare', 'Train', 'run.json'])
+
+    const json = await cli(['run', project.dag, '--only', 'Train', '--json'], { cwd: project.root })
+    const report = JSON.parse(json.stdout) as RunReport & {
+      setup: Array<{ node: string; status: string; executions: Array<{ node: string }> }>
+    }
+    expect(Object.keys(report.scripts)).toEqual(['Train'])
+    expect(report.setup).toMatchObject([
+      { node: 'Prepare', status: 'passed', executions: [{ node: 'Prepare', status: 'passed' }] },
+    ])
+  })
+
+  it('shows a failed setup node as the failure that blocked the selected ones', async () => {
+    const project = await readyProject()
+    await setEnv(project, 'Prepare', { FAIL: '1' })
+    const result = await cli(['run', project.dag, '--only', 'Train'], { cwd: project.root })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/^✗ setup Prepare failed \(exception\)/m)
+    expect(result.stdout.match(/Traceback \(most recent call last\)/g)).toHaveLength(1)
+    expect(result.stdout).toMatch(/^Setup {9}0 passed, 1 failed: Prepare /m)
+    expect(result.stdout).toMatch(/by Prepare: scripts Train/)
+  })
+
+  it('labels the upstream runs of --tier compatibility as edge runs, not as the flow', async () => {
+    const project = await readyProject()
+    const result = await cli(['run', project.dag, '--tier', 'compatibility'], {
+      cwd: project.root,
+    })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('▶ Prepare (edge) started')
+    expect(result.stdout).not.toContain('(flow)')
   })
 })
 
