@@ -29,7 +29,7 @@ interface RunReport {
 }
 
 interface LastRunFile {
-  runs: Record<string, { state: string }>
+  runs: Record<string, { state: string; runId: string; finishedAt: string }>
 }
 
 async function readyProject(env: Record<string, string> = {}): Promise<Project> {
@@ -192,7 +192,7 @@ describe('pipetest run (not a terminal)', () => {
       `${RUNTIME}/.pipetest/last-run.json`,
     ) as unknown as LastRunFile
     const run = file.runs[join(project.root, project.dag)]
-    const known = (status: string) => ({ status, runId: run.runId, at: run.finishedAt })
+    const known = (status: string) => ({ status, runId: run!.runId, at: run!.finishedAt })
     expect(run).toMatchObject({
       pipeline: 'demo',
       state: 'complete',
