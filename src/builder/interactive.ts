@@ -5,10 +5,11 @@ import type { DagSource } from '../dag/load.js'
 import { PipelineDAG } from '../dag/pipeline-dag.js'
 import { PipetestError } from '../errors.js'
 import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
+import { parseJobArg, showJobArg } from '../spec/job-args.js'
+import { parseScriptSpec } from '../spec/spec-codec.js'
 import type { PipelineTestingSpecBuilder } from './pipeline-testing-spec-builder.js'
 import { Prompter, type Verdict } from './prompter.js'
 import { displayPath, specSetCommand } from './spec-fixes.js'
-import { validateSpec } from './spec-validation.js'
 
 export interface InteractiveIO {
   /** Where answers come from. Default: `process.stdin`. */
@@ -96,7 +97,7 @@ export async function updateScriptSpecInteractive(
     if (notes === undefined) delete edited.userNotes
     else edited.userNotes = notes
 
-    const saved = builder.saveScriptSpec(validateSpec(edited, node))
+    const saved = builder.saveScriptSpec(parseScriptSpec(edited, node))
     prompter.say(`Saved ${displayPath(saved.file, builder.rootDir)}`)
     return saved.spec
   } finally {
@@ -214,21 +215,6 @@ function parseEntry(text: string, keyPattern: RegExp, expected: string): Verdict
   const key = text.slice(0, at).trim()
   if (!keyPattern.test(key)) return fail(`"${key}" is not a valid name (letters, digits and _)`)
   return ok([key, text.slice(at + 1).trim()])
-}
-
-/** `3` → 3, `true` → true, `[1,2]` → [1, 2]; anything that is not JSON stays a string. */
-export function parseJobArg(value: string): unknown {
-  try {
-    return JSON.parse(value)
-  } catch {
-    return value
-  }
-}
-
-/** The inverse of {@link parseJobArg}: a string that would parse as JSON is shown quoted. */
-export function showJobArg(value: unknown): string {
-  if (typeof value === 'string') return parseJobArg(value) === value ? value : JSON.stringify(value)
-  return JSON.stringify(value)
 }
 
 function bracket(value: string | undefined): string {

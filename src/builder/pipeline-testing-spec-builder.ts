@@ -17,6 +17,7 @@ import {
   specFilePath,
   specsDirOf,
 } from '../spec/spec-store.js'
+import { parseScriptSpec } from '../spec/spec-codec.js'
 import {
   isSpecComplete,
   missingInputProblems,
@@ -35,7 +36,6 @@ import {
 import { SpecCatalog } from './spec-catalog.js'
 import { displayPath } from './spec-fixes.js'
 import { matchStepToSpec } from './spec-matching.js'
-import { validateSpec } from './spec-validation.js'
 
 export interface BuilderOptions {
   /** Project root; relative spec paths are resolved against it. Default: `process.cwd()`. */
@@ -197,7 +197,7 @@ export class PipelineTestingSpecBuilder {
 
   /** Validates and saves a spec atomically (sets `lastUpdated`); returns the saved spec and file. */
   saveScriptSpec(spec: ScriptExecutionSpecInput): { spec: ScriptExecutionSpec; file: string } {
-    return saveSpecFile(validateSpec(spec, spec.stepName), this.specsDir)
+    return saveSpecFile(parseScriptSpec(spec, spec.stepName), this.specsDir)
   }
 
   /**
@@ -223,7 +223,7 @@ export class PipelineTestingSpecBuilder {
     // the maps the user gives replace those placeholders instead of joining them.
     const fromDefaults = detailed.resolution.specFile === undefined
     const merged = mergeSpec(detailed.resolution.spec, updates, options.replaceMaps ?? fromDefaults)
-    return saveSpecFile(validateSpec(merged, node), this.specsDir).spec
+    return saveSpecFile(parseScriptSpec(merged, node), this.specsDir).spec
   }
 
   /** Script names that have a spec file, sorted. */

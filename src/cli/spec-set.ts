@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { parseJobArg, showJobArg } from '../builder/interactive.js'
+import { parseJobArg, showJobArg } from '../spec/index.js'
 import { PipetestError } from '../errors.js'
 import {
   runnerKinds,

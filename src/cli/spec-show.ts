@@ -1,7 +1,13 @@
-import { showJobArg } from '../builder/interactive.js'
 import type { ResolutionSource } from '../builder/index.js'
 import { PipetestError, isPipetestError } from '../errors.js'
-import { specFilePath, specToJson, type ScriptExecutionSpec } from '../spec/index.js'
+import { stringifyJson } from '../files/json.js'
+import {
+  effectiveJobArgs,
+  showJobArg,
+  specFilePath,
+  specToJson,
+  type ScriptExecutionSpec,
+} from '../spec/index.js'
 import type { Colors } from './colors.js'
 import { EXIT, flag, stringOption, type CliContext, type CommandDef } from './command.js'
 import { dagForNode, openProject, projectOptions, type Project } from './project.js'
@@ -89,9 +95,16 @@ export function renderSpec(found: FoundSpec, c: Colors, cwd: string): string {
   map('inputs', Object.entries(spec.inputPaths), '  ')
   map('outputs', Object.entries(spec.outputPaths), '  ')
   map('env', Object.entries(spec.environVars), '=')
+  const jobArgs = Object.entries(effectiveJobArgs(spec, spec.stepName))
   map(
     'args',
-    Object.entries(spec.jobArgs).map(([key, value]) => [key, showJobArg(value)]),
+    jobArgs.map(([key, value], i) => [
+      key,
+      // cursus' default, which main() receives: shown, and marked as not in the file.
+      Object.keys(spec.jobArgs).length === 0 && i === 0
+        ? `${showJobArg(value)} ${c.dim('(default: job_args is empty)')}`
+        : showJobArg(value),
+    ]),
     '=',
   )
   add('notes', spec.userNotes)
@@ -115,7 +128,8 @@ export const specShowCommand: CommandDef = {
     },
     json: {
       type: 'boolean',
-      description: 'Print {scriptName, file, source, spec} as JSON (spec in its on-disk form)',
+      description:
+        'Print {scriptName, file, source, spec, effectiveJobArgs} as JSON (spec in its on-disk form)',
     },
     ...projectOptions,
   },
@@ -147,8 +161,11 @@ export const specShowCommand: CommandDef = {
         source: found.source,
         scriptPath: found.scriptPath ?? null,
         spec: specToJson(found.spec),
+        /** What main() receives: cursus' job_type when job_args are empty. */
+        effectiveJobArgs: effectiveJobArgs(found.spec, found.spec.stepName),
       }
-      ctx.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+      // Numbers as the file has them (1.0, NaN), like the file itself.
+      ctx.stdout.write(`${stringifyJson(json, 2)}\n`)
       return EXIT.ok
     }
     ctx.stdout.write(renderSpec(found, ctx.out, ctx.cwd))

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { specSetCommand } from '../builder/spec-fixes.js'
 import { runExecution, resolvePython, selectRunner } from '../runners/index.js'
 import type { ExecutionRequest, ProcessReport } from '../runners/types.js'
-import type { RunnerKind, ScriptExecutionSpec } from '../spec/index.js'
+import { effectiveJobArgs, type RunnerKind, type ScriptExecutionSpec } from '../spec/index.js'
 import type { ExecutionPurpose } from './events.js'
 import {
   describeOutput,
@@ -156,7 +156,7 @@ async function runInFreshFolders(
     inputPaths: execution.inputs,
     outputPaths,
     environVars: spec.environVars,
-    jobArgs: spec.jobArgs,
+    jobArgs: effectiveJobArgs(spec, execution.node),
     cwd: execution.cwd,
     timeoutMs: (spec.timeoutSeconds ?? context.options.timeoutSeconds) * 1000,
     signal: context.signal,

@@ -1,6 +1,112 @@
 import { readFileSync } from 'node:fs'
 import { PipetestError, type PipetestErrorCode } from '../errors.js'
 
+/**
+ * A JSON number whose text a JavaScript number would change: `1.0` (a float to Python, an
+ * integer once parsed), `9223372036854775808` (above 2^53), `1e-05`, and the `NaN`,
+ * `Infinity` and `-Infinity` that Python's `json` writes. Kept as written, so a spec cursus
+ * wrote reaches Python's `main()` with the same values and types and saves back unchanged.
+ * A plain object, so it survives `structuredClone` and worker boundaries.
+ */
+export interface JsonNumber {
+  readonly jsonNumber: string
+}
+
+export function isJsonNumber(value: unknown): value is JsonNumber {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { jsonNumber?: unknown }).jsonNumber === 'string' &&
+    Object.keys(value).length === 1
+  )
+}
+
+/** `value` with every {@link JsonNumber} as a JavaScript number, for consumers that are not Python. */
+export function toPlainJson(value: unknown): unknown {
+  if (isJsonNumber(value)) return Number(value.jsonNumber)
+  if (Array.isArray(value)) return value.map(toPlainJson)
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toPlainJson(item)]))
+  }
+  return value
+}
+
+// Number tokens travel through JSON.parse and JSON.stringify as strings with this prefix; a
+// NUL cannot appear unescaped in a JSON string, so no user string is ever taken for one.
+const NUMBER_MARK = '\u0000pipetest-number:'
+const NUMBER_TOKEN = /-?Infinity|NaN|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
+
+/**
+ * `JSON.stringify` that writes a {@link JsonNumber} as its text (`NaN` too, which Python's
+ * `json` reads). Everything else is written as JSON.stringify writes it.
+ */
+export function stringifyJson(value: unknown, indent?: number): string {
+  const text = JSON.stringify(
+    value,
+    (_key, item: unknown) => (isJsonNumber(item) ? `${NUMBER_MARK}${item.jsonNumber}` : item),
+    indent,
+  )
+  return text.includes('\\u0000pipetest-number:')
+    ? text.replace(/"\\u0000pipetest-number:([^"]*)"/g, '$1')
+    : text
+}
+
+/**
+ * Marks the number tokens outside strings that JSON.parse would change (or rejects, like
+ * `NaN`), so they come back as {@link JsonNumber}s. `shifts` maps offsets in the marked text
+ * back to the original for error messages.
+ */
+function markNumbers(text: string): { marked: string; shifts: Array<[number, number, number]> } {
+  const parts: string[] = []
+  const shifts: Array<[number, number, number]> = []
+  let copied = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!
+    if (inString) {
+      if (char === '\\') i++
+      else if (char === '"') inString = false
+      continue
+    }
+    if (char === '"') {
+      inString = true
+      continue
+    }
+    if (!/[-0-9NI]/.test(char)) continue
+    NUMBER_TOKEN.lastIndex = i
+    const token = NUMBER_TOKEN.exec(text)?.[0]
+    if (token === undefined) continue
+    if (String(Number(token)) !== token || !Number.isFinite(Number(token))) {
+      const replacement = JSON.stringify(`${NUMBER_MARK}${token}`)
+      parts.push(text.slice(copied, i), replacement)
+      shifts.push([i, token.length, replacement.length])
+      copied = i + token.length
+    }
+    i += token.length - 1
+  }
+  if (shifts.length === 0) return { marked: text, shifts }
+  parts.push(text.slice(copied))
+  return { marked: parts.join(''), shifts }
+}
+
+function unmarkNumber(_key: string, value: unknown): unknown {
+  return typeof value === 'string' && value.startsWith(NUMBER_MARK)
+    ? { jsonNumber: value.slice(NUMBER_MARK.length) }
+    : value
+}
+
+/** An offset in the marked text as an offset in the original one. */
+function originalOffset(offset: number, shifts: Array<[number, number, number]>): number {
+  let delta = 0
+  for (const [start, length, replaced] of shifts) {
+    const markedStart = start + delta
+    if (offset < markedStart) break
+    if (offset < markedStart + replaced) return start
+    delta += replaced - length
+  }
+  return offset - delta
+}
+
 /** Where in `text` a character offset falls, as 1-based line and column. */
 export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, Math.max(0, offset))
@@ -8,18 +114,29 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
   return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 }
 }
 
+export interface ParseJsonOptions {
+  /** Keep numbers as written ({@link JsonNumber}) and accept `NaN` / `Infinity`. */
+  lossless?: boolean
+}
+
 /**
  * Parses JSON text and, on a syntax error, names the file, the line and the column
- * instead of V8's bare "Unexpected token".
+ * instead of V8's bare "Unexpected token". A UTF-8 byte order mark at the start (Windows
+ * editors write one) is skipped.
  */
 export function parseJson(
   text: string,
   file: string,
   code: PipetestErrorCode,
   what: string,
+  options: ParseJsonOptions = {},
 ): unknown {
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  const { marked, shifts } = options.lossless
+    ? markNumbers(source)
+    : { marked: source, shifts: [] as Array<[number, number, number]> }
   try {
-    return JSON.parse(text)
+    return shifts.length > 0 ? JSON.parse(marked, unmarkNumber) : JSON.parse(marked)
   } catch (error) {
     // V8 quotes the text around an unexpected token, newlines included; the line and column
     // below say where it is, so the quote only makes the message ragged.
@@ -27,14 +144,15 @@ export function parseJson(
       /, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s,
       '',
     )
-    const offset = text.trim() === '' ? undefined : errorOffset(text, reason)
+    const empty = source.trim() === ''
+    const offset = empty ? undefined : errorOffset(marked, reason)
     const where =
       offset !== undefined
         ? (() => {
-            const { line, column } = lineAndColumn(text, offset)
+            const { line, column } = lineAndColumn(source, originalOffset(offset, shifts))
             return ` at line ${line}, column ${column}`
           })()
-        : text.trim() === ''
+        : empty
           ? ' (the file is empty)'
           : ''
     throw new PipetestError(code, `${what} ${file} is not valid JSON${where}: ${reason}`, {
@@ -80,6 +198,7 @@ export function readJsonFile(
   file: string,
   codes: { notFound: PipetestErrorCode; unreadable: PipetestErrorCode; invalid: PipetestErrorCode },
   what: string,
+  options: ParseJsonOptions = {},
 ): unknown {
   let text: string
   try {
@@ -99,5 +218,5 @@ export function readJsonFile(
       cause: error,
     })
   }
-  return parseJson(text, file, codes.invalid, what)
+  return parseJson(text, file, codes.invalid, what, options)
 }

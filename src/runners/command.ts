@@ -1,3 +1,4 @@
+import { isJsonNumber, stringifyJson } from '../files/json.js'
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { runProcess } from './process.js'
@@ -181,11 +182,12 @@ export function jobArgsToFlags(jobArgs: Record<string, unknown>): string[] {
 
 function argumentText(value: unknown): string {
   if (typeof value === 'string') return value
+  if (isJsonNumber(value)) return value.jsonNumber
   if (value === undefined) return ''
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return String(value)
   }
-  return JSON.stringify(value)
+  return stringifyJson(value)
 }
 
 function pathVariables(request: ExecutionRequest): Record<string, string> {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { stringifyJson } from '../files/json.js'
 import type { ExecutionRequest } from './types.js'
 
 /**
@@ -87,7 +88,8 @@ export async function writeHarnessRequest(
     job_args: request.jobArgs,
     result_file: resultFile,
   }
-  await writeFile(requestFile, JSON.stringify(payload, null, 2))
+  // Numbers as the spec file wrote them (1.0, 2**63, NaN): Python's json reads them as cursus does.
+  await writeFile(requestFile, stringifyJson(payload, 2))
   return { requestFile, resultFile }
 }
 

@@ -1,3 +1,4 @@
+import { toPlainJson } from '../files/json.js'
 import { runThroughHarness } from './harness-runner.js'
 import { harnessPath } from './harness.js'
 import type { ExecutionRequest, ProcessReport } from './types.js'
@@ -8,8 +9,9 @@ import type { ExecutionRequest, ProcessReport } from './types.js'
  * same Node binary that runs pipetest.
  */
 export async function runNode(request: ExecutionRequest): Promise<ProcessReport> {
+  // A Node script gets JavaScript numbers (the request is read with JSON.parse).
   return runThroughHarness(
-    request,
+    { ...request, jobArgs: toPlainJson(request.jobArgs) as Record<string, unknown> },
     { file: process.execPath, label: `Node.js (${process.execPath})` },
     harnessPath('node_harness.mjs'),
   )

@@ -4,11 +4,14 @@ export {
   createDefaultSpec,
   runnerKinds,
   scriptExecutionSpecSchema,
+  specFileKey,
+  specFileKeys,
+  specFileSchema,
   type RunnerKind,
   type ScriptExecutionSpec,
   type ScriptExecutionSpecInput,
 } from './script-execution-spec.js'
-export { specFromJson, specToJson } from './spec-codec.js'
+export { parseScriptSpec, specFileText, specFromJson, specToJson } from './spec-codec.js'
 export {
   SPEC_FILE_SUFFIX,
   listSpecNames,
@@ -26,3 +29,4 @@ export {
   type RuntimeTestingConfiguration,
   type RuntimeTestingConfigurationInput,
 } from './pipeline-testing-spec.js'
+export { DEFAULT_JOB_TYPE, effectiveJobArgs, parseJobArg, showJobArg } from './job-args.js'

@@ -1,14 +1,27 @@
 import { posix } from 'node:path'
 import { z } from 'zod'
 import { PipetestError } from '../errors.js'
+import { isJsonNumber, type JsonNumber } from '../files/json.js'
 
 /** How a script is executed; chosen from the spec or, when absent, the script's extension. */
 export const runnerKinds = ['python', 'node', 'command'] as const
 export const runnerKindSchema = z.enum(runnerKinds)
 export type RunnerKind = z.infer<typeof runnerKindSchema>
 
+/** A number kept as written in the file (`1.0`, `2**63`, `NaN`): see `files/json.ts`. */
+const jsonNumberSchema = z.custom<JsonNumber>(isJsonNumber, 'expected a number')
+
 /** Env values are strings for the process; numbers and booleans in a hand-written file are accepted. */
-const envValue = z.union([z.string(), z.number(), z.boolean()]).transform(String)
+const envValue = z.codec(
+  z.union([z.string(), z.number(), z.boolean(), jsonNumberSchema]),
+  z.string(),
+  { decode: (value) => (isJsonNumber(value) ? value.jsonNumber : String(value)), encode: (s) => s },
+)
+/** `30.0` in a file is the number 30 here. */
+const seconds = z.codec(z.union([z.number(), jsonNumberSchema]), z.number().positive(), {
+  decode: (value) => (isJsonNumber(value) ? Number(value.jsonNumber) : value),
+  encode: (n) => n,
+})
 const pathMap = z.record(z.string(), z.string())
 
 /**
@@ -27,33 +40,168 @@ export const scriptNameSchema = z
     'must not contain control or reserved characters',
   )
 
+interface SpecField<S extends z.ZodType = z.ZodType> {
+  schema: S
+  /** What to write instead, in the words of the spec file. */
+  fix: string
+  /** cursus' model has the field: it is written (as null when unset) in cursus' order. */
+  cursus?: true
+}
+
+/**
+ * Every field of a spec, once: its type in memory (camelCase), how to fix a bad value, and
+ * whether cursus knows it. The on-disk key is the snake_case of the name (`inputPaths` ↔
+ * `input_paths`); the file form, the codec between the two and the messages are derived
+ * from this table, so a new field is one entry here. cursus' fields come first, in its order.
+ */
+const specFields = {
+  scriptName: {
+    schema: scriptNameSchema,
+    fix: 'Set "script_name" to the script file name without extension (e.g. "tabular_preprocessing").',
+    cursus: true,
+  },
+  /** The DAG node; empty is accepted (as by cursus): the node is then found by name. */
+  stepName: {
+    schema: z.string(),
+    fix: 'Set "step_name" to the DAG node this spec belongs to.',
+    cursus: true,
+  },
+  /** Empty is accepted (as by cursus) and means "find the script by name". */
+  scriptPath: {
+    schema: z.string().optional(),
+    fix: 'Set "script_path" to the script file (relative to the project root) or null.',
+    cursus: true,
+  },
+  inputPaths: {
+    schema: pathMap.default({}),
+    fix: 'Write "input_paths" as {"<logical name>": "<path>"} with string paths.',
+    cursus: true,
+  },
+  outputPaths: {
+    schema: pathMap.default({}),
+    fix: 'Write "output_paths" as {"<logical name>": "<path>"} with string paths.',
+    cursus: true,
+  },
+  environVars: {
+    schema: z.record(z.string(), envValue).default({}),
+    fix: 'Write "environ_vars" as {"NAME": "value"}.',
+    cursus: true,
+  },
+  jobArgs: {
+    schema: z.record(z.string(), z.unknown()).default({}),
+    fix: 'Write "job_args" as an object, e.g. {"job_type": "training"}.',
+    cursus: true,
+  },
+  lastUpdated: {
+    schema: z.string().optional(),
+    fix: 'Set "last_updated" to an ISO date string or null.',
+    cursus: true,
+  },
+  userNotes: {
+    schema: z.string().optional(),
+    fix: 'Set "user_notes" to a string or null.',
+    cursus: true,
+  },
+  runner: {
+    schema: runnerKindSchema.optional(),
+    fix: 'Set "runner" to "python", "node" or "command", or remove it to choose by file extension.',
+  },
+  /** argv template for the command runner: `{input:NAME}`, `{output:NAME}`, `{arg:NAME}`, `{script}`. */
+  command: {
+    schema: z.array(z.string()).min(1).optional(),
+    fix: 'Write "command" as a list of arguments, e.g. ["./run.sh", "{input:data_input}", "{output:data_output}"].',
+  },
+  timeoutSeconds: {
+    schema: seconds.optional(),
+    fix: 'Set "timeout_seconds" to a positive number of seconds.',
+  },
+  /** Python interpreter for this script (overrides the run's). */
+  python: {
+    schema: z.string().min(1).optional(),
+    fix: 'Set "python" to an interpreter (e.g. "python3.11" or ".venv/bin/python"), or remove it.',
+  },
+} satisfies Record<string, SpecField>
+
+type SpecFieldName = keyof typeof specFields
+type SpecShape = { [K in SpecFieldName]: (typeof specFields)[K]['schema'] }
+
+const fieldEntries = Object.entries(specFields) as Array<[SpecFieldName, SpecField]>
+
+/** `inputPaths` → `input_paths`: the key cursus and the spec files use. */
+export function specFileKey(field: string): string {
+  return field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)
+}
+
+const fieldOfKey = new Map(fieldEntries.map(([name]) => [specFileKey(name), name]))
+
+/** The on-disk keys a spec file may have, in the order they are written. */
+export const specFileKeys: readonly string[] = [...fieldOfKey.keys()]
+
+/** How to fix a bad value of the field with this on-disk key, or undefined for an unknown key. */
+export function specFieldFix(key: string): string | undefined {
+  const field = fieldOfKey.get(key)
+  return field && specFields[field].fix
+}
+
 /**
  * The user-owned recipe for running one script: where its inputs are, where its outputs
  * go, its environment and job arguments. In memory the keys are camelCase; on disk they are
- * the snake_case keys cursus writes (see `spec-codec.ts`).
+ * the snake_case keys cursus writes ({@link specFileSchema}).
  */
 export const scriptExecutionSpecSchema = z.object({
-  scriptName: scriptNameSchema,
-  stepName: z.string().min(1, 'must not be empty'),
-  scriptPath: z.string().min(1).optional(),
-  inputPaths: pathMap.default({}),
-  outputPaths: pathMap.default({}),
-  environVars: z.record(z.string(), envValue).default({}),
-  jobArgs: z.record(z.string(), z.unknown()).default({}),
-  lastUpdated: z.string().optional(),
-  userNotes: z.string().optional(),
-  runner: runnerKindSchema.optional(),
-  /** argv template for the command runner: `{input:NAME}`, `{output:NAME}`, `{arg:NAME}`, `{script}`. */
-  command: z.array(z.string()).min(1).optional(),
-  timeoutSeconds: z.number().positive().optional(),
-  /** Python interpreter for this script (overrides the run's). */
-  python: z.string().min(1).optional(),
+  ...(Object.fromEntries(fieldEntries.map(([name, field]) => [name, field.schema])) as SpecShape),
   /** Keys of the spec file that pipetest does not know; written back unchanged. */
   extra: z.record(z.string(), z.unknown()).optional(),
 })
 
 export type ScriptExecutionSpec = z.infer<typeof scriptExecutionSpecSchema>
 export type ScriptExecutionSpecInput = z.input<typeof scriptExecutionSpecSchema>
+
+/**
+ * A spec file's JSON object (cursus' snake_case keys; `null` for an unset optional field, as
+ * cursus writes `None`; unknown keys allowed). Validated here, so issues carry the keys the
+ * user sees in the file.
+ */
+const onDiskSchema = z.looseObject(
+  Object.fromEntries(
+    fieldEntries.map(([name, field]) => [
+      specFileKey(name),
+      field.schema instanceof z.ZodOptional ? field.schema.nullable() : field.schema,
+    ]),
+  ),
+)
+
+/**
+ * The one mapping between a spec file's object and a {@link ScriptExecutionSpec}:
+ * `z.decode(specFileSchema, json)` reads a file's object, `z.encode(specFileSchema, spec)`
+ * gives the object to write: cursus' keys in cursus' order (null where cursus writes None),
+ * then ours when set, then the unknown keys the file came with.
+ */
+export const specFileSchema = z.codec(onDiskSchema, scriptExecutionSpecSchema, {
+  decode: (json) => {
+    const spec: Record<string, unknown> = {}
+    const extra: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(json)) {
+      const field = fieldOfKey.get(key)
+      if (field === undefined) extra[key] = value
+      else if (value !== null && value !== undefined) spec[field] = value
+    }
+    if (Object.keys(extra).length > 0) spec.extra = extra
+    return spec as ScriptExecutionSpecInput
+  },
+  encode: (spec) => {
+    const json: Record<string, unknown> = {}
+    for (const [name, field] of fieldEntries) {
+      const value = spec[name]
+      if (value !== undefined) json[specFileKey(name)] = value
+      else if (field.cursus) json[specFileKey(name)] = null
+    }
+    for (const [key, value] of Object.entries(spec.extra ?? {})) {
+      if (!(key in json)) json[key] = value
+    }
+    return json
+  },
+})
 
 export const DEFAULT_TEST_DATA_DIR = 'test/integration/runtime'
 

@@ -4,7 +4,7 @@ import { PipetestError } from '../errors.js'
 import { writeFileAtomic } from '../files/atomic-write.js'
 import { readJsonFile } from '../files/json.js'
 import { assertScriptName, type ScriptExecutionSpec } from './script-execution-spec.js'
-import { specFromJson, specToJson } from './spec-codec.js'
+import { specFileText, specFromJson } from './spec-codec.js'
 
 /** The cursus file-name pattern; both tools find each other's files by it. */
 export const SPEC_FILE_SUFFIX = '_runtime_test_spec.json'
@@ -24,6 +24,7 @@ export function loadSpecFile(file: string): ScriptExecutionSpec {
     file,
     { notFound: 'SPEC_NOT_FOUND', unreadable: 'SPEC_UNREADABLE', invalid: 'SPEC_INVALID_JSON' },
     'Spec file',
+    { lossless: true },
   )
   return specFromJson(json, file)
 }
@@ -85,6 +86,6 @@ export function saveSpecFile(
   }
   const saved = { ...spec, lastUpdated: (options.now ?? new Date()).toISOString() }
   mkdirSync(specsDir, { recursive: true })
-  writeFileAtomic(file, `${JSON.stringify(specToJson(saved), null, 2)}\n`)
+  writeFileAtomic(file, specFileText(saved))
   return { spec: saved, file }
 }

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { PipelineTestingSpecBuilder } from '../../src/builder/index.js'
-import { parseJobArg, showJobArg } from '../../src/builder/interactive.js'
+import { parseJobArg, showJobArg } from '../../src/spec/index.js'
 import { PipelineDAG } from '../../src/dag/index.js'
 import { createTempProject, specRel, type TempProject } from './temp-project.js'
 

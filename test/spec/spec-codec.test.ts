@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { specFromJson, specToJson } from '../../src/spec/index.js'
+import { parseJson } from '../../src/files/json.js'
+import { specFileText, specFromJson, specToJson } from '../../src/spec/index.js'
 import { errorOf } from '../support/error-of.js'
 
 const cursusJson = {
@@ -107,10 +108,43 @@ describe('spec codec', () => {
 
   test('lists every invalid field, not only the first', () => {
     const error = errorOf(() =>
-      specFromJson({ script_name: 'a', step_name: '', output_paths: [] }, 'f.json'),
+      specFromJson({ script_name: 'a', step_name: 3, output_paths: [] }, 'f.json'),
     )
     expect(error.message).toContain('  - step_name:')
     expect(error.message).toContain('  - output_paths: expected record, got a list')
+  })
+
+  test('accepts what cursus accepts: an empty step_name and script_path', () => {
+    const spec = specFromJson({ ...cursusJson, step_name: '', script_path: '' }, 'f.json')
+    expect(spec).toMatchObject({ stepName: '', scriptPath: '' })
+    expect(specToJson(spec)).toEqual({ ...cursusJson, step_name: '', script_path: '' })
+  })
+
+  test('keeps numbers as written in job_args and unknown keys; 30.0 seconds is 30', () => {
+    const text = `{"script_name": "a", "step_name": "A", "job_args": {"lr": 1.0, "seed": 9223372036854775808, "eps": NaN}, "timeout_seconds": 30.0, "env_note": 1e-05}`
+    const spec = specFromJson(
+      parseJson(text, 'f.json', 'SPEC_INVALID_JSON', 'Spec file', { lossless: true }),
+      'f.json',
+    )
+    expect(spec.timeoutSeconds).toBe(30)
+    const written = specFileText(spec)
+    expect(written).toContain('"lr": 1.0,')
+    expect(written).toContain('"seed": 9223372036854775808,')
+    expect(written).toContain('"eps": NaN')
+    expect(written).toContain('"env_note": 1e-05')
+  })
+
+  test('a number-like value of the wrong type reads as a number in the message', () => {
+    const json = parseJson(
+      '{"script_name": "a", "step_name": "A", "input_paths": {"x": 1.0}}',
+      'f.json',
+      'SPEC_INVALID_JSON',
+      'Spec file',
+      { lossless: true },
+    )
+    expect(errorOf(() => specFromJson(json, 'f.json')).message).toContain(
+      'input_paths.x: expected string, got number 1.0',
+    )
   })
 
   test('rejects a file that is not an object', () => {
