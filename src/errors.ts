@@ -25,6 +25,7 @@ export type PipetestErrorCode =
   | 'USAGE'
   | 'LAST_RUN_NOT_FOUND'
   | 'ROOT_NOT_FOUND'
+  | 'CONFIG_INVALID'
 
 export interface PipetestErrorDetails {
   /** File that holds the mistake (DAG file, spec file). */

@@ -10,6 +10,8 @@ export function shellQuote(arg: string): string {
 export interface SpecSetArgs {
   inputs?: Record<string, string>
   outputs?: Record<string, string>
+  env?: Record<string, string>
+  args?: Record<string, string>
   script?: string
 }
 
@@ -23,6 +25,10 @@ export function specSetCommand(node: string, args: SpecSetArgs): string {
     parts.push('--input', shellQuote(`${name}=${path}`))
   for (const [name, path] of Object.entries(args.outputs ?? {}))
     parts.push('--output', shellQuote(`${name}=${path}`))
+  for (const [name, value] of Object.entries(args.env ?? {}))
+    parts.push('--env', shellQuote(`${name}=${value}`))
+  for (const [name, value] of Object.entries(args.args ?? {}))
+    parts.push('--arg', shellQuote(`${name}=${value}`))
   if (args.script !== undefined) parts.push('--script', shellQuote(args.script))
   return parts.join(' ')
 }
@@ -32,6 +38,8 @@ export function builderCall(node: string, args: SpecSetArgs): string {
   const updates: Partial<ScriptExecutionSpec> = {}
   if (args.inputs) updates.inputPaths = args.inputs
   if (args.outputs) updates.outputPaths = args.outputs
+  if (args.env) updates.environVars = args.env
+  if (args.args) updates.jobArgs = args.args
   if (args.script !== undefined) updates.scriptPath = args.script
   return `builder.updateScriptSpec(${JSON.stringify(node)}, ${JSON.stringify(updates)})`
 }

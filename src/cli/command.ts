@@ -3,6 +3,9 @@ import { parseArgs } from 'node:util'
 import { PipetestError } from '../errors.js'
 import type { Colors } from './colors.js'
 
+/** Edit distance, for "did you mean" on a mistyped command. */
+export { closest } from '../contract/near-miss.js'
+
 export type OutputStream = Writable & { isTTY?: boolean; columns?: number; rows?: number }
 
 /** Where a command reads and writes; the real process streams, injectable for tests. */
@@ -212,31 +215,4 @@ export function listOption(values: OptionValues, name: string): string[] {
 
 export function flag(values: OptionValues, name: string): boolean {
   return values[name] === true
-}
-
-/** Edit distance, for "did you mean" on a mistyped command. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined
-  for (const name of candidates) {
-    const distance = levenshtein(word, name)
-    if (distance <= Math.max(2, Math.floor(name.length / 3)) && (!best || distance < best.distance))
-      best = { name, distance }
-  }
-  return best?.name
-}
-
-function levenshtein(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      )
-    }
-    previous = current
-  }
-  return previous[b.length]!
 }

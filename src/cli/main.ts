@@ -13,6 +13,7 @@ import {
   type CliContext,
   type CommandDef,
 } from './command.js'
+import { contractCommand } from './contract.js'
 import { graphCommand } from './graph.js'
 import { initCommand } from './init.js'
 import { runCommand } from './run.js'
@@ -25,6 +26,7 @@ import { validateCommand } from './validate.js'
 const commands: Record<string, CommandDef> = {
   init: initCommand,
   validate: validateCommand,
+  contract: contractCommand,
   run: runCommand,
   graph: graphCommand,
 }
@@ -131,6 +133,7 @@ function topLevelHelp(ctx: CliContext): string {
     'spec show',
     'spec set',
     'spec edit',
+    'contract',
     'run',
     'graph',
   ]

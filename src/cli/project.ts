@@ -2,6 +2,7 @@ import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { PipetestError } from '../errors.js'
 import { PipelineTestingSpecBuilder } from '../builder/index.js'
+import { loadProjectConfig, type ProjectConfig } from '../config/index.js'
 import { PipelineDAG, loadDag } from '../dag/index.js'
 import { DEFAULT_TEST_DATA_DIR } from '../spec/index.js'
 import { stringOption, type CliContext, type OptionDef, type OptionValues } from './command.js'
@@ -21,7 +22,8 @@ export const projectOptions: Record<string, OptionDef> = {
   python: {
     type: 'string',
     value: 'PATH',
-    description: 'Python interpreter for Python scripts (default python3)',
+    description:
+      'Python interpreter for Python scripts (default: PIPETEST_PYTHON, "python" in pipetest.config.json, python3)',
   },
 }
 
@@ -29,14 +31,26 @@ export interface Project {
   rootDir: string
   python: string | undefined
   builder: PipelineTestingSpecBuilder
+  /** pipetest.config.json (or package.json's `pipetest`), PIPETEST_PYTHON applied. */
+  config: ProjectConfig
+  contractsDir: string | undefined
 }
 
-/** The builder for the project named by `--root` and `--test-data-dir`. */
+/**
+ * The builder for the project: `--root`, `--test-data-dir` and `--python` when given, else
+ * the project configuration found from the current directory, else the defaults.
+ */
 export function openProject(values: OptionValues, ctx: CliContext): Project {
-  const rootDir = resolve(ctx.cwd, stringOption(values, 'root') ?? '.')
-  assertFolder(rootDir, '--root')
-  const testDataDir = stringOption(values, 'test-data-dir') ?? DEFAULT_TEST_DATA_DIR
-  const python = stringOption(values, 'python')
+  const config = loadProjectConfig(ctx.cwd, ctx.env)
+  const root = stringOption(values, 'root')
+  const rootDir = root !== undefined ? resolve(ctx.cwd, root) : (config.rootDir ?? ctx.cwd)
+  assertFolder(
+    rootDir,
+    root !== undefined ? '--root' : `rootDir in ${config.file ?? 'the configuration'}`,
+  )
+  const testDataDir =
+    stringOption(values, 'test-data-dir') ?? config.testDataDir ?? DEFAULT_TEST_DATA_DIR
+  const python = stringOption(values, 'python') ?? config.python
   if (python === '') {
     throw new PipetestError('USAGE', 'Option --python needs a path', {
       hint: 'Pass the interpreter, e.g. --python python3.11 or --python .venv/bin/python.',
@@ -46,6 +60,8 @@ export function openProject(values: OptionValues, ctx: CliContext): Project {
     rootDir,
     python,
     builder: new PipelineTestingSpecBuilder({ rootDir, testDataDir }),
+    config,
+    contractsDir: config.contractsDir,
   }
 }
 

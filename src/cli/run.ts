@@ -63,7 +63,12 @@ export const runCommand: CommandDef = {
     const dagFile = positionals.dag!
     const dag = loadDagArg(dagFile, ctx)
     const selection = selectionOf(values, dag)
-    const runOptions = numericOptions(values)
+    // --concurrency and --timeout win over the project configuration.
+    const runOptions = {
+      ...(project.config.concurrency ? { concurrency: project.config.concurrency } : {}),
+      ...(project.config.timeoutSeconds ? { timeoutSeconds: project.config.timeoutSeconds } : {}),
+      ...numericOptions(values),
+    }
     const json = flag(values, 'json')
 
     // Progress must never mix with JSON on stdout.

@@ -48,8 +48,13 @@ let packageRoot: string | undefined
  * bundling (ESM or CJS; tsup shims `import.meta.url`), installed or linked.
  */
 export function harnessPath(file: HarnessFile): string {
+  return packagePath('src', 'runners', 'harness', file)
+}
+
+/** Absolute path of a file shipped in the package (`files` in package.json). */
+export function packagePath(...segments: string[]): string {
   packageRoot ??= findPackageRoot(dirname(fileURLToPath(import.meta.url)))
-  return join(packageRoot, 'src', 'runners', 'harness', file)
+  return join(packageRoot, ...segments)
 }
 
 function findPackageRoot(start: string): string {

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path'
 import { PipelineTestingSpecBuilder } from '../builder/index.js'
+import { withProjectConfig } from '../config/index.js'
 import { PipelineDAG, loadDag, type DagSource } from '../dag/index.js'
 import type { PipelineRun } from '../engine/pipeline-run.js'
 import type { PipelineFlowResult, ScriptTestResult } from '../engine/results.js'
@@ -82,8 +83,9 @@ export async function runPipeline(
   })
 }
 
-function pipelineFor(source: DagSource, options: RunHelperOptions): SharedPipeline {
-  const rootDir = resolve(options.rootDir ?? process.cwd())
+function pipelineFor(source: DagSource, given: RunHelperOptions): SharedPipeline {
+  const options = withProjectConfig(given)
+  const { rootDir } = options
   const dag = loadDag(source, rootDir)
   const builder = new PipelineTestingSpecBuilder({
     rootDir,
@@ -159,8 +161,9 @@ function nodeNamed(pipelineSpec: PipelineTestingSpec, name: string): string | un
  * shared run, so edges and the matchers still see the pipeline — else as a one-node pipeline
  * of its own.
  */
-function specTarget(spec: ScriptExecutionSpec, options: RunHelperOptions): Target {
-  const rootDir = resolve(options.rootDir ?? process.cwd())
+function specTarget(spec: ScriptExecutionSpec, given: RunHelperOptions): Target {
+  const options = withProjectConfig(given)
+  const { rootDir } = options
   const resolved: ScriptExecutionSpec =
     spec.scriptPath === undefined || isAbsolute(spec.scriptPath)
       ? spec

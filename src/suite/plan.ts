@@ -1,5 +1,5 @@
-import { resolve } from 'node:path'
 import { PipelineTestingSpecBuilder } from '../builder/index.js'
+import { withProjectConfig } from '../config/index.js'
 import { loadDag, type DagSource, type PipelineDAG } from '../dag/index.js'
 import { PipelineRun } from '../engine/pipeline-run.js'
 import { PipetestError } from '../errors.js'
@@ -37,9 +37,10 @@ import { watchFilesOf } from './watch-files.js'
  */
 export function planPipelineSuite(
   source: DagSource,
-  options: PipelineSuiteOptions = {},
+  given: PipelineSuiteOptions = {},
 ): PipelineSuitePlan {
-  const rootDir = resolve(options.rootDir ?? process.cwd())
+  const options = withProjectConfig(given)
+  const { rootDir } = options
   const dag = loadDag(source, rootDir)
   const builder = new PipelineTestingSpecBuilder({
     rootDir,

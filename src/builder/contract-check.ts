@@ -1,0 +1,300 @@
+import {
+  CONTRACT_CALL,
+  closest,
+  cursusDisagreements,
+  mainSignatureProblems,
+  showSignature,
+  type ContractKey,
+  type ContractRole,
+  type ScriptContract,
+} from '../contract/index.js'
+import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
+import { displayPath, specSetCommand, suggestedPath, type SpecSetArgs } from './spec-fixes.js'
+
+export type ContractProblemKind =
+  | 'contract-unreadable'
+  | 'no-main'
+  | 'bad-signature'
+  | 'missing-key'
+  | 'unread-key'
+  | 'missing-module'
+  | 'framework-requirement'
+  | 'cursus-disagreement'
+
+/** A spec that disagrees with its script's code, with the fix; warnings do not fail. */
+export interface ContractProblem {
+  node: string
+  scriptName: string
+  kind: ContractProblemKind
+  severity: 'error' | 'warning'
+  message: string
+  fix: string
+  file?: string
+  role?: ContractRole
+  name?: string
+  line?: number
+}
+
+export interface ContractCheckInput {
+  node: string
+  spec: ScriptExecutionSpec
+  contract: ScriptContract
+  rootDir: string
+  /** The test data dir as written in specs (relative to the root), for suggested paths. */
+  testDataDirForSpecs: string
+  specFile?: string | undefined
+  /** The process environment a run inherits: os.environ reads it finds there are satisfied. */
+  environment?: NodeJS.ProcessEnv
+}
+
+const SPEC_FIELD: Record<ContractRole, string> = {
+  inputs: 'input_paths',
+  outputs: 'output_paths',
+  env: 'environ_vars',
+  jobArgs: 'job_args',
+}
+const WORD: Record<ContractRole, string> = {
+  inputs: 'input',
+  outputs: 'output',
+  env: 'environment variable',
+  jobArgs: 'job argument',
+}
+
+/**
+ * What the spec of one node gets wrong about its script, known without running it: keys the
+ * code reads without a default that the spec lacks (errors), keys the spec sets that the code
+ * never reads (warnings, with did-you-mean), `main`'s signature, third-party imports the
+ * interpreter cannot find, framework_requirements not installed, and where a cursus contract
+ * file disagrees with the code. The one check `validate` and the `specs` tests both run.
+ */
+export function contractProblems(input: ContractCheckInput): ContractProblem[] {
+  const { node, spec, contract, rootDir } = input
+  const script = displayPath(contract.scriptPath, rootDir)
+  const problems: ContractProblem[] = []
+  const add = (problem: Omit<ContractProblem, 'node' | 'scriptName'>) =>
+    problems.push({ node, scriptName: spec.scriptName, ...problem })
+
+  if (contract.error) {
+    if (contract.error.kind === 'interpreter-not-found' || contract.error.kind === 'import') {
+      // The interpreter check (or the Node import) reports this once, with its own fix.
+      add({
+        kind: 'contract-unreadable',
+        severity: 'error',
+        message: `${script}: ${contract.error.message}`,
+        fix:
+          contract.error.kind === 'import'
+            ? `Make ${script} importable (node ${script} should load it without errors).`
+            : 'Install the interpreter, or set "python" in pipetest.config.json (or PIPETEST_PYTHON, or --python).',
+      })
+      return problems
+    }
+    add({
+      kind: 'contract-unreadable',
+      severity: 'error',
+      message: `${script} cannot be read: ${contract.error.message}`,
+      fix: `Fix ${script}${contract.error.line ? ` at line ${contract.error.line}` : ''}.`,
+      ...(contract.error.line ? { line: contract.error.line } : {}),
+    })
+    return problems
+  }
+
+  if (contract.main?.kind === 'no-main') {
+    add({
+      kind: 'no-main',
+      severity: 'error',
+      message: `${script} defines no main()`,
+      fix: `Define ${CONTRACT_CALL}; pipetest calls it with the paths and arguments of the spec.`,
+    })
+  } else if (contract.main?.kind === 'def') {
+    const wrong = mainSignatureProblems(contract.main.parameters)
+    if (wrong.length > 0) {
+      add({
+        kind: 'bad-signature',
+        severity: 'error',
+        message: `${script} line ${contract.main.line}: ${showSignature(contract.main)} does not take the contract parameters (${wrong.join('; ')})`,
+        fix: `Define ${CONTRACT_CALL} (extra parameters need defaults).`,
+        line: contract.main.line,
+      })
+    }
+  }
+
+  for (const role of ['inputs', 'outputs', 'env', 'jobArgs'] as const) {
+    problems.push(...keyProblems(input, role, script))
+  }
+  problems.push(...importProblems(input, script))
+
+  if (contract.cursus) {
+    const file = displayPath(contract.cursus.file, rootDir)
+    for (const disagreement of cursusDisagreements(contract)) {
+      add({
+        kind: 'cursus-disagreement',
+        severity: 'warning',
+        message: `${script}: ${disagreement.message}`,
+        fix: `Make ${file} and ${script} agree on "${disagreement.name}".`,
+        file: contract.cursus.file,
+        role: disagreement.role,
+        name: disagreement.name,
+      })
+    }
+    for (const requirement of contract.cursus.frameworkRequirements) {
+      if (requirement.satisfied) continue
+      const python = contract.interpreter?.executable ?? 'the interpreter'
+      add({
+        kind: 'framework-requirement',
+        severity: 'error',
+        message: `${file} requires ${requirement.distribution}${requirement.specifier}; ${python} has ${requirement.installed === null ? 'none installed' : requirement.installed}`,
+        fix: `${python} -m pip install '${requirement.distribution}${requirement.specifier}', or choose another interpreter ("python" in pipetest.config.json, PIPETEST_PYTHON or --python).`,
+        file: contract.cursus.file,
+        name: requirement.distribution,
+      })
+    }
+  }
+  return problems.map((problem) =>
+    input.specFile !== undefined && problem.file === undefined
+      ? { ...problem, file: input.specFile }
+      : problem,
+  )
+}
+
+function keyProblems(
+  input: ContractCheckInput,
+  role: ContractRole,
+  script: string,
+): ContractProblem[] {
+  const { node, spec, contract } = input
+  const declared = declaredKeys(spec, role)
+  const read = contract[role]
+  const readNames = new Set(read.map((key) => key.name))
+  const problems: ContractProblem[] = []
+  const where = (key: ContractKey) => `${script}${key.line ? ` line ${key.line}` : ''}`
+  const how = contract.source === 'code' ? 'reads' : 'declares'
+  const unread = declared.filter((name) => !readNames.has(name))
+
+  for (const key of read) {
+    if (!key.required || declared.includes(key.name)) continue
+    if (key.via === 'os.environ' && input.environment?.[key.name] !== undefined) continue
+    const near = closest(key.name, unread)
+    const fixArgs = fixFor(input, role, key.name, near)
+    problems.push({
+      node,
+      scriptName: spec.scriptName,
+      kind: 'missing-key',
+      severity: 'error',
+      message: `${where(key)} ${how} ${WORD[role]} "${key.name}" (${access(role, key)}) without a default, and the spec has no ${SPEC_FIELD[role]}.${key.name}${near ? ` (it has "${near}": renamed?)` : ''}`,
+      fix: near
+        ? `Rename ${SPEC_FIELD[role]}.${near} to ${key.name} in the spec, or: ${specSetCommand(node, fixArgs)}`
+        : specSetCommand(node, fixArgs),
+      role,
+      name: key.name,
+      ...(key.line ? { line: key.line } : {}),
+    })
+  }
+  // A script that iterates a dict or hands it on may read any key: no "never read" then.
+  const open = [...contract.whole, ...contract.computed].some((gap) => gap.role === role)
+  if (!open && contract.source !== 'none') {
+    for (const name of unread) {
+      const near = closest(
+        name,
+        [...readNames].filter((other) => !declared.includes(other)),
+      )
+      problems.push({
+        node,
+        scriptName: spec.scriptName,
+        kind: 'unread-key',
+        severity: 'warning',
+        message: `The spec sets ${SPEC_FIELD[role]}.${name}, which ${script} never ${how === 'reads' ? 'reads' : 'declares'}${near ? ` (did you mean "${near}"?)` : ''}`,
+        fix: near
+          ? `Rename ${SPEC_FIELD[role]}.${name} to ${near} in the spec.`
+          : `Remove ${SPEC_FIELD[role]}.${name} from the spec, or read it in ${script}.`,
+        role,
+        name,
+      })
+    }
+  }
+  return problems
+}
+
+function declaredKeys(spec: ScriptExecutionSpec, role: ContractRole): string[] {
+  const map =
+    role === 'inputs'
+      ? spec.inputPaths
+      : role === 'outputs'
+        ? spec.outputPaths
+        : role === 'env'
+          ? spec.environVars
+          : spec.jobArgs
+  return Object.keys(map)
+}
+
+/** `input_paths["x"]`, `os.environ["K"]`, `job_args.job_type`: how the script reads it. */
+function access(role: ContractRole, key: ContractKey): string {
+  if (role === 'jobArgs') return `job_args.${key.name}`
+  const owner = key.via ?? SPEC_FIELD[role]
+  return `${owner}[${JSON.stringify(key.name)}]`
+}
+
+function fixFor(
+  input: ContractCheckInput,
+  role: ContractRole,
+  name: string,
+  near: string | undefined,
+): SpecSetArgs {
+  const { spec, testDataDirForSpecs } = input
+  if (role === 'inputs' || role === 'outputs') {
+    const existing = near === undefined ? undefined : declaredPath(spec, role, near)
+    const path =
+      existing ??
+      suggestedPath(
+        role === 'inputs' ? 'input' : 'output',
+        name,
+        spec.scriptName,
+        testDataDirForSpecs,
+      )
+    return role === 'inputs' ? { inputs: { [name]: path } } : { outputs: { [name]: path } }
+  }
+  return role === 'env' ? { env: { [name]: 'VALUE' } } : { args: { [name]: 'VALUE' } }
+}
+
+function declaredPath(
+  spec: ScriptExecutionSpec,
+  role: 'inputs' | 'outputs',
+  name: string,
+): string | undefined {
+  return (role === 'inputs' ? spec.inputPaths : spec.outputPaths)[name]
+}
+
+function importProblems(input: ContractCheckInput, script: string): ContractProblem[] {
+  const { node, spec, contract, rootDir } = input
+  const python = contract.interpreter?.executable ?? 'the interpreter'
+  return contract.imports
+    .filter((entry) => !entry.available && !entry.guarded)
+    .map((entry): ContractProblem => {
+      const at = entry.from ? displayPath(entry.from, rootDir) : script
+      const top = entry.module.split('.')[0]!
+      if (entry.kind === 'local') {
+        return {
+          node,
+          scriptName: spec.scriptName,
+          kind: 'missing-module',
+          severity: 'error',
+          message: `${at} line ${entry.line} imports the local module "${entry.module}", which does not exist next to it`,
+          fix: `Add ${entry.module.replace(/\./g, '/')}.py next to ${at}, or fix the import.`,
+          name: entry.module,
+          line: entry.line,
+        }
+      }
+      const lazily = entry.inFunction === true
+      return {
+        node,
+        scriptName: spec.scriptName,
+        kind: 'missing-module',
+        // A function-level import fails only if that function runs.
+        severity: lazily ? 'warning' : 'error',
+        message: `${at} line ${entry.line} imports "${entry.module}"${lazily ? ' (inside a function)' : ''}, which ${python} cannot find`,
+        fix: `Install it for that interpreter (${python} -m pip install ${top}), or choose an interpreter that has it: "python" in pipetest.config.json, PIPETEST_PYTHON, or --python PATH.`,
+        name: entry.module,
+        line: entry.line,
+        ...(entry.from ? { file: entry.from } : {}),
+      }
+    })
+}

@@ -1,0 +1,183 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { z } from 'zod'
+import { PipetestError } from '../errors.js'
+import { parseJson } from '../files/json.js'
+
+/** The project configuration's file; `package.json`'s `pipetest` key holds the same. */
+export const CONFIG_FILE = 'pipetest.config.json'
+
+/**
+ * Settings a project writes once instead of passing to every command and test file.
+ * Paths are relative to the folder of the file that holds them.
+ */
+export const projectConfigSchema = z
+  .object({
+    /** Python interpreter for Python scripts (a spec's `python` wins; PIPETEST_PYTHON beats this). */
+    python: z.string().min(1, 'must not be empty').optional(),
+    /** Project root: spec paths are resolved against it. Default: the config file's folder. */
+    rootDir: z.string().min(1, 'must not be empty').optional(),
+    /** Holds `.specs/` and `.pipetest/`, relative to rootDir. */
+    testDataDir: z.string().min(1, 'must not be empty').optional(),
+    concurrency: z.number().int('must be a whole number').positive('must be at least 1').optional(),
+    timeoutSeconds: z.number().positive('must be a positive number of seconds').optional(),
+    /** The default DAG file(s) of commands that take one. */
+    dag: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    /** A folder of cursus `*_contract.py` files. */
+    contractsDir: z.string().min(1, 'must not be empty').optional(),
+  })
+  .strict()
+
+export type ProjectConfigFile = z.infer<typeof projectConfigSchema>
+
+/** The configuration in effect: paths absolute, `PIPETEST_PYTHON` applied. */
+export interface ProjectConfig {
+  /** The file it came from (`pipetest.config.json` or `package.json`); undefined: none found. */
+  file?: string
+  rootDir?: string
+  testDataDir?: string
+  python?: string
+  /** Where `python` came from, for messages that say how to change it. */
+  pythonFrom?: 'PIPETEST_PYTHON' | 'config'
+  concurrency?: number
+  timeoutSeconds?: number
+  dags: string[]
+  contractsDir?: string
+}
+
+/**
+ * The configuration of the project `dir` belongs to: the nearest `pipetest.config.json` or
+ * `package.json` with a `pipetest` key, walking up from `dir` and stopping at the first
+ * `package.json` (the project's own). Synchronous: Jest collects tests synchronously.
+ * A malformed file throws a PipetestError naming the file, the field and the fix.
+ *
+ * @example
+ *   // pipetest.config.json: { "python": "/usr/bin/python3", "dag": "pipeline.dag.json" }
+ *   loadProjectConfig(process.cwd()).python // '/usr/bin/python3'
+ */
+export function loadProjectConfig(
+  dir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ProjectConfig {
+  const found = findConfig(resolve(dir))
+  const config: ProjectConfig = { dags: [] }
+  if (found) {
+    const base = dirname(found.file)
+    const { data } = found
+    config.file = found.file
+    config.rootDir = resolve(base, data.rootDir ?? '.')
+    if (data.testDataDir !== undefined) config.testDataDir = data.testDataDir
+    if (data.python !== undefined) {
+      // A relative interpreter path (`.venv/bin/python`) is the project's; a bare name is PATH's.
+      config.python = /[\\/]/.test(data.python) ? resolve(base, data.python) : data.python
+      config.pythonFrom = 'config'
+    }
+    if (data.concurrency !== undefined) config.concurrency = data.concurrency
+    if (data.timeoutSeconds !== undefined) config.timeoutSeconds = data.timeoutSeconds
+    if (data.dag !== undefined) {
+      config.dags = (Array.isArray(data.dag) ? data.dag : [data.dag]).map((dag) =>
+        resolve(base, dag),
+      )
+    }
+    if (data.contractsDir !== undefined) config.contractsDir = resolve(base, data.contractsDir)
+  }
+  const fromEnv = env.PIPETEST_PYTHON
+  if (fromEnv !== undefined && fromEnv.trim() !== '') {
+    config.python = fromEnv
+    config.pythonFrom = 'PIPETEST_PYTHON'
+  }
+  return config
+}
+
+function findConfig(start: string): { file: string; data: ProjectConfigFile } | undefined {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const own = join(dir, CONFIG_FILE)
+    if (existsSync(own)) return { file: own, data: parseConfig(readJson(own), own, '') }
+    const manifest = join(dir, 'package.json')
+    if (existsSync(manifest)) {
+      const json = readJson(manifest)
+      const section =
+        typeof json === 'object' && json !== null
+          ? (json as Record<string, unknown>).pipetest
+          : undefined
+      if (section === undefined) return undefined
+      return { file: manifest, data: parseConfig(section, manifest, 'pipetest.') }
+    }
+    if (dirname(dir) === dir) return undefined
+  }
+}
+
+function readJson(file: string): unknown {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new PipetestError(
+      'CONFIG_INVALID',
+      `${file} cannot be read: ${(error as Error).message}`,
+      { file, hint: `Check the file's permissions.` },
+    )
+  }
+  return parseJson(text, file, 'CONFIG_INVALID', 'Configuration file')
+}
+
+function parseConfig(value: unknown, file: string, prefix: string): ProjectConfigFile {
+  const result = projectConfigSchema.safeParse(value)
+  if (result.success) return result.data
+  const issue = result.error.issues[0]!
+  const path = issue.path.map(String).join('.')
+  const field = `${prefix}${path}`
+  const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : []
+  const unknown = unknownKeys.length > 0 ? unknownKeys.join(', ') : undefined
+  const keys = Object.keys(projectConfigSchema.shape).join(', ')
+  throw new PipetestError(
+    'CONFIG_INVALID',
+    unknown
+      ? `${file}: unknown setting${unknownKeys.length > 1 ? 's' : ''} ${unknown}${prefix ? ` under "pipetest"` : ''}`
+      : `${file}: ${field || (prefix ? 'pipetest' : 'the file')} ${issue.message}`,
+    {
+      file,
+      ...(field ? { field } : {}),
+      hint: unknown
+        ? `The settings are ${keys}.`
+        : `Fix ${field || 'it'} in ${file} (settings: ${keys}).`,
+    },
+  )
+}
+
+/** The settings a test file's `describePipeline`/`runScript` options and the config share. */
+export interface ConfigurableOptions {
+  rootDir?: string | undefined
+  testDataDir?: string | undefined
+  python?: string | undefined
+  concurrency?: number | undefined
+  timeoutSeconds?: number | undefined
+}
+
+/**
+ * `options` with what they leave out taken from the project configuration (found from
+ * `options.rootDir`, else the current directory); explicit options always win.
+ *
+ * @example
+ *   withProjectConfig({ timeoutSeconds: 60 }) // { rootDir, python: '/usr/bin/python3', …, timeoutSeconds: 60 }
+ */
+export function withProjectConfig<T extends ConfigurableOptions>(
+  options: T,
+  cwd: string = process.cwd(),
+): T & { rootDir: string } {
+  const config = loadProjectConfig(options.rootDir ?? cwd)
+  const pick = <K extends keyof ConfigurableOptions>(key: K, fallback: ConfigurableOptions[K]) =>
+    options[key] !== undefined
+      ? { [key]: options[key] }
+      : fallback === undefined
+        ? {}
+        : { [key]: fallback }
+  return {
+    ...options,
+    rootDir: resolve(options.rootDir ?? config.rootDir ?? cwd),
+    ...pick('testDataDir', config.testDataDir),
+    ...pick('python', config.python),
+    ...pick('concurrency', config.concurrency),
+    ...pick('timeoutSeconds', config.timeoutSeconds),
+  }
+}

@@ -1,0 +1,192 @@
+import { z } from 'zod'
+
+/**
+ * A script's contract: the names it reads (inputs, outputs, environment variables, job
+ * arguments), what it imports and how `main` is declared — read from its code, never by
+ * running it. `init` fills specs from it and `validate` checks specs against it.
+ */
+
+/** The four dicts a script's `main` receives; also how contract entries are grouped. */
+export const contractRoles = ['inputs', 'outputs', 'env', 'jobArgs'] as const
+export type ContractRole = (typeof contractRoles)[number]
+
+const computedDefault = z.object({ computed: z.string() })
+
+/** One name the script reads. */
+export const contractKeySchema = z.object({
+  name: z.string(),
+  /** Read without a default and without checking it is there first (`input_paths["x"]`). */
+  required: z.boolean(),
+  /** 1-based line of the read that decides `required` (the first read otherwise). */
+  line: z.number().int().optional(),
+  /**
+   * The literal default (`environ_vars.get("K", "0.5")` → "0.5"); `null` for `.get("K")`;
+   * `{computed}` when the default is an expression. Absent when the read has none.
+   */
+  default: z.union([z.string(), z.number(), z.boolean(), z.null(), computedDefault]).optional(),
+  /** `os.environ`: read from the process environment, not from `environ_vars`. */
+  via: z.literal('os.environ').optional(),
+})
+export type ContractKey = z.infer<typeof contractKeySchema>
+
+/** A place where the contract cannot list a name, and why; never a guess. */
+export const contractGapSchema = z.object({
+  role: z.enum(contractRoles),
+  line: z.number().int(),
+  reason: z.string(),
+})
+export type ContractGap = z.infer<typeof contractGapSchema>
+
+export const contractImportSchema = z.object({
+  /** As written: `sklearn.model_selection`. */
+  module: z.string(),
+  line: z.number().int(),
+  kind: z.enum(['stdlib', 'third-party', 'local']),
+  /** The interpreter can find it (a local one: the file exists). */
+  available: z.boolean(),
+  /** A local module's file. */
+  file: z.string().optional(),
+  /** Imported by this local module of the script, not by the script itself. */
+  from: z.string().optional(),
+  /** Inside `try: … except ImportError`: the script copes without it. */
+  guarded: z.boolean().optional(),
+  /** Inside a function: imported only when that function runs. */
+  inFunction: z.boolean().optional(),
+})
+export type ContractImport = z.infer<typeof contractImportSchema>
+
+export const mainParameterSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['positional-only', 'positional', 'keyword-only', 'var-positional', 'var-keyword']),
+  hasDefault: z.boolean(),
+})
+export type MainParameter = z.infer<typeof mainParameterSchema>
+
+/** How `main` is declared: a top-level def, none at all, or something only a run can tell. */
+export const mainDeclarationSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('def'),
+    line: z.number().int(),
+    parameters: z.array(mainParameterSchema),
+  }),
+  z.object({ kind: z.literal('no-main') }),
+  /** Imported, assigned or defined under an `if`: the harness checks it when the script runs. */
+  z.object({ kind: z.literal('unknown') }),
+])
+export type MainDeclaration = z.infer<typeof mainDeclarationSchema>
+
+/** The contract could not be read at all (a syntax error, an unreadable file). */
+export const contractErrorSchema = z.object({
+  kind: z.string(),
+  message: z.string(),
+  line: z.number().int().nullable().optional(),
+})
+
+/** A `framework_requirements` entry of a cursus contract, against what is installed. */
+export interface FrameworkRequirement {
+  distribution: string
+  specifier: string
+  /** Installed version, or null when the distribution is not installed. */
+  installed: string | null
+  satisfied: boolean
+}
+
+/** A cursus `*_contract.py`, read statically. */
+export interface CursusContract {
+  file: string
+  line?: number
+  entryPoint?: string
+  inputs: string[]
+  outputs: string[]
+  requiredEnv: string[]
+  optionalEnv: Record<string, string>
+  arguments: string[]
+  frameworkRequirements: FrameworkRequirement[]
+  /** Fields whose value is not a literal, so they could not be read. */
+  unreadable: string[]
+}
+
+export type ContractSource = 'code' | 'node-export' | 'command-template' | 'none'
+
+export interface ScriptContract {
+  scriptPath: string
+  language: 'python' | 'node' | 'command'
+  /** Where the names come from: the code, a Node `contract` export, a command's argv template. */
+  source: ContractSource
+  inputs: ContractKey[]
+  outputs: ContractKey[]
+  env: ContractKey[]
+  jobArgs: ContractKey[]
+  /** Keys computed at run time (`input_paths[name]`): the lists above may miss some. */
+  computed: ContractGap[]
+  /**
+   * Dicts the script uses as a whole (iterates, passes to an unknown function): it may read
+   * keys the lists above do not show, so a spec key it seems not to read is no warning.
+   */
+  whole: ContractGap[]
+  imports: ContractImport[]
+  /** Local modules the script imports, transitively (absolute paths). */
+  localFiles: string[]
+  main?: MainDeclaration
+  /** The interpreter that read it (Python): its imports were looked up there. */
+  interpreter?: { executable: string; version: string }
+  cursus?: CursusContract
+  /** Why the cursus contract file next to the script could not be read. */
+  cursusError?: string
+  error?: { kind: string; message: string; line?: number | null }
+}
+
+/** What the Python extractor prints per script. */
+export const extractedScriptSchema = z.union([
+  z.object({ error: contractErrorSchema }),
+  z.object({
+    main: mainDeclarationSchema,
+    inputs: z.array(contractKeySchema),
+    outputs: z.array(contractKeySchema),
+    env: z.array(contractKeySchema),
+    jobArgs: z.array(contractKeySchema),
+    computed: z.array(contractGapSchema),
+    whole: z.array(contractGapSchema),
+    imports: z.array(contractImportSchema),
+    localFiles: z.array(z.string()),
+  }),
+])
+
+/** What the Python extractor prints per cursus contract file. */
+export const extractedCursusSchema = z.union([
+  z.object({ error: contractErrorSchema }),
+  z.object({
+    line: z.number().int(),
+    fields: z.record(z.string(), z.unknown()),
+    unreadable: z.array(z.string()),
+    installed: z.record(z.string(), z.string().nullable()),
+  }),
+])
+
+export const extractionSchema = z.object({
+  python: z.object({ executable: z.string(), version: z.string() }),
+  scripts: z.record(z.string(), extractedScriptSchema),
+  contracts: z.record(z.string(), extractedCursusSchema),
+})
+export type Extraction = z.infer<typeof extractionSchema>
+
+/** A contract with nothing known yet, for a script of the given language. */
+export function emptyContract(
+  scriptPath: string,
+  language: ScriptContract['language'],
+  source: ContractSource = 'none',
+): ScriptContract {
+  return {
+    scriptPath,
+    language,
+    source,
+    inputs: [],
+    outputs: [],
+    env: [],
+    jobArgs: [],
+    computed: [],
+    whole: [],
+    imports: [],
+    localFiles: [],
+  }
+}

@@ -1,0 +1,111 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, test } from 'vitest'
+import { loadProjectConfig, withProjectConfig } from '../../src/config/index.js'
+import { errorOf } from '../support/error-of.js'
+
+const created: string[] = []
+afterEach(async () => {
+  await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
+})
+
+async function project(files: Record<string, unknown>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'pipetest-config-'))
+  created.push(dir)
+  for (const [file, content] of Object.entries(files)) {
+    await mkdir(join(dir, file, '..'), { recursive: true })
+    await writeFile(
+      join(dir, file),
+      typeof content === 'string' ? content : JSON.stringify(content),
+    )
+  }
+  return dir
+}
+
+describe('loadProjectConfig', () => {
+  test('finds pipetest.config.json above the current folder and resolves its paths there', async () => {
+    const dir = await project({
+      'pipetest.config.json': {
+        python: '.venv/bin/python',
+        testDataDir: 'data/runtime',
+        concurrency: 2,
+        timeoutSeconds: 60,
+        dag: ['pipelines/a.dag.json', 'pipelines/b.dag.json'],
+      },
+      'pipelines/keep': '',
+    })
+    const config = loadProjectConfig(join(dir, 'pipelines'), {})
+    expect(config).toMatchObject({
+      file: join(dir, 'pipetest.config.json'),
+      rootDir: dir,
+      python: join(dir, '.venv/bin/python'),
+      pythonFrom: 'config',
+      testDataDir: 'data/runtime',
+      concurrency: 2,
+      timeoutSeconds: 60,
+      dags: [join(dir, 'pipelines/a.dag.json'), join(dir, 'pipelines/b.dag.json')],
+    })
+  })
+
+  test('reads the "pipetest" key of package.json, and keeps a bare interpreter name for PATH', async () => {
+    const dir = await project({ 'package.json': { name: 'p', pipetest: { python: 'python3.11' } } })
+    expect(loadProjectConfig(dir, {})).toMatchObject({
+      file: join(dir, 'package.json'),
+      python: 'python3.11',
+    })
+  })
+
+  test("stops at the project's own package.json: a config above it is another project's", async () => {
+    const dir = await project({
+      'pipetest.config.json': { python: 'outer' },
+      'inner/package.json': { name: 'inner' },
+    })
+    expect(loadProjectConfig(join(dir, 'inner'), {})).toEqual({ dags: [] })
+  })
+
+  test('PIPETEST_PYTHON overrides the configured interpreter', async () => {
+    const dir = await project({ 'pipetest.config.json': { python: 'python3.9' } })
+    expect(loadProjectConfig(dir, { PIPETEST_PYTHON: '/usr/bin/python3' })).toMatchObject({
+      python: '/usr/bin/python3',
+      pythonFrom: 'PIPETEST_PYTHON',
+    })
+  })
+
+  test('a wrong value names the file, the field and the settings', async () => {
+    const dir = await project({ 'pipetest.config.json': { concurrency: 0 } })
+    const error = errorOf(() => loadProjectConfig(dir, {}))
+    expect(error).toMatchObject({
+      code: 'CONFIG_INVALID',
+      file: join(dir, 'pipetest.config.json'),
+      field: 'concurrency',
+    })
+    expect(error.message).toContain('must be at least 1')
+  })
+
+  test('an unknown setting is named, under package.json\'s "pipetest" key too', async () => {
+    const dir = await project({ 'package.json': { pipetest: { pyhton: 'x' } } })
+    const error = errorOf(() => loadProjectConfig(dir, {}))
+    expect(error.shortMessage).toContain('unknown setting pyhton under "pipetest"')
+    expect(error.hint).toContain('python')
+  })
+
+  test('malformed JSON gives the line and column', async () => {
+    const dir = await project({ 'pipetest.config.json': '{\n  "python": ,\n}' })
+    expect(errorOf(() => loadProjectConfig(dir, {})).message).toMatch(/line 2, column/)
+  })
+})
+
+describe('withProjectConfig', () => {
+  test('fills what the options leave out; explicit options win', async () => {
+    const dir = await project({
+      'pipetest.config.json': { python: 'python3.11', timeoutSeconds: 60, testDataDir: 'data' },
+    })
+    expect(withProjectConfig({ rootDir: dir, timeoutSeconds: 5 })).toEqual({
+      rootDir: dir,
+      python: 'python3.11',
+      timeoutSeconds: 5,
+      testDataDir: 'data',
+    })
+  })
+})
