@@ -188,12 +188,10 @@ async function runInFreshFolders(
     missingOutputs: outputs.filter((o) => !o.produced).map((o) => o.name),
     startedAt,
   }
-  return judge(
-    result,
-    report,
-    changes.length > 0 ? describeInputChanges(changes) : undefined,
-    guardNotes,
-  )
+  return judge(result, report, changes.length > 0 ? describeInputChanges(changes) : undefined, [
+    ...escapeNote(report),
+    ...guardNotes,
+  ])
 }
 
 /**
@@ -242,6 +240,23 @@ function judge(
     outcome: 'success',
     message: `Ran in ${formatSeconds(result.durationMs)}${wrote ? ` and wrote ${wrote}` : ''}.\n${folder}`,
   }
+}
+
+/** Processes that left the group are killed either way; the user should know they exist. */
+function escapeNote(report: ProcessReport): string[] {
+  const escaped = report.escapedProcesses ?? []
+  if (escaped.length === 0) return []
+  const shown = escaped
+    .slice(0, 5)
+    .map(
+      ({ pid, command }) =>
+        `${pid} (${command.length > 80 ? `${command.slice(0, 79)}…` : command})`,
+    )
+  const more = escaped.length > 5 ? ` and ${escaped.length - 5} more` : ''
+  const count = `${escaped.length} process${escaped.length === 1 ? '' : 'es'}`
+  return [
+    `The script left ${count} running outside its process group (setsid, detached); pipetest killed ${escaped.length === 1 ? 'it' : 'them'}: ${shown.join(', ')}${more}.`,
+  ]
 }
 
 function missingOutputsMessage(result: ExecutionResult, folder: string): string {

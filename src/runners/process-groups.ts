@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { onExit } from 'signal-exit'
+import { killMarkedProcessesNow } from './execution-mark.js'
 import { announceGroup, releaseGroupWatchdog, startGroupWatchdog } from './group-watchdog.js'
 
 /** Time between SIGTERM and SIGKILL: enough for Python to flush its buffers and exit. */
@@ -19,7 +20,8 @@ export const KILL_GRACE_MS = 2000
  *
  * (A forked worker whose parent has gone is handled per execution: see parent-channel.ts.)
  */
-const liveGroups = new Set<number>()
+/** Live groups, with the mark their processes carry (for those that left the group). */
+const liveGroups = new Map<number, string | undefined>()
 let removeExitHook: (() => void) | undefined
 
 /**
@@ -31,14 +33,17 @@ let removeExitHook: (() => void) | undefined
  */
 export function guardGroups(): void {
   removeExitHook ??= onExit(() => {
-    for (const group of liveGroups) signalGroup(group, 'SIGKILL')
+    for (const [group, mark] of liveGroups) {
+      signalGroup(group, 'SIGKILL')
+      if (mark !== undefined) killMarkedProcessesNow(mark)
+    }
   })
   startGroupWatchdog(KILL_GRACE_MS)
 }
 
-export function trackGroup(pgid: number): void {
+export function trackGroup(pgid: number, mark?: string): void {
   guardGroups()
-  liveGroups.add(pgid)
+  liveGroups.set(pgid, mark)
   announceGroup('+', pgid)
 }
 

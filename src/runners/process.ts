@@ -3,6 +3,12 @@ import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { execa } from 'execa'
 import type { StdoutStderrOption } from 'execa'
+import {
+  endMarkedProcesses,
+  EXECUTION_MARK_VAR,
+  newExecutionMark,
+  type MarkedProcess,
+} from './execution-mark.js'
 import { readLogTail } from './log-tail.js'
 import { parentGone } from './parent-channel.js'
 import {
@@ -16,6 +22,11 @@ import {
 
 export { KILL_GRACE_MS } from './process-groups.js'
 const GROUP_POLL_MS = 20
+/**
+ * Below this duration only processes younger than the script are searched for its mark (see
+ * execution-mark.ts); a longer execution may have seen the pid counter wrap.
+ */
+const YOUNGER_PIDS_ONLY_MS = 10_000
 /** setTimeout fires at once for delays beyond 2^31-1 ms; longer means no timeout. */
 const MAX_TIMER_MS = 2 ** 31 - 1
 
@@ -47,6 +58,8 @@ export interface ProcessExit {
    * such working directory) / BAD_ARGUMENT (a value no process can receive) found before.
    */
   spawnError?: { code: string; message: string }
+  /** Processes that had left the script's process group and were still running at its end. */
+  escaped?: MarkedProcess[]
   durationMs: number
   stdoutTail: string
   stderrTail: string
@@ -61,7 +74,9 @@ export interface ProcessExit {
  * means a grandchild that still holds stdout, even one that escaped the group, cannot delay
  * us: we are done when the child exits. On timeout or abort the whole group gets SIGTERM, then
  * SIGKILL after {@link KILL_GRACE_MS}. Whatever of the group is still running once the child
- * has exited is ended the same way, so an execution never leaves processes behind. The
+ * has exited is ended the same way, and so is any process that left the group but still
+ * carries the execution's mark (see execution-mark.ts), so an execution never leaves
+ * processes behind. The
  * parent process going away (see parent-channel.ts) aborts it like the run's own signal.
  */
 export async function runProcess(options: ProcessOptions): Promise<ProcessExit> {
@@ -105,9 +120,10 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessExit> 
       })
     }
     let subprocess: ReturnType<typeof spawnInGroup>
+    const mark = newExecutionMark()
     guardGroups()
     try {
-      subprocess = spawnInGroup(options, stdoutFd, stderrFd)
+      subprocess = spawnInGroup(options, mark, stdoutFd, stderrFd)
     } catch (error) {
       untrackGroup()
       // Thrown before spawning, for values no process can receive (a NUL byte in an argument
@@ -138,20 +154,24 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessExit> 
       })
     }
 
-    trackGroup(pgid)
+    trackGroup(pgid, mark)
     const killer = new GroupKiller(pgid)
     const stopTimeout = watchTimeout(options.timeoutMs, killer)
     const stopAborts = abortSignals.map((signal) => watchAbort(signal, killer))
     let result
+    let escaped: MarkedProcess[] = []
     try {
       result = await subprocess
     } finally {
       stopTimeout()
       for (const stop of stopAborts) stop()
       await killer.endStragglers()
+      const short = performance.now() - started < YOUNGER_PIDS_ONLY_MS
+      escaped = await endMarkedProcesses(mark, KILL_GRACE_MS, short ? pgid : 0)
       untrackGroup(pgid)
     }
     return await finish({
+      ...(escaped.length > 0 ? { escaped } : {}),
       exitCode: result.exitCode ?? null,
       signal: result.signal ?? null,
       ...(result.signalDescription ? { signalDescription: result.signalDescription } : {}),
@@ -171,10 +191,11 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessExit> 
  */
 const logFile = (fd: number) => fd as unknown as StdoutStderrOption
 
-function spawnInGroup(options: ProcessOptions, stdoutFd: number, stderrFd: number) {
+function spawnInGroup(options: ProcessOptions, mark: string, stdoutFd: number, stderrFd: number) {
   return execa(options.file, options.args, {
     cwd: options.cwd,
-    env: options.env,
+    // The mark last: a spec cannot turn it off by setting the variable itself.
+    env: { ...options.env, [EXECUTION_MARK_VAR]: mark },
     extendEnv: true,
     stdin: 'ignore',
     stdout: logFile(stdoutFd),

@@ -27,6 +27,7 @@ export function describeExit(
     stderrTail: exit.stderrTail,
     stdoutLog: exit.stdoutLog,
     stderrLog: exit.stderrLog,
+    ...(exit.escaped ? { escapedProcesses: exit.escaped } : {}),
   }
   const report = (outcome: Outcome, message: string, traceback?: string): ProcessReport => ({
     outcome,

@@ -46,6 +46,8 @@ export interface ProcessReport {
   stderrLog: string
   /** Python/Node stack trace of an import error or exception in main, when there is one. */
   traceback?: string
+  /** Processes the script left running outside its process group; pipetest killed them. */
+  escapedProcesses?: Array<{ pid: number; command: string }>
 }
 
 export type Runner = (request: ExecutionRequest) => Promise<ProcessReport>

@@ -71,7 +71,7 @@ describe('timeouts and aborts', () => {
     for (const pid of readPids(pidFile)) expect(isRunning(pid)).toBe(false)
   })
 
-  it('returns on timeout even when a grandchild escaped the group and still holds stdout', async () => {
+  it('returns on timeout even when a grandchild escaped the group and still holds stdout, and kills it by its mark', async () => {
     const root = await tempDir()
     const pidFile = join(root, 'pids')
     const request = await makeRequest(root, {
@@ -90,8 +90,9 @@ describe('timeouts and aborts', () => {
     expect(report.outcome).toBe('timeout')
     expect(Date.now() - started).toBeLessThan(1000 + KILL_GRACE_MS)
     expect(isRunning(child)).toBe(false)
-    // setsid() put it out of reach of the group signal; what matters is that we did not wait.
-    expect(isRunning(escaped)).toBe(true)
+    // setsid() put it out of reach of the group signal, not of the execution's mark.
+    expect(isRunning(escaped)).toBe(false)
+    expect(report.escapedProcesses?.map(({ pid }) => pid)).toEqual([escaped])
   })
 
   it('kills the process group when the abort signal fires', async () => {
