@@ -82,3 +82,12 @@ export type PortContracts = z.infer<typeof portContractsSchema>
 
 /** The spec-file keys the contracts live under. */
 export const CONTRACT_KEYS = { outputs: 'output_contracts', inputs: 'input_contracts' } as const
+
+/** How to fix a bad contract, in the words of the spec file. */
+export function contractFix(key: string): string {
+  return (
+    `Write "${key}" as {"<port name>": {"format": "csv", "rows": {"min": 1}, "columns": ` +
+    `{"amount": {"type": "number", "nullable": false, "min": 0}}}}; a column or key takes ` +
+    `type (${columnTypes.join(', ')}), nullable, unique, values, min, max.`
+  )
+}

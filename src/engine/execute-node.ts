@@ -13,7 +13,8 @@ import {
 import { compareFingerprints, describeInputChanges, fingerprintInputs } from './input-guard.js'
 import { discoverOutputs } from './outputs.js'
 import type { ResolvedRunOptions } from './run-options.js'
-import type { ExecutionResult, InputSource } from './results.js'
+import { brokenChecks, checkPortData, describeDataChecks } from './data-checks.js'
+import type { DataCheck, ExecutionResult, InputSource } from './results.js'
 import type { ExecutionScheduler } from './scheduler.js'
 import { pipetestDirOf, prepareOutputPaths, type RunWorkspace } from './workspace.js'
 
@@ -92,6 +93,24 @@ export async function executeNode(
     )
   }
 
+  // A schema mismatch is reported as one before the script runs, not as the KeyError it
+  // would raise deep in its traceback.
+  const inputChecks = await checkPortData(
+    'input',
+    spec.inputContracts,
+    execution.inputs,
+    execution.wiredFrom,
+  )
+  if (brokenChecks(inputChecks).length > 0) {
+    return notRunResult(
+      identity,
+      'failed',
+      'input-contract',
+      inputContractMessage(execution, inputChecks),
+      { dataChecks: inputChecks },
+    )
+  }
+
   let python = spec.python ?? context.options.python
   if (runner === 'python') {
     try {
@@ -102,10 +121,12 @@ export async function executeNode(
   }
 
   try {
-    return await context.scheduler.runProcess(
-      () => runInFreshFolders(execution, identity, runner, python, context),
-      context.signal,
-    )
+    return await context.scheduler
+      .runProcess(
+        () => runInFreshFolders(execution, identity, runner, python, context),
+        context.signal,
+      )
+      .then((result) => checkOutputData(result, spec, inputChecks))
   } catch (error) {
     if (context.signal.aborted) {
       return notRunResult(
@@ -257,6 +278,50 @@ function escapeNote(report: ProcessReport): string[] {
   return [
     `The script left ${count} running outside its process group (setsid, detached); pipetest killed ${escaped.length === 1 ? 'it' : 'them'}: ${shown.join(', ')}${more}.`,
   ]
+}
+
+/**
+ * A run that passed is checked against its output contracts: data that breaks one fails the
+ * test with what is wrong, column by column.
+ */
+async function checkOutputData(
+  result: ExecutionResult,
+  spec: ScriptExecutionSpec,
+  inputChecks: DataCheck[],
+): Promise<ExecutionResult> {
+  if (result.status !== 'passed' || spec.outputContracts === undefined) {
+    return inputChecks.length > 0 ? { ...result, dataChecks: inputChecks } : result
+  }
+  const paths = Object.fromEntries(result.outputs.map((output) => [output.name, output.path]))
+  const outputChecks = await checkPortData('output', spec.outputContracts, paths)
+  const dataChecks = [...inputChecks, ...outputChecks]
+  const broken = brokenChecks(outputChecks)
+  if (broken.length === 0) return { ...result, dataChecks }
+  const ports = broken.map((check) => check.port).join(', ')
+  return {
+    ...result,
+    status: 'failed',
+    outcome: 'output-contract',
+    dataChecks,
+    message: [
+      `The script succeeded but ${broken.length === 1 ? 'its output' : 'outputs'} ${ports} ${broken.length === 1 ? 'breaks its' : 'break their'} data contract:`,
+      ...describeDataChecks(outputChecks),
+      `If the change is intended, update "output_contracts" in ${result.scriptName}'s spec (pipetest record ${result.node} writes what it sees).`,
+      `Run folder: ${result.runDir}`,
+    ].join('\n'),
+  }
+}
+
+function inputContractMessage(execution: RunnableExecution, checks: DataCheck[]): string {
+  const broken = brokenChecks(checks)
+  const wired = broken.some((check) => check.from !== undefined)
+  return [
+    `Input data breaks ${execution.spec.scriptName}'s input contract (the script was not run):`,
+    ...describeDataChecks(checks),
+    wired
+      ? `Fix the upstream step, or update "input_contracts" in ${execution.spec.scriptName}'s spec if ${execution.node} should accept this data.`
+      : `Fix the input data, or update "input_contracts" in ${execution.spec.scriptName}'s spec.`,
+  ].join('\n')
 }
 
 function missingOutputsMessage(result: ExecutionResult, folder: string): string {

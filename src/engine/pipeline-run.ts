@@ -7,12 +7,15 @@ import { ExecutionPlanner } from './planner.js'
 import type { PortResolution } from './ports.js'
 import type { RunOptions } from './run-options.js'
 import type {
+  DataCheck,
   DataCompatibilityResult,
   ExecutionResult,
+  PortWiring,
   PipelineFlowResult,
   ScriptTestResult,
 } from './results.js'
-import { toEdgeResult, toFlowResult, toScriptTestResult } from './tier-results.js'
+import { checkPortData } from './data-checks.js'
+import { toEdgeResult, toFlowResult, toScriptTestResult, wiredPaths } from './tier-results.js'
 
 export interface TierSelection {
   scripts?: boolean
@@ -123,7 +126,18 @@ export class PipelineRun {
       this.#engine.execute(plan.upstream),
       plan.downstream ? this.#engine.execute(plan.downstream) : undefined,
     ])
-    return toEdgeResult({ ...evidence, upstream, ...(downstream ? { downstream } : {}) })
+    // A failed only its output contract: its outputs are there, so the edge can still say
+    // whether B's input contract takes them (B itself is blocked).
+    const inputChecks =
+      upstream.outcome === 'output-contract'
+        ? await this.#edgeInputChecks(to, upstream, plan.ports.wiring)
+        : undefined
+    return toEdgeResult({
+      ...evidence,
+      upstream,
+      ...(downstream ? { downstream } : {}),
+      ...(inputChecks ? { inputChecks } : {}),
+    })
   }
 
   /** The whole DAG, inputs wired along the edges; executionOrder is the topological order. */
@@ -192,6 +206,22 @@ export class PipelineRun {
   /** Waits for running executions, marks the run folder and prunes old runs (keepRuns). */
   close(state: 'complete' | 'interrupted' = 'complete'): Promise<void> {
     return this.#engine.close(state)
+  }
+
+  #edgeInputChecks(
+    to: string,
+    upstream: ExecutionResult,
+    wiring: PortWiring[],
+  ): Promise<DataCheck[]> {
+    const wired = wiredPaths(wiring, upstream).filter((wire) => wire.path !== undefined)
+    return checkPortData(
+      'input',
+      this.pipelineSpec.scriptSpecs[to]?.inputContracts,
+      Object.fromEntries(wired.map((wire) => [wire.input, wire.path!])),
+      Object.fromEntries(
+        wired.map((wire) => [wire.input, { node: upstream.node, output: wire.output }]),
+      ),
+    )
   }
 
   #assertNode(node: string): void {

@@ -1,3 +1,4 @@
+import type { ContractViolation } from '../data/check.js'
 import type { RunnerKind } from '../spec/script-execution-spec.js'
 
 /**
@@ -31,6 +32,10 @@ export type Outcome =
   | 'missing-inputs'
   /** The script succeeded but did not write every declared output. */
   | 'missing-outputs'
+  /** An input holds data that breaks the script's input contract; the script was not run. */
+  | 'input-contract'
+  /** The script succeeded but an output breaks its data contract. */
+  | 'output-contract'
   /** The script changed or deleted one of its inputs (the user's data). */
   | 'input-modified'
   /** An edge's ports cannot be matched. */
@@ -51,6 +56,18 @@ export interface OutputReport {
   /** Data files found (temporary/system files excluded), at any depth. */
   files: number
   bytes: number
+}
+
+/** One port's data checked against its contract (see src/data); no violations means it held. */
+export interface DataCheck {
+  /** The output or input name. */
+  port: string
+  direction: 'input' | 'output'
+  /** Absolute path of the data checked. */
+  path: string
+  /** For an input fed by an upstream step: that step and its output. */
+  from?: InputSource
+  violations: ContractViolation[]
 }
 
 /** Where a wired input came from. */
@@ -89,6 +106,8 @@ export interface ExecutionResult {
   outputs: OutputReport[]
   producedOutputs: string[]
   missingOutputs: string[]
+  /** Inputs and outputs checked against the spec's data contracts, in that order. */
+  dataChecks?: DataCheck[]
   /** The upstream node whose failure kept this one from running. */
   blockedBy?: string
   startedAt: string

@@ -1,9 +1,12 @@
 import { join } from 'node:path'
 import type { ScriptExecutionSpec } from '../spec/index.js'
+import { describeViolations } from '../data/index.js'
+import { brokenChecks, describeDataChecks } from './data-checks.js'
 import { dominantFormat } from './data-format.js'
 import { notRunResult } from './execution-result.js'
 import type { PortResolution } from './ports.js'
 import type {
+  DataCheck,
   DataCompatibilityResult,
   ExecutionResult,
   Outcome,
@@ -66,6 +69,12 @@ export interface EdgeEvidence {
   ports: PortResolution
   upstream?: ExecutionResult
   downstream?: ExecutionResult
+  /**
+   * A's real outputs checked against B's input contract by the edge itself: done when A failed
+   * only its own output contract, so B is blocked, yet the edge can still tell whether B
+   * accepts what A wrote.
+   */
+  inputChecks?: DataCheck[]
 }
 
 /**
@@ -96,6 +105,19 @@ export function toEdgeResult(evidence: EdgeEvidence): DataCompatibilityResult {
     }
   }
   const wiring = upstream ? wiredPaths(ports.wiring, upstream) : ports.wiring
+  const edgeMismatch = schemaMismatch(from, to, evidence.scriptB, evidence.inputChecks ?? [])
+  if (edgeMismatch !== undefined) {
+    return {
+      ...base,
+      status: 'failed',
+      outcome: 'input-contract',
+      message: edgeMismatch.message,
+      compatible: false,
+      compatibilityIssues: edgeMismatch.issues,
+      wiring,
+      durationMs: 0,
+    }
+  }
   if (!upstream || upstream.status !== 'passed') {
     const blockedBy = upstream?.status === 'blocked' ? (upstream.blockedBy ?? from) : from
     const message = `Not run: ${from} ${upstream?.status === 'blocked' ? `was blocked by ${blockedBy}` : 'failed'}, so ${to} cannot be fed its outputs; blocked by ${blockedBy}.`
@@ -112,6 +134,23 @@ export function toEdgeResult(evidence: EdgeEvidence): DataCompatibilityResult {
       by,
       `Not run: another input of ${to} comes from a failed node; blocked by ${by}.`,
     )
+  }
+  const mismatch =
+    downstream.outcome === 'input-contract'
+      ? schemaMismatch(from, to, downstream.scriptName, downstream.dataChecks ?? [])
+      : undefined
+  if (mismatch !== undefined) {
+    return {
+      ...base,
+      ...formats,
+      status: 'failed',
+      outcome: 'input-contract',
+      message: mismatch.message,
+      compatible: false,
+      compatibilityIssues: mismatch.issues,
+      wiring,
+      durationMs: 0,
+    }
   }
   if (downstream.status !== 'passed') {
     const [why = '', ...details] = downstream.message.split('\n')
@@ -142,6 +181,34 @@ export function toEdgeResult(evidence: EdgeEvidence): DataCompatibilityResult {
   }
 }
 
+/**
+ * The downstream step refused `from`'s outputs because they break its input contract: a
+ * schema mismatch on this edge, told with both steps and the columns.
+ */
+function schemaMismatch(
+  from: string,
+  to: string,
+  scriptB: string,
+  inputChecks: DataCheck[],
+): { message: string; issues: string[] } | undefined {
+  const checks = brokenChecks(inputChecks).filter((check) => check.from?.node === from)
+  if (checks.length === 0) return undefined
+  const issues = checks.flatMap((check) =>
+    describeViolations(check.violations).map(
+      (line) => `${from}.${check.from!.output} → ${to}.${check.port}: ${line}`,
+    ),
+  )
+  const ports = checks.map((check) => `${check.from!.output} → ${check.port}`).join(', ')
+  return {
+    message: [
+      `Schema mismatch: ${from}'s output does not match ${to}'s input contract (${ports}); ${to} was not run.`,
+      ...describeDataChecks(checks),
+      `Fix ${from}, or update "input_contracts" in ${scriptB}'s spec if ${to} should accept this data.`,
+    ].join('\n'),
+    issues,
+  }
+}
+
 function blocked(
   base: Pick<DataCompatibilityResult, 'kind' | 'from' | 'to' | 'scriptA' | 'scriptB'>,
   wiring: PortWiring[],
@@ -162,7 +229,7 @@ function blocked(
 }
 
 /** The wiring with the absolute upstream paths actually fed to the downstream script. */
-function wiredPaths(wiring: PortWiring[], upstream: ExecutionResult): PortWiring[] {
+export function wiredPaths(wiring: PortWiring[], upstream: ExecutionResult): PortWiring[] {
   return wiring.map((wire) => {
     const output = upstream.outputs.find((report) => report.name === wire.output)
     if (!output) return wire

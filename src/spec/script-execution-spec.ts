@@ -1,7 +1,8 @@
 import { posix } from 'node:path'
 import { z } from 'zod'
+import { contractFix, portContractsSchema, type PortContracts } from '../data/contract.js'
 import { PipetestError } from '../errors.js'
-import { isJsonNumber, type JsonNumber } from '../files/json.js'
+import { isJsonNumber, toPlainJson, type JsonNumber } from '../files/json.js'
 
 /** How a script is executed; chosen from the spec or, when absent, the script's extension. */
 export const runnerKinds = ['python', 'node', 'command'] as const
@@ -23,6 +24,11 @@ const seconds = z.codec(z.union([z.number(), jsonNumberSchema]), z.number().posi
   encode: (n) => n,
 })
 const pathMap = z.record(z.string(), z.string())
+/** Data contracts per port; `1.0` in a file is the number 1 there. */
+const contracts = z.codec(z.record(z.string(), z.unknown()), portContractsSchema, {
+  decode: (value) => toPlainJson(value) as PortContracts,
+  encode: (value) => value,
+})
 
 /**
  * A script name is a file identity and becomes part of a file name under `.specs/`, so
@@ -119,6 +125,16 @@ const specFields = {
   python: {
     schema: z.string().min(1).optional(),
     fix: 'Set "python" to an interpreter (e.g. "python3.11" or ".venv/bin/python"), or remove it.',
+  },
+  /** What each output must hold, by output name (src/data/contract.ts). */
+  outputContracts: {
+    schema: contracts.optional(),
+    fix: contractFix('output_contracts'),
+  },
+  /** What each input must hold, by input name: checked before the script runs. */
+  inputContracts: {
+    schema: contracts.optional(),
+    fix: contractFix('input_contracts'),
   },
 } satisfies Record<string, SpecField>
 

@@ -48,9 +48,15 @@ export function formatEdgeFailure(
     ].join('\n')
   }
   const downstream = result.downstream
-  const [why = '', ...details] = messageLines(downstream?.message ?? result.message)
+  // A schema mismatch is the edge's own finding (the downstream did not run): its message.
+  const mismatch = result.outcome === 'input-contract'
+  const [why = '', ...details] = messageLines(
+    mismatch ? result.message : (downstream?.message ?? result.message),
+  )
   const lines = [
-    `${subject}: ${result.to} failed on ${result.from}'s outputs (${result.outcome}): ${why}`,
+    mismatch
+      ? `${subject}: ${why}`
+      : `${subject}: ${result.to} failed on ${result.from}'s outputs (${result.outcome}): ${why}`,
     ...indent(details),
   ]
   if (result.wiring.length > 0) {
@@ -62,8 +68,10 @@ export function formatEdgeFailure(
       )
     }
   }
-  for (const issue of result.compatibilityIssues) {
-    if (!result.message.includes(issue)) lines.push(`  issue: ${issue}`)
+  if (!mismatch) {
+    for (const issue of result.compatibilityIssues) {
+      if (!result.message.includes(issue)) lines.push(`  issue: ${issue}`)
+    }
   }
   if (downstream) lines.push(...indent(executionEvidence(downstream, options)))
   return lines.join('\n')

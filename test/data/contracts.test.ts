@@ -11,6 +11,8 @@ import {
   summaryOptionsFor,
   type DataContract,
 } from '../../src/data/index.js'
+import { parseJson } from '../../src/files/json.js'
+import { specFromJson, specToJson } from '../../src/spec/spec-codec.js'
 
 const root = mkdtempSync(join(tmpdir(), 'pipetest-contracts-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -127,5 +129,47 @@ describe('data contracts', () => {
       },
     })
     expect(await check(path, contract)).toEqual([])
+  })
+})
+
+describe('contracts in spec files', () => {
+  const base = {
+    script_name: 'prepare',
+    step_name: 'Prepare',
+    input_paths: {},
+    output_paths: { processed_data: 'out' },
+  }
+
+  it('load from output_contracts / input_contracts, 1.0 as a number, and write back unchanged', () => {
+    const text = JSON.stringify({
+      ...base,
+      output_contracts: { processed_data: { rows: { min: 1 }, columns: { p: { max: 1.5 } } } },
+    }).replace('1.5', '1.0')
+    const spec = specFromJson(
+      parseJson(text, 'prepare_runtime_test_spec.json', 'SPEC_INVALID_JSON', 'spec', {
+        lossless: true,
+      }),
+      'prepare_runtime_test_spec.json',
+    )
+    expect(spec.outputContracts).toEqual({
+      processed_data: { rows: { min: 1 }, columns: { p: { max: 1 } } },
+    })
+    expect(specToJson(spec).output_contracts).toEqual(spec.outputContracts)
+    expect(specToJson(spec).input_contracts).toBeUndefined() // cursus' keys only are written as null
+  })
+
+  it('reject a misspelt contract field, naming the file, the field and the fix', () => {
+    const json = {
+      ...base,
+      output_contracts: { processed_data: { columns: { amount: { type: 'float' } } } },
+    }
+    expect(() => specFromJson(json, 'prepare_runtime_test_spec.json')).toThrow(
+      expect.objectContaining({
+        code: 'SPEC_INVALID',
+        file: 'prepare_runtime_test_spec.json',
+        field: 'output_contracts.processed_data.columns.amount.type',
+        hint: expect.stringContaining('type (integer, number, string, boolean, datetime, json)'),
+      }),
+    )
   })
 })
