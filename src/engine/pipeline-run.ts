@@ -6,6 +6,7 @@ import { ExecutionEngine } from './execution-engine.js'
 import { ExecutionPlanner } from './planner.js'
 import type { PortResolution } from './ports.js'
 import type { RunOptions } from './run-options.js'
+import { writeRunRecord } from './run-record.js'
 import type {
   DataCheck,
   DataCompatibilityResult,
@@ -50,6 +51,12 @@ export class PipelineRun {
   readonly testDataDir: string
   readonly #engine: ExecutionEngine
   readonly #planner: ExecutionPlanner
+  /** What this run's tests got, for the run folder's `results.json` (see run-record.ts). */
+  readonly #recorded: Required<Omit<TierResults, 'flow'>> & Pick<TierResults, 'flow'> = {
+    scripts: {},
+    edges: {},
+  }
+  readonly #record: boolean
 
   constructor(
     pipelineSpec: PipelineTestingSpec,
@@ -66,6 +73,8 @@ export class PipelineRun {
       specOf: (node) => pipelineSpec.scriptSpecs[node],
       rootDir: this.rootDir,
     })
+    // A run seen through another spec (withPipeline) shares the folder, not the pipeline.
+    this.#record = options[ENGINE] === undefined
   }
 
   /**
@@ -103,7 +112,9 @@ export class PipelineRun {
   /** Node on its spec inputs (inputs that are an ancestor's output path come from its run). */
   async testScript(node: string): Promise<ScriptTestResult> {
     this.#assertNode(node)
-    return toScriptTestResult(await this.#engine.execute(this.#planner.script(node)))
+    const result = toScriptTestResult(await this.#engine.execute(this.#planner.script(node)))
+    this.#recorded.scripts[node] = result
+    return result
   }
 
   /**
@@ -121,23 +132,29 @@ export class PipelineRun {
       scriptB: this.#scriptName(to),
       ports: plan.ports,
     }
-    if (!plan.ports.ok) return toEdgeResult(evidence)
-    const [upstream, downstream] = await Promise.all([
-      this.#engine.execute(plan.upstream),
-      plan.downstream ? this.#engine.execute(plan.downstream) : undefined,
-    ])
-    // A failed only its output contract: its outputs are there, so the edge can still say
-    // whether B's input contract takes them (B itself is blocked).
-    const inputChecks =
-      upstream.outcome === 'output-contract'
-        ? await this.#edgeInputChecks(to, upstream, plan.ports.wiring)
-        : undefined
-    return toEdgeResult({
-      ...evidence,
-      upstream,
-      ...(downstream ? { downstream } : {}),
-      ...(inputChecks ? { inputChecks } : {}),
-    })
+    let result: DataCompatibilityResult
+    if (!plan.ports.ok) {
+      result = toEdgeResult(evidence)
+    } else {
+      const [upstream, downstream] = await Promise.all([
+        this.#engine.execute(plan.upstream),
+        plan.downstream ? this.#engine.execute(plan.downstream) : undefined,
+      ])
+      // A failed only its output contract: its outputs are there, so the edge can still say
+      // whether B's input contract takes them (B itself is blocked).
+      const inputChecks =
+        upstream.outcome === 'output-contract'
+          ? await this.#edgeInputChecks(to, upstream, plan.ports.wiring)
+          : undefined
+      result = toEdgeResult({
+        ...evidence,
+        upstream,
+        ...(downstream ? { downstream } : {}),
+        ...(inputChecks ? { inputChecks } : {}),
+      })
+    }
+    this.#recorded.edges[`${from}->${to}`] = result
+    return result
   }
 
   /** The whole DAG, inputs wired along the edges; executionOrder is the topological order. */
@@ -161,7 +178,9 @@ export class PipelineRun {
         downstream: results[to]!,
       })
     }
-    return toFlowResult({ order, results, edges, runDir: this.runDir })
+    const flow = toFlowResult({ order, results, edges, runDir: this.runDir })
+    this.#recorded.flow = flow
+    return flow
   }
 
   /** How the outputs of `from` feed the inputs of `to` (no execution). */
@@ -203,8 +222,16 @@ export class PipelineRun {
     this.#engine.abort(reason)
   }
 
-  /** Waits for running executions, marks the run folder and prunes old runs (keepRuns). */
-  close(state: 'complete' | 'interrupted' = 'complete'): Promise<void> {
+  /**
+   * Waits for running executions, writes the run folder's `results.json` (when a test got a
+   * result), marks the folder and prunes old runs (keepRuns).
+   */
+  async close(state: 'complete' | 'interrupted' = 'complete'): Promise<void> {
+    if (this.#record) {
+      if (state === 'interrupted') this.#engine.abort('run interrupted')
+      await this.#engine.scheduler.settled()
+      this.#writeRecord(state)
+    }
     return this.#engine.close(state)
   }
 
@@ -222,6 +249,36 @@ export class PipelineRun {
         wired.map((wire) => [wire.input, { node: upstream.node, output: wire.output }]),
       ),
     )
+  }
+
+  #writeRecord(state: 'complete' | 'interrupted'): void {
+    const { scripts, edges, flow } = this.#recorded
+    if (Object.keys(scripts).length + Object.keys(edges).length === 0 && !flow) return
+    const { dag, scriptSpecs } = this.pipelineSpec
+    try {
+      // Even a run whose every node failed before starting a process has a folder to explain.
+      this.#engine.workspace.ensure()
+      writeRunRecord({
+        tool: 'pipetest',
+        kind: 'run-results',
+        version: 1,
+        runId: this.runId,
+        runDir: this.runDir,
+        state,
+        pipeline: dag.name ?? null,
+        dagFile: dag.file ?? null,
+        rootDir: this.rootDir,
+        testDataDir: this.testDataDir,
+        recordedAt: new Date().toISOString(),
+        dag: dag.toJSON(),
+        specs: scriptSpecs,
+        scripts,
+        edges,
+        flow: flow ?? null,
+      })
+    } catch {
+      // The record feeds reports; a full disk must not turn passed tests into failures.
+    }
   }
 
   #assertNode(node: string): void {

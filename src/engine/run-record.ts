@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { DagJson } from '../dag/index.js'
+import { writeFileAtomic } from '../files/atomic-write.js'
+import type { ScriptExecutionSpec } from '../spec/index.js'
+import type { DataCompatibilityResult, PipelineFlowResult, ScriptTestResult } from './results.js'
+
+/**
+ * `results.json` in a run folder: every tier result the run produced, with the DAG and the
+ * specs they came from. A run folder then explains itself — a report (`pipetest report
+ * <run-folder>`, the test-framework reporters) reads it without the project, and without
+ * being in the process that ran the scripts (a Vitest or Jest worker).
+ */
+export const RESULTS_FILE = 'results.json'
+
+export interface RunRecord {
+  tool: 'pipetest'
+  kind: 'run-results'
+  version: 1
+  runId: string
+  runDir: string
+  state: 'complete' | 'interrupted'
+  /** The DAG's name, when it has one. */
+  pipeline: string | null
+  /** Absolute DAG file, when the DAG came from one. */
+  dagFile: string | null
+  rootDir: string
+  testDataDir: string
+  recordedAt: string
+  dag: DagJson
+  /** Node → the spec it ran with. */
+  specs: Record<string, ScriptExecutionSpec>
+  scripts: Record<string, ScriptTestResult>
+  /** Keyed `"A->B"`. */
+  edges: Record<string, DataCompatibilityResult>
+  flow: PipelineFlowResult | null
+}
+
+export function writeRunRecord(record: RunRecord): string {
+  const file = join(record.runDir, RESULTS_FILE)
+  writeFileAtomic(file, `${JSON.stringify(record)}\n`)
+  noteInJournal(record.runDir)
+  return file
+}
+
+/**
+ * The record of a run folder, or undefined when it has none (an older pipetest, a run that
+ * executed nothing) or it is not ours. A damaged file is reported by the caller that asked.
+ */
+export function readRunRecord(runDir: string): RunRecord | undefined {
+  const file = join(runDir, RESULTS_FILE)
+  if (!existsSync(file)) return undefined
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<RunRecord>
+  return parsed.tool === 'pipetest' && parsed.kind === 'run-results' && parsed.version === 1
+    ? (parsed as RunRecord)
+    : undefined
+}
+
+/**
+ * A reporter in the test framework's main process learns which runs its workers made from a
+ * journal folder it names in this variable (workers inherit the environment): each closed
+ * run adds one file holding its folder. One file per run, so parallel workers never share a
+ * file.
+ */
+export const RUN_JOURNAL_ENV = 'PIPETEST_RUN_JOURNAL'
+
+function noteInJournal(runDir: string): void {
+  const journal = process.env[RUN_JOURNAL_ENV]
+  if (!journal) return
+  try {
+    mkdirSync(journal, { recursive: true })
+    const entry = join(
+      journal,
+      `${Date.now()}-${process.pid}-${randomBytes(3).toString('hex')}.json`,
+    )
+    writeFileAtomic(entry, JSON.stringify({ runDir }))
+  } catch {
+    // The journal only feeds a report; a missing or read-only folder must not fail a test.
+  }
+}
+
+/** The run folders noted in `journal`, oldest first; unreadable entries are skipped. */
+export function readJournal(journal: string): string[] {
+  let names: string[]
+  try {
+    names = readdirSync(journal).filter((name) => name.endsWith('.json'))
+  } catch {
+    return []
+  }
+  const runDirs: string[] = []
+  for (const name of names.sort()) {
+    try {
+      const { runDir } = JSON.parse(readFileSync(join(journal, name), 'utf8')) as {
+        runDir?: unknown
+      }
+      if (typeof runDir === 'string' && !runDirs.includes(runDir)) runDirs.push(runDir)
+    } catch {
+      // A torn entry costs one run in the report, never the report.
+    }
+  }
+  return runDirs
+}

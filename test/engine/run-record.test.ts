@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { PipelineRun } from '../../src/engine/index.js'
+import { readJournal, readRunRecord, RUN_JOURNAL_ENV } from '../../src/engine/run-record.js'
+import { makeProject, pipelineOf, removeProjects, stepSpec, writeData } from './helpers.js'
+
+afterAll(removeProjects)
+afterEach(() => {
+  delete process.env[RUN_JOURNAL_ENV]
+})
+
+describe('the run folder records its results', () => {
+  it('writes every tier result with the DAG and specs to results.json when the run closes', async () => {
+    const project = makeProject()
+    writeData(project, 'data/raw/rows.csv', 'a,b\n1,2\n')
+    const specs = [
+      stepSpec(project, 'A', { inputs: { raw: 'data/raw' }, outputs: { data_output: 'out/A' } }),
+      stepSpec(project, 'B', { inputs: { data_input: 'out/A' }, env: { FAIL: '1' } }),
+    ]
+    const run = new PipelineRun(pipelineOf(project, [['A', 'B']], specs))
+    const results = await run.runTiers({ scripts: true, compatibility: true, flow: true })
+    expect(readRunRecord(run.runDir)).toBeUndefined()
+    await run.close()
+
+    const record = readRunRecord(run.runDir)!
+    expect(record).toMatchObject({
+      tool: 'pipetest',
+      runId: run.runId,
+      state: 'complete',
+      pipeline: 'test',
+      dag: { nodes: ['A', 'B'], edges: [{ from: 'A', to: 'B' }] },
+    })
+    expect(record.specs.B!.environVars).toMatchObject({ FAIL: '1' })
+    // The same plain objects the tests got, as JSON.
+    expect(record.scripts).toEqual(JSON.parse(JSON.stringify(results.scripts)))
+    expect(record.edges['A->B']!.status).toBe(results.edges['A->B']!.status)
+    expect(record.flow!.status).toBe(results.flow!.status)
+  })
+
+  it('records a run whose every node failed before starting a process', async () => {
+    const project = makeProject()
+    const specs = [stepSpec(project, 'A', { inputs: { raw: 'data/nowhere' } })]
+    const run = new PipelineRun(pipelineOf(project, [], specs))
+    await run.testScript('A')
+    await run.close()
+
+    expect(readRunRecord(run.runDir)!.scripts.A).toMatchObject({
+      status: 'failed',
+      outcome: 'missing-inputs',
+    })
+  })
+
+  it('notes the run folder in the journal a reporter names in PIPETEST_RUN_JOURNAL', async () => {
+    const journal = mkdtempSync(join(tmpdir(), 'pipetest-journal-'))
+    try {
+      process.env[RUN_JOURNAL_ENV] = journal
+      const project = makeProject()
+      const specs = [stepSpec(project, 'A', { inputs: {} })]
+      const first = new PipelineRun(pipelineOf(project, [], specs))
+      await first.testScript('A')
+      await first.close()
+      const second = new PipelineRun(pipelineOf(project, [], specs))
+      await second.testScript('A')
+      await second.close()
+
+      expect(readJournal(journal)).toEqual([first.runDir, second.runDir])
+    } finally {
+      rmSync(journal, { recursive: true, force: true })
+    }
+  })
+})
