@@ -39,6 +39,18 @@ export default tseslint.config(
     },
   },
   {
+    // The report page's script runs in the browser (inlined into the HTML report).
+    files: ['src/report/assets/*.js'],
+    languageOptions: {
+      globals: {
+        document: 'readonly',
+        window: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+      },
+    },
+  },
+  {
     files: ['**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

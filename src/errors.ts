@@ -26,6 +26,7 @@ export type PipetestErrorCode =
   | 'LAST_RUN_NOT_FOUND'
   | 'ROOT_NOT_FOUND'
   | 'CONFIG_INVALID'
+  | 'RUN_RESULTS_NOT_FOUND'
 
 export interface PipetestErrorDetails {
   /** File that holds the mistake (DAG file, spec file). */

@@ -27,6 +27,12 @@ export interface OptionDef {
   short?: string
   /** Placeholder shown in help (`DIR`, `NAME=PATH`). */
   value?: string
+  /**
+   * A string option that may stand alone (`--report` or `--report DIR`): alone, its value is
+   * `''` (the default). It takes the next argument only when the command's required
+   * arguments remain, so `run --report pipeline.dag.json` still reads the DAG.
+   */
+  optionalValue?: boolean
   description: string
 }
 
@@ -83,10 +89,11 @@ export function parseCommandArgs(command: CommandDef, argv: string[]): ParsedArg
       ...(def.short ? { short: def.short } : {}),
     }
   }
+  const optional = takeOptionalValues(command, argv)
   let parsed: ReturnType<typeof parseArgs>
   try {
     parsed = parseArgs({
-      args: attachNegativeValues(argv, command),
+      args: attachNegativeValues(optional.rest, command),
       options,
       allowPositionals: true,
       strict: true,
@@ -115,7 +122,67 @@ export function parseCommandArgs(command: CommandDef, argv: string[]): ParsedArg
     }
     positionals[def.name] = value
   })
-  return { values: parsed.values as OptionValues, positionals }
+  return { values: { ...(parsed.values as OptionValues), ...optional.values }, positionals }
+}
+
+/** Takes the options with an optional value out of `argv` (see OptionDef.optionalValue). */
+function takeOptionalValues(
+  command: CommandDef,
+  argv: string[],
+): { rest: string[]; values: Record<string, string> } {
+  const values: Record<string, string> = {}
+  const rest: string[] = []
+  const required = command.positionals.filter((p) => p.required).length
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--') {
+      rest.push(...argv.slice(i))
+      break
+    }
+    const match = /^--([^=]+)(?:=(.*))?$/s.exec(arg)
+    const def = match ? command.options[match[1]!] : undefined
+    if (!match || !def?.optionalValue) {
+      rest.push(arg)
+      continue
+    }
+    const name = match[1]!
+    if (match[2] !== undefined) {
+      values[name] = match[2]
+      continue
+    }
+    const next = argv[i + 1]
+    const others = [...rest, ...argv.slice(i + 2)]
+    if (
+      next !== undefined &&
+      !next.startsWith('-') &&
+      positionalCount(command, others) >= required
+    ) {
+      values[name] = next
+      i++
+    } else {
+      values[name] = ''
+    }
+  }
+  return { rest, values }
+}
+
+/** Arguments that are not options nor the values of string options. */
+function positionalCount(command: CommandDef, argv: string[]): number {
+  let count = 0
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--') return count + argv.length - i - 1
+    if (!arg.startsWith('-') || arg === '-') {
+      count++
+      continue
+    }
+    const name = arg.replace(/^-+/, '')
+    const def =
+      command.options[name] ??
+      Object.values(command.options).find((option) => option.short === name)
+    if (def?.type === 'string' && !def.optionalValue && !arg.includes('=')) i++
+  }
+  return count
 }
 
 /**
@@ -174,7 +241,8 @@ export function renderHelp(command: CommandDef, c: Colors): string {
     }
   }
   const rows = Object.entries(command.options).map(([name, def]) => {
-    const flag = `${def.short ? `-${def.short}, ` : ''}--${name}${def.value ? ` ${def.value}` : ''}`
+    const value = def.value ? (def.optionalValue ? ` [${def.value}]` : ` ${def.value}`) : ''
+    const flag = `${def.short ? `-${def.short}, ` : ''}--${name}${value}`
     const repeat = def.multiple ? ' (repeatable)' : ''
     return [flag, `${def.description}${repeat}`] as const
   })

@@ -4,7 +4,8 @@ import { pipetestDirOf } from '../engine/workspace.js'
 import type { TestStatus } from '../engine/index.js'
 import type { TierResults } from '../engine/index.js'
 import { writeFileAtomic } from '../files/atomic-write.js'
-import { worstStatus, type SetupNode } from './run-summary.js'
+import { worstStatus } from '../engine/run-totals.js'
+import type { SetupNode } from './run-summary.js'
 
 /** A node's, an edge's or the flow's latest known result, and the run that obtained it. */
 export interface KnownStatus {

@@ -16,6 +16,7 @@ import {
 import { contractCommand } from './contract.js'
 import { graphCommand } from './graph.js'
 import { initCommand } from './init.js'
+import { reportCommand } from './report.js'
 import { runCommand } from './run.js'
 import { specEditCommand } from './spec-edit.js'
 import { specListCommand } from './spec-list.js'
@@ -29,6 +30,7 @@ const commands: Record<string, CommandDef> = {
   contract: contractCommand,
   run: runCommand,
   graph: graphCommand,
+  report: reportCommand,
 }
 const specCommands: Record<string, CommandDef> = {
   list: specListCommand,
@@ -135,6 +137,7 @@ function topLevelHelp(ctx: CliContext): string {
     'spec edit',
     'contract',
     'run',
+    'report',
     'graph',
   ]
   rows.sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]))
@@ -158,6 +161,7 @@ function topLevelHelp(ctx: CliContext): string {
     '  pipetest validate pipeline.dag.json                    # what is missing, with the fix',
     '  pipetest spec edit Preprocess --dag pipeline.dag.json  # fill a spec in, prompted',
     '  pipetest run pipeline.dag.json                         # scripts, edges and the flow',
+    '  pipetest run pipeline.dag.json --report                # and reports/pipetest-report.html',
     '  pipetest graph pipeline.dag.json --status              # the DAG as Mermaid, coloured',
     '',
   ].join('\n')

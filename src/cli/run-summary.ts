@@ -1,40 +1,8 @@
 import type { ExecutionResult, PipelineEvent, TestStatus, TierResults } from '../engine/index.js'
+import { countStatuses, totalsOf, worstStatus, type StatusCounts } from '../engine/run-totals.js'
 import { formatEdgeFailure, formatExecutionFailure } from '../suite/format.js'
 import type { Colors } from './colors.js'
 import { firstLine } from './text.js'
-
-export type StatusCounts = Record<TestStatus, number>
-
-export interface RunTotals {
-  scripts: StatusCounts
-  edges: StatusCounts
-  flow: TestStatus | null
-}
-
-export function countStatuses(results: Array<{ status: TestStatus }>): StatusCounts {
-  const counts: StatusCounts = { passed: 0, failed: 0, blocked: 0, skipped: 0 }
-  for (const result of results) counts[result.status]++
-  return counts
-}
-
-export function totalsOf(results: TierResults): RunTotals {
-  return {
-    scripts: countStatuses(Object.values(results.scripts)),
-    edges: countStatuses(Object.values(results.edges)),
-    flow: results.flow?.status ?? null,
-  }
-}
-
-const SEVERITY: TestStatus[] = ['skipped', 'passed', 'blocked', 'failed']
-
-/** The status that speaks for several: failed > blocked > passed > skipped. */
-export function worstStatus(statuses: TestStatus[]): TestStatus | undefined {
-  return statuses.reduce<TestStatus | undefined>(
-    (acc, status) =>
-      acc === undefined || SEVERITY.indexOf(status) > SEVERITY.indexOf(acc) ? status : acc,
-    undefined,
-  )
-}
 
 /**
  * A node that was not selected (`--only`, `--from`) but ran because a selected node reads its
@@ -66,16 +34,6 @@ export function setupNodesOf(
     setup.set(event.node, entry)
   }
   return order.flatMap((node) => setup.get(node) ?? [])
-}
-
-/** Anything failed or blocked (a blocked test stands for an upstream failure). */
-export function hasFailures(totals: RunTotals): boolean {
-  return (
-    totals.scripts.failed + totals.scripts.blocked + totals.edges.failed + totals.edges.blocked >
-      0 ||
-    totals.flow === 'failed' ||
-    totals.flow === 'blocked'
-  )
 }
 
 /**

@@ -1,8 +1,26 @@
 import { PipelineRun, type TierResults } from '../engine/index.js'
-import { EXIT, flag, type CliContext, type CommandDef } from './command.js'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { RESULTS_FILE } from '../engine/run-record.js'
+import {
+  DEFAULT_REPORT_DIR,
+  REPORT_FILE,
+  describePublished,
+  publishReport,
+  type PublishedReport,
+} from '../report/index.js'
+import {
+  EXIT,
+  flag,
+  stringOption,
+  type CliContext,
+  type CommandDef,
+  type OptionValues,
+} from './command.js'
 import { summarizeRun, writeLastRun } from './last-run.js'
 import { loadDagArg, locatingArgs, openProject, projectOptions } from './project.js'
-import { hasFailures, renderSummary, setupNodesOf, totalsOf } from './run-summary.js'
+import { hasFailures, totalsOf } from '../engine/run-totals.js'
+import { renderSummary, setupNodesOf } from './run-summary.js'
 import { TIERS, numericOptions, selectionOf } from './run-selection.js'
 import { RunView } from './run-view.js'
 import { displayPath, firstLine, shellQuote } from './text.js'
@@ -43,6 +61,17 @@ export const runCommand: CommandDef = {
       type: 'boolean',
       description: 'Print the results as JSON on stdout (progress goes to stderr)',
     },
+    report: {
+      type: 'string',
+      optionalValue: true,
+      value: 'DIR',
+      description: `Write the HTML report to DIR/${REPORT_FILE} (default DIR: ${DEFAULT_REPORT_DIR})`,
+    },
+    summary: {
+      type: 'string',
+      value: 'FILE',
+      description: 'Write a Markdown summary (counts, failures, Mermaid chart) to FILE',
+    },
     ...projectOptions,
   },
   notes: [
@@ -50,6 +79,7 @@ export const runCommand: CommandDef = {
       'downstream node on the upstream\'s real outputs; "flow" runs the whole DAG in order with\n' +
       'inputs wired along the edges. A node whose upstream failed is "blocked" (not run).\n' +
       'With --only or --from, the flow (always the whole DAG) runs only if --tier flow is given.\n' +
+      'Under GitHub Actions (GITHUB_STEP_SUMMARY set) the Markdown summary is added to the job summary.\n' +
       'Exit code: 0 all passed, 1 anything failed or blocked, 130/143 interrupted (SIGINT/SIGTERM:\n' +
       'running scripts are killed and the run folder is marked interrupted).',
   ],
@@ -57,6 +87,7 @@ export const runCommand: CommandDef = {
     'pipetest run pipelines/fraud/pipeline.dag.json',
     'pipetest run pipeline.dag.json --from XGBoostTraining --tier scripts',
     'pipetest run pipeline.dag.json --json > results.json',
+    'pipetest run pipeline.dag.json --report        # reports/pipetest-report.html',
   ],
   async run({ values, positionals }, ctx) {
     const project = openProject(values, ctx)
@@ -134,6 +165,7 @@ export const runCommand: CommandDef = {
     )
     writeLastRun(project.builder.testDataDir, dag.file!, lastRun)
     const totals = totalsOf(results)
+    const published = publishRun(run.runDir, values, ctx)
     const failed = hasFailures(totals)
 
     if (json) {
@@ -165,6 +197,10 @@ export const runCommand: CommandDef = {
       )
     }
 
+    if (published) {
+      const shown = displayPath(published.file, ctx.cwd)
+      stream.write(`${describePublished(published, shown).join('\n')}\n`)
+    }
     if (interruptedBy) {
       const what =
         stoppedNodes.length > 0 ? `stopped ${stoppedNodes.join(', ')}` : 'nothing was running'
@@ -182,6 +218,26 @@ export const runCommand: CommandDef = {
     }
     return failed ? EXIT.failed : EXIT.ok
   },
+}
+
+/** The report and summaries the options and the environment ask for, once the run is closed. */
+function publishRun(
+  runDir: string,
+  values: OptionValues,
+  ctx: CliContext,
+): PublishedReport | undefined {
+  const dir = stringOption(values, 'report')
+  const summaryFile = stringOption(values, 'summary')
+  if (dir === undefined && summaryFile === undefined && !ctx.env.GITHUB_STEP_SUMMARY)
+    return undefined
+  // Nothing ran (every node filtered out): no results to report.
+  if (!existsSync(join(runDir, RESULTS_FILE))) return undefined
+  return publishReport([runDir], {
+    ...(dir ? { dir } : {}),
+    ...(summaryFile ? { summaryFile } : {}),
+    cwd: ctx.cwd,
+    env: ctx.env,
+  })
 }
 
 function exitCodeOf(signal: NodeJS.Signals): number {

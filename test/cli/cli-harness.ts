@@ -37,6 +37,9 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   delete env.FORCE_COLOR
   delete env.NO_COLOR
   delete env.CI
+  // A GitHub Actions job running these tests must not get their job summaries.
+  delete env.GITHUB_STEP_SUMMARY
+  delete env.PIPETEST_RUN_JOURNAL
   return { ...env, ...extra }
 }
 

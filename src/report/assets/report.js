@@ -1,0 +1,677 @@
+// pipetest report: the page's behaviour, inlined into one self-contained HTML file (see
+// src/report/html.ts). The DAG arrives as positioned SVG; this script adds selection, the
+// details panel, zoom and pan, search and the failed-only filter. User data (names, paths,
+// logs) is only ever set as text (textContent), never as HTML.
+;(function () {
+  'use strict'
+  const model = JSON.parse(document.getElementById('pipetest-data').textContent)
+  const sections = Array.from(document.querySelectorAll('section.pipeline'))
+  const tabs = Array.from(document.querySelectorAll('.tab'))
+  const views = sections.map(function (section, index) {
+    return setUp(section, model.pipelines[index], index)
+  })
+  let current = 0
+
+  tabs.forEach(function (tab, index) {
+    tab.addEventListener('click', function () {
+      show(index)
+      location.hash = encodeURIComponent(model.pipelines[index].id)
+    })
+  })
+  window.addEventListener('hashchange', fromHash)
+  fromHash()
+
+  function show(index) {
+    current = index
+    sections.forEach(function (section, i) {
+      section.hidden = i !== index
+    })
+    tabs.forEach(function (tab, i) {
+      tab.classList.toggle('active', i === index)
+    })
+    views[index].fit()
+  }
+
+  /** `#<pipeline id>/<node>` opens that node: the links printed at the end of a run. */
+  function fromHash() {
+    const hash = decodeURIComponent(location.hash.slice(1))
+    const slash = hash.indexOf('/')
+    const id = slash === -1 ? hash : hash.slice(0, slash)
+    const node = slash === -1 ? '' : hash.slice(slash + 1)
+    let index = model.pipelines.findIndex(function (p) {
+      return p.id === id || p.name === id
+    })
+    if (index === -1) {
+      // No hash: open the first pipeline that failed, at its first failed node.
+      index = Math.max(
+        0,
+        model.pipelines.findIndex(function (p) {
+          return p.failedNodes.length > 0
+        }),
+      )
+    }
+    if (!views[index]) return
+    if (index !== current || sections[index].hidden) show(index)
+    const pipeline = model.pipelines[index]
+    // A link names its node: bring it into view. Opening the page shows the whole DAG with
+    // the first failure's details beside it.
+    const target = node || (!hash ? pipeline.failedNodes[0] : '')
+    if (target) views[index].selectNode(target, Boolean(node))
+    else views[index].overview()
+  }
+
+  function setUp(section, pipeline, pipelineIndex) {
+    const graph = section.querySelector('.graph')
+    const svg = section.querySelector('svg.dag')
+    const panel = section.querySelector('.panel')
+    const search = section.querySelector('.search')
+    const matchesLabel = section.querySelector('.matches')
+    const failedOnly = section.querySelector('.failed-only')
+    const nodeEls = Array.from(svg.querySelectorAll('.node'))
+    const edgeEls = Array.from(svg.querySelectorAll('.edge'))
+    const byName = new Map()
+    pipeline.nodes.forEach(function (node, i) {
+      byName.set(node.name, i)
+    })
+    const full = { x: 0, y: 0, w: Math.max(pipeline.width, 1), h: Math.max(pipeline.height, 1) }
+    let box = Object.assign({}, full)
+    let selected = null
+    let matches = []
+    let matchIndex = -1
+
+    // Zoom and pan: the viewBox is the camera.
+    function apply() {
+      svg.setAttribute('viewBox', [box.x, box.y, box.w, box.h].join(' '))
+    }
+    function fit() {
+      const rect = graph.getBoundingClientRect()
+      const aspect = rect.width > 0 && rect.height > 0 ? rect.width / rect.height : 1.6
+      // Never zoom in further than 1:1 to fit a small DAG; a big one is shown whole.
+      const w = Math.max(full.w, full.h * aspect, rect.width || 0)
+      const h = w / aspect
+      box = { x: (full.w - w) / 2, y: (full.h - h) / 2, w: w, h: h }
+      apply()
+    }
+    function scale() {
+      const rect = graph.getBoundingClientRect()
+      return rect.width > 0 ? box.w / rect.width : 1
+    }
+    function zoom(factor, cx, cy) {
+      const w = Math.min(Math.max(box.w * factor, 80), Math.max(full.w, full.h) * 8)
+      const real = w / box.w
+      box = {
+        x: cx - (cx - box.x) * real,
+        y: cy - (cy - box.y) * real,
+        w: w,
+        h: box.h * real,
+      }
+      apply()
+    }
+    function centre(node) {
+      const n = pipeline.nodes[node]
+      const rect = graph.getBoundingClientRect()
+      if (rect.width > 0 && box.w / rect.width > 1.5) {
+        // Too far out to read the node: come closer first.
+        const aspect = rect.width / rect.height
+        box.w = rect.width
+        box.h = rect.width / aspect
+      }
+      box.x = n.x + n.width / 2 - box.w / 2
+      box.y = n.y + n.height / 2 - box.h / 2
+      apply()
+    }
+    function pointer(event) {
+      const rect = graph.getBoundingClientRect()
+      return {
+        x: box.x + ((event.clientX - rect.left) / rect.width) * box.w,
+        y: box.y + ((event.clientY - rect.top) / rect.height) * box.h,
+      }
+    }
+    graph.addEventListener(
+      'wheel',
+      function (event) {
+        event.preventDefault()
+        const at = pointer(event)
+        zoom(Math.exp(event.deltaY * 0.0015), at.x, at.y)
+      },
+      { passive: false },
+    )
+    let drag = null
+    graph.addEventListener('pointerdown', function (event) {
+      if (event.button !== 0) return
+      drag = { x: event.clientX, y: event.clientY, box: Object.assign({}, box), moved: false }
+    })
+    window.addEventListener('pointermove', function (event) {
+      if (!drag) return
+      const dx = event.clientX - drag.x
+      const dy = event.clientY - drag.y
+      if (!drag.moved && Math.abs(dx) + Math.abs(dy) < 4) return
+      drag.moved = true
+      graph.classList.add('panning')
+      const s = scale()
+      box.x = drag.box.x - dx * s
+      box.y = drag.box.y - dy * s
+      apply()
+    })
+    window.addEventListener('pointerup', function () {
+      graph.classList.remove('panning')
+      // A drag that moved is a pan, not a click on whatever it ended on.
+      if (drag && drag.moved) {
+        const swallow = function (event) {
+          event.stopPropagation()
+        }
+        window.addEventListener('click', swallow, { capture: true, once: true })
+        setTimeout(function () {
+          window.removeEventListener('click', swallow, { capture: true })
+        }, 0)
+      }
+      drag = null
+    })
+    section.querySelector('.zoom-in').addEventListener('click', function () {
+      zoom(1 / 1.3, box.x + box.w / 2, box.y + box.h / 2)
+    })
+    section.querySelector('.zoom-out').addEventListener('click', function () {
+      zoom(1.3, box.x + box.w / 2, box.y + box.h / 2)
+    })
+    section.querySelector('.zoom-fit').addEventListener('click', fit)
+
+    nodeEls.forEach(function (el) {
+      const index = Number(el.getAttribute('data-node'))
+      const open = function () {
+        location.hash =
+          encodeURIComponent(pipeline.id) + '/' + encodeURIComponent(pipeline.nodes[index].name)
+      }
+      el.addEventListener('click', open)
+      el.addEventListener('keydown', function (event) {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault()
+          open()
+        }
+      })
+    })
+    edgeEls.forEach(function (el) {
+      el.addEventListener('click', function () {
+        selectEdge(Number(el.getAttribute('data-edge')))
+      })
+    })
+
+    // Search by name and the failed-only filter both dim what does not match.
+    function refilter() {
+      const query = search.value.trim().toLowerCase()
+      const onlyFailed = failedOnly.checked
+      matches = []
+      pipeline.nodes.forEach(function (node, i) {
+        const hit = query !== '' && node.name.toLowerCase().indexOf(query) !== -1
+        if (hit) matches.push(i)
+        const failing = node.status === 'failed' || node.status === 'blocked'
+        const visible = (query === '' || hit) && (!onlyFailed || failing)
+        nodeEls[i].classList.toggle('match', hit)
+        nodeEls[i].classList.toggle('dim', !visible)
+      })
+      edgeEls.forEach(function (el, i) {
+        const edge = pipeline.edges[i]
+        const failing = edge.status === 'failed' || edge.status === 'blocked'
+        el.classList.toggle('dim', query !== '' || (onlyFailed && !failing))
+      })
+      matchIndex = -1
+      matchesLabel.textContent =
+        query === '' ? '' : matches.length === 1 ? '1 match' : matches.length + ' matches'
+    }
+    search.addEventListener('input', refilter)
+    search.addEventListener('keydown', function (event) {
+      if (event.key !== 'Enter' || matches.length === 0) return
+      matchIndex = (matchIndex + 1) % matches.length
+      selectNode(pipeline.nodes[matches[matchIndex]].name, true)
+    })
+    failedOnly.addEventListener('change', refilter)
+
+    function mark(nodeIndex, edgeIndex) {
+      nodeEls.forEach(function (el, i) {
+        el.classList.toggle('selected', i === nodeIndex)
+      })
+      edgeEls.forEach(function (el, i) {
+        el.classList.toggle('selected', i === edgeIndex)
+      })
+    }
+
+    function selectNode(name, scrollTo) {
+      const index = byName.get(name)
+      if (index === undefined) return overview()
+      selected = index
+      mark(index, -1)
+      if (scrollTo) centre(index)
+      renderNode(pipeline.nodes[index])
+    }
+
+    function selectEdge(index) {
+      selected = null
+      mark(-1, index)
+      renderEdge(pipeline.edges[index])
+    }
+
+    function overview() {
+      selected = null
+      mark(-1, -1)
+      clear()
+      panel.append(h('h2', null, pipeline.name))
+      const failed = pipeline.nodes.filter(function (n) {
+        return n.status === 'failed'
+      })
+      const blocked = pipeline.nodes.filter(function (n) {
+        return n.status === 'blocked'
+      })
+      if (failed.length === 0) {
+        panel.append(
+          h(
+            'p',
+            'hint',
+            'Every node passed. Click a node to see its spec, executions, logs and outputs.',
+          ),
+        )
+      } else {
+        panel.append(h('h3', null, 'Failed nodes'))
+        panel.append(
+          h(
+            'ul',
+            'list',
+            failed.map(function (n) {
+              return h('li', null, [
+                nodeLink(n.name),
+                h('div', 'reason', firstLine(n.failure ? n.failure.message : n.status)),
+              ])
+            }),
+          ),
+        )
+      }
+      if (blocked.length > 0) {
+        panel.append(h('h3', null, 'Blocked (not run)'))
+        panel.append(
+          h(
+            'ul',
+            'list',
+            blocked.map(function (n) {
+              return h('li', null, [
+                nodeLink(n.name),
+                h('div', 'reason', n.blockedBy ? 'blocked by ' + n.blockedBy : 'blocked'),
+              ])
+            }),
+          ),
+        )
+      }
+      panel.append(h('h3', null, 'Run'))
+      panel.append(
+        kv([
+          ['run folder', pipeline.runDir],
+          ['DAG file', pipeline.dagFile || '—'],
+          ['state', pipeline.state],
+          ['recorded', pipeline.recordedAt],
+        ]),
+      )
+    }
+
+    function hashOf(name) {
+      return '#' + encodeURIComponent(pipeline.id) + '/' + encodeURIComponent(name)
+    }
+
+    /** A node named in the panel: opens it and brings it into view. */
+    function nodeLink(name) {
+      const button = h('button', 'link', name)
+      button.addEventListener('click', function () {
+        selectNode(name, true)
+        history.replaceState(null, '', hashOf(name))
+      })
+      return button
+    }
+
+    function renderNode(node) {
+      clear()
+      panel.append(h('h2', null, node.name))
+      const headline = h('div', 'headline', [h('span', 'badge ' + node.status, node.status)])
+      if (node.blockedBy)
+        headline.append(h('span', 'hint', 'blocked by '), nodeLink(node.blockedBy))
+      panel.append(headline)
+
+      const failedExecution = node.failure
+        ? node.executions.find(function (e) {
+            return e.id === node.failure.executionId
+          })
+        : null
+      if (node.failure) {
+        const box = h('div', 'failure', [
+          h('p', 'message', node.failure.outcome + ': ' + firstLine(node.failure.message)),
+        ])
+        const rest = node.failure.message.split('\n').slice(1).join('\n').trim()
+        if (rest) box.append(h('pre', null, rest))
+        if (failedExecution && failedExecution.traceback) {
+          box.append(
+            h('div', 'hint', 'Traceback'),
+            h('pre', 'traceback', failedExecution.traceback),
+          )
+        } else if (failedExecution && failedExecution.stderrTail) {
+          box.append(
+            h('div', 'hint', 'stderr (last lines)'),
+            h('pre', 'traceback', failedExecution.stderrTail),
+          )
+        }
+        panel.append(box)
+      }
+
+      panel.append(h('h3', null, 'Outputs'))
+      if (node.outputs.length === 0) {
+        panel.append(
+          h(
+            'p',
+            'hint',
+            node.status === 'blocked' ? 'Not run: no outputs.' : 'No outputs recorded.',
+          ),
+        )
+      }
+      node.outputs.forEach(function (output) {
+        panel.append(renderOutput(output))
+      })
+
+      panel.append(h('h3', null, 'Executions'))
+      panel.append(
+        table(
+          ['tier', 'outcome', 'exit', 'duration', 'run folder'],
+          node.executions.map(function (e) {
+            return [
+              e.tiers.join(', '),
+              h(
+                'span',
+                'badge ' + (e.cached ? 'cached' : e.status),
+                e.outcome + (e.cached ? ' (cached)' : ''),
+              ),
+              e.exitCode === null ? e.signal || '—' : String(e.exitCode),
+              seconds(e.durationMs),
+              h('span', 'mono', e.runDir),
+            ]
+          }),
+        ),
+      )
+      node.executions.forEach(function (e) {
+        if (e.stdoutTail || e.stderrTail || e.logs.stdout || e.logs.stderr) {
+          const details = h('details', null, [
+            h('summary', null, 'Logs of the ' + e.tiers.join(', ') + ' execution'),
+          ])
+          if (e.stderrTail)
+            details.append(h('div', 'hint', 'stderr (last lines)'), h('pre', null, e.stderrTail))
+          if (e.stdoutTail)
+            details.append(h('div', 'hint', 'stdout (last lines)'), h('pre', null, e.stdoutTail))
+          const files = [e.logs.stdout, e.logs.stderr].filter(Boolean)
+          if (files.length > 0)
+            details.append(h('div', 'hint mono', 'full logs: ' + files.join('  ')))
+          panel.append(details)
+        }
+      })
+
+      panel.append(h('h3', null, 'Spec'))
+      if (!node.spec) {
+        panel.append(h('p', 'hint', 'No spec was recorded for this node.'))
+      } else {
+        const s = node.spec
+        panel.append(
+          kv([
+            ['script', s.scriptPath || s.scriptName],
+            ['runner', s.runner || '—'],
+          ]),
+        )
+        const wired = new Map()
+        node.executions.forEach(function (e) {
+          e.inputs.forEach(function (input) {
+            if (input.from) wired.set(input.name, input.from)
+          })
+        })
+        section4(
+          'inputs',
+          Object.keys(s.inputPaths)
+            .concat(Array.from(wired.keys()))
+            .filter(function (name, i, all) {
+              return all.indexOf(name) === i
+            })
+            .map(function (name) {
+              const path = s.inputPaths[name] || ''
+              return [
+                name,
+                wired.has(name) ? path + (path ? '  ' : '') + '← ' + wired.get(name) : path,
+              ]
+            }),
+        )
+        section4('outputs', entries(s.outputPaths))
+        section4('environment', entries(s.environVars))
+        section4(
+          'job arguments',
+          Object.keys(s.jobArgs).map(function (k) {
+            const v = s.jobArgs[k]
+            return [k, typeof v === 'string' ? v : JSON.stringify(v)]
+          }),
+        )
+      }
+      const ins = pipeline.edges.filter(function (e) {
+        return e.to === node.name
+      })
+      const outs = pipeline.edges.filter(function (e) {
+        return e.from === node.name
+      })
+      if (ins.length + outs.length > 0) {
+        panel.append(h('h3', null, 'Edges'))
+        panel.append(
+          h(
+            'ul',
+            'list',
+            ins.concat(outs).map(function (e) {
+              const other = e.to === node.name ? e.from : e.to
+              return h('li', null, [
+                h('span', 'badge ' + e.status, e.status),
+                ' ',
+                e.to === node.name ? 'from ' : 'to ',
+                nodeLink(other),
+              ])
+            }),
+          ),
+        )
+      }
+      panel.scrollTop = 0
+    }
+
+    function section4(title, rows) {
+      if (rows.length === 0) return
+      panel.append(h('div', 'hint', title))
+      panel.append(kv(rows))
+    }
+
+    function renderOutput(output) {
+      const size = output.produced
+        ? (output.kind === 'file'
+            ? 'file'
+            : output.fileCount + ' file' + (output.fileCount === 1 ? '' : 's')) +
+          ', ' +
+          bytes(output.bytes)
+        : output.kind === 'missing'
+          ? 'not written'
+          : 'empty ' + output.kind
+      const box = h('div', 'output', [
+        h('div', 'title', [
+          h(
+            'span',
+            'badge ' + (output.produced ? 'passed' : 'failed'),
+            output.produced ? 'produced' : 'missing',
+          ),
+          output.name,
+          h('span', 'size', size),
+        ]),
+        h('div', 'mono hint', output.path),
+      ])
+      if (output.files.length > 1 || (output.files.length === 1 && output.files[0].path)) {
+        const details = h('details', null, [h('summary', null, 'Files (' + output.fileCount + ')')])
+        details.append(
+          table(
+            ['file', 'size'],
+            output.files.map(function (f) {
+              return [h('span', 'mono', f.path || '(the output file)'), bytes(f.bytes)]
+            }),
+          ),
+        )
+        box.append(details)
+      }
+      const preview = output.preview
+      if (preview && preview.kind === 'table') {
+        box.append(
+          h(
+            'div',
+            'hint',
+            (preview.file || 'data') +
+              ' — ' +
+              preview.columns.length +
+              ' columns, ' +
+              preview.rowsRead +
+              (preview.complete ? ' rows' : '+ rows (first ' + preview.rowsRead + ' summarised)'),
+          ),
+        )
+        box.append(
+          h('div', 'scroll', [
+            table(
+              ['column', 'type', 'nulls', 'distinct', 'min', 'max'],
+              preview.columns.map(function (c) {
+                return [
+                  h('span', 'mono', c.name),
+                  c.type,
+                  String(c.nulls),
+                  String(c.distinct),
+                  c.min === null ? '—' : c.min,
+                  c.max === null ? '—' : c.max,
+                ]
+              }),
+              'data summary-table',
+            ),
+          ]),
+        )
+        box.append(
+          h('div', 'scroll', [
+            table(
+              preview.columns.map(function (c) {
+                return c.name
+              }),
+              preview.rows,
+              'data rows-table',
+            ),
+          ]),
+        )
+      } else if (preview && preview.kind === 'text') {
+        box.append(
+          h(
+            'div',
+            'hint',
+            (preview.file || output.name) + (preview.truncated ? ' (first 4 kB)' : ''),
+          ),
+        )
+        box.append(h('pre', 'data-text', preview.text))
+      }
+      return box
+    }
+
+    function renderEdge(edge) {
+      clear()
+      panel.append(h('h2', null, edge.from + ' → ' + edge.to))
+      panel.append(
+        h('div', 'headline', [h('span', 'badge ' + edge.status, edge.status), edge.outcome || '']),
+      )
+      if (edge.message)
+        panel.append(h('pre', edge.status === 'failed' ? 'traceback' : null, edge.message))
+      if (edge.ports.length > 0) {
+        panel.append(h('h3', null, 'Ports'))
+        panel.append(
+          table(
+            ['output of ' + edge.from, 'input of ' + edge.to, 'paired by'],
+            edge.ports.map(function (p) {
+              return [p.output, p.input, p.via]
+            }),
+          ),
+        )
+      }
+      panel.append(h('h3', null, 'Nodes'))
+      panel.append(
+        h('ul', 'list', [h('li', null, [nodeLink(edge.from)]), h('li', null, [nodeLink(edge.to)])]),
+      )
+    }
+
+    function clear() {
+      while (panel.firstChild) panel.removeChild(panel.firstChild)
+    }
+
+    return {
+      fit: fit,
+      selectNode: selectNode,
+      overview: overview,
+      index: pipelineIndex,
+      get selected() {
+        return selected
+      },
+    }
+  }
+
+  // Small DOM helpers: strings always become text nodes.
+  function h(tag, className, children) {
+    const el = document.createElement(tag)
+    if (className) el.className = className
+    if (children === undefined || children === null) return el
+    ;(Array.isArray(children) ? children : [children]).forEach(function (child) {
+      el.append(typeof child === 'string' ? document.createTextNode(child) : child)
+    })
+    return el
+  }
+  function table(headers, rows, className) {
+    const head = h(
+      'tr',
+      null,
+      headers.map(function (x) {
+        return h('th', null, String(x))
+      }),
+    )
+    const body = rows.map(function (row) {
+      return h(
+        'tr',
+        null,
+        row.map(function (cell) {
+          const td = h('td', null, typeof cell === 'string' ? cell : [cell])
+          if (typeof cell === 'string' && cell !== '' && !isNaN(Number(cell))) td.className = 'num'
+          return td
+        }),
+      )
+    })
+    return h('table', className || null, [h('thead', null, [head]), h('tbody', null, body)])
+  }
+  function kv(rows) {
+    return h('table', 'kv', [
+      h(
+        'tbody',
+        null,
+        rows.map(function (row) {
+          return h('tr', null, [h('td', null, row[0]), h('td', 'mono', row[1])])
+        }),
+      ),
+    ])
+  }
+  function entries(object) {
+    return Object.keys(object).map(function (k) {
+      return [k, String(object[k])]
+    })
+  }
+  function firstLine(text) {
+    return String(text).trim().split('\n')[0]
+  }
+  function seconds(ms) {
+    return ms < 1000 ? Math.round(ms) + ' ms' : (ms / 1000).toFixed(1) + ' s'
+  }
+  function bytes(n) {
+    if (n < 1000) return n + ' B'
+    const units = ['kB', 'MB', 'GB', 'TB']
+    let value = n
+    let unit = -1
+    while (value >= 1000 && unit < units.length - 1) {
+      value /= 1000
+      unit++
+    }
+    return value.toFixed(1) + ' ' + units[unit]
+  }
+})()

@@ -1,0 +1,154 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { PipelineRun } from '../../src/engine/index.js'
+import {
+  buildReport,
+  renderHtml,
+  renderMarkdown,
+  type ReportModel,
+} from '../../src/report/index.js'
+import { previewOutputs } from '../../src/report/outputs.js'
+import type { ExecutionResult } from '../../src/engine/results.js'
+import { makeProject, pipelineOf, removeProjects, stepSpec, writeData } from '../engine/helpers.js'
+
+afterAll(removeProjects)
+
+const EVIL = `<img src=x onerror="alert('x')">&</script>`
+
+/** A → EVIL → C where EVIL fails: a failed node, a blocked one, a hostile name. */
+async function failedRun() {
+  const project = makeProject()
+  writeData(project, 'data/raw/rows.csv', 'id,label\n1,0\n')
+  const specs = [
+    stepSpec(project, 'A', { inputs: { raw: 'data/raw' }, outputs: { data_output: 'out/A' } }),
+    stepSpec(project, EVIL, {
+      scriptName: 'evil',
+      inputs: { data_input: 'out/A' },
+      outputs: { data_output: 'out/B' },
+      env: { FAIL: `boom </pre><b>not bold</b>` },
+    }),
+    stepSpec(project, 'C', { inputs: { data_input: 'out/B' } }),
+  ]
+  const run = new PipelineRun(
+    pipelineOf(
+      project,
+      [
+        ['A', EVIL],
+        [EVIL, 'C'],
+      ],
+      specs,
+    ),
+  )
+  await run.runTiers({ scripts: true, compatibility: true, flow: true })
+  await run.close()
+  return run
+}
+
+describe('the report model', () => {
+  it('colours each node by its worst execution and explains the failure with its traceback', async () => {
+    const run = await failedRun()
+    const [pipeline] = buildReport([run.runDir]).pipelines
+    const status = Object.fromEntries(pipeline!.nodes.map((node) => [node.name, node.status]))
+    expect(status).toEqual({ A: 'passed', [EVIL]: 'failed', C: 'blocked' })
+    const evil = pipeline!.nodes[1]!
+    expect(evil.failure).toMatchObject({ outcome: 'exception' })
+    const failed = evil.executions.find((e) => e.id === evil.failure!.executionId)!
+    expect(failed.traceback).toContain('RuntimeError: boom')
+    expect(failed.tiers).toContain('script')
+    expect(pipeline!.nodes[2]!.blockedBy).toBe(EVIL)
+    expect(pipeline!.edges.map((edge) => edge.status)).toEqual(['failed', 'blocked'])
+    // A's outputs: the file with its size.
+    expect(pipeline!.nodes[0]!.outputs[0]).toMatchObject({
+      name: 'data_output',
+      produced: true,
+      files: [{ path: 'data.csv' }],
+    })
+    // Laid out left to right.
+    const [a, b, c] = pipeline!.nodes
+    expect(a!.x).toBeLessThan(b!.x)
+    expect(b!.x).toBeLessThan(c!.x)
+    expect(pipeline!.edges[0]!.points.length).toBeGreaterThan(1)
+  })
+
+  it('escapes user text in the page: names and messages never become markup', async () => {
+    const run = await failedRun()
+    const html = renderHtml(buildReport([run.runDir]))
+    expect(html).not.toContain('<img src=x')
+    expect(html).not.toContain('<b>not bold</b>')
+    expect(html).toContain(
+      '&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt;&amp;&lt;/script&gt;',
+    )
+    // The embedded JSON cannot end its <script> element.
+    const data = /<script type="application\/json" id="pipetest-data">([\s\S]*?)<\/script>/.exec(
+      html,
+    )![1]!
+    expect(data).not.toContain('<')
+    expect((JSON.parse(data) as ReportModel).pipelines[0]!.failedNodes).toEqual([EVIL])
+  })
+
+  it('summarises in Markdown with the failed node, its reason and a coloured Mermaid chart', async () => {
+    const run = await failedRun()
+    const markdown = renderMarkdown(buildReport([run.runDir]), '/ci/report.html')
+    expect(markdown).toContain('## ❌ pipetest: test — failed')
+    expect(markdown).toContain(
+      '- `<img src=x onerror="alert(\'x\')">&</script>` — exception: main() raised RuntimeError: boom \\</pre\\>\\<b\\>not bold\\</b\\>',
+    )
+    expect(markdown).toContain('classDef failed')
+    expect(markdown).toContain('#lt;img src=x onerror=#quot;alert')
+    expect(markdown).toContain('Report: `/ci/report.html`')
+  })
+})
+
+describe('output previews', () => {
+  it('summarises the columns of a CSV output and keeps its first rows', () => {
+    const project = makeProject()
+    const dir = join(project.root, 'out')
+    mkdirSync(join(dir, 'train'), { recursive: true })
+    writeFileSync(
+      join(dir, 'train', 'part-0.csv'),
+      'id,amount,label,city\n1,2.5,true,"Paris, FR"\n2,,false,Rome\n3,7,true,\n',
+    )
+    writeFileSync(join(dir, '.hidden.tmp'), 'x')
+    const [view] = previewOutputs({
+      outputs: [
+        { name: 'data', path: dir, produced: true, kind: 'directory', files: 1, bytes: 60 },
+      ],
+    } as ExecutionResult)
+    expect(view!.files).toEqual([{ path: join('train', 'part-0.csv'), bytes: expect.any(Number) }])
+    expect(view!.preview).toMatchObject({
+      kind: 'table',
+      file: join('train', 'part-0.csv'),
+      rowsRead: 3,
+      complete: true,
+      rows: [
+        ['1', '2.5', 'true', 'Paris, FR'],
+        ['2', '', 'false', 'Rome'],
+        ['3', '7', 'true', ''],
+      ],
+    })
+    const preview = view!.preview as { columns: unknown[] }
+    expect(preview.columns).toEqual([
+      { name: 'id', type: 'integer', nulls: 0, distinct: 3, min: '1', max: '3' },
+      { name: 'amount', type: 'number', nulls: 1, distinct: 2, min: '2.5', max: '7' },
+      { name: 'label', type: 'boolean', nulls: 0, distinct: 2, min: 'false', max: 'true' },
+      { name: 'city', type: 'string', nulls: 1, distinct: 2, min: 'Paris, FR', max: 'Rome' },
+    ])
+  })
+
+  it('shows a small JSON output (metrics) as text', () => {
+    const project = makeProject()
+    const file = join(project.root, 'metrics.json')
+    writeFileSync(file, '{"auc": 0.91}\n')
+    const [view] = previewOutputs({
+      outputs: [{ name: 'metrics', path: file, produced: true, kind: 'file', files: 1, bytes: 14 }],
+    } as ExecutionResult)
+    expect(view!.preview).toEqual({
+      kind: 'text',
+      file: '',
+      format: 'json',
+      text: '{"auc": 0.91}\n',
+      truncated: false,
+    })
+  })
+})
