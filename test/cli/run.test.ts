@@ -213,7 +213,12 @@ describe('pipetest run (not a terminal)', () => {
       /^Setup {9}1 passed: Prepare \(not selected; ran for the inputs of the selected nodes\)$/m,
     )
     const runDir = /^Run folder {4}(\S+)$/m.exec(result.stdout)![1]!
-    expect(readdirSync(join(project.root, runDir)).sort()).toEqual(['Prepare', 'Train', 'run.json'])
+    expect(readdirSync(join(project.root, runDir)).sort()).toEqual([
+      'Prepare',
+      'Train',
+      'results.json',
+      'run.json',
+    ])
 
     const json = await cli(['run', project.dag, '--only', 'Train', '--json'], { cwd: project.root })
     const report = JSON.parse(json.stdout) as RunReport & {
