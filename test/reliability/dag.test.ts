@@ -308,3 +308,48 @@ describe('command-line rows: a mistyped option is named with what it must be', (
     expect(result.stderr).toContain(`--root ${file} is not a folder`)
   })
 })
+
+describe('DAG rows: 50,000 nodes in a ring or a chain (every graph walk is iterative)', () => {
+  const count = 50_000
+  const name = (i: number) => `Step${i}`
+  function longDag(ring: boolean) {
+    const nodes = Array.from({ length: count }, (_, i) => name(i))
+    const edges: Array<[string, string]> = []
+    for (let i = 1; i < count; i++) edges.push([name(i - 1), name(i)])
+    if (ring) edges.push([name(count - 1), name(0)])
+    return { nodes, edges }
+  }
+
+  it('a ring → DAG_CYCLE naming the cycle, from the library and from pipetest validate', async () => {
+    const project = newProject()
+    const file = project.writeDag('ring.dag.json', longDag(true))
+    const error = catchError(() => PipelineDAG.fromFile(file))
+    expect(error.code).toBe('DAG_CYCLE')
+    expect(error.message).toContain(`has a cycle: ${name(0)} → ${name(1)} → ${name(2)} → `)
+    expect(error.message).toContain(`${name(count - 1)} → ${name(0)}`)
+    expect(error.message).not.toContain('Maximum call stack')
+
+    const result = await cli(project, ['validate', 'ring.dag.json'])
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toContain('has a cycle')
+    expect(result.stderr).not.toMatch(OUR_STACK_FRAME)
+  })
+
+  it('a chain loads, sorts and walks ancestors and descendants; pipetest validate reports its specs', async () => {
+    const project = newProject()
+    const file = project.writeDag('chain.dag.json', longDag(false))
+    const dag = PipelineDAG.fromFile(file)
+    expect(dag.findCycle()).toBeUndefined()
+    const order = dag.topologicalSort()
+    expect(order).toHaveLength(count)
+    expect(order[0]).toBe(name(0))
+    expect(order.at(-1)).toBe(name(count - 1))
+    expect(dag.ancestorsOf(name(count - 1))).toHaveLength(count - 1)
+    expect(dag.descendantsOf(name(0))).toHaveLength(count)
+
+    const result = await cli(project, ['validate', 'chain.dag.json', '--json'])
+    expect(result.stderr).not.toMatch(OUR_STACK_FRAME)
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toContain(name(count - 1))
+  }, 300_000)
+})
