@@ -11,6 +11,8 @@ export type PipetestErrorCode =
   | 'DAG_SELF_LOOP'
   | 'DAG_DUPLICATE_NODE'
   | 'DAG_EMPTY_NAME'
+  | 'DAG_BAD_NAME'
+  | 'DAG_DUPLICATE_EDGE'
   | 'DAG_EMPTY'
   | 'DAG_NOT_FOUND'
   | 'SPEC_INVALID_JSON'

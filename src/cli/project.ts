@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { PipetestError } from '../errors.js'
 import { PipelineTestingSpecBuilder } from '../builder/index.js'
 import { loadProjectConfig, type ProjectConfig } from '../config/index.js'
-import { PipelineDAG, loadDag } from '../dag/index.js'
+import { PipelineDAG, loadDag, showName } from '../dag/index.js'
 import { DEFAULT_TEST_DATA_DIR } from '../spec/index.js'
 import { stringOption, type CliContext, type OptionDef, type OptionValues } from './command.js'
 
@@ -96,7 +96,7 @@ export function assertNode(dag: PipelineDAG, node: string, option: string): stri
   if (dag.hasNode(node)) return node
   throw new PipetestError(
     'UNKNOWN_NODE',
-    `${option} names "${node}", which is not a node of ${dag.file ?? 'the DAG'}`,
+    `${option} names "${showName(node)}", which is not a node of ${dag.file ?? 'the DAG'}`,
     { node, hint: `Use one of: ${dag.nodes.join(', ')}.` },
   )
 }

@@ -14,6 +14,14 @@ export function displayPath(path: string, cwd: string): string {
 /** Quotes one argument for a POSIX shell only when it needs it. */
 export function shellQuote(arg: string): string {
   if (arg !== '' && /^[\w@%+=:,./-]+$/.test(arg)) return arg
+  // A control character inside plain quotes would reach the terminal raw: bash and zsh's
+  // $'…' quoting spells it as an escape instead.
+  if (/\p{Cc}/u.test(arg)) {
+    const escaped = arg
+      .replace(/[\\']/g, (char) => `\\${char}`)
+      .replace(/\p{Cc}/gu, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    return `$'${escaped}'`
+  }
   return `'${arg.replace(/'/g, `'\\''`)}'`
 }
 

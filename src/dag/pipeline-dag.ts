@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path'
 import { PipetestError } from '../errors.js'
 import { readJsonFile } from '../files/json.js'
 import { parseDagJson, type DagJson } from './dag-json.js'
+import { nodeNameProblem, showName } from './node-name.js'
 
 /** A step of the pipeline. `script` is relative to the DAG's `baseDir` (the DAG file's folder). */
 export interface DagNode {
@@ -95,6 +96,15 @@ export class PipelineDAG {
         'Give every node a non-empty name.',
       )
     }
+    const problem = nodeNameProblem(name)
+    if (problem !== undefined) {
+      throw this.#error(
+        'DAG_BAD_NAME',
+        `Node name "${showName(name)}" cannot be used: ${problem}`,
+        'Rename the node (in "nodes" and in its edges); letters, digits, "_", "-" and "." are always safe.',
+        name,
+      )
+    }
     if (this.#nodes.has(name)) {
       throw this.#error(
         'DAG_DUPLICATE_NODE',
@@ -118,8 +128,8 @@ export class PipelineDAG {
       if (!this.#nodes.has(end)) {
         throw this.#error(
           'DAG_UNKNOWN_NODE',
-          `Edge ${from} → ${to} names "${end}", which is not a declared node`,
-          `Declare "${end}" in "nodes", or fix the spelling of the edge (declared nodes: ${listSome(this.nodes) || 'none'}).`,
+          `Edge ${showName(from)} → ${showName(to)} names "${showName(end)}", which is not a declared node`,
+          `Declare "${showName(end)}" in "nodes", or fix the spelling of the edge (declared nodes: ${listSome(this.nodes) || 'none'}).`,
           end,
         )
       }
@@ -134,8 +144,16 @@ export class PipelineDAG {
     }
     const existing = this.#edgeIndex.get(edgeKey(from, to))
     if (existing) {
-      // A repeated edge adds nothing but may name more ports; merge them.
-      if (ports) existing.ports = { ...existing.ports, ...ports }
+      // A plain repeat adds nothing; a repeat with other ports would silently replace some.
+      if (ports && existing.ports && !samePorts(existing.ports, ports)) {
+        throw this.#error(
+          'DAG_DUPLICATE_EDGE',
+          `Edge ${from} → ${to} is declared twice with different ports: ${JSON.stringify(existing.ports)} and ${JSON.stringify(ports)}`,
+          `Declare ${from} → ${to} once, with every port it carries in one "ports" map.`,
+          to,
+        )
+      }
+      if (ports) existing.ports = { ...ports }
       return this
     }
     const edge: DagEdge = ports ? { from, to, ports: { ...ports } } : { from, to }
@@ -330,6 +348,11 @@ export class PipelineDAG {
       ...(node !== undefined ? { node } : {}),
     })
   }
+}
+
+function samePorts(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a)
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key])
 }
 
 function edgeKey(from: string, to: string): string {

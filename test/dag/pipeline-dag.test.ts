@@ -33,14 +33,43 @@ describe('PipelineDAG', () => {
     expect(dag.getDependents('A')).toEqual(['B'])
   })
 
-  test('merges the ports of a repeated edge instead of adding a second edge', () => {
+  test('merges a repeated edge with the same ports (or none) instead of adding a second edge', () => {
     const dag = new PipelineDAG()
       .addNode('A')
       .addNode('B')
+      .addEdge('A', 'B')
       .addEdge('A', 'B', { a: 'x' })
-      .addEdge('A', 'B', { b: 'y' })
-    expect(dag.edges).toEqual([{ from: 'A', to: 'B', ports: { a: 'x', b: 'y' } }])
+      .addEdge('A', 'B', { a: 'x' })
+      .addEdge('A', 'B')
+    expect(dag.edges).toEqual([{ from: 'A', to: 'B', ports: { a: 'x' } }])
     expect(dag.getDependencies('B')).toEqual(['A'])
+  })
+
+  test('rejects a repeated edge with other ports, naming both', () => {
+    const dag = new PipelineDAG().addNode('A').addNode('B').addEdge('A', 'B', { a: 'x' })
+    expect(errorOf(() => dag.addEdge('A', 'B', { a: 'y' }))).toMatchObject({
+      code: 'DAG_DUPLICATE_EDGE',
+      message: expect.stringContaining(
+        'Edge A → B is declared twice with different ports: {"a":"x"} and {"a":"y"}',
+      ),
+    })
+  })
+
+  test.each([
+    ['a 101-character name', 'N'.repeat(101), '101 characters long'],
+    ['ESC', 'Train\u001b[31m', 'invisible character \\u001b'],
+    ['NUL', 'Tr\u0000ain', 'invisible character \\u0000'],
+    ['a line separator', 'Tr\u2028ain', 'invisible character \\u2028'],
+  ])('rejects a node name with %s, saying why and showing it escaped', (_, name, reason) => {
+    const error = errorOf(() => new PipelineDAG().addNode(name))
+    expect(error).toMatchObject({ code: 'DAG_BAD_NAME', node: name })
+    expect(error.message).toContain(reason)
+    expect(error.message).not.toMatch(/[\p{Cc}\u2028]/u)
+  })
+
+  test('accepts a 100-character name and names with spaces, dots and quotes', () => {
+    const dag = new PipelineDAG().addNode('N'.repeat(100)).addNode('say "hi" <now>.v2')
+    expect(dag.nodes).toHaveLength(2)
   })
 
   test('sorts topologically with declaration order breaking ties', () => {

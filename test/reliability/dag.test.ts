@@ -108,7 +108,49 @@ const rows: DagRow[] = [
     code: 'DAG_EMPTY',
     words: ['has no nodes'],
   },
+  {
+    row: 'a 300-character node name (ENAMETOOLONG at run time)',
+    text: json({ nodes: ['Load', `Train${'x'.repeat(295)}`], edges: [] }),
+    code: 'DAG_BAD_NAME',
+    words: ['300 characters long', 'at most 100'],
+  },
+  {
+    row: 'ESC in a node name',
+    text: json({ nodes: ['Load', 'Train\u001b[2J\u001b[31m'], edges: [] }),
+    code: 'DAG_BAD_NAME',
+    words: ['"Train\\u001b[2J\\u001b[31m"', 'invisible character \\u001b'],
+  },
+  {
+    row: 'NUL in a node name',
+    text: json({ nodes: [{ name: 'Tr\u0000ain', script: 'train.py' }], edges: [] }),
+    code: 'DAG_BAD_NAME',
+    words: ['"Tr\\u0000ain"', 'invisible character \\u0000'],
+  },
+  {
+    row: 'an edge to an unknown node whose name holds ESC',
+    text: json({ nodes: ['Load'], edges: [['Load', '\u001b]0;owned\u0007']] }),
+    code: 'DAG_UNKNOWN_NODE',
+    words: ['"\\u001b]0;owned\\u0007"', 'not a declared node'],
+  },
+  {
+    row: 'a repeated edge with other ports (the second used to win silently)',
+    text: json({
+      nodes: ['Load', 'Train'],
+      edges: [
+        { from: 'Load', to: 'Train', ports: { data: 'train_input' } },
+        { from: 'Load', to: 'Train', ports: { data: 'eval_input' } },
+      ],
+    }),
+    code: 'DAG_DUPLICATE_EDGE',
+    words: [
+      'Edge Load → Train is declared twice with different ports',
+      '{"data":"train_input"} and {"data":"eval_input"}',
+    ],
+  },
 ]
+
+/** What must never reach a terminal from a message: control characters other than newline. */
+const CONTROL = /(?!\n)\p{Cc}/u
 
 function catchError(action: () => unknown): PipetestError {
   try {
@@ -157,6 +199,7 @@ describe('DAG rows: a bad DAG file gives one clear error and is left untouched',
       for (const word of words) expect(result.stderr).toContain(word)
       expect(result.stderr).toContain(error.hint)
       expect(result.stderr).not.toMatch(OUR_STACK_FRAME)
+      expect(result.stderr).not.toMatch(CONTROL)
 
       expect(project.snapshot()).toEqual(before)
       await expectNoProcessLeft(project)
@@ -279,6 +322,14 @@ describe('command-line rows: a mistyped option is named with what it must be', (
     expect(result.stderr).toContain(message)
     expect(result.stderr).not.toContain('needs a value')
     expect(project.snapshot()).toEqual(before)
+  })
+
+  it('run --only naming a node with control characters → the name is shown escaped', async () => {
+    const project = demoProject()
+    const result = await cli(project, ['run', 'pipeline.dag.json', '--only', 'Tr\u001b[2Jain'])
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toContain('--only names "Tr\\u001b[2Jain", which is not a node')
+    expect(result.stderr).not.toMatch(CONTROL)
   })
 
   it.each([
