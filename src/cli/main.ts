@@ -16,6 +16,7 @@ import {
 import { contractCommand } from './contract.js'
 import { graphCommand } from './graph.js'
 import { initCommand } from './init.js'
+import { recordCommand } from './record.js'
 import { reportCommand } from './report.js'
 import { runCommand } from './run.js'
 import { specEditCommand } from './spec-edit.js'
@@ -29,6 +30,7 @@ const commands: Record<string, CommandDef> = {
   validate: validateCommand,
   contract: contractCommand,
   run: runCommand,
+  record: recordCommand,
   graph: graphCommand,
   report: reportCommand,
 }

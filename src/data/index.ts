@@ -38,4 +38,5 @@ export {
 } from './check.js'
 export { observedContract, summaryOptionsFor } from './observe.js'
 export { readData, type DataRow, type OutputData } from './output-data.js'
+export { writeSample, type SampleReport } from './sample.js'
 export { columnTypes, type Cell, type ColumnType } from './values.js'
