@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path'
 import { PipetestError } from '../errors.js'
 import { readJsonFile } from '../files/json.js'
-import { parseDagJson, type DagJson } from './dag-json.js'
+import { parseDagJson, type DagJson } from './dag-schema.js'
 import { nodeNameProblem, showName } from './node-name.js'
 
 /** A step of the pipeline. `script` is relative to the DAG's `baseDir` (the DAG file's folder). */
@@ -328,11 +328,10 @@ export class PipelineDAG {
       { notFound: 'DAG_NOT_FOUND', unreadable: 'DAG_NOT_FOUND', invalid: 'DAG_INVALID_JSON' },
       'DAG file',
     )
-    return PipelineDAG.fromJSON(json, {
-      file: path,
-      baseDir: dirname(path),
-      name: defaultName(path, json),
-    })
+    const dag = PipelineDAG.fromJSON(json, { file: path, baseDir: dirname(path) })
+    // A DAG that names no pipeline is named after its file.
+    dag.name ??= fileName(path)
+    return dag
   }
 
   #error(
@@ -419,9 +418,7 @@ function pairs(cycle: string[]): string[] {
   return cycle.slice(0, -1).map((node, i) => `${node} → ${cycle[i + 1]}`)
 }
 
-function defaultName(file: string, json: unknown): string | undefined {
-  if (json && typeof json === 'object' && typeof (json as { name?: unknown }).name === 'string')
-    return undefined
+function fileName(file: string): string {
   const base = file.split(/[\\/]/).at(-1) ?? file
   return base.replace(/(\.dag)?\.json$/i, '')
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { PipelineDAG, loadDag } from '../../src/dag/index.js'
 import { errorOf } from '../support/error-of.js'
@@ -29,6 +30,58 @@ describe('PipelineDAG.fromFile', () => {
     expect(dag.file).toBe(file)
     expect(dag.baseDir).toBe(root)
     expect(dag.scriptPathOf('A')).toBe(join(root, 'a.py'))
+  })
+
+  test("loads cursus' current DAG document ({version, metadata, dag, statistics})", () => {
+    const file = fileURLToPath(
+      new URL('../fixtures/dags/cursus-document.dag.json', import.meta.url),
+    )
+    const dag = PipelineDAG.fromFile(file)
+    expect(dag.name).toBe('lightgbm-risk')
+    expect(dag.nodes).toHaveLength(7)
+    expect(dag.getDependencies('LightGBMModelEval_calibration')).toEqual([
+      'LightGBMTraining',
+      'TabularPreprocessing_calibration',
+    ])
+    expect(dag.topologicalSort().at(-1)).toBe('ModelCalibration_calibration')
+  })
+
+  test.each<[string, unknown, string, string]>([
+    ['no graph', { version: '1.0.0', dag: null }, 'dag', 'A DAG must be a JSON object, got null'],
+    [
+      'no nodes',
+      { version: '1.0.0', dag: { edges: [] } },
+      'dag.nodes',
+      'The DAG has no "nodes" list',
+    ],
+    [
+      'a bad edge',
+      { version: '1.0.0', dag: { nodes: ['A', 'B'], edges: [['A']] } },
+      'dag.edges[0]',
+      'dag.edges[0] must be a pair of node names, got ["A"]',
+    ],
+    [
+      'a later major version',
+      { version: '2.0.0', dag: { nodes: ['A'], edges: [] } },
+      'version',
+      '"version" "2.0.0" is not a version pipetest reads',
+    ],
+  ])('names the field of a cursus document with %s', async (_, json, field, message) => {
+    const file = await dagFile('doc.dag.json', JSON.stringify(json))
+    expect(errorOf(() => PipelineDAG.fromFile(file))).toMatchObject({
+      code: 'DAG_INVALID',
+      field,
+      file,
+      message: expect.stringContaining(message),
+    })
+  })
+
+  test('skips a UTF-8 byte order mark at the start of the file', async () => {
+    const file = await dagFile(
+      'bom.dag.json',
+      `\ufeff${JSON.stringify({ nodes: ['A', 'B'], edges: [['A', 'B']] })}`,
+    )
+    expect(PipelineDAG.fromFile(file).nodes).toEqual(['A', 'B'])
   })
 
   test('prefers the name written in the file', async () => {

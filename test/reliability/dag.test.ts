@@ -206,6 +206,20 @@ describe('DAG rows: a bad DAG file gives one clear error and is left untouched',
     },
   )
 
+  it('a UTF-8 byte order mark at the start of the DAG file → read as if absent', async () => {
+    const project = newProject()
+    const file = project.write(
+      'pipeline.dag.json',
+      `\ufeff${json({ nodes: ['Prepare', 'Train'], edges: [['Prepare', 'Train']] })}`,
+    )
+    const before = project.snapshot()
+    expect(PipelineDAG.fromFile(file).edges).toEqual([{ from: 'Prepare', to: 'Train' }])
+    const result = await cli(project, ['validate', 'pipeline.dag.json'])
+    expect(result.stderr).not.toContain('not valid JSON')
+    expect(result.stdout).toContain('Prepare')
+    expect(project.snapshot()).toEqual(before)
+  })
+
   it('a DAG file that does not exist → DAG_NOT_FOUND naming the path', async () => {
     const project = newProject()
     const missing = project.path('pipelines', 'missing.dag.json')
