@@ -28,6 +28,8 @@ module.exports = {
   },
   reporters: [
     'default',
+    // The HTML report of the Jest run (the DAG coloured by result): reports/jest/pipetest-report.html.
+    ['@pipetest/jest/reporter', { outputDir: 'reports/jest' }],
     [
       'jest-junit',
       {

@@ -25,12 +25,14 @@ const runs = [
     bin: binOf('vitest'),
     args: ['run', '--config', 'examples/vitest.config.ts'],
     report: 'reports/junit.xml',
+    html: 'reports/pipetest-report.html',
   },
   {
     name: 'Jest',
     bin: binOf('jest'),
     args: ['--config', 'examples/jest.config.cjs'],
     report: 'reports/junit-jest.xml',
+    html: 'reports/jest/pipetest-report.html',
   },
 ]
 
@@ -38,6 +40,7 @@ const failed = []
 for (const run of runs) {
   // A report left by an earlier run must not pass for this run's result.
   rmSync(join(root, run.report), { force: true })
+  rmSync(join(root, run.html), { force: true })
   console.log(`\n▶ ${run.name}: ${['npx', run.name.toLowerCase(), ...run.args].join(' ')}\n`)
   // The test runners are started with this Node binary (no shell, no npx lookup) and share the
   // terminal, so their live output and colours reach the user unchanged.
@@ -52,6 +55,12 @@ for (const run of runs) {
 console.log('\nJUnit reports:')
 for (const run of runs) {
   const report = join(root, run.report)
+  const state = existsSync(report) ? '' : ' (not written: the run did not finish)'
+  console.log(`  ${run.name.padEnd(6)} ${relative(process.cwd(), report)}${state}`)
+}
+console.log('\nHTML reports (the DAG coloured by result; click a node for its details):')
+for (const run of runs) {
+  const report = join(root, run.html)
   const state = existsSync(report) ? '' : ' (not written: the run did not finish)'
   console.log(`  ${run.name.padEnd(6)} ${relative(process.cwd(), report)}${state}`)
 }

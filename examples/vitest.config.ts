@@ -12,8 +12,9 @@ export default defineConfig({
     // Paths below are relative to the repository root, wherever Vitest is started from.
     root: fileURLToPath(new URL('..', import.meta.url)),
     include: ['examples/*/pipeline.test.ts'],
-    // 'tree' lists every generated test (node, edge, flow), as a newcomer wants to see them.
-    reporters: ['tree', 'junit'],
+    // 'tree' lists every generated test (node, edge, flow), as a newcomer wants to see them;
+    // pipetest's reporter writes reports/pipetest-report.html (the DAG coloured by result).
+    reporters: ['tree', 'junit', '@pipetest/vitest/reporter'],
     outputFile: { junit: 'reports/junit.xml' },
   },
 })

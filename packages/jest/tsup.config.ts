@@ -9,10 +9,17 @@ export default defineConfig({
     index: 'src/index.ts',
     environment: 'src/environment.ts',
     'junit-properties': 'src/junit-properties.ts',
+    reporter: 'src/reporter.ts',
   },
   format: ['cjs'],
   // jest-junit `require`s the properties module by path: it has no importers to type.
-  dts: { entry: { index: 'src/index.ts', environment: 'src/environment.ts' } },
+  dts: {
+    entry: {
+      index: 'src/index.ts',
+      environment: 'src/environment.ts',
+      reporter: 'src/reporter.ts',
+    },
+  },
   external: ['@jest/globals'],
   target: 'node20',
   platform: 'node',

@@ -7,6 +7,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     plugin: 'src/plugin.ts',
+    reporter: 'src/reporter.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

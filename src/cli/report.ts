@@ -41,7 +41,7 @@ export const reportCommand: CommandDef = {
   async run({ values, positionals }, ctx) {
     const out = stringOption(values, 'out')
     const summaryFile = stringOption(values, 'summary')
-    const published = publishReport([positionals['run-folder']!], {
+    const published = await publishReport([positionals['run-folder']!], {
       ...(out ? { dir: out } : {}),
       ...(summaryFile ? { summaryFile } : {}),
       cwd: ctx.cwd,

@@ -165,7 +165,7 @@ export const runCommand: CommandDef = {
     )
     writeLastRun(project.builder.testDataDir, dag.file!, lastRun)
     const totals = totalsOf(results)
-    const published = publishRun(run.runDir, values, ctx)
+    const published = await publishRun(run.runDir, values, ctx)
     const failed = hasFailures(totals)
 
     if (json) {
@@ -221,11 +221,11 @@ export const runCommand: CommandDef = {
 }
 
 /** The report and summaries the options and the environment ask for, once the run is closed. */
-function publishRun(
+async function publishRun(
   runDir: string,
   values: OptionValues,
   ctx: CliContext,
-): PublishedReport | undefined {
+): Promise<PublishedReport | undefined> {
   const dir = stringOption(values, 'report')
   const summaryFile = stringOption(values, 'summary')
   if (dir === undefined && summaryFile === undefined && !ctx.env.GITHUB_STEP_SUMMARY)

@@ -21,3 +21,4 @@ export {
   type PublishOptions,
   type PublishedReport,
 } from './publish.js'
+export { RunCollector, type ReporterOptions } from './collector.js'

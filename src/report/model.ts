@@ -7,7 +7,8 @@ import type {
 } from '../engine/results.js'
 import type { RunRecord } from '../engine/run-record.js'
 import { countStatuses, worstStatus, type StatusCounts } from '../engine/run-totals.js'
-import type { OutputView } from './outputs.js'
+import { describeViolations } from '../data/index.js'
+import type { OutputPreviewer, OutputView } from './outputs.js'
 
 /**
  * What a report shows, derived from run records (`results.json` of run folders) only: the
@@ -40,6 +41,13 @@ export interface ExecutionView {
   blockedBy: string | null
   /** Input name → path given to the script, and where a wired input came from. */
   inputs: Array<{ name: string; path: string; from: string | null }>
+  /** Data contract checks of its inputs and outputs, each violation in words. */
+  dataChecks: Array<{
+    port: string
+    direction: 'input' | 'output'
+    from: string | null
+    violations: string[]
+  }>
 }
 
 export interface SpecView {
@@ -104,15 +112,17 @@ export interface ReportModel {
 }
 
 /** Everything in a run record that concerns each node, edge and tier, as views (no layout yet). */
-export function pipelineViewOf(
+export async function pipelineViewOf(
   record: RunRecord,
-  outputsOf: (execution: ExecutionResult) => OutputView[],
-): PipelineView {
+  outputsOf: OutputPreviewer,
+): Promise<PipelineView> {
   const nodeNames = record.dag.nodes.map((node) => (typeof node === 'string' ? node : node.name))
   const executions = collectExecutions(record)
-  const nodes = nodeNames.map((name) =>
-    nodeViewOf(name, record, executions.get(name) ?? [], outputsOf),
-  )
+  const nodes: NodeView[] = []
+  // One node after the other: reading outputs opens files, and a wide DAG has many.
+  for (const name of nodeNames) {
+    nodes.push(await nodeViewOf(name, record, executions.get(name) ?? [], outputsOf))
+  }
   const edges = record.dag.edges.map((edge) => edgeViewOf(edge, record))
   return {
     id: record.runId,
@@ -162,12 +172,12 @@ function collectExecutions(record: RunRecord): Map<string, TieredExecution[]> {
   return byNode
 }
 
-function nodeViewOf(
+async function nodeViewOf(
   name: string,
   record: RunRecord,
   executions: TieredExecution[],
-  outputsOf: (execution: ExecutionResult) => OutputView[],
-): NodeView {
+  outputsOf: OutputPreviewer,
+): Promise<NodeView> {
   const views = executions.map(({ result, tiers }) => executionViewOf(result, [...tiers]))
   const worst = worstStatus(views.map((view) => view.status)) ?? 'skipped'
   const status: NodeStatus =
@@ -196,7 +206,7 @@ function nodeViewOf(
       ? { executionId: failed.id, outcome: failed.outcome, message: failed.message }
       : null,
     blockedBy: status === 'blocked' ? (blocked?.blockedBy ?? null) : null,
-    outputs: shown && shown.outputs.length > 0 ? outputsOf(shown) : [],
+    outputs: shown && shown.outputs.length > 0 ? await outputsOf(shown) : [],
     x: 0,
     y: 0,
     width: 0,
@@ -223,6 +233,12 @@ function executionViewOf(result: ExecutionResult, tiers: ExecutionTier[]): Execu
     stderrTail: result.stderrTail,
     logs: result.logs,
     blockedBy: result.blockedBy ?? null,
+    dataChecks: (result.dataChecks ?? []).map((check) => ({
+      port: check.port,
+      direction: check.direction,
+      from: check.from ? `${check.from.node}.${check.from.output}` : null,
+      violations: describeViolations(check.violations),
+    })),
     inputs: [
       ...Object.entries(result.inputs).map(([name, path]) => ({ name, path })),
       // A blocked execution never got the paths of its wired inputs.

@@ -31,11 +31,14 @@ export interface PublishedReport {
   failures: Array<{ pipeline: string; node: string; url: string }>
 }
 
-export function publishReport(runDirs: string[], options: PublishOptions = {}): PublishedReport {
+export async function publishReport(
+  runDirs: string[],
+  options: PublishOptions = {},
+): Promise<PublishedReport> {
   const cwd = options.cwd ?? process.cwd()
   const env = options.env ?? process.env
   const dir = resolve(cwd, options.dir || DEFAULT_REPORT_DIR)
-  const { file, model } = writeReport(runDirs, dir, options)
+  const { file, model } = await writeReport(runDirs, dir, options)
   if (options.summaryFile) {
     writeSummary(model, resolve(cwd, options.summaryFile), { reportFile: file })
   }

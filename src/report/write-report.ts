@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../files/atomic-write.js'
 import { renderHtml } from './html.js'
 import { layOut } from './layout.js'
 import { renderMarkdown } from './markdown.js'
-import { pipelineViewOf, type ReportModel } from './model.js'
+import { pipelineViewOf, type PipelineView, type ReportModel } from './model.js'
 import { previewOutputs, type OutputPreviewer } from './outputs.js'
 
 export const REPORT_FILE = 'pipetest-report.html'
@@ -26,13 +26,17 @@ export interface ReportOptions {
  * out, with its outputs read from the folder. A folder without results throws
  * RUN_RESULTS_NOT_FOUND naming it.
  */
-export function buildReport(runDirs: string[], options: ReportOptions = {}): ReportModel {
+export async function buildReport(
+  runDirs: string[],
+  options: ReportOptions = {},
+): Promise<ReportModel> {
   const records = runDirs.map(loadRecord)
-  const pipelines = records.map((record) => {
-    const view = pipelineViewOf(record, options.previewOutputs ?? previewOutputs)
+  const pipelines: PipelineView[] = []
+  for (const record of records) {
+    const view = await pipelineViewOf(record, options.previewOutputs ?? previewOutputs)
     layOut(view)
-    return view
-  })
+    pipelines.push(view)
+  }
   const names = [...new Set(pipelines.map((pipeline) => pipeline.name))]
   return {
     title: options.title ?? `pipetest: ${names.join(', ') || 'no runs'}`,
@@ -48,12 +52,12 @@ export interface WrittenReport {
 }
 
 /** Writes `<dir>/pipetest-report.html` (atomically) for the given run folders. */
-export function writeReport(
+export async function writeReport(
   runDirs: string[],
   dir: string,
   options: ReportOptions = {},
-): WrittenReport {
-  const model = buildReport(runDirs, options)
+): Promise<WrittenReport> {
+  const model = await buildReport(runDirs, options)
   const file = join(resolve(dir), REPORT_FILE)
   mkdirSync(resolve(dir), { recursive: true })
   writeFileAtomic(file, renderHtml(model))

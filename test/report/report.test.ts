@@ -9,6 +9,7 @@ import {
   type ReportModel,
 } from '../../src/report/index.js'
 import { previewOutputs } from '../../src/report/outputs.js'
+import type { TableSummary } from '../../src/data/index.js'
 import type { ExecutionResult } from '../../src/engine/results.js'
 import { makeProject, pipelineOf, removeProjects, stepSpec, writeData } from '../engine/helpers.js'
 
@@ -48,7 +49,7 @@ async function failedRun() {
 describe('the report model', () => {
   it('colours each node by its worst execution and explains the failure with its traceback', async () => {
     const run = await failedRun()
-    const [pipeline] = buildReport([run.runDir]).pipelines
+    const [pipeline] = (await buildReport([run.runDir])).pipelines
     const status = Object.fromEntries(pipeline!.nodes.map((node) => [node.name, node.status]))
     expect(status).toEqual({ A: 'passed', [EVIL]: 'failed', C: 'blocked' })
     const evil = pipeline!.nodes[1]!
@@ -73,7 +74,7 @@ describe('the report model', () => {
 
   it('escapes user text in the page: names and messages never become markup', async () => {
     const run = await failedRun()
-    const html = renderHtml(buildReport([run.runDir]))
+    const html = renderHtml(await buildReport([run.runDir]))
     expect(html).not.toContain('<img src=x')
     expect(html).not.toContain('<b>not bold</b>')
     expect(html).toContain(
@@ -89,7 +90,7 @@ describe('the report model', () => {
 
   it('summarises in Markdown with the failed node, its reason and a coloured Mermaid chart', async () => {
     const run = await failedRun()
-    const markdown = renderMarkdown(buildReport([run.runDir]), '/ci/report.html')
+    const markdown = renderMarkdown(await buildReport([run.runDir]), '/ci/report.html')
     expect(markdown).toContain('## ❌ pipetest: test — failed')
     expect(markdown).toContain(
       '- `<img src=x onerror="alert(\'x\')">&</script>` — exception: main() raised RuntimeError: boom \\</pre\\>\\<b\\>not bold\\</b\\>',
@@ -101,54 +102,40 @@ describe('the report model', () => {
 })
 
 describe('output previews', () => {
-  it('summarises the columns of a CSV output and keeps its first rows', () => {
+  it('lists the files of a folder output and summarises its table with the first rows', async () => {
     const project = makeProject()
     const dir = join(project.root, 'out')
     mkdirSync(join(dir, 'train'), { recursive: true })
     writeFileSync(
       join(dir, 'train', 'part-0.csv'),
-      'id,amount,label,city\n1,2.5,true,"Paris, FR"\n2,,false,Rome\n3,7,true,\n',
+      'id,amount,city\n1,2.5,"Paris, FR"\n2,,Rome\n3,7,\n',
     )
     writeFileSync(join(dir, '.hidden.tmp'), 'x')
-    const [view] = previewOutputs({
+    const [view] = await previewOutputs({
       outputs: [
         { name: 'data', path: dir, produced: true, kind: 'directory', files: 1, bytes: 60 },
       ],
     } as ExecutionResult)
-    expect(view!.files).toEqual([{ path: join('train', 'part-0.csv'), bytes: expect.any(Number) }])
-    expect(view!.preview).toMatchObject({
-      kind: 'table',
-      file: join('train', 'part-0.csv'),
-      rowsRead: 3,
-      complete: true,
-      rows: [
-        ['1', '2.5', 'true', 'Paris, FR'],
-        ['2', '', 'false', 'Rome'],
-        ['3', '7', 'true', ''],
-      ],
-    })
-    const preview = view!.preview as { columns: unknown[] }
-    expect(preview.columns).toEqual([
-      { name: 'id', type: 'integer', nulls: 0, distinct: 3, min: '1', max: '3' },
-      { name: 'amount', type: 'number', nulls: 1, distinct: 2, min: '2.5', max: '7' },
-      { name: 'label', type: 'boolean', nulls: 0, distinct: 2, min: 'false', max: 'true' },
-      { name: 'city', type: 'string', nulls: 1, distinct: 2, min: 'Paris, FR', max: 'Rome' },
+    expect(view!.files).toEqual([{ path: join('train', 'part-0.csv'), bytes: 46 }])
+    expect(view!.data).toMatchObject({ kind: 'table', rows: 3 })
+    const data = view!.data as TableSummary
+    expect(data.columns.map((c) => [c.name, c.type, c.nulls])).toEqual([
+      ['id', 'integer', 0],
+      ['amount', 'number', 1],
+      ['city', 'string', 1],
     ])
+    expect(view!.rows[0]).toEqual({ id: 1, amount: 2.5, city: 'Paris, FR' })
+    expect(view!.rows).toHaveLength(3)
   })
 
-  it('shows a small JSON output (metrics) as text', () => {
+  it('shows the keys of a JSON document output (metrics)', async () => {
     const project = makeProject()
     const file = join(project.root, 'metrics.json')
     writeFileSync(file, '{"auc": 0.91}\n')
-    const [view] = previewOutputs({
+    const [view] = await previewOutputs({
       outputs: [{ name: 'metrics', path: file, produced: true, kind: 'file', files: 1, bytes: 14 }],
     } as ExecutionResult)
-    expect(view!.preview).toEqual({
-      kind: 'text',
-      file: '',
-      format: 'json',
-      text: '{"auc": 0.91}\n',
-      truncated: false,
-    })
+    expect(view!.data).toMatchObject({ kind: 'document', keys: { auc: { value: 0.91 } } })
+    expect(view!.rows).toEqual([])
   })
 })

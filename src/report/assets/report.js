@@ -10,7 +10,6 @@
   const views = sections.map(function (section, index) {
     return setUp(section, model.pipelines[index], index)
   })
-  let current = 0
 
   tabs.forEach(function (tab, index) {
     tab.addEventListener('click', function () {
@@ -22,7 +21,6 @@
   fromHash()
 
   function show(index) {
-    current = index
     sections.forEach(function (section, i) {
       section.hidden = i !== index
     })
@@ -51,7 +49,7 @@
       )
     }
     if (!views[index]) return
-    if (index !== current || sections[index].hidden) show(index)
+    show(index)
     const pipeline = model.pipelines[index]
     // A link names its node: bring it into view. Opening the page shows the whole DAG with
     // the first failure's details beside it.
@@ -178,8 +176,9 @@
     nodeEls.forEach(function (el) {
       const index = Number(el.getAttribute('data-node'))
       const open = function () {
-        location.hash =
-          encodeURIComponent(pipeline.id) + '/' + encodeURIComponent(pipeline.nodes[index].name)
+        // The node is in view already: select it without moving the camera.
+        selectNode(pipeline.nodes[index].name, false)
+        history.replaceState(null, '', hashOf(pipeline.nodes[index].name))
       }
       el.addEventListener('click', open)
       el.addEventListener('keydown', function (event) {
@@ -356,6 +355,34 @@
         panel.append(box)
       }
 
+      const checks = []
+      node.executions.forEach(function (e) {
+        e.dataChecks.forEach(function (c) {
+          if (c.violations.length > 0) checks.push(c)
+        })
+      })
+      if (checks.length > 0) {
+        panel.append(h('h3', null, 'Data contract'))
+        checks.forEach(function (c) {
+          panel.append(
+            h('div', 'failure', [
+              h(
+                'p',
+                'message',
+                c.direction + ' ' + c.port + (c.from ? ' (from ' + c.from + ')' : ''),
+              ),
+              h(
+                'ul',
+                null,
+                c.violations.map(function (v) {
+                  return h('li', null, v)
+                }),
+              ),
+            ]),
+          )
+        })
+      }
+
       panel.append(h('h3', null, 'Outputs'))
       if (node.outputs.length === 0) {
         panel.append(
@@ -514,58 +541,87 @@
         )
         box.append(details)
       }
-      const preview = output.preview
-      if (preview && preview.kind === 'table') {
+      const data = output.data
+      if (data && data.kind === 'table') {
+        const splits = data.splits
+          ? ' (' +
+            Object.keys(data.splits)
+              .map(function (k) {
+                return k + ' ' + data.splits[k]
+              })
+              .join(', ') +
+            ')'
+          : ''
         box.append(
           h(
             'div',
             'hint',
-            (preview.file || 'data') +
-              ' — ' +
-              preview.columns.length +
-              ' columns, ' +
-              preview.rowsRead +
-              (preview.complete ? ' rows' : '+ rows (first ' + preview.rowsRead + ' summarised)'),
+            data.rows +
+              ' rows' +
+              splits +
+              ', ' +
+              data.columns.length +
+              ' columns · ' +
+              data.formats.join(', ') +
+              (data.gzip ? ' (gzip)' : ''),
           ),
         )
         box.append(
           h('div', 'scroll', [
             table(
               ['column', 'type', 'nulls', 'distinct', 'min', 'max'],
-              preview.columns.map(function (c) {
+              data.columns.map(function (c) {
                 return [
                   h('span', 'mono', c.name),
-                  c.type,
+                  c.type || '—',
                   String(c.nulls),
-                  String(c.distinct),
-                  c.min === null ? '—' : c.min,
-                  c.max === null ? '—' : c.max,
+                  c.distinct + (c.distinctCapped ? '+' : ''),
+                  c.min === undefined ? '—' : String(c.min),
+                  c.max === undefined ? '—' : String(c.max),
                 ]
               }),
               'data summary-table',
             ),
           ]),
         )
+        if (output.rows.length > 0) {
+          const columns = data.columns.map(function (c) {
+            return c.name
+          })
+          box.append(h('div', 'hint', 'First ' + output.rows.length + ' rows'))
+          box.append(
+            h('div', 'scroll', [
+              table(
+                columns,
+                output.rows.map(function (row) {
+                  return columns.map(function (c) {
+                    const v = row[c]
+                    return v === null || v === undefined ? '' : String(v)
+                  })
+                }),
+                'data rows-table',
+              ),
+            ]),
+          )
+        }
+      } else if (data && data.kind === 'document') {
+        box.append(h('div', 'hint', 'JSON document'))
         box.append(
-          h('div', 'scroll', [
-            table(
-              preview.columns.map(function (c) {
-                return c.name
-              }),
-              preview.rows,
-              'data rows-table',
-            ),
-          ]),
-        )
-      } else if (preview && preview.kind === 'text') {
-        box.append(
-          h(
-            'div',
-            'hint',
-            (preview.file || output.name) + (preview.truncated ? ' (first 4 kB)' : ''),
+          table(
+            ['key', 'type', 'value'],
+            Object.keys(data.keys).map(function (k) {
+              const key = data.keys[k]
+              return [
+                h('span', 'mono', k),
+                key.type || '—',
+                key.value === null ? 'null' : String(key.value),
+              ]
+            }),
+            'data document-table',
           ),
         )
-        box.append(h('pre', 'data-text', preview.text))
+      } else if (data && data.kind === 'unreadable') {
+        box.append(h('div', 'hint', 'Not previewed: ' + data.reason))
       }
       return box
     }

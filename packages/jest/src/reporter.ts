@@ -1,0 +1,37 @@
+/**
+ * `@pipetest/jest/reporter` — writes pipetest's HTML report (and, under GitHub Actions, the job
+ * summary) at the end of a test run. Add it next to your usual reporters:
+ *
+ * @example
+ * // jest.config.js
+ * module.exports = {
+ *   reporters: ['default', ['@pipetest/jest/reporter', { outputDir: 'reports' }]],
+ * }
+ */
+import { RunCollector, type ReporterOptions } from 'pipetest'
+
+class PipetestReporter {
+  readonly #collector: RunCollector
+
+  /** Jest passes its global config first, then the options given in `reporters`. */
+  constructor(_globalConfig: unknown, options: ReporterOptions = {}) {
+    // Before Jest starts its workers: they inherit the journal folder in their environment.
+    this.#collector = new RunCollector(options ?? {})
+  }
+
+  onRunStart(): void {
+    this.#collector.reset()
+  }
+
+  async onRunComplete(): Promise<void> {
+    const lines = await this.#collector.publish()
+    if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`)
+  }
+
+  getLastError(): Error | undefined {
+    return undefined
+  }
+}
+
+// Jest loads a reporter with `require` and takes the module itself (or its default) as the class.
+export = PipetestReporter

@@ -1,0 +1,75 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { readJournal, RESULTS_FILE, RUN_JOURNAL_ENV } from '../engine/run-record.js'
+import { describePublished, publishReport, type PublishedReport } from './publish.js'
+
+/** What users pass to the Vitest and Jest reporters. */
+export interface ReporterOptions {
+  /** Folder of `pipetest-report.html`, relative to the working directory. Default `reports`. */
+  outputDir?: string
+  /** Also write the Markdown summary to this file. */
+  summaryFile?: string
+}
+
+/**
+ * The framework-free half of the Vitest and Jest reporters. Test files run in workers, so the
+ * results are not in the reporter's process: the reporter names a journal folder in the
+ * environment the workers inherit (create it before they start), every run those workers
+ * close notes its run folder there (the folder holds its results.json), and at the end of
+ * the test run the report is written from those folders.
+ *
+ * @example
+ * const collector = new RunCollector({ outputDir: 'reports' })  // in the reporter's constructor
+ * collector.reset()                                              // at each test run's start
+ * console.log((await collector.publish()).join('\n'))            // at its end
+ */
+export class RunCollector {
+  readonly options: ReporterOptions
+  readonly journal: string
+
+  constructor(options: ReporterOptions = {}) {
+    this.options = options
+    this.journal = mkdtempSync(join(tmpdir(), 'pipetest-journal-'))
+    process.env[RUN_JOURNAL_ENV] = this.journal
+  }
+
+  /** Forgets earlier test runs (watch mode reruns with the same workers). */
+  reset(): void {
+    rmSync(this.journal, { recursive: true, force: true })
+  }
+
+  /** The run folders noted so far that still hold their results. */
+  runDirs(): string[] {
+    return readJournal(this.journal).filter((runDir) => existsSync(join(runDir, RESULTS_FILE)))
+  }
+
+  /**
+   * Writes the report of this test run's pipelines and returns the lines to print (where the
+   * report is, a link per failed node); none when no pipeline ran.
+   */
+  async publish(cwd: string = process.cwd()): Promise<string[]> {
+    const published = await this.publishReport(cwd)
+    if (!published) return []
+    const shown = relative(cwd, published.file)
+    return [
+      '',
+      'pipetest',
+      ...describePublished(published, shown.startsWith('..') ? published.file : shown).map(
+        (line) => `  ${line}`,
+      ),
+    ]
+  }
+
+  publishReport(cwd: string = process.cwd()): Promise<PublishedReport | undefined> {
+    const runDirs = this.runDirs()
+    // Read once: the next test run (watch mode) starts a fresh journal in the same folder.
+    this.reset()
+    if (runDirs.length === 0) return Promise.resolve(undefined)
+    return publishReport(runDirs, {
+      ...(this.options.outputDir ? { dir: this.options.outputDir } : {}),
+      ...(this.options.summaryFile ? { summaryFile: this.options.summaryFile } : {}),
+      cwd,
+    })
+  }
+}
