@@ -10,13 +10,24 @@ import {
   notRunResult,
   type ExecutionIdentity,
 } from './execution-result.js'
-import { compareFingerprints, describeInputChanges, fingerprintInputs } from './input-guard.js'
+import {
+  compareFingerprints,
+  describeInputChanges,
+  fingerprintInputs,
+  type InputChange,
+} from './input-guard.js'
 import { discoverOutputs } from './outputs.js'
 import type { ResolvedRunOptions } from './run-options.js'
 import { brokenChecks, checkPortData, describeDataChecks } from './data-checks.js'
 import type { DataCheck, ExecutionResult, InputSource } from './results.js'
 import type { ExecutionScheduler } from './scheduler.js'
-import { pipetestDirOf, prepareOutputPaths, type RunWorkspace } from './workspace.js'
+import {
+  filesWrittenIn,
+  pipetestDirOf,
+  prepareOutputPaths,
+  prepareWorkingDir,
+  type RunWorkspace,
+} from './workspace.js'
 
 /** One execution with everything resolved: absolute script path and input paths. */
 export interface RunnableExecution {
@@ -37,6 +48,8 @@ export interface NodeExecutionContext {
   scheduler: ExecutionScheduler
   options: ResolvedRunOptions
   signal: AbortSignal
+  /** What → file: the files pipetest depends on (DAG, specs, scripts); see ExecutionEngine. */
+  projectFiles?: Record<string, string>
 }
 
 /**
@@ -167,7 +180,12 @@ async function runInFreshFolders(
     exclude: [pipetestDirOf(context.workspace.testDataDir)],
     signal: context.signal,
   }
+  // Size and mtime suffice for our own files: a script rewriting them does not hide it.
+  const projectGuard = { limits: { hashedFileBytes: 0 } }
+  const projectFiles = context.projectFiles ?? {}
+  const workingDir = spec.workingDir === 'project' ? execution.cwd : prepareWorkingDir(executionDir)
   const before = await fingerprintInputs(execution.inputs, guard)
+  const projectBefore = await fingerprintInputs(projectFiles, projectGuard)
   const request: ExecutionRequest = {
     node: execution.node,
     scriptName: spec.scriptName,
@@ -178,7 +196,8 @@ async function runInFreshFolders(
     outputPaths,
     environVars: spec.environVars,
     jobArgs: effectiveJobArgs(spec, execution.node),
-    cwd: execution.cwd,
+    cwd: workingDir,
+    projectRoot: execution.cwd,
     timeoutMs: (spec.timeoutSeconds ?? context.options.timeoutSeconds) * 1000,
     signal: context.signal,
     logDir: executionDir,
@@ -189,6 +208,10 @@ async function runInFreshFolders(
   const after = await fingerprintInputs(execution.inputs, guard)
   const changes = compareFingerprints(before, after)
   const guardNotes = [...new Set([...before.notes, ...after.notes])]
+  const projectChanges = compareFingerprints(
+    projectBefore,
+    await fingerprintInputs(projectFiles, projectGuard),
+  )
 
   const result: ExecutionResult = {
     ...identity,
@@ -209,10 +232,21 @@ async function runInFreshFolders(
     missingOutputs: outputs.filter((o) => !o.produced).map((o) => o.name),
     startedAt,
   }
-  return judge(result, report, changes.length > 0 ? describeInputChanges(changes) : undefined, [
-    ...escapeNote(report),
-    ...guardNotes,
-  ])
+  return judge(result, report, {
+    inputChanges: changes.length > 0 ? describeInputChanges(changes) : undefined,
+    projectChanges: projectChanges.length > 0 ? describeProjectChanges(projectChanges) : undefined,
+    workingDir: workingDir === execution.cwd ? undefined : workingDir,
+    notes: [...escapeNote(report), ...guardNotes],
+  })
+}
+
+/** What the engine saw around the process, besides the process itself. */
+interface Findings {
+  inputChanges: string | undefined
+  projectChanges: string | undefined
+  /** The execution's own working directory (undefined when the script ran in the project). */
+  workingDir: string | undefined
+  notes: string[]
 }
 
 /**
@@ -223,16 +257,34 @@ async function runInFreshFolders(
 function judge(
   result: ExecutionResult,
   report: ProcessReport,
-  inputChanges: string | undefined,
-  notes: string[],
+  findings: Findings,
 ): ExecutionResult {
+  const { inputChanges, projectChanges, workingDir, notes } = findings
   const folder = [...notes, `Run folder: ${result.runDir}`].join('\n')
   const changedInputs = inputChanges
     ? `The script changed its inputs (they are the user's data and must stay as they were):\n${inputChanges}`
     : undefined
+  const changedProject = projectChanges
+    ? `Files pipetest depends on changed while the script ran (by it, or by a script running at the same time):\n${projectChanges}`
+    : undefined
   if (report.outcome !== 'success') {
-    const lines = [report.message, ...(changedInputs ? [changedInputs] : []), folder]
+    const relative = workingDir ? relativePathHint(report, workingDir) : undefined
+    const lines = [
+      report.message,
+      ...(relative ? [relative] : []),
+      ...(changedInputs ? [changedInputs] : []),
+      ...(changedProject ? [changedProject] : []),
+      folder,
+    ]
     return { ...result, status: 'failed', message: lines.join('\n') }
+  }
+  if (changedProject) {
+    return {
+      ...result,
+      status: 'failed',
+      outcome: 'project-modified',
+      message: [changedProject, ...(changedInputs ? [changedInputs] : []), folder].join('\n'),
+    }
   }
   if (changedInputs) {
     return {
@@ -247,11 +299,12 @@ function judge(
     }
   }
   if (result.missingOutputs.length > 0) {
+    const stray = workingDir ? strayFilesNote(workingDir) : undefined
     return {
       ...result,
       status: 'failed',
       outcome: 'missing-outputs',
-      message: missingOutputsMessage(result, folder),
+      message: missingOutputsMessage(result, [...(stray ? [stray] : []), folder].join('\n')),
     }
   }
   const wrote = result.outputs.map(describeOutput).join(', ')
@@ -261,6 +314,38 @@ function judge(
     outcome: 'success',
     message: `Ran in ${formatSeconds(result.durationMs)}${wrote ? ` and wrote ${wrote}` : ''}.\n${folder}`,
   }
+}
+
+/** "modified script of Step: /p/scripts/step.py" lines. */
+function describeProjectChanges(changes: InputChange[]): string {
+  const lines = changes.slice(0, 10).map((c) => `  - ${c.change} ${c.path} (${c.input})`)
+  if (changes.length > 10) lines.push(`  … and ${changes.length - 10} more`)
+  return lines.join('\n')
+}
+
+/**
+ * Files the script wrote by relative path land in its working directory: when an output is
+ * missing, they are likely where it went.
+ */
+function strayFilesNote(workingDir: string): string | undefined {
+  const { files, more } = filesWrittenIn(workingDir)
+  if (files.length === 0) return undefined
+  const count = files.length + more
+  return [
+    `The script wrote ${count} file${count === 1 ? '' : 's'} in its working directory (relative paths resolve there, not in the project): ${files.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`,
+    `Write to the paths in output_paths instead; or set "working_dir": "project" in the spec to run it in the project root.`,
+  ].join('\n')
+}
+
+/** A "file not found" for a relative path, in the message or traceback of a failure. */
+const RELATIVE_NOT_FOUND =
+  /(?:No such file or directory|ENOENT[^'"\n]*)[^'"\n]*?['"]((?![\\/]|[A-Za-z]:)[^'"\n]+)['"]/
+
+function relativePathHint(report: ProcessReport, workingDir: string): string | undefined {
+  const text = `${report.message}\n${report.traceback ?? ''}\n${report.stderrTail}`
+  const path = RELATIVE_NOT_FOUND.exec(text)?.[1]
+  if (path === undefined) return undefined
+  return `The relative path '${path}' was not found: relative paths resolve in the script's own working directory (${workingDir}), not in the project. Use the paths pipetest passes (input_paths), or set "working_dir": "project" in the spec.`
 }
 
 /** Processes that left the group are killed either way; the user should know they exist. */

@@ -19,6 +19,8 @@ export class ExecutionEngine {
   readonly workspace: RunWorkspace
   readonly scheduler: ExecutionScheduler
   readonly options: ResolvedRunOptions
+  /** What → file: the files pipetest depends on, watched during every execution. */
+  readonly projectFiles: Record<string, string> = {}
   readonly #abort = new AbortController()
   readonly #signal: AbortSignal
   #closing: Promise<void> | undefined
@@ -42,6 +44,14 @@ export class ExecutionEngine {
 
   execute(plan: ExecutionPlan): Promise<ExecutionResult> {
     return this.scheduler.memoise(plan.id, () => this.#run(plan))
+  }
+
+  /**
+   * Adds files pipetest depends on (the DAG, the specs folder, the scripts) to those watched:
+   * one that changes during an execution fails it as `project-modified`.
+   */
+  watchProjectFiles(files: Record<string, string>): void {
+    Object.assign(this.projectFiles, files)
   }
 
   abort(reason = 'aborted'): void {
@@ -147,6 +157,7 @@ export class ExecutionEngine {
         scheduler: this.scheduler,
         options: this.options,
         signal: this.#signal,
+        projectFiles: this.projectFiles,
       },
     )
   }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { PipetestError } from '../errors.js'
-import type { PipelineTestingSpec } from '../spec/index.js'
+import { specsDirOf, type PipelineTestingSpec } from '../spec/index.js'
 import type { PipelineEvent } from './events.js'
 import { ExecutionEngine } from './execution-engine.js'
 import { ExecutionPlanner } from './planner.js'
@@ -75,6 +75,19 @@ export class PipelineRun {
     })
     // A run seen through another spec (withPipeline) shares the folder, not the pipeline.
     this.#record = options[ENGINE] === undefined
+    this.#engine.watchProjectFiles(this.#projectFiles())
+  }
+
+  /** The files this run depends on: the DAG file, the specs folder, every node's script. */
+  #projectFiles(): Record<string, string> {
+    const { dag } = this.pipelineSpec
+    const files: Record<string, string> = { specs: specsDirOf(this.testDataDir) }
+    if (dag.file) files.DAG = resolve(dag.file)
+    for (const node of dag.nodes) {
+      const script = this.#planner.scriptPathOf(node)
+      if (script) files[`script of ${node}`] = script
+    }
+    return files
   }
 
   /**

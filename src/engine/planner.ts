@@ -287,19 +287,23 @@ export class ExecutionPlanner {
     return this.#order.get(node) ?? -1
   }
 
+  /** The node's script: its spec's `script_path` (from the project root), else the DAG's. */
+  scriptPathOf(node: string): string | undefined {
+    const { dag, rootDir } = this.#source
+    const spec = this.#source.specOf(node)
+    if (spec?.scriptPath) return resolve(rootDir, spec.scriptPath)
+    return dag.hasNode(node) ? dag.scriptPathOf(node) : undefined
+  }
+
   #plan(
     node: string,
     purpose: ExecutionPurpose,
     bindings: Record<string, InputBinding>,
     failure?: ExecutionPlan['failure'],
   ): ExecutionPlan {
-    const { dag, rootDir } = this.#source
+    const { rootDir } = this.#source
     const spec = this.#source.specOf(node)
-    const scriptPath = spec?.scriptPath
-      ? resolve(rootDir, spec.scriptPath)
-      : dag.hasNode(node)
-        ? dag.scriptPathOf(node)
-        : undefined
+    const scriptPath = this.scriptPathOf(node)
     const noSpec = spec
       ? undefined
       : { outcome: 'invalid-spec' as const, message: capitalize(missingSpec(node)) }

@@ -38,6 +38,8 @@ export type Outcome =
   | 'output-contract'
   /** The script changed or deleted one of its inputs (the user's data). */
   | 'input-modified'
+  /** A file pipetest depends on (the DAG, a spec, a script) changed during the execution. */
+  | 'project-modified'
   /** An edge's ports cannot be matched. */
   | 'unresolved-ports'
   /** Not run because an upstream node failed (see `blockedBy`). */

@@ -9,7 +9,8 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { hostname } from 'node:os'
-import { basename, extname, join } from 'node:path'
+import { basename, extname, join, relative } from 'node:path'
+import { walkTree } from '../files/walk.js'
 import { PipetestError } from '../errors.js'
 import { writeFileAtomic } from '../files/atomic-write.js'
 
@@ -161,6 +162,28 @@ export function prepareOutputPaths(
     paths[name] = isFileLikePath(specPath) ? join(dir, safeSegment(basename(specPath))) : dir
   }
   return paths
+}
+
+/**
+ * `<executionDir>/work/`, the script's working directory unless its spec says
+ * `"working_dir": "project"`: a relative write lands here, never in the user's repository.
+ */
+export function prepareWorkingDir(executionDir: string): string {
+  const dir = join(executionDir, 'work')
+  mkdirSync(dir, { recursive: true })
+  return dir
+}
+
+/** Files under `dir` (relative paths, at most `limit`), and how many more there are. */
+export function filesWrittenIn(dir: string, limit = 5): { files: string[]; more: number } {
+  const files: string[] = []
+  let more = 0
+  for (const entry of walkTree(dir)) {
+    if (entry.kind === 'directory') continue
+    if (files.length < limit) files.push(relative(dir, entry.path))
+    else more++
+  }
+  return { files, more }
 }
 
 export interface PruneOptions {

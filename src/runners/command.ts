@@ -41,10 +41,13 @@ export async function runCommand(request: ExecutionRequest): Promise<ProcessRepo
     }
     argv = [request.scriptPath, ...jobArgsToFlags(request.jobArgs)]
   }
-  const [file, ...args] = argv
-  if (file === undefined || file === '') {
+  const [program, ...args] = argv
+  if (program === undefined || program === '') {
     return notStarted(request.logDir, 'invalid-spec', 'the command template names no program')
   }
+  // `./run.sh` means the project's file, wherever the script runs; a bare name is on PATH.
+  const isPath = program.includes('/') || program.includes('\\')
+  const file = isPath && request.projectRoot ? resolve(request.projectRoot, program) : program
   const exit = await runProcess({
     file,
     args,

@@ -19,8 +19,10 @@ export interface ExecutionRequest {
   outputPaths: Record<string, string>
   environVars: Record<string, string>
   jobArgs: Record<string, unknown>
-  /** Working directory of the child process (the project root). */
+  /** Working directory of the child process (its own folder in the run, or the project root). */
   cwd: string
+  /** The project root: a relative program in a command template (`./run.sh`) is found there. */
+  projectRoot?: string
   timeoutMs: number
   signal?: AbortSignal
   /** Folder where `stdout.log` and `stderr.log` are written in full. */

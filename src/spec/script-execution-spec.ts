@@ -121,6 +121,15 @@ const specFields = {
     schema: seconds.optional(),
     fix: 'Set "timeout_seconds" to a positive number of seconds.',
   },
+  /**
+   * Where the script runs: by default a folder of its own inside its execution folder
+   * (`work/`), so relative writes never land in the repository; `project` keeps the project
+   * root, for scripts that read relative paths.
+   */
+  workingDir: {
+    schema: z.enum(['execution', 'project']).optional(),
+    fix: 'Set "working_dir" to "project" (run in the project root, for scripts that read relative paths) or "execution" (the default: a folder of its own in the run folder).',
+  },
   /** Python interpreter for this script (overrides the run's). */
   python: {
     schema: z.string().min(1).optional(),

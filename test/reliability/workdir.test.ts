@@ -1,0 +1,114 @@
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { PipelineRun, PipelineTestingSpecBuilder, type ScriptTestResult } from '../../src/index.js'
+import {
+  changedFiles,
+  distReady,
+  expectNoProcessLeft,
+  useTempProjects,
+  type SpecFields,
+  type TempProject,
+  type Tree,
+} from './helpers.js'
+
+/**
+ * Fault matrix, working-directory rows: a script runs in a folder of its own inside its
+ * execution folder, so relative writes never land in the user's repository (and are listed
+ * when outputs are missing); `"working_dir": "project"` keeps the project root for scripts
+ * that read relative paths; a script that changes a file pipetest depends on (its script,
+ * a spec, the DAG) fails, naming the file.
+ */
+
+const newProject = useTempProjects()
+
+beforeAll(distReady)
+
+interface Row {
+  project: TempProject
+  result: ScriptTestResult
+  before: Tree
+}
+
+async function runRow(
+  script: string,
+  fields: Partial<SpecFields> & { env?: Record<string, string> },
+  env: (project: TempProject) => Record<string, string> = () => ({}),
+): Promise<Row> {
+  const project = newProject()
+  project.copyScripts([script])
+  project.write('data/raw/records.csv', 'id,label\n1,0\n')
+  const dag = project.writeDag('pipeline.dag.json', {
+    nodes: [{ name: 'Step', script: `scripts/${script}` }],
+    edges: [],
+  })
+  project.writeSpec({
+    script: script.replace(/\.[^.]+$/, ''),
+    step: 'Step',
+    inputs: { data_input: 'data/raw' },
+    outputs: { data_output: 'out/step' },
+    ...fields,
+    env: { ...fields.env, ...env(project) },
+  })
+  const before = project.snapshot()
+  const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
+  const run = new PipelineRun(builder.buildFromDag(dag), { timeoutSeconds: 60 })
+  const result = await run.testScript('Step')
+  await run.close()
+  return { project, result, before }
+}
+
+describe('working-directory rows: a script writes only inside its execution folder', () => {
+  it('a relative write lands in the execution’s working directory, and is listed when outputs are missing', async () => {
+    const row = await runRow('writes_elsewhere.py', {
+      env: { WRITE_PATH: 'out/features/part-0.csv', SKIP_OUTPUTS: '1' },
+    })
+    expect(row.result.outcome, row.result.message).toBe('missing-outputs')
+    expect(row.result.message).toContain('wrote 1 file in its working directory')
+    expect(row.result.message).toContain(join('out', 'features', 'part-0.csv'))
+    expect(row.result.message).toContain('"working_dir"')
+    expect(row.project.snapshot()).toEqual(row.before)
+    expect(readdirSync(join(row.result.runDir, 'work', 'out', 'features'))).toEqual(['part-0.csv'])
+    await expectNoProcessLeft(row.project)
+  })
+
+  it('a relative read fails with a note that relative paths resolve in the working directory', async () => {
+    const row = await runRow('reads_relative.py', { env: { READ_PATH: 'data/raw/records.csv' } })
+    expect(row.result.outcome, row.result.message).toBe('exception')
+    expect(row.result.message).toContain('FileNotFoundError')
+    expect(row.result.message).toContain('relative path')
+    expect(row.result.message).toContain('"working_dir": "project"')
+    expect(row.project.snapshot()).toEqual(row.before)
+    await expectNoProcessLeft(row.project)
+  })
+
+  it('"working_dir": "project" runs the script in the project root (relative reads work)', async () => {
+    const row = await runRow('reads_relative.py', {
+      env: { READ_PATH: 'data/raw/records.csv' },
+      extra: { working_dir: 'project' },
+    })
+    expect(row.result.outcome, row.result.message).toBe('success')
+    expect(row.project.snapshot()).toEqual(row.before)
+    await expectNoProcessLeft(row.project)
+  })
+
+  it.each([
+    ['its own script', 'scripts/writes_elsewhere.py'],
+    ['its spec', 'test/integration/runtime/.specs/writes_elsewhere_runtime_test_spec.json'],
+    ['the DAG', 'pipeline.dag.json'],
+  ])('a script that changes %s → project-modified naming the file', async (_what, file) => {
+    const row = await runRow(
+      'writes_elsewhere.py',
+      { env: { WRITE_MODE: 'append' } },
+      (project) => ({
+        WRITE_PATH: project.path(file),
+      }),
+    )
+    expect(row.result.status).toBe('failed')
+    expect(row.result.outcome, row.result.message).toBe('project-modified')
+    expect(row.result.message).toContain(`modified ${row.project.path(file)}`)
+    // The script did it; pipetest only reports it.
+    expect(changedFiles(row.before, row.project.snapshot())).toEqual([file])
+    await expectNoProcessLeft(row.project)
+  })
+})
