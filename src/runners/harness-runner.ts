@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { readHarnessResult, writeHarnessRequest } from './harness.js'
+import { readHarnessResult, readStackAtTimeout, writeHarnessRequest } from './harness.js'
 import { runProcess } from './process.js'
 import { describeExit, notStarted } from './report.js'
 import type { ExecutionRequest, ProcessReport } from './types.js'
@@ -16,11 +16,13 @@ export async function runThroughHarness(
   harnessFile: string,
   /** Variables the runner sets for every script; the spec's `environ_vars` win. */
   runnerEnv: Record<string, string> = {},
+  /** Sent to the script just before a timeout kills it, to make it dump its stack. */
+  stackSignal?: NodeJS.Signals,
 ): Promise<ProcessReport> {
   if (!existsSync(request.scriptPath)) {
     return notStarted(request.logDir, 'script-not-found', `script not found: ${request.scriptPath}`)
   }
-  const { requestFile, resultFile } = await writeHarnessRequest(request)
+  const { requestFile, resultFile, stackFile } = await writeHarnessRequest(request)
   const exit = await runProcess({
     file: interpreter.file,
     args: [harnessFile, requestFile],
@@ -29,10 +31,15 @@ export async function runThroughHarness(
     timeoutMs: request.timeoutMs,
     logDir: request.logDir,
     ...(request.signal ? { signal: request.signal } : {}),
+    ...(stackSignal ? { stackSignal } : {}),
   })
-  return describeExit(exit, await readHarnessResult(resultFile), (spawnError) => ({
+  const report = describeExit(exit, await readHarnessResult(resultFile), (spawnError) => ({
     // The interpreter was there a moment ago; losing it now is still its absence.
     outcome: 'interpreter-not-found',
     message: `${interpreter.label} could not be started (${spawnError.code}).`,
   }))
+  if (report.outcome !== 'timeout') return report
+  // Where it was stuck: the stack faulthandler dumped when the timeout hit.
+  const stack = await readStackAtTimeout(stackFile)
+  return stack ? { ...report, traceback: `Stack when the timeout hit:\n${stack}` } : report
 }

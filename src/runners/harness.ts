@@ -21,6 +21,8 @@ export interface HarnessRequest {
   environ_vars: Record<string, string>
   job_args: Record<string, unknown>
   result_file: string
+  /** Python: where faulthandler writes the stacks when pipetest signals a timeout. */
+  stack_file: string
 }
 
 /** What the harness reports. `exit`: main() ended the process itself (sys.exit / process.exit). */
@@ -80,10 +82,11 @@ function readPackageName(manifest: string): unknown {
 /** Writes the request file (and removes a stale result) in the execution's log folder. */
 export async function writeHarnessRequest(
   request: ExecutionRequest,
-): Promise<{ requestFile: string; resultFile: string }> {
+): Promise<{ requestFile: string; resultFile: string; stackFile: string }> {
   await mkdir(request.logDir, { recursive: true })
   const requestFile = join(request.logDir, 'harness-request.json')
   const resultFile = join(request.logDir, 'harness-result.json')
+  const stackFile = join(request.logDir, 'stack-at-timeout.txt')
   await rm(resultFile, { force: true })
   const payload: HarnessRequest = {
     script_path: request.scriptPath,
@@ -92,11 +95,34 @@ export async function writeHarnessRequest(
     environ_vars: request.environVars,
     job_args: request.jobArgs,
     result_file: resultFile,
+    stack_file: stackFile,
   }
   // Numbers as the spec file wrote them (1.0, 2**63, NaN): Python's json reads them as cursus does.
   await writeFile(requestFile, stringifyJson(payload, 2))
-  return { requestFile, resultFile }
+  return { requestFile, resultFile, stackFile }
 }
+
+/**
+ * The stacks faulthandler wrote when the timeout hit, without the harness's own frames and
+ * bounded; undefined when there are none (not Python, or it could not answer in time).
+ */
+export async function readStackAtTimeout(stackFile: string): Promise<string | undefined> {
+  let text: string
+  try {
+    text = await readFile(stackFile, 'utf8')
+  } catch {
+    return undefined
+  }
+  const harness = harnessPath('python_harness.py')
+  const lines = text.split('\n').filter((line) => line.trim() !== '' && !line.includes(harness))
+  if (lines.length === 0) return undefined
+  const shown = lines.slice(0, STACK_MAX_LINES)
+  if (lines.length > shown.length)
+    shown.push(`  … ${lines.length - shown.length} more lines in ${stackFile}`)
+  return shown.join('\n')
+}
+
+const STACK_MAX_LINES = 60
 
 /** The harness's report, or undefined when it wrote none (killed, os._exit, crashed). */
 export async function readHarnessResult(resultFile: string): Promise<HarnessResult | undefined> {

@@ -22,6 +22,8 @@ import {
 
 export { KILL_GRACE_MS } from './process-groups.js'
 const GROUP_POLL_MS = 20
+/** How long a timed-out script gets to dump its stack (see ProcessOptions.stackSignal). */
+const STACK_DUMP_WAIT_MS = 300
 /**
  * Below this duration only processes younger than the script are searched for its mark (see
  * execution-mark.ts); a longer execution may have seen the pid counter wrap.
@@ -41,6 +43,11 @@ export interface ProcessOptions {
   signal?: AbortSignal
   /** `stdout.log` and `stderr.log` are written here, in full. */
   logDir: string
+  /**
+   * Sent to the child alone when the timeout hits, {@link STACK_DUMP_WAIT_MS} at most before
+   * the group is terminated, so it can write down where it was stuck.
+   */
+  stackSignal?: NodeJS.Signals
 }
 
 /** Why we ended the process ourselves, if we did. */
@@ -155,7 +162,7 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessExit> 
     }
 
     trackGroup(pgid, mark)
-    const killer = new GroupKiller(pgid)
+    const killer = new GroupKiller(pgid, options.stackSignal)
     const stopTimeout = watchTimeout(options.timeoutMs, killer)
     const stopAborts = abortSignals.map((signal) => watchAbort(signal, killer))
     let result
@@ -216,11 +223,24 @@ class GroupKiller {
   private termSentAt: number | undefined
   private forceTimer: NodeJS.Timeout | undefined
 
-  constructor(private readonly pgid: number) {}
+  constructor(
+    private readonly pgid: number,
+    private readonly stackSignal?: NodeJS.Signals,
+  ) {}
 
   terminate(termination: Termination): void {
     if (this.termination) return
     this.termination = termination
+    if (termination.kind === 'timeout' && this.stackSignal) {
+      // The child alone (it leads the group): its stack, not its children's.
+      try {
+        process.kill(this.pgid, this.stackSignal)
+      } catch {
+        // already gone
+      }
+      this.forceTimer = setTimeout(() => this.sendTerm(), STACK_DUMP_WAIT_MS)
+      return
+    }
     this.sendTerm()
   }
 
@@ -242,6 +262,7 @@ class GroupKiller {
 
   private sendTerm(): void {
     if (this.termSentAt !== undefined) return
+    clearTimeout(this.forceTimer)
     this.termSentAt = Date.now()
     signalGroup(this.pgid, 'SIGTERM')
     this.forceTimer = setTimeout(() => signalGroup(this.pgid, 'SIGKILL'), KILL_GRACE_MS)

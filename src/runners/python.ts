@@ -29,6 +29,8 @@ export async function runPython(request: ExecutionRequest): Promise<ProcessRepor
     { file: python.executable, label: `Python interpreter ${JSON.stringify(python.executable)}` },
     python.harness,
     bytecodeEnvironment(request.environVars),
+    // The harness registers faulthandler for it (see python_harness.py).
+    'SIGUSR1',
   )
 }
 
