@@ -1,5 +1,6 @@
 import { basename, extname, resolve } from 'node:path'
 import type { PipelineDAG } from '../dag/pipeline-dag.js'
+import { showName } from '../dag/node-name.js'
 import { PipetestError } from '../errors.js'
 import {
   createDefaultSpec,
@@ -70,7 +71,7 @@ export function resolveNodeDetailed(
 ): DetailedResolution {
   const declaration = dag.getNode(node)
   if (!declaration) {
-    throw new PipetestError('UNKNOWN_NODE', `Node "${node}" is not in the DAG${whereDag(dag)}`, {
+    throw new PipetestError('UNKNOWN_NODE', `Node "${showName(node)}" is not in the DAG${whereDag(dag)}`, {
       node,
       ...(dag.file ? { file: dag.file } : {}),
       hint: `Use one of the DAG's nodes: ${dag.nodes.join(', ')}.`,

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { PipetestError } from '../errors.js'
+import { showName } from '../dag/index.js'
 import { specsDirOf, type PipelineTestingSpec } from '../spec/index.js'
 import type { PipelineEvent } from './events.js'
 import { ExecutionEngine } from './execution-engine.js'
@@ -297,7 +298,7 @@ export class PipelineRun {
   #assertNode(node: string): void {
     const { dag } = this.pipelineSpec
     if (dag.hasNode(node)) return
-    throw new PipetestError('UNKNOWN_NODE', `Node "${node}" is not in the DAG`, {
+    throw new PipetestError('UNKNOWN_NODE', `Node "${showName(node)}" is not in the DAG`, {
       node,
       ...(dag.file ? { file: dag.file } : {}),
       hint: `Use one of: ${dag.nodes.join(', ')}.`,

@@ -1,4 +1,4 @@
-import { PipelineDAG } from '../dag/index.js'
+import { PipelineDAG, showName } from '../dag/index.js'
 import { PipetestError } from '../errors.js'
 import {
   runtimeTestingConfigurationSchema,
@@ -234,7 +234,7 @@ export class RuntimeTester {
     if (byScript !== undefined) return byScript
     throw new PipetestError(
       'UNKNOWN_NODE',
-      `"${nameOrScript}" is neither a DAG node nor the script of one`,
+      `"${showName(nameOrScript)}" is neither a DAG node nor the script of one`,
       {
         node: nameOrScript,
         ...(dag.file ? { file: dag.file } : {}),

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path'
 import { PipelineTestingSpecBuilder } from '../builder/index.js'
 import { withProjectConfig } from '../config/index.js'
-import { PipelineDAG, loadDag, type DagSource } from '../dag/index.js'
+import { PipelineDAG, loadDag, showName, type DagSource } from '../dag/index.js'
 import type { PipelineRun } from '../engine/pipeline-run.js'
 import type { PipelineFlowResult, ScriptTestResult } from '../engine/results.js'
 import {
@@ -133,7 +133,7 @@ function nodeTarget(name: string, options: RunHelperOptions): Target {
   }
   if (options.dag !== undefined) {
     const dag = candidates[0]!.pipelineSpec.dag
-    throw testUsageError('UNKNOWN_NODE', `"${name}" is neither a node nor a script of the DAG`, {
+    throw testUsageError('UNKNOWN_NODE', `"${showName(name)}" is neither a node nor a script of the DAG`, {
       ...(dag.file ? { file: dag.file } : {}),
       hint: `Use one of its nodes: ${dag.nodes.join(', ')}.`,
     })

@@ -1,6 +1,6 @@
 import { PipelineTestingSpecBuilder } from '../builder/index.js'
 import { withProjectConfig } from '../config/index.js'
-import { loadDag, type DagSource, type PipelineDAG } from '../dag/index.js'
+import { loadDag, showName, type DagSource, type PipelineDAG } from '../dag/index.js'
 import { PipelineRun } from '../engine/pipeline-run.js'
 import { PipetestError } from '../errors.js'
 import { flowCase, edgeCase, scriptCase, type RunCaseContext } from './run-cases.js'
@@ -151,7 +151,7 @@ function selectNodes(dag: PipelineDAG, filter: PipelineSuiteOptions['nodes']): S
   if (unknown.length > 0) {
     throw new PipetestError(
       'UNKNOWN_NODE',
-      `nodes option names ${unknown.map((node) => `"${node}"`).join(', ')}, not in the DAG${dag.file ? ` (${dag.file})` : ''}`,
+      `nodes option names ${unknown.map((node) => `"${showName(node)}"`).join(', ')}, not in the DAG${dag.file ? ` (${dag.file})` : ''}`,
       {
         ...(dag.file ? { file: dag.file } : {}),
         field: 'nodes',

@@ -338,12 +338,24 @@ describe('command-line rows: a mistyped option is named with what it must be', (
     expect(project.snapshot()).toEqual(before)
   })
 
-  it('run --only naming a node with control characters → the name is shown escaped', async () => {
+  it.each([
+    [['run', 'pipeline.dag.json', '--only', 'Tr\u001b[2Jain'], '--only names "Tr\\u001b[2Jain"'],
+    [
+      ['spec', 'set', 'Tr\u001b[2Jain', '--dag', 'pipeline.dag.json', '--env', 'X=1'],
+      'Node "Tr\\u001b[2Jain" is not in the DAG',
+    ],
+    [
+      ['spec', 'show', 'Tr\u001b[2Jain', '--dag', 'pipeline.dag.json'],
+      'Node "Tr\\u001b[2Jain" is not in the DAG',
+    ],
+  ])('%j: a node name with control characters is shown escaped', async (args, message) => {
     const project = demoProject()
-    const result = await cli(project, ['run', 'pipeline.dag.json', '--only', 'Tr\u001b[2Jain'])
+    const before = project.snapshot()
+    const result = await cli(project, args)
     expect(result.exitCode).toBe(1)
-    expect(result.stderr).toContain('--only names "Tr\\u001b[2Jain", which is not a node')
+    expect(result.stderr).toContain(message)
     expect(result.stderr).not.toMatch(CONTROL)
+    expect(project.snapshot()).toEqual(before)
   })
 
   it.each([
