@@ -71,11 +71,15 @@ export function resolveNodeDetailed(
 ): DetailedResolution {
   const declaration = dag.getNode(node)
   if (!declaration) {
-    throw new PipetestError('UNKNOWN_NODE', `Node "${showName(node)}" is not in the DAG${whereDag(dag)}`, {
-      node,
-      ...(dag.file ? { file: dag.file } : {}),
-      hint: `Use one of the DAG's nodes: ${dag.nodes.join(', ')}.`,
-    })
+    throw new PipetestError(
+      'UNKNOWN_NODE',
+      `Node "${showName(node)}" is not in the DAG${whereDag(dag)}`,
+      {
+        node,
+        ...(dag.file ? { file: dag.file } : {}),
+        hint: `Use one of the DAG's nodes: ${dag.nodes.join(', ')}.`,
+      },
+    )
   }
   const dagDir = dag.baseDir ?? context.rootDir
   const dagScriptPath =

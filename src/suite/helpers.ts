@@ -133,10 +133,14 @@ function nodeTarget(name: string, options: RunHelperOptions): Target {
   }
   if (options.dag !== undefined) {
     const dag = candidates[0]!.pipelineSpec.dag
-    throw testUsageError('UNKNOWN_NODE', `"${showName(name)}" is neither a node nor a script of the DAG`, {
-      ...(dag.file ? { file: dag.file } : {}),
-      hint: `Use one of its nodes: ${dag.nodes.join(', ')}.`,
-    })
+    throw testUsageError(
+      'UNKNOWN_NODE',
+      `"${showName(name)}" is neither a node nor a script of the DAG`,
+      {
+        ...(dag.file ? { file: dag.file } : {}),
+        hint: `Use one of its nodes: ${dag.nodes.join(', ')}.`,
+      },
+    )
   }
   throw testUsageError(
     'USAGE',
