@@ -12,6 +12,9 @@ export type DataRow = Record<string, Cell>
  * file that holds an object (metrics).
  */
 export interface OutputData {
+  kind: 'output-data'
+  /** The step that wrote it, when read from a result. */
+  node?: string
   name: string
   path: string
   summary: DataSummary
@@ -27,13 +30,13 @@ export interface OutputData {
  * Opens the data at `path` (an output file or folder) for reading.
  *
  * @example
- * const data = await readData(result.outputs[0].path)
+ * const data = await readData('processed_data', 'out/processed_data')
  * for await (const row of data.rows()) expect(row.amount).toBeGreaterThanOrEqual(0)
  */
 export async function readData(
   name: string,
   path: string,
-  options: SummaryOptions = {},
+  options: SummaryOptions & { node?: string } = {},
 ): Promise<OutputData> {
   const dataset = openDataset(path, options.file)
   const summary = await summarizeDataset(dataset, options)
@@ -56,6 +59,8 @@ export async function readData(
     }
   }
   return {
+    kind: 'output-data',
+    ...(options.node !== undefined ? { node: options.node } : {}),
     name,
     path,
     summary,

@@ -1,3 +1,10 @@
+import {
+  toHaveColumns,
+  toHaveMetric,
+  toHaveRowCount,
+  toHaveRowsSatisfying,
+  toMatchDataContract,
+} from './data-matchers.js'
 import { toBeCompatibleWith } from './to-be-compatible-with.js'
 import { toProduceOutputs } from './to-produce-outputs.js'
 import { toProduceOutputsFor } from './to-produce-outputs-for.js'
@@ -5,6 +12,8 @@ import { toRunSuccessfully } from './to-run-successfully.js'
 
 export type { MatcherResult, PipetestMatchers } from './types.js'
 export { toBeCompatibleWith, toProduceOutputs, toProduceOutputsFor, toRunSuccessfully }
+export { toHaveColumns, toHaveMetric, toHaveRowCount, toHaveRowsSatisfying, toMatchDataContract }
+export type { MetricRange, RowCount } from './data-matchers.js'
 
 /**
  * The matchers as plain functions `(received, ...args) => { pass, message }`, ready for
@@ -15,4 +24,9 @@ export const pipetestMatchers = {
   toProduceOutputs,
   toProduceOutputsFor,
   toBeCompatibleWith,
+  toMatchDataContract,
+  toHaveColumns,
+  toHaveRowCount,
+  toHaveMetric,
+  toHaveRowsSatisfying,
 }

@@ -29,4 +29,21 @@ export interface PipetestMatchers<R = unknown> {
   toProduceOutputsFor(downstream: string): R
   /** `downstream` runs successfully on this node's real outputs (the edge test). Await it. */
   toBeCompatibleWith(downstream: string): Promise<R>
+  /** Each output with a contract in the spec (or `output` alone) holds it. */
+  toMatchDataContract(output?: string): R
+  /** The output (optional with a single output) has these columns. Await it. */
+  toHaveColumns(columns: string[], output?: string): Promise<R>
+  /** The output holds exactly `count` rows, or a count within `{ min, max }`. Await it. */
+  toHaveRowCount(count: number | { min?: number; max?: number }, output?: string): Promise<R>
+  /** The JSON document `output` has `key` (dotted path), within `range` when given. Await it. */
+  toHaveMetric(
+    output: string,
+    key: string,
+    range?: number | { min?: number; max?: number },
+  ): Promise<R>
+  /** Every row of the output satisfies `predicate`; failures show the rows. Await it. */
+  toHaveRowsSatisfying(
+    predicate: (row: Record<string, unknown>, index: number) => boolean,
+    output?: string,
+  ): Promise<R>
 }

@@ -36,24 +36,41 @@ export interface RunHelperOptions {
 }
 
 /**
+ * Partial changes to a node's spec for one `runScript` call, merged key by key onto it: a
+ * variation runs as its own execution, in its own run folder, and leaves the spec file alone.
+ */
+export interface ScriptOverrides {
+  environVars?: Record<string, string | number | boolean>
+  jobArgs?: Record<string, unknown>
+  /** Paths relative to `rootDir`, as in a spec. */
+  inputPaths?: Record<string, string>
+  outputPaths?: Record<string, string>
+}
+
+/**
  * Runs one script as the scripts tier does — on its spec inputs, into fresh output folders —
  * and returns the result with its pipeline attached, for the matchers. `nodeOrSpec` is a DAG
  * node, a script name, or a spec object (run on its own, or in place of the node's spec when
  * `dag` has a node named like its `stepName`). Executions are shared with every other test of
  * the file on the same pipeline.
  *
+ * `environVars`, `jobArgs`, `inputPaths` and `outputPaths` in `options` vary the node's spec
+ * for this call only (see {@link ScriptOverrides}).
+ *
  * @example
  * const result = await runScript('Preprocess', { dag: 'pipeline.dag.json' })
  * expect(result).toProduceOutputsFor('Train')
+ * const strict = await runScript('Preprocess', { environVars: { MIN_AMOUNT: 10 } })
  */
 export async function runScript(
   nodeOrSpec: string | ScriptExecutionSpecInput,
-  options: RunHelperOptions = {},
+  options: RunHelperOptions & ScriptOverrides = {},
 ): Promise<ScriptTestResult> {
-  const target =
+  const base =
     typeof nodeOrSpec === 'string'
       ? nodeTarget(nodeOrSpec, options)
       : specTarget(parseSpec(nodeOrSpec), options)
+  const target = withOverrides(base, options)
   const result = await target.run.testScript(target.node)
   return attachPipelineContext(result, {
     run: target.run,
@@ -191,6 +208,25 @@ function specTarget(spec: ScriptExecutionSpec, given: RunHelperOptions): Target 
   }
   const pipeline = registerPipeline(pipelineSpec, options)
   return { run: sharedRunOf(pipeline), node, pipelineName: pipeline.pipelineName }
+}
+
+/** The target with its node's spec varied by `overrides` (the same target when there are none). */
+function withOverrides(target: Target, overrides: ScriptOverrides): Target {
+  const maps = ['environVars', 'jobArgs', 'inputPaths', 'outputPaths'] as const
+  if (maps.every((key) => overrides[key] === undefined)) return target
+  const pipelineSpec = target.run.pipelineSpec
+  const spec = pipelineSpec.scriptSpecs[target.node]!
+  const varied: ScriptExecutionSpecInput = { ...spec }
+  for (const key of maps) {
+    if (overrides[key] !== undefined) {
+      Object.assign(varied, { [key]: { ...spec[key], ...overrides[key] } })
+    }
+  }
+  const run = target.run.withPipeline({
+    ...pipelineSpec,
+    scriptSpecs: { ...pipelineSpec.scriptSpecs, [target.node]: parseSpec(varied) },
+  })
+  return { ...target, run }
 }
 
 function parseSpec(input: ScriptExecutionSpecInput): ScriptExecutionSpec {

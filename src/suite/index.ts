@@ -1,5 +1,6 @@
 export { planPipelineSuite } from './plan.js'
-export { runScript, runPipeline, type RunHelperOptions } from './helpers.js'
+export { runScript, runPipeline, type RunHelperOptions, type ScriptOverrides } from './helpers.js'
+export { readOutput } from './read-output.js'
 export { closeSharedRuns } from './shared-runs.js'
 export { verdictError } from './user-error.js'
 export {
