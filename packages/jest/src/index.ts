@@ -10,13 +10,16 @@ import { CLOSE_TIMEOUT_MS } from './describe-pipeline.js'
 import './matchers.js'
 
 export { describePipeline } from './describe-pipeline.js'
-export { runPipeline, runScript, pipetestMatchers } from 'pipetest'
+export { readOutput, runPipeline, runScript, pipetestMatchers } from 'pipetest'
 export type {
   CaseVerdict,
   PipelineSuiteOptions,
   PipelineSuitePlan,
   PipetestMatchers,
   RunHelperOptions,
+  ScriptOverrides,
+  OutputData,
+  DataRow,
 } from 'pipetest'
 
 // Hand-written `runScript`/`runPipeline` calls share runs with the generated tests; close them

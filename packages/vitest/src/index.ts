@@ -27,13 +27,16 @@ declare module 'vitest' {
   interface Matchers<T = any> extends PipetestMatchers<T> {}
 }
 
-export { runPipeline, runScript, pipetestMatchers } from 'pipetest'
+export { readOutput, runPipeline, runScript, pipetestMatchers } from 'pipetest'
 export type {
   CaseVerdict,
   PipelineSuiteOptions,
   PipelineSuitePlan,
   PipetestMatchers,
   RunHelperOptions,
+  ScriptOverrides,
+  OutputData,
+  DataRow,
 } from 'pipetest'
 
 /**
