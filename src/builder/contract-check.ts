@@ -8,10 +8,12 @@ import {
   type ContractRole,
   type ScriptContract,
 } from '../contract/index.js'
+import { effectiveJobArgs } from '../spec/job-args.js'
 import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
 import { displayPath, specSetCommand, suggestedPath, type SpecSetArgs } from './spec-fixes.js'
 
 export type ContractProblemKind =
+  | 'interpreter-not-found'
   | 'contract-unreadable'
   | 'no-main'
   | 'bad-signature'
@@ -75,16 +77,24 @@ export function contractProblems(input: ContractCheckInput): ContractProblem[] {
     problems.push({ node, scriptName: spec.scriptName, ...problem })
 
   if (contract.error) {
-    if (contract.error.kind === 'interpreter-not-found' || contract.error.kind === 'import') {
-      // The interpreter check (or the Node import) reports this once, with its own fix.
+    if (contract.error.kind === 'interpreter-not-found') {
+      // The error's text is "<what is wrong> Install it, or choose another …".
+      const text = contract.error.message
+      const at = text.indexOf(' Install it')
+      add({
+        kind: 'interpreter-not-found',
+        severity: 'error',
+        message: at === -1 ? text : text.slice(0, at),
+        fix: at === -1 ? 'Install it, or choose another interpreter.' : text.slice(at + 1),
+      })
+      return problems
+    }
+    if (contract.error.kind === 'import' || contract.error.kind === 'invalid-contract') {
       add({
         kind: 'contract-unreadable',
         severity: 'error',
         message: `${script}: ${contract.error.message}`,
-        fix:
-          contract.error.kind === 'import'
-            ? `Make ${script} importable (node ${script} should load it without errors).`
-            : 'Install the interpreter, or set "python" in pipetest.config.json (or PIPETEST_PYTHON, or --python).',
+        fix: `Make ${script} load without errors (node ${script}) and export a valid \`contract\`, or remove the export.`,
       })
       return problems
     }
@@ -162,13 +172,15 @@ function keyProblems(
   script: string,
 ): ContractProblem[] {
   const { node, spec, contract } = input
-  const declared = declaredKeys(spec, role)
+  const declared = declaredKeys(spec, role, node)
+  // Only keys the spec itself sets can be "never read" (not the implied job_type).
+  const set = role === 'jobArgs' ? Object.keys(spec.jobArgs) : declared
   const read = contract[role]
   const readNames = new Set(read.map((key) => key.name))
   const problems: ContractProblem[] = []
   const where = (key: ContractKey) => `${script}${key.line ? ` line ${key.line}` : ''}`
   const how = contract.source === 'code' ? 'reads' : 'declares'
-  const unread = declared.filter((name) => !readNames.has(name))
+  const unread = set.filter((name) => !readNames.has(name))
 
   for (const key of read) {
     if (!key.required || declared.includes(key.name)) continue
@@ -214,7 +226,7 @@ function keyProblems(
   return problems
 }
 
-function declaredKeys(spec: ScriptExecutionSpec, role: ContractRole): string[] {
+function declaredKeys(spec: ScriptExecutionSpec, role: ContractRole, node: string): string[] {
   const map =
     role === 'inputs'
       ? spec.inputPaths
@@ -222,7 +234,8 @@ function declaredKeys(spec: ScriptExecutionSpec, role: ContractRole): string[] {
         ? spec.outputPaths
         : role === 'env'
           ? spec.environVars
-          : spec.jobArgs
+          : // main() gets job_type from the node's suffix when job_args are empty.
+            effectiveJobArgs(spec, node)
   return Object.keys(map)
 }
 

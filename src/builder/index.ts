@@ -11,3 +11,12 @@ export type { SpecProblem, SpecProblemKind } from './completeness.js'
 export type { SpecCreation } from './missing-specs.js'
 export type { InteractiveIO } from './interactive.js'
 export { toScriptName } from './script-name.js'
+export {
+  checkPipeline,
+  type PipelineCheck,
+  type PipelineCheckOptions,
+  type PipelineProblem,
+} from './pipeline-check.js'
+export type { ContractProblem, ContractProblemKind } from './contract-check.js'
+export type { PortProblem } from './port-check.js'
+export { specFromContract, type SpecTodo } from './contract-spec.js'

@@ -164,7 +164,7 @@ export interface ConfigurableOptions {
 export function withProjectConfig<T extends ConfigurableOptions>(
   options: T,
   cwd: string = process.cwd(),
-): T & { rootDir: string } {
+): T & { rootDir: string; contractsDir?: string } {
   const config = loadProjectConfig(options.rootDir ?? cwd)
   const pick = <K extends keyof ConfigurableOptions>(key: K, fallback: ConfigurableOptions[K]) =>
     options[key] !== undefined
@@ -179,5 +179,6 @@ export function withProjectConfig<T extends ConfigurableOptions>(
     ...pick('python', config.python),
     ...pick('concurrency', config.concurrency),
     ...pick('timeoutSeconds', config.timeoutSeconds),
+    ...(config.contractsDir === undefined ? {} : { contractsDir: config.contractsDir }),
   }
 }

@@ -487,6 +487,7 @@ def main_signature(tree):
         mentioned = any(
             (isinstance(n, ast.Name) and n.id == "main")
             or (isinstance(n, ast.alias) and (n.asname or n.name) == "main")
+            or (isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == "main")
             for stmt in tree.body
             if not is_main_guard(stmt)
             for n in ast.walk(stmt)

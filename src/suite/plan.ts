@@ -1,7 +1,8 @@
-import { PipelineTestingSpecBuilder } from '../builder/index.js'
+import { PipelineTestingSpecBuilder, checkPipeline, type PipelineCheck } from '../builder/index.js'
 import { withProjectConfig } from '../config/index.js'
 import { loadDag, showName, type DagSource, type PipelineDAG } from '../dag/index.js'
 import { PipelineRun } from '../engine/pipeline-run.js'
+import { DEFAULT_PYTHON } from '../engine/run-options.js'
 import { PipetestError } from '../errors.js'
 import { flowCase, edgeCase, scriptCase, type RunCaseContext } from './run-cases.js'
 import {
@@ -83,14 +84,21 @@ export function planPipelineSuite(
     const list = enabled ? cases() : []
     if (list.length > 0) groups.push({ title, cases: list })
   }
+  // The check `pipetest validate` runs, once per plan, started by the first specs test.
+  let check: Promise<PipelineCheck> | undefined
+  const checkOnce = () =>
+    (check ??= checkPipeline(report, {
+      python: options.python ?? DEFAULT_PYTHON,
+      contractsDir: options.contractsDir,
+    }))
   addGroup('specs', tiers.specs, () =>
     order.map((node) =>
       specCase({
         node,
         spec: pipelineSpec.scriptSpecs[node]!,
-        problems: problems.get(node) ?? [],
         specFile: specFiles.get(node),
         rootDir,
+        check: checkOnce,
       }),
     ),
   )

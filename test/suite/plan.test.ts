@@ -202,9 +202,9 @@ describe('specs tier', () => {
     expect(verdict.status).toBe('failed')
     expect(verdict.message).toBe(
       [
-        'Train: scripts/train.py line 1: main(input_paths, output_paths) does not take the contract parameters',
-        '  missing parameters environ_vars, job_args',
-        '  fix: define main(input_paths, output_paths, environ_vars, job_args) (extra parameters need defaults)',
+        'Train: the spec is not ready (1 problem)',
+        '  - scripts/train.py line 1: main(input_paths, output_paths) does not take the contract parameters (missing parameters environ_vars, job_args)',
+        '    fix: Define main(input_paths, output_paths, environ_vars, job_args) (extra parameters need defaults).',
       ].join('\n'),
     )
   })
