@@ -114,6 +114,7 @@ export function contractProblems(input: ContractCheckInput): ContractProblem[] {
       severity: 'error',
       message: `${script} defines no main()`,
       fix: `Define ${CONTRACT_CALL}; pipetest calls it with the paths and arguments of the spec.`,
+      file: contract.scriptPath,
     })
   } else if (contract.main?.kind === 'def') {
     const wrong = mainSignatureProblems(contract.main.parameters)
@@ -124,6 +125,7 @@ export function contractProblems(input: ContractCheckInput): ContractProblem[] {
         message: `${script} line ${contract.main.line}: ${showSignature(contract.main)} does not take the contract parameters (${wrong.join('; ')})`,
         fix: `Define ${CONTRACT_CALL} (extra parameters need defaults).`,
         line: contract.main.line,
+        file: contract.scriptPath,
       })
     }
   }
@@ -173,8 +175,10 @@ function keyProblems(
 ): ContractProblem[] {
   const { node, spec, contract } = input
   const declared = declaredKeys(spec, role, node)
-  // Only keys the spec itself sets can be "never read" (not the implied job_type).
-  const set = role === 'jobArgs' ? Object.keys(spec.jobArgs) : declared
+  // Only keys the spec itself sets can be "never read"; job_type is cursus' standard
+  // argument, passed to every script whether it reads it or not.
+  const set =
+    role === 'jobArgs' ? Object.keys(spec.jobArgs).filter((name) => name !== 'job_type') : declared
   const read = contract[role]
   const readNames = new Set(read.map((key) => key.name))
   const problems: ContractProblem[] = []
@@ -294,6 +298,7 @@ function importProblems(input: ContractCheckInput, script: string): ContractProb
           fix: `Add ${entry.module.replace(/\./g, '/')}.py next to ${at}, or fix the import.`,
           name: entry.module,
           line: entry.line,
+          file: entry.from ?? contract.scriptPath,
         }
       }
       const lazily = entry.inFunction === true
@@ -307,7 +312,7 @@ function importProblems(input: ContractCheckInput, script: string): ContractProb
         fix: `Install it for that interpreter (${python} -m pip install ${top}), or choose an interpreter that has it: "python" in pipetest.config.json, PIPETEST_PYTHON, or --python PATH.`,
         name: entry.module,
         line: entry.line,
-        ...(entry.from ? { file: entry.from } : {}),
+        file: entry.from ?? contract.scriptPath,
       }
     })
 }

@@ -35,9 +35,13 @@ export interface ContractSpecInput {
 export function specFromContract(input: ContractSpecInput): {
   spec: ScriptExecutionSpec
   todos: SpecTodo[]
+  /** Inputs wired to an upstream node's output: they need no data of their own. */
+  fed: string[]
 } {
   const { node, base, contract, dag, specOf, testDataDirForSpecs } = input
-  if (!contract || contract.error || contract.source === 'none') return { spec: base, todos: [] }
+  if (!contract || contract.error || contract.source === 'none') {
+    return { spec: base, todos: [], fed: [] }
+  }
   const scriptName = base.scriptName
   const parents = dag.getDependencies(node)
   const children = dag.getDependents(node)
@@ -113,12 +117,15 @@ export function specFromContract(input: ContractSpecInput): {
   }
   const spec: ScriptExecutionSpec = {
     ...base,
-    inputPaths: inputNames.length > 0 || contract.inputs.length > 0 ? inputPaths : base.inputPaths,
-    outputPaths: outputNames.length > 0 ? outputPaths : base.outputPaths,
+    // A script whose keys are all known gets exactly them (none, for a loader that reads no
+    // input); one that computes its keys keeps the defaults the user will rename.
+    inputPaths: inputNames.length > 0 || !gapIn(contract, 'inputs') ? inputPaths : base.inputPaths,
+    outputPaths:
+      outputNames.length > 0 || !gapIn(contract, 'outputs') ? outputPaths : base.outputPaths,
     environVars,
     jobArgs,
   }
-  return { spec, todos }
+  return { spec, todos, fed: [...fed.keys()].filter((name) => name in spec.inputPaths) }
 }
 
 /** An environment value as the script would see its default: strings and numbers only. */
@@ -134,6 +141,10 @@ function isLiteral(value: ContractKey['default']): value is string | number | bo
 
 function todo(role: SpecTodo['role'], key: ContractKey): SpecTodo {
   return { role, name: key.name, ...(key.line ? { line: key.line } : {}) }
+}
+
+function gapIn(contract: ScriptContract, role: 'inputs' | 'outputs'): boolean {
+  return [...contract.computed, ...contract.whole].some((gap) => gap.role === role)
 }
 
 function unique(names: string[]): string[] {

@@ -27,7 +27,7 @@ import {
   type SpecProblem,
 } from './completeness.js'
 import { updateScriptSpecInteractive, type InteractiveIO } from './interactive.js'
-import { createMissingSpecs, type SpecCreation } from './missing-specs.js'
+import { createMissingSpecs, type SpecCreation, type SpecTemplate } from './missing-specs.js'
 import {
   resolveNodeDetailed,
   type DetailedResolution,
@@ -183,11 +183,39 @@ export class PipelineTestingSpecBuilder {
    * never over an existing file, even in CI (this is an explicit request, unlike
    * `persistDefaults`). Nodes are resolved in DAG order, each seeing the files written for
    * the nodes before it: a node running the same script as an earlier one shares its file.
+   * With `specFor`, a new spec is what it returns for the default (init fills it from the
+   * script's contract), and nodes come in topological order so parents' specs are known.
    */
-  createMissingSpecs(source: DagSource): SpecCreation[] {
+  createMissingSpecs(source: DagSource, options: { specFor?: SpecTemplate } = {}): SpecCreation[] {
+    return this.planMissingSpecs(source).create(options.specFor)
+  }
+
+  /**
+   * The nodes {@link createMissingSpecs} would write a spec for (with the script each runs,
+   * for reading its contract first), and `create`, which writes them. Both share one read of
+   * the specs folder, so no spec file is read twice.
+   */
+  planMissingSpecs(source: DagSource): {
+    missing: NodeResolution[]
+    create(specFor?: SpecTemplate): SpecCreation[]
+  } {
     const dag = loadDag(source, this.rootDir)
     const catalog = this.#catalog()
-    return createMissingSpecs(dag.nodes, (node) => this.#resolve(dag, node, catalog), catalog)
+    const missing = dag.nodes
+      .map((node) => this.#resolve(dag, node, catalog))
+      .filter(({ resolution, invalid }) => !invalid && resolution.source === 'default')
+      .map(({ resolution }) => resolution)
+    return {
+      missing,
+      create: (specFor) =>
+        createMissingSpecs(
+          // A template may wire a node's inputs to its parents' outputs: parents come first.
+          specFor ? dag.topologicalSort() : dag.nodes,
+          (node) => this.#resolve(dag, node, catalog),
+          catalog,
+          specFor,
+        ),
+    }
   }
 
   /** Names its script and step, declares an output and has no blank path. */

@@ -1,6 +1,13 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { specFromContract, type NodeResolution, type SpecTodo } from '../builder/index.js'
+import { readContracts, type ScriptContract } from '../contract/index.js'
+import type { PipelineDAG } from '../dag/index.js'
+import { DEFAULT_PYTHON } from '../engine/run-options.js'
+import type { ScriptExecutionSpec } from '../spec/index.js'
 import { EXIT, type CommandDef } from './command.js'
 import { ensureGitignored } from './gitignore.js'
-import { loadDagArg, locatingArgs, openProject, projectOptions } from './project.js'
+import { loadDagArg, locatingArgs, openProject, projectOptions, type Project } from './project.js'
 import { describeSource, displayPath, shellQuote } from './text.js'
 
 interface Row {
@@ -12,12 +19,17 @@ interface Row {
 
 export const initCommand: CommandDef = {
   name: 'init',
-  summary: 'Create a default spec for every DAG node that has none (never overwrites)',
+  summary:
+    "Create a spec for every DAG node that has none, from its script's code (never overwrites)",
   positionals: [{ name: 'dag', required: true, description: 'the pipeline DAG JSON file' }],
   options: { ...projectOptions },
   notes: [
-    'Existing spec files are never changed. ".pipetest/" (run folders) is added to the nearest\n' +
-      '.gitignore, or to a new one at --root.',
+    "Each new spec is filled from the script's contract (see pipetest contract) and the DAG:\n" +
+      'the inputs and outputs its code reads, each input of a downstream node wired to the path\n' +
+      'its upstream declares for that output, environment variables and job arguments with\n' +
+      "their literal defaults, job_type from the node's suffix. Existing spec files are never\n" +
+      'changed. ".pipetest/" (run folders) is added to the nearest .gitignore, or to a new one\n' +
+      'at --root.',
   ],
   examples: ['pipetest init pipelines/fraud/pipeline.dag.json'],
   async run({ values, positionals }, ctx) {
@@ -31,9 +43,29 @@ export const initCommand: CommandDef = {
     const shared: Row[] = []
     const unreadable: Row[] = []
 
+    const plan = builder.planMissingSpecs(dag)
+    const contracts = await contractsOf(project, plan.missing)
+    const todos = new Map<string, SpecTodo[]>()
+    const fed = new Map<string, string[]>()
+    const written = new Map<string, ScriptExecutionSpec>()
+    const testDataDirForSpecs = displayPath(builder.testDataDir, project.rootDir)
     // Two nodes running the same script share the spec the first one created, exactly as
     // the builder will resolve them later.
-    for (const outcome of builder.createMissingSpecs(dag)) {
+    const outcomes = plan.create((node, base, specOf) => {
+      const made = specFromContract({
+        node,
+        base,
+        contract: contracts.get(node),
+        dag,
+        specOf,
+        testDataDirForSpecs,
+      })
+      if (made.todos.length > 0) todos.set(node, made.todos)
+      fed.set(node, made.fed)
+      written.set(node, made.spec)
+      return made.spec
+    })
+    for (const outcome of outcomes) {
       const { node } = outcome
       if (outcome.action === 'created') created.push({ node, file: outcome.file })
       else if (outcome.action === 'shared')
@@ -56,8 +88,16 @@ export const initCommand: CommandDef = {
     ]
     if (created.length > 0) {
       out.push('', c.bold(`Created (${created.length})`))
-      for (const row of created)
+      for (const row of created) {
         out.push(`  ${c.green('+')} ${row.node.padEnd(width)}  ${path(row.file)}`)
+        const spec = written.get(row.node)
+        const from = contracts.get(row.node)
+        if (spec && from && !from.error && from.source !== 'none') {
+          out.push(`    ${' '.repeat(width)}  ${c.dim(summary(spec))}`)
+        } else if (from?.error) {
+          out.push(`    ${' '.repeat(width)}  ${c.yellow(`defaults: ${from.error.message}`)}`)
+        }
+      }
     }
     if (shared.length > 0) {
       out.push('', c.bold(`Sharing a spec created above (same script) (${shared.length})`))
@@ -87,16 +127,95 @@ export const initCommand: CommandDef = {
         : `${ignore.action === 'created' ? 'Created' : 'Updated'} ${path(ignore.file)}: added .pipetest/ (run folders)`,
     )
     const rerun = [dagFile, ...locatingArgs(values)].map(shellQuote).join(' ')
+    const steps = nextSteps(dag, written, fed, todos, contracts, project.rootDir)
+    out.push('', c.bold('Next'))
+    let step = 1
+    if (steps.length > 0) {
+      out.push(`  ${step++}. Fill in what the code cannot tell:`)
+      for (const line of steps) out.push(`     ${line}`)
+    }
     out.push(
-      '',
-      c.bold('Next'),
-      `  1. Put sample input data where each spec's input_paths point, and set the real`,
-      `     inputs and outputs: pipetest spec edit <node> --dag ${rerun} (prompted)`,
-      `     or pipetest spec set <node> --input NAME=PATH --output NAME=PATH …`,
-      `  2. pipetest validate ${rerun}   (lists what is still missing, with the fix)`,
-      `  3. pipetest run ${rerun}`,
+      `  ${step++}. pipetest validate ${rerun}   (everything still missing, with the fix)`,
+      `  ${step++}. pipetest run ${rerun}`,
     )
     ctx.stdout.write(`${out.join('\n')}\n`)
     return unreadable.length > 0 ? EXIT.failed : EXIT.ok
   },
+}
+
+/** The contracts of the scripts of nodes that have no spec yet: one process per interpreter. */
+async function contractsOf(
+  project: Project,
+  missing: NodeResolution[],
+): Promise<Map<string, ScriptContract>> {
+  const nodes = missing.filter((resolution) => resolution.scriptPath !== undefined)
+  const contracts = await readContracts(
+    nodes.map((resolution) => ({
+      scriptPath: resolution.scriptPath!,
+      runner: resolution.spec.runner,
+      command: resolution.spec.command,
+    })),
+    {
+      python: project.python ?? DEFAULT_PYTHON,
+      ...(project.contractsDir ? { contractsDir: project.contractsDir } : {}),
+    },
+  )
+  return new Map(nodes.map((resolution, i) => [resolution.node, contracts[i]!]))
+}
+
+/** `inputs raw_data; outputs processed_data; env LABEL_FIELD=churned; args job_type=training` */
+function summary(spec: ScriptExecutionSpec): string {
+  const part = (label: string, entries: string[]) =>
+    entries.length > 0 ? `${label} ${entries.join(', ')}` : undefined
+  return [
+    part('inputs', Object.keys(spec.inputPaths)),
+    part('outputs', Object.keys(spec.outputPaths)),
+    part(
+      'env',
+      Object.entries(spec.environVars).map(([key, value]) => `${key}=${value}`),
+    ),
+    part(
+      'args',
+      Object.entries(spec.jobArgs).map(([key, value]) => `${key}=${JSON.stringify(value)}`),
+    ),
+  ]
+    .filter((text) => text !== undefined)
+    .join('; ')
+}
+
+/**
+ * The `spec set` commands that remain after init: input data of the nodes nothing upstream
+ * feeds (source steps), and keys the code reads without a default.
+ */
+function nextSteps(
+  dag: PipelineDAG,
+  written: Map<string, ScriptExecutionSpec>,
+  fed: Map<string, string[]>,
+  todos: Map<string, SpecTodo[]>,
+  contracts: Map<string, ScriptContract>,
+  rootDir: string,
+): string[] {
+  const lines: string[] = []
+  for (const node of dag.topologicalSort()) {
+    const spec = written.get(node)
+    if (!spec) continue
+    const missing = Object.entries(spec.inputPaths).filter(
+      ([name, path]) => !fed.get(node)?.includes(name) && !existsSync(resolve(rootDir, path)),
+    )
+    if (missing.length > 0) {
+      const inputs = missing.map(([name]) => `--input ${shellQuote(`${name}=PATH`)}`).join(' ')
+      lines.push(`pipetest spec set ${shellQuote(node)} ${inputs}   # its input data`)
+    }
+    const script = contracts.get(node)?.scriptPath
+    for (const todo of todos.get(node) ?? []) {
+      const where = script
+        ? ` (${displayPath(script, rootDir)}${todo.line ? ` line ${todo.line}` : ''})`
+        : ''
+      const flag = todo.role === 'env' ? '--env' : '--arg'
+      lines.push(
+        `pipetest spec set ${shellQuote(node)} ${flag} ${shellQuote(`${todo.name}=VALUE`)}   # read without a default${where}`,
+      )
+    }
+  }
+  return lines
 }

@@ -1,29 +1,42 @@
+import { checkPipeline } from '../builder/index.js'
+import { DEFAULT_PYTHON } from '../engine/run-options.js'
 import { EXIT, flag, type CommandDef } from './command.js'
-import { interpreterProblems, type ValidateProblem } from './interpreter-check.js'
 import { loadDagArg, openProject, projectOptions } from './project.js'
 import { displayPath } from './text.js'
 
 export const validateCommand: CommandDef = {
   name: 'validate',
-  summary: 'Check that every DAG node has a complete spec; list every problem with its fix',
+  summary: 'Check specs, ports and scripts without running them; list every problem with its fix',
   positionals: [{ name: 'dag', required: true, description: 'the pipeline DAG JSON file' }],
   options: {
-    json: { type: 'boolean', description: 'Print {ok, nodes, problems[]} as JSON on stdout' },
+    json: {
+      type: 'boolean',
+      description: 'Print {ok, nodes, problems[]} as JSON on stdout (each with severity)',
+    },
     ...projectOptions,
   },
-  notes: ['Exit code 0 when every spec is complete, 1 when anything is missing or incomplete.'],
+  notes: [
+    'Checks every spec (complete, script found, input data present), every edge\'s "ports"\n' +
+      "against the specs, and each spec against its script's code: the inputs, outputs,\n" +
+      "environment variables and job arguments it reads, main's signature, and that the\n" +
+      'interpreter can import its third-party modules (one process, no script is run). The\n' +
+      'specs tests of describePipeline fail on exactly the same errors.',
+    'Exit code 0 when there is no error (warnings are printed), 1 when there is one.',
+  ],
   examples: [
     'pipetest validate pipelines/fraud/pipeline.dag.json',
     'pipetest validate pipeline.dag.json --json | jq .problems',
   ],
   async run({ values, positionals }, ctx) {
-    const { builder, python } = openProject(values, ctx)
+    const { builder, python, contractsDir } = openProject(values, ctx)
     const dag = loadDagArg(positionals.dag!, ctx)
-    const problems: ValidateProblem[] = [
-      ...builder.checkSpecs(dag),
-      ...(await interpreterProblems(builder, dag, python)),
-    ]
-    const ok = problems.length === 0
+    const { problems } = await checkPipeline(builder.buildFromDagWithReport(dag), {
+      python: python ?? DEFAULT_PYTHON,
+      contractsDir,
+      environment: ctx.env,
+    })
+    const errors = problems.filter((problem) => problem.severity === 'error')
+    const ok = errors.length === 0
 
     if (flag(values, 'json')) {
       ctx.stdout.write(`${JSON.stringify({ ok, nodes: dag.nodes.length, problems }, null, 2)}\n`)
@@ -31,28 +44,36 @@ export const validateCommand: CommandDef = {
     }
 
     const c = ctx.out
-    if (ok) {
-      ctx.stdout.write(
-        `${c.green('✓')} All ${dag.nodes.length} nodes have complete specs (${displayPath(builder.specsDir, ctx.cwd)})\n`,
-      )
-      return EXIT.ok
-    }
     const lines: string[] = []
     const affected = dag.nodes.filter((node) => problems.some((p) => p.node === node))
     for (const node of affected) {
       const own = problems.filter((p) => p.node === node)
-      lines.push(`${c.red('✗')} ${c.bold(node)} ${c.dim(`(script ${own[0]!.scriptName})`)}`)
+      const failing = own.some((p) => p.severity === 'error')
+      lines.push(
+        `${failing ? c.red('✗') : c.yellow('!')} ${c.bold(node)} ${c.dim(`(script ${own[0]!.scriptName})`)}`,
+      )
       for (const problem of own) {
-        lines.push(...hang('', problem.message, { label: c.dim, text: (s) => s }))
+        const label = problem.severity === 'warning' ? 'warning: ' : ''
+        lines.push(...hang(label, problem.message, { label: c.yellow, text: (s) => s }))
         if (problem.file) lines.push(`    ${c.dim('file:')} ${displayPath(problem.file, ctx.cwd)}`)
         lines.push(...hang('fix: ', problem.fix, { label: c.dim, text: c.cyan }))
       }
       lines.push('')
     }
     const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+    const warnings = problems.length - errors.length
+    const warned = warnings > 0 ? `, ${count(warnings, 'warning')}` : ''
+    if (ok) {
+      lines.push(
+        `${c.green('✓')} All ${dag.nodes.length} nodes are ready: specs, ports and scripts agree (${displayPath(builder.specsDir, ctx.cwd)})${warned}`,
+      )
+      ctx.stdout.write(`${lines.join('\n')}\n`)
+      return EXIT.ok
+    }
+    const failing = dag.nodes.filter((node) => errors.some((p) => p.node === node))
     lines.push(
       c.red(
-        `${count(problems.length, 'problem')} in ${affected.length} of ${count(dag.nodes.length, 'node')}`,
+        `${count(errors.length, 'problem')} in ${failing.length} of ${count(dag.nodes.length, 'node')}${warned}`,
       ),
     )
     ctx.stdout.write(`${lines.join('\n')}\n`)

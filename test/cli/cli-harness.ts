@@ -193,7 +193,7 @@ def main(input_paths, output_paths, environ_vars, job_args):
         for path in output_paths.values():
             out = pathlib.Path(path)
             out.mkdir(parents=True, exist_ok=True)
-            (out / "part-0.txt").write_text(f"{NAME} read {len(input_paths)} inputs\\n")
+            (out / "part-0.txt").write_text(f"{NAME} read {', '.join(input_paths.keys())}\\n")
     finally:
         if child:
             child.kill()

@@ -172,15 +172,19 @@ describe('pipetest validate', () => {
     expect(result.stdout).toMatch(/\d+ problems in 2 of 2 nodes\n$/)
   })
 
-  it('exits 0 with a one-line confirmation once the specs are complete', async () => {
+  it('exits 0 with a confirmation once the specs are complete, warnings listed above it', async () => {
     const project = pythonProject()
     const before = await cli(['validate', project.dag], { cwd: project.root })
     expect(before.code).toBe(1)
     await completeSpecs(project)
     const after = await cli(['validate', project.dag], { cwd: project.root })
     expect(after).toMatchObject({ code: 0, stderr: '' })
-    expect(after.stdout).toBe(
-      '✓ All 3 nodes have complete specs (test/integration/runtime/.specs)\n',
+    // The default spec's placeholder LABEL_FIELD is set, and no script reads it.
+    expect(after.stdout).toContain(
+      'warning: The spec sets environ_vars.LABEL_FIELD, which scripts/prepare.py never reads',
+    )
+    expect(after.stdout).toMatch(
+      /\n✓ All 3 nodes are ready: specs, ports and scripts agree \(test\/integration\/runtime\/\.specs\), 3 warnings\n$/,
     )
   })
 
@@ -207,7 +211,11 @@ describe('pipetest validate', () => {
     await completeSpecs(project)
     const passing = await cli(['validate', project.dag, '--json'], { cwd: project.root })
     expect(passing.code).toBe(0)
-    expect(JSON.parse(passing.stdout)).toEqual({ ok: true, nodes: 3, problems: [] })
+    const passed = JSON.parse(passing.stdout) as typeof report
+    expect(passed).toMatchObject({ ok: true, nodes: 3 })
+    expect(passed.problems.map((p) => [p.node, p.severity, p.kind, p.name])).toEqual(
+      ['Prepare', 'Train', 'Report'].map((node) => [node, 'warning', 'unread-key', 'LABEL_FIELD']),
+    )
   })
 
   it('reports a Python interpreter that cannot be found, for each node that needs it', async () => {
