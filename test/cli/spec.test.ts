@@ -251,15 +251,15 @@ describe('pipetest spec list', () => {
 })
 
 describe('pipetest spec edit', () => {
+  // Train's spec as init writes it from the script and the DAG's ports: input "data" wired to
+  // Prepare's output, output "model" for Report, and the SLEEP default its code reads.
   const answers: PtyStep[] = [
     { expect: 'Script path \\[scripts/train\\.py\\]: ', send: '\r' },
-    { expect: 'Input "data_input" path .*: ', send: '-\r' },
-    { expect: 'Add an input .*: ', send: 'data=out/prepared\r' },
+    { expect: 'Input "data" path .*: ', send: 'out/prepared\r' },
     { expect: 'Add an input .*: ', send: '\r' },
-    { expect: 'Output "data_output" path .*: ', send: '-\r' },
-    { expect: 'Add an output .*: ', send: 'model=out/model\r' },
+    { expect: 'Output "model" path .*: ', send: 'out/model\r' },
     { expect: 'Add an output .*: ', send: '\r' },
-    { expect: 'Environment variable \\(.*: ', send: '-LABEL_FIELD\r' },
+    { expect: 'Environment variable \\(.*: ', send: '-SLEEP\r' },
     { expect: 'Environment variable \\(.*: ', send: 'SEED=7\r' },
     { expect: 'Environment variable \\(.*: ', send: '\r' },
     { expect: 'Job argument \\(.*: ', send: 'epochs=3\r' },
@@ -282,7 +282,7 @@ describe('pipetest spec edit', () => {
       input_paths: { data: 'out/prepared' },
       output_paths: { model: 'out/model' },
       environ_vars: { SEED: '7' },
-      job_args: { job_type: 'testing', epochs: 3 },
+      job_args: { epochs: 3 },
       user_notes: 'typed in a terminal',
     })
   })
@@ -293,7 +293,7 @@ describe('pipetest spec edit', () => {
     const before = read(root, TRAIN)
     const result = await cliInPty(['spec', 'edit', 'Train', '--dag', dag], {
       cwd: root,
-      steps: [...answers.slice(0, 6), { expect: 'Add an output .*: ', send: '\u0003' }],
+      steps: [...answers.slice(0, 4), { expect: 'Add an output .*: ', send: '\u0003' }],
     })
     expect(result.code).toBe(130)
     expect(plain(result.stdout)).toContain('nothing was saved')
