@@ -54,10 +54,12 @@ function renderPipeline(pipeline: PipelineView, index: number): string {
   const { scripts, edges, flow } = pipeline.totals
   const state = overall(pipeline)
   const counts = (label: string, c: Record<string, number>) =>
-    `<span class="count"><b>${label}</b>${(['passed', 'failed', 'blocked', 'skipped'] as const)
-      .filter((status) => c[status]! > 0)
-      .map((status) => `<i class="${status}">${c[status]} ${status}</i>`)
-      .join('')}</span>`
+    Object.values(c).every((n) => n === 0)
+      ? ''
+      : `<span class="count"><b>${label}</b>${(['passed', 'failed', 'blocked', 'skipped'] as const)
+          .filter((status) => c[status]! > 0)
+          .map((status) => `<i class="${status}">${c[status]} ${status}</i>`)
+          .join('')}</span>`
   return `<section class="pipeline" data-pipeline="${index}"${index === 0 ? '' : ' hidden'}>
 <div class="summary">
   <span class="verdict ${state}">${state === 'passed' ? 'PASSED' : 'FAILED'}</span>
@@ -109,7 +111,7 @@ const ICONS: Record<NodeView['status'], string> = {
 function renderNode(node: NodeView, index: number): string {
   const label = clip(node.name, Math.floor((MAX_WIDTH - NODE_CHROME) / CHAR_WIDTH))
   const sub = clip(subtitle(node), Math.floor((node.width - 40) / SUB_CHAR_WIDTH))
-  return `<g class="node ${node.status}" data-node="${index}" transform="translate(${node.x},${node.y})" tabindex="0" role="button" aria-label="${escapeHtml(`${node.name}: ${node.status}`)}"><title>${escapeHtml(node.name)}</title><rect width="${node.width}" height="${node.height}" rx="8"/><text class="icon" x="16" y="28">${ICONS[node.status]}</text><text class="name" x="32" y="20">${escapeHtml(label)}</text><text class="sub" x="32" y="36">${escapeHtml(sub)}</text></g>`
+  return `<g class="node ${node.status}" data-node="${index}" data-name="${escapeHtml(node.name)}" transform="translate(${node.x},${node.y})" tabindex="0" role="button" aria-label="${escapeHtml(`${node.name}: ${node.status}`)}"><title>${escapeHtml(node.name)}</title><rect width="${node.width}" height="${node.height}" rx="8"/><text class="icon" x="16" y="28">${ICONS[node.status]}</text><text class="name" x="32" y="20">${escapeHtml(label)}</text><text class="sub" x="32" y="36">${escapeHtml(sub)}</text></g>`
 }
 
 /** The subtitle's 11px text. */
