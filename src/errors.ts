@@ -19,6 +19,7 @@ export type PipetestErrorCode =
   | 'SPEC_INVALID'
   | 'SPEC_NOT_FOUND'
   | 'SPEC_UNREADABLE'
+  | 'SPEC_UNWRITABLE'
   | 'SPEC_BAD_NAME'
   | 'SPECS_INCOMPLETE'
   | 'UNKNOWN_NODE'

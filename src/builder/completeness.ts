@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { basename, join, normalize, resolve, sep } from 'node:path'
+import { basename, extname, join, normalize, resolve, sep } from 'node:path'
 import type { PipelineDAG } from '../dag/pipeline-dag.js'
 import { PipetestError } from '../errors.js'
 import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
@@ -7,6 +7,7 @@ import { specFilePath } from '../spec/spec-store.js'
 import type { DetailedResolution } from './resolve-node.js'
 import { SCRIPT_EXTENSIONS } from './script-lookup.js'
 import { displayPath, specSetFix, specSetCommand, suggestedPath } from './spec-fixes.js'
+import { misspeltKeyProblems } from './spec-identity.js'
 
 export type SpecProblemKind =
   | 'missing-spec'
@@ -16,6 +17,11 @@ export type SpecProblemKind =
   | 'invalid-spec'
   | 'unknown-runner'
   | 'missing-input'
+  | 'script-name-mismatch'
+  | 'shared-spec'
+  | 'duplicate-spec'
+  | 'misspelt-key'
+  | 'no-runner'
 
 /** One thing that keeps a node from being tested, with the exact way to fix it. */
 export interface SpecProblem {
@@ -155,7 +161,31 @@ export function problemsOfNode(
   if (detailed.scriptRequired && !detailed.script.found) {
     add(scriptProblem(detailed, context, show))
   }
-  return problems
+  const runner = runnerProblem(detailed, show)
+  if (runner) add(runner)
+  return [...problems, ...misspeltKeyProblems(detailed, context.rootDir)]
+}
+
+/**
+ * A script that is neither Python nor Node, in a spec without `runner` or `command`, would be
+ * run as `script --job_type …`. cursus drops pipetest's keys when it re-saves a spec, so
+ * this is how a working shell step breaks silently (`tar: --job_type`).
+ */
+function runnerProblem(
+  detailed: DetailedResolution,
+  show: (path: string) => string,
+): Omit<SpecProblem, 'node' | 'scriptName'> | undefined {
+  const { spec, node, specFile } = detailed.resolution
+  if (!detailed.script.found || spec.runner || spec.command) return undefined
+  const script = detailed.script.path
+  if ((SCRIPT_EXTENSIONS as readonly string[]).includes(extname(script).toLowerCase()))
+    return undefined
+  return {
+    kind: 'no-runner',
+    message: `Script ${show(script)} of "${node}" is neither Python nor Node, and its spec names no "runner" or "command" (cursus drops them when it re-saves a spec): it would run as ${basename(script)} --NAME VALUE for each job argument`,
+    fix: `Add "command": ["{script}", "{input:NAME}", "{output:NAME}"] (the arguments it expects)${specFile ? ` to ${show(specFile)}` : ''}, or accept job arguments as flags: ${specSetCommand(node, { runner: 'command' })}`,
+    ...(specFile ? { file: specFile } : {}),
+  }
 }
 
 function scriptProblem(

@@ -6,7 +6,6 @@ import { PipelineDAG } from '../dag/pipeline-dag.js'
 import { PipetestError } from '../errors.js'
 import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
 import { parseJobArg, showJobArg } from '../spec/job-args.js'
-import { parseScriptSpec } from '../spec/spec-codec.js'
 import type { PipelineTestingSpecBuilder } from './pipeline-testing-spec-builder.js'
 import { Prompter, type Verdict } from './prompter.js'
 import { displayPath, specSetCommand } from './spec-fixes.js'
@@ -97,7 +96,7 @@ export async function updateScriptSpecInteractive(
     if (notes === undefined) delete edited.userNotes
     else edited.userNotes = notes
 
-    const saved = builder.saveScriptSpec(parseScriptSpec(edited, node))
+    const saved = builder.saveNodeSpec(resolution, edited)
     prompter.say(`Saved ${displayPath(saved.file, builder.rootDir)}`)
     return saved.spec
   } finally {
@@ -115,7 +114,7 @@ async function askScriptPath(
   spec: ScriptExecutionSpec,
   found: string | undefined,
 ): Promise<string | undefined> {
-  const shown = spec.scriptPath ?? (found ? displayPath(found, rootDir) : undefined)
+  const shown = spec.scriptPath || (found ? displayPath(found, rootDir) : undefined)
   const required = !spec.command || spec.command.some((arg) => arg.includes('{script}'))
   return prompter.ask<string | undefined>(`Script path${bracket(shown)}: `, (answer) => {
     if (answer === '') {

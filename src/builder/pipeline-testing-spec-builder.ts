@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { loadDag, type DagSource } from '../dag/load.js'
 import { PipelineDAG } from '../dag/pipeline-dag.js'
-import { isPipetestError, type PipetestError } from '../errors.js'
+import { PipetestError, isPipetestError } from '../errors.js'
 import type { PipelineTestingSpec } from '../spec/pipeline-testing-spec.js'
 import {
   DEFAULT_TEST_DATA_DIR,
@@ -20,6 +20,7 @@ import {
 import { parseScriptSpec } from '../spec/spec-codec.js'
 import {
   isSpecComplete,
+  specIssues,
   missingInputProblems,
   problemsOfNode,
   upstreamOutputs,
@@ -34,6 +35,7 @@ import {
   type NodeResolution,
 } from './resolve-node.js'
 import { SpecCatalog } from './spec-catalog.js'
+import { identityProblems } from './spec-identity.js'
 import { displayPath } from './spec-fixes.js'
 import { matchStepToSpec } from './spec-matching.js'
 
@@ -241,17 +243,75 @@ export class PipelineTestingSpecBuilder {
     updates: Partial<ScriptExecutionSpec>,
     options: UpdateSpecOptions = {},
   ): ScriptExecutionSpec {
+    return this.updateNodeSpec(node, updates, options).spec
+  }
+
+  /**
+   * {@link updateScriptSpec}, returning how the node resolves once saved, from one read of
+   * the specs folder. `options.check` sees the resolution before anything is written and
+   * may throw to refuse the write (the CLI refuses a new spec for an unknown name).
+   */
+  updateNodeSpec(
+    node: string,
+    updates: Partial<ScriptExecutionSpec>,
+    options: UpdateSpecOptions & { check?: (resolution: NodeResolution) => void } = {},
+  ): NodeResolution {
     const dag =
       options.dag === undefined
         ? new PipelineDAG({ baseDir: this.rootDir }).addNode(node)
         : loadDag(options.dag, this.rootDir)
     const detailed = this.#resolve(dag, node, this.#catalog())
     if (detailed.invalid) throw detailed.invalid.error
+    const { resolution } = detailed
+    options.check?.(resolution)
     // A node without a spec file starts from placeholder defaults (data_input/data_output):
     // the maps the user gives replace those placeholders instead of joining them.
-    const fromDefaults = detailed.resolution.specFile === undefined
-    const merged = mergeSpec(detailed.resolution.spec, updates, options.replaceMaps ?? fromDefaults)
-    return saveSpecFile(parseScriptSpec(merged, node), this.specsDir).spec
+    const fromDefaults = resolution.specFile === undefined
+    const merged = mergeSpec(resolution.spec, updates, options.replaceMaps ?? fromDefaults)
+    // An explicit step_name is a rename; otherwise the file keeps its own.
+    const target =
+      updates.stepName === undefined
+        ? resolution
+        : { ...resolution, fileStepName: updates.stepName }
+    const saved = this.saveNodeSpec(target, merged)
+    return {
+      ...resolution,
+      spec: saved.spec,
+      specFile: saved.file,
+      fileStepName: saved.spec.stepName,
+      ...(resolution.source === 'default' ? { source: 'step-name' as const } : {}),
+    }
+  }
+
+  /**
+   * Saves `spec` as the node's spec: into the file the node resolves to (the one `spec show`
+   * shows and the run reads), or a new `<script>_runtime_test_spec.json` for a node without
+   * one. The file keeps its own `step_name` (a file shared by two nodes is not handed from
+   * one to the other). Values `validate` would reject (an output over an input) are refused
+   * with its message, unless the spec had them already; nothing is written then.
+   */
+  saveNodeSpec(
+    resolution: NodeResolution,
+    spec: ScriptExecutionSpecInput,
+  ): { spec: ScriptExecutionSpec; file: string } {
+    const { node } = resolution
+    const parsed = parseScriptSpec({ ...spec, stepName: resolution.fileStepName ?? node }, node)
+    const before = new Set(specIssues(resolution.spec, this.rootDir).map((issue) => issue.message))
+    const added = specIssues(parsed, this.rootDir).filter((issue) => !before.has(issue.message))
+    if (added.length > 0) {
+      throw new PipetestError(
+        'SPEC_INVALID',
+        `The spec for "${node}" was not saved: ${added.map((issue) => issue.message).join('; ')}`,
+        {
+          node,
+          ...(resolution.specFile ? { file: resolution.specFile } : {}),
+          hint: 'Nothing was written. Give values that `pipetest validate` accepts and try again.',
+        },
+      )
+    }
+    return saveSpecFile(parsed, this.specsDir, {
+      ...(resolution.specFile ? { file: resolution.specFile } : {}),
+    })
   }
 
   /** Script names that have a spec file, sorted. */
@@ -355,6 +415,10 @@ export class PipelineTestingSpecBuilder {
         problems,
       }
     })
+    // A file shared or claimed across nodes is reported on the node concerned.
+    for (const problem of identityProblems(resolved, this.rootDir)) {
+      nodes.find((report) => report.node === problem.node)?.problems.push(problem)
+    }
     return { dag, nodes, problems: nodes.flatMap((node) => node.problems) }
   }
 
@@ -380,6 +444,7 @@ function builtSpec({ resolution, script }: DetailedResolution): ScriptExecutionS
   if (script.found) spec.scriptPath = script.path
   // A declared but missing script keeps its absolute path, so the failure names it.
   else if ('declared' in script) spec.scriptPath = script.declared.path
+  else if (spec.scriptPath === '') delete spec.scriptPath
   return spec
 }
 

@@ -1,5 +1,6 @@
 import { basename, extname, resolve } from 'node:path'
 import type { PipelineDAG } from '../dag/pipeline-dag.js'
+import { closest } from '../contract/near-miss.js'
 import { showName } from '../dag/node-name.js'
 import { PipetestError } from '../errors.js'
 import {
@@ -18,7 +19,7 @@ export type ResolutionSource =
   | 'dag-script'
   /** A saved spec's `step_name` is the node. */
   | 'step-name'
-  /** The node name is itself a saved spec's script name (`tabular_preprocessing`). */
+  /** A spec file is named after the node (`tabular_preprocessing`, or cursus' `<node>_runtime_test_spec.json`). */
   | 'script-name'
   /** The converted node name (`TabularPreprocessing_training` → `tabular_preprocessing`). */
   | 'converted-name'
@@ -35,6 +36,11 @@ export interface NodeResolution {
   source: ResolutionSource
   /** Absolute path of the spec file the spec was loaded from. */
   specFile?: string
+  /**
+   * The `step_name` that file holds, which a save keeps: it differs from the node when the
+   * file is shared with another node, or is empty (cursus accepts that).
+   */
+  fileStepName?: string
   /** Absolute path of the script, when it was found. */
   scriptPath?: string
 }
@@ -51,6 +57,10 @@ export interface ResolveContext {
 /** A resolution plus what the problem report needs to know about it. */
 export interface DetailedResolution {
   resolution: NodeResolution
+  /** Other spec files whose `step_name` is this node too (a copied file is the usual cause). */
+  rivals?: string[]
+  /** The spec as its file holds it (its own `step_name`), when the node has a usable file. */
+  fileSpec?: ScriptExecutionSpec
   /** The spec file this node would use, which cannot be loaded (a default is used instead). */
   invalid?: CatalogEntry & { error: PipetestError }
   script: ScriptLocation
@@ -71,9 +81,10 @@ export function resolveNodeDetailed(
 ): DetailedResolution {
   const declaration = dag.getNode(node)
   if (!declaration) {
+    const suggestion = closest(node, dag.nodes)
     throw new PipetestError(
       'UNKNOWN_NODE',
-      `Node "${showName(node)}" is not in the DAG${whereDag(dag)}`,
+      `Node "${showName(node)}" is not in the DAG${whereDag(dag)}${suggestion ? ` (did you mean "${showName(suggestion)}"?)` : ''}`,
       {
         node,
         ...(dag.file ? { file: dag.file } : {}),
@@ -88,29 +99,37 @@ export function resolveNodeDetailed(
 
   let chosen: { entry: CatalogEntry; source: ResolutionSource } | undefined
   let fallbackName: string
+  let claims: CatalogEntry[]
   if (dagScriptPath !== undefined) {
     fallbackName = scriptNameFromFile(dagScriptPath)
     const byScript = catalog.get(fallbackName)
-    const byStep = catalog.claimedBy(node, fallbackName)[0]
+    claims = catalog.claimedBy(node, fallbackName)
+    const byStep = claims[0]
     chosen = byScript
       ? { entry: byScript, source: 'dag-script' }
       : byStep && { entry: byStep, source: 'step-name' }
   } else {
     fallbackName = toScriptName(node)
-    const byStep = catalog.claimedBy(node, fallbackName)[0]
+    claims = catalog.claimedBy(node, fallbackName)
+    const byStep = claims[0]
+    // cursus once named spec files after the node (`<node>_runtime_test_spec.json`).
+    const byNodeName = catalog.get(node)
     const byName = catalog.get(fallbackName)
-    const fuzzy = byStep || byName ? undefined : matchStepToSpec(node, catalog.names)
+    const fuzzy = byStep || byNodeName || byName ? undefined : matchStepToSpec(node, catalog.names)
     chosen = byStep
       ? { entry: byStep, source: 'step-name' }
-      : byName
-        ? { entry: byName, source: fallbackName === node ? 'script-name' : 'converted-name' }
-        : fuzzy !== undefined
-          ? { entry: catalog.get(fuzzy)!, source: 'fuzzy' }
-          : undefined
+      : byNodeName
+        ? { entry: byNodeName, source: 'script-name' }
+        : byName
+          ? { entry: byName, source: 'converted-name' }
+          : fuzzy !== undefined
+            ? { entry: catalog.get(fuzzy)!, source: 'fuzzy' }
+            : undefined
   }
 
   let resolution: NodeResolution
   let invalid: DetailedResolution['invalid']
+  const fileSpec = chosen?.entry.spec
   if (chosen?.entry.spec) {
     const spec = { ...structuredClone(chosen.entry.spec), stepName: node }
     resolution = {
@@ -119,6 +138,7 @@ export function resolveNodeDetailed(
       spec,
       source: chosen.source,
       specFile: chosen.entry.file,
+      fileStepName: chosen.entry.spec.stepName,
     }
   } else {
     if (chosen?.entry.error) invalid = { ...chosen.entry, error: chosen.entry.error }
@@ -130,7 +150,8 @@ export function resolveNodeDetailed(
 
   const script = locateScript({
     scriptName: resolution.scriptName,
-    specScriptPath: resolution.spec.scriptPath,
+    // An empty script_path (cursus accepts one) means: find the script by name.
+    specScriptPath: resolution.spec.scriptPath || undefined,
     dagScriptPath,
     dagDir,
     rootDir: context.rootDir,
@@ -139,7 +160,15 @@ export function resolveNodeDetailed(
   if (script.found) resolution.scriptPath = script.path
   const command = resolution.spec.command
   const scriptRequired = !command || command.some((arg) => arg.includes('{script}'))
-  return { resolution, script, scriptRequired, ...(invalid ? { invalid } : {}) }
+  const rivals = claims.filter((entry) => entry !== chosen?.entry).map((entry) => entry.file)
+  return {
+    resolution,
+    script,
+    scriptRequired,
+    ...(rivals.length > 0 && chosen ? { rivals } : {}),
+    ...(fileSpec ? { fileSpec } : {}),
+    ...(invalid ? { invalid } : {}),
+  }
 }
 
 /** `scripts/tabular_preprocessing.py` → `tabular_preprocessing` (made file-name safe if needed). */

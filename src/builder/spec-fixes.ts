@@ -13,6 +13,7 @@ export interface SpecSetArgs {
   env?: Record<string, string>
   args?: Record<string, string>
   script?: string
+  runner?: string
 }
 
 /**
@@ -30,6 +31,7 @@ export function specSetCommand(node: string, args: SpecSetArgs): string {
   for (const [name, value] of Object.entries(args.args ?? {}))
     parts.push('--arg', shellQuote(`${name}=${value}`))
   if (args.script !== undefined) parts.push('--script', shellQuote(args.script))
+  if (args.runner !== undefined) parts.push('--runner', shellQuote(args.runner))
   return parts.join(' ')
 }
 

@@ -80,6 +80,13 @@ export const initCommand: CommandDef = {
         })
     }
 
+    // A folder that cannot be written fails every node alike: one error with the fix, and
+    // nothing else touched (no .gitignore either).
+    const unwritable = outcomes.find(
+      (outcome) => outcome.action === 'unreadable' && outcome.error.code === 'SPEC_UNWRITABLE',
+    )
+    if (unwritable?.action === 'unreadable') throw unwritable.error
+
     const ignore = ensureGitignored(project.rootDir)
     const path = (file: string) => displayPath(file, ctx.cwd)
     const width = Math.max(...dag.nodes.map((node) => node.length))

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { readdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { PipetestError } from '../errors.js'
 import { PipelineTestingSpecBuilder } from '../builder/index.js'
 import { loadProjectConfig, type ProjectConfig } from '../config/index.js'
@@ -113,6 +114,20 @@ export function dagForNode(
 ): PipelineDAG {
   if (dagFile !== undefined) return loadDagArg(dagFile, ctx)
   return new PipelineDAG({ baseDir: project.rootDir }).addNode(node)
+}
+
+/**
+ * The DAG a node named on the command line belongs to: the `--dag` file, else the project's
+ * only `*.dag.json` at --root, else none (a node is then a bare name).
+ */
+export function knownDag(
+  project: Project,
+  dagFile: string | undefined,
+  ctx: CliContext,
+): PipelineDAG | undefined {
+  if (dagFile !== undefined) return loadDagArg(dagFile, ctx)
+  const found = readdirSync(project.rootDir).filter((name) => name.endsWith('.dag.json'))
+  return found.length === 1 ? loadDag(join(project.rootDir, found[0]!), ctx.cwd) : undefined
 }
 
 /**

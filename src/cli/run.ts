@@ -109,14 +109,9 @@ export const runCommand: CommandDef = {
     const selected = new Set(selection.flow ? dag.nodes : (selection.nodes ?? dag.nodes))
     const order = dag.topologicalSort()
     const nodes = order.filter((node) => selected.has(node))
-    const pipelineSpec = project.builder.buildFromDag(dag, { validate: false })
-    warnAboutSpecs(
-      project.builder.checkSpecs(dag),
-      nodes,
-      [dagFile, ...locatingArgs(values)],
-      stream,
-      c,
-    )
+    // One read of the specs for the spec to run and its problems.
+    const { pipelineSpec, problems } = project.builder.buildFromDagWithReport(dag)
+    warnAboutSpecs(problems, nodes, [dagFile, ...locatingArgs(values)], stream, c)
 
     const view = new RunView({ stream, colors: c, nodes, order, live: stream.isTTY === true })
     const run = new PipelineRun(pipelineSpec, {

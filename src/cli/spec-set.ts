@@ -1,13 +1,10 @@
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseJobArg, showJobArg } from '../spec/index.js'
+import type { NodeResolution } from '../builder/index.js'
+import { closest } from '../contract/near-miss.js'
 import { PipetestError } from '../errors.js'
-import {
-  runnerKinds,
-  specFilePath,
-  type RunnerKind,
-  type ScriptExecutionSpec,
-} from '../spec/index.js'
+import { runnerKinds, type RunnerKind, type ScriptExecutionSpec } from '../spec/index.js'
 import {
   EXIT,
   flag,
@@ -15,10 +12,11 @@ import {
   stringOption,
   secondsOption,
   usageError,
+  type CliContext,
   type CommandDef,
   type OptionValues,
 } from './command.js'
-import { dagForNode, openProject, projectOptions } from './project.js'
+import { knownDag, openProject, projectOptions, type Project } from './project.js'
 import { renderSpec } from './spec-show.js'
 import { displayPath, shellQuote } from './text.js'
 
@@ -127,6 +125,30 @@ export function specSetCommandFor(
   return [head, ...options].map((part) => part.map(shellQuote).join(' ')).join(' \\\n      ')
 }
 
+function guessedName(node: string, found: NodeResolution, ctx: CliContext): PipetestError {
+  return new PipetestError(
+    'UNKNOWN_NODE',
+    `No spec for "${node}" (did you mean "${found.fileStepName || found.scriptName}", whose spec is ${displayPath(found.specFile!, ctx.cwd)}?)`,
+    {
+      node,
+      hint: `Nothing was saved. Use the exact node or script name, or pass --dag FILE to resolve "${node}" in its DAG; to start a new spec for "${node}", add --new.`,
+    },
+  )
+}
+
+function noSpec(node: string, builder: Project['builder'], ctx: CliContext): PipetestError {
+  const saved = builder.listSavedSpecs()
+  const suggestion = closest(node, saved)
+  return new PipetestError(
+    'SPEC_NOT_FOUND',
+    `No spec for "${node}" in ${displayPath(builder.specsDir, ctx.cwd)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+    {
+      node,
+      hint: `Nothing was saved. To create a new spec for "${node}", add --new (or pass --dag FILE with the DAG it belongs to).${saved.length > 0 ? ` Saved specs: ${saved.join(', ')}.` : ''}`,
+    },
+  )
+}
+
 export const specSetCommand: CommandDef = {
   name: 'spec set',
   summary: "Change a node's spec from the command line (validated, saved atomically)",
@@ -152,7 +174,12 @@ export const specSetCommand: CommandDef = {
     dag: {
       type: 'string',
       value: 'FILE',
-      description: "The node's DAG (its declared script decides which spec file is written)",
+      description:
+        "The node's DAG (default: the only *.dag.json at --root); an unknown node is refused",
+    },
+    new: {
+      type: 'boolean',
+      description: 'Without a DAG: create a spec for a name that has none (else refused as a typo)',
     },
     ...projectOptions,
   },
@@ -160,7 +187,8 @@ export const specSetCommand: CommandDef = {
     'Paths are stored as given; relative ones are resolved against --root when the pipeline runs.\n' +
       'Without --replace, each --input/--output/--env/--arg adds or changes one entry and keeps the\n' +
       'others (a node without a spec file starts empty for the options given). The spec file is\n' +
-      'written only when every value is valid.',
+      'written only when every value is valid, and it is the file the node resolves to: the one\n' +
+      '"spec show" shows and "run" reads (its step_name is kept).',
   ],
   examples: [
     'pipetest spec set TabularPreprocessing_training \\\n' +
@@ -177,23 +205,25 @@ export const specSetCommand: CommandDef = {
         'Nothing to set: give at least one of --input, --output, --env, --arg, --script, --runner, --notes, --timeout',
       )
     }
-    const dagFile = stringOption(values, 'dag')
-    const dag = dagForNode(project, dagFile, node, ctx)
+    const dag = knownDag(project, stringOption(values, 'dag'), ctx)
     const { builder } = project
-    // A node without a spec file starts from in-memory defaults; the maps given replace the
-    // default entries instead of joining them (a stray default output would fail every run).
-    const fresh = builder.resolveNode(dag, node).source === 'default'
-    const saved = builder.updateScriptSpec(node, updates, {
-      replaceMaps: fresh || flag(values, 'replace'),
-      dag,
+    const resolution = builder.updateNodeSpec(node, updates, {
+      ...(flag(values, 'replace') ? { replaceMaps: true } : {}),
+      ...(dag ? { dag } : {}),
+      // Without a DAG a name is only a guess: a typo must not edit a similar spec, nor
+      // create a stray one (with a DAG, an unknown node is refused with a did-you-mean).
+      check: (found) => {
+        if (dag) return
+        if (found.source === 'fuzzy') throw guessedName(node, found, ctx)
+        if (found.specFile === undefined && !flag(values, 'new')) throw noSpec(node, builder, ctx)
+      },
     })
-    const file = specFilePath(builder.specsDir, saved.scriptName)
-    const resolution = builder.resolveNode(dag, node)
+    const file = resolution.specFile!
     ctx.stdout.write(`${ctx.out.green('✓')} Saved ${displayPath(file, ctx.cwd)}\n`)
     ctx.stdout.write(
       renderSpec(
         {
-          spec: saved,
+          spec: resolution.spec,
           source: resolution.source,
           file,
           ...(resolution.scriptPath ? { scriptPath: resolution.scriptPath } : {}),

@@ -1,14 +1,24 @@
 import { randomBytes } from 'node:crypto'
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 
 /**
  * Writes `content` to `file` so that readers only ever see the old or the new content:
  * the bytes go to a temporary file in the same folder (same file system, so the rename is
  * atomic), are flushed, and the temporary file is renamed over the target. Two concurrent
- * writers never produce a torn file: the last rename wins.
+ * writers never produce a torn file: the last rename wins. A symlink is written through: its
+ * target gets the new content and the link stays a link.
  */
-export function writeFileAtomic(file: string, content: string): void {
+export function writeFileAtomic(path: string, content: string): void {
+  const file = linkTarget(path)
   const temp = join(
     dirname(file),
     `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
@@ -25,5 +35,14 @@ export function writeFileAtomic(file: string, content: string): void {
     if (fd !== undefined) closeSync(fd)
     rmSync(temp, { force: true })
     throw error
+  }
+}
+
+/** The file a path names, through symlinks; the path itself when it does not exist yet. */
+function linkTarget(path: string): string {
+  try {
+    return realpathSync(path)
+  } catch {
+    return path
   }
 }

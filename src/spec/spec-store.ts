@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { PipetestError } from '../errors.js'
 import { writeFileAtomic } from '../files/atomic-write.js'
 import { readJsonFile } from '../files/json.js'
@@ -61,6 +61,11 @@ export interface SaveSpecOptions {
   /** Refuse to replace an existing file (used when writing defaults). */
   overwrite?: boolean
   now?: Date
+  /**
+   * The file to write: the one the node resolves to, which is what `spec show` shows and the
+   * run reads. Default: `<specsDir>/<scriptName>_runtime_test_spec.json`, for a new spec.
+   */
+  file?: string
 }
 
 /**
@@ -73,7 +78,7 @@ export function saveSpecFile(
   specsDir: string,
   options: SaveSpecOptions = {},
 ): { spec: ScriptExecutionSpec; file: string } {
-  const file = specFilePath(specsDir, spec.scriptName)
+  const file = options.file ?? specFilePath(specsDir, spec.scriptName)
   if (options.overwrite === false && existsSync(file)) {
     throw new PipetestError(
       'SPEC_INVALID',
@@ -85,7 +90,40 @@ export function saveSpecFile(
     )
   }
   const saved = { ...spec, lastUpdated: (options.now ?? new Date()).toISOString() }
-  mkdirSync(specsDir, { recursive: true })
-  writeFileAtomic(file, specFileText(saved))
+  try {
+    mkdirSync(dirname(file), { recursive: true })
+    writeFileAtomic(file, specFileText(saved))
+  } catch (error) {
+    throw unwritable(file, error)
+  }
   return { spec: saved, file }
+}
+
+/** Why a spec file could not be written, and what to do, for the errors a machine gives. */
+function unwritable(file: string, error: unknown): PipetestError {
+  const { code, path = file } = error as NodeJS.ErrnoException
+  const folder = dirname(file)
+  const fixes: Record<string, [string, string]> = {
+    EACCES: [
+      'permission denied',
+      `Make ${folder} writable (chmod u+w), or pass another --test-data-dir.`,
+    ],
+    EPERM: ['operation not permitted', `Make ${folder} writable, or pass another --test-data-dir.`],
+    EROFS: ['the file system is read-only', 'Pass a --test-data-dir on a writable file system.'],
+    ENOTDIR: [
+      `a part of the path is a file, not a folder`,
+      `Move the file that is in the way, or pass another --test-data-dir.`,
+    ],
+    ENOSPC: ['the disk is full', `Free space on the disk that holds ${folder}, then try again.`],
+    EDQUOT: ['the disk quota is exceeded', `Free space in your quota, then try again.`],
+  }
+  const [cause, hint] = fixes[code ?? ''] ?? [
+    (error as Error).message,
+    `Check that ${folder} is a writable folder.`,
+  ]
+  return new PipetestError(
+    'SPEC_UNWRITABLE',
+    `Cannot write the spec file ${file}: ${cause}${path !== file ? ` (${path})` : ''}`,
+    { file, hint: `Nothing was saved. ${hint}`, cause: error },
+  )
 }

@@ -1,4 +1,15 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { dirname, join } from 'node:path'
 import { execa } from 'execa'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -375,5 +386,253 @@ describe('spec rows: an unusable spec is reported with its file, field and fix',
     // Still the user's (unreadable) file: no default was written over it.
     expect(existsSync(file)).toBe(true)
     if (isRoot) expect(readdirSync(file)).toEqual([])
+  })
+})
+
+/** `pipetest ARGS` in the project, as a user's shell runs it. */
+function pipetest(project: TempProject, ...args: string[]) {
+  return execa('node', [cliJs, ...args], {
+    cwd: project.root,
+    reject: false,
+    env: { NO_COLOR: '1' },
+    timeout: 60_000,
+  })
+}
+
+/** A clean CLI failure: exit 1, every word in the output, no stack trace of ours. */
+function expectCleanFailure(
+  result: { exitCode?: number; stdout: string; stderr: string },
+  words: string[],
+) {
+  const output = `${result.stdout}\n${result.stderr}`
+  expect(result.exitCode, output).toBe(1)
+  for (const word of words) expect(output).toContain(word)
+  expect(output).not.toMatch(OUR_STACK_FRAME)
+}
+
+const specOf = (project: TempProject, script: string) =>
+  join(project.specsDir, `${script}_runtime_test_spec.json`)
+
+/** Two nodes, each with its own complete spec; `Train` is written as a copy of `Preprocess`'s. */
+function twoNodeProject(): { project: TempProject; dag: string } {
+  const { project } = preprocessProject()
+  project.write('scripts/train.py', 'from ok import main  # noqa: F401\n')
+  const dag = project.writeDag('pipeline.dag.json', {
+    name: 'two',
+    nodes: ['Preprocess', 'Train'],
+    edges: [],
+  })
+  project.writeSpec({
+    script: 'preprocess',
+    step: 'Preprocess',
+    inputs: { data_input: 'data/raw' },
+    outputs: { data_output: 'out/preprocess' },
+    env: { KEEP: 'me' },
+    jobArgs: { job_type: 'training' },
+  })
+  return { project, dag }
+}
+
+describe('identity rows: every write goes to the file the node resolves to', () => {
+  it("a copied spec (same script_name in two files): spec set writes the node's own file; validate names the copy", async () => {
+    const { project } = twoNodeProject()
+    const original = readFileSync(specOf(project, 'preprocess'), 'utf8')
+    // Copied to start Train's spec: the file name and step_name changed, script_name did not.
+    project.write(
+      'test/integration/runtime/.specs/train_runtime_test_spec.json',
+      original.replace('"step_name": "Preprocess"', '"step_name": "Train"'),
+    )
+    const set = await pipetest(
+      project,
+      'spec',
+      'set',
+      'Train',
+      '--dag',
+      'pipeline.dag.json',
+      '--env',
+      'X=1',
+    )
+    expect(set.exitCode, set.stderr).toBe(0)
+    expect(set.stdout).toContain('train_runtime_test_spec.json')
+    expect(readFileSync(specOf(project, 'preprocess'), 'utf8')).toBe(original)
+    expect(JSON.parse(readFileSync(specOf(project, 'train'), 'utf8'))).toMatchObject({
+      step_name: 'Train',
+      environ_vars: { KEEP: 'me', X: '1' },
+    })
+
+    const before = project.snapshot()
+    const validate = await pipetest(project, 'validate', 'pipeline.dag.json')
+    expectCleanFailure(validate, [
+      '"script_name": "preprocess"',
+      'not its file name',
+      'Set "script_name" to "train"',
+    ])
+    expect(project.snapshot()).toEqual(before)
+  })
+
+  it('a copy that kept step_name: validate names both files claiming the node', async () => {
+    const { project } = twoNodeProject()
+    const original = readFileSync(specOf(project, 'preprocess'), 'utf8')
+    project.write(
+      'test/integration/runtime/.specs/preprocess_copy_runtime_test_spec.json',
+      original.replace('"script_name": "preprocess"', '"script_name": "preprocess_copy"'),
+    )
+    const validate = await pipetest(project, 'validate', 'pipeline.dag.json')
+    expectCleanFailure(validate, [
+      '2 spec files say "step_name": "Preprocess"',
+      'preprocess_copy_runtime_test_spec.json',
+    ])
+  })
+
+  it('a typo without a DAG never edits a similar spec, nor creates a stray one; --new creates one', async () => {
+    const { project } = twoNodeProject()
+    rmSync(project.root + '/pipeline.dag.json')
+    rmSync(project.root + '/scripts/train.py')
+    const before = project.snapshot()
+    const typo = await pipetest(project, 'spec', 'set', 'Preproces', '--env', 'X=1')
+    expectCleanFailure(typo, ['No spec for "Preproces"', 'did you mean "Preprocess"'])
+    const stray = await pipetest(project, 'spec', 'set', 'TrainModle', '--env', 'X=1')
+    expectCleanFailure(stray, ['No spec for "TrainModle"', '--new'])
+    expect(project.snapshot()).toEqual(before)
+
+    const created = await pipetest(
+      project,
+      'spec',
+      'set',
+      'TrainModel',
+      '--new',
+      '--output',
+      'model=out/model',
+    )
+    expect(created.exitCode, created.stderr).toBe(0)
+    expect(existsSync(specOf(project, 'train_model'))).toBe(true)
+  })
+
+  it('a node that is not in the DAG is refused with a did-you-mean, nothing written', async () => {
+    const { project } = twoNodeProject()
+    const before = project.snapshot()
+    // The project's only DAG is found without --dag.
+    const result = await pipetest(project, 'spec', 'set', 'Trian', '--env', 'X=1')
+    expectCleanFailure(result, ['"Trian" is not in the DAG', 'did you mean "Train"'])
+    expect(project.snapshot()).toEqual(before)
+  })
+
+  it("spec set refuses an output over an input with validate's message; nothing written", async () => {
+    const { project } = twoNodeProject()
+    const before = project.snapshot()
+    const result = await pipetest(
+      project,
+      'spec',
+      'set',
+      'Preprocess',
+      '--output',
+      'data_output=data/raw',
+    )
+    expectCleanFailure(result, [
+      'output_paths.data_output and input_paths.data_input are the same path',
+    ])
+    expect(project.snapshot()).toEqual(before)
+  })
+
+  it('a symlinked spec file is written through its link: the target changes, the link stays', async () => {
+    const { project } = twoNodeProject()
+    const file = specOf(project, 'preprocess')
+    const shared = join(project.root, 'shared-specs', 'preprocess.json')
+    mkdirSync(dirname(shared))
+    renameSync(file, shared)
+    symlinkSync(shared, file)
+    const result = await pipetest(project, 'spec', 'set', 'Preprocess', '--env', 'X=1')
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(lstatSync(file).isSymbolicLink()).toBe(true)
+    expect(JSON.parse(readFileSync(shared, 'utf8')).environ_vars).toMatchObject({
+      KEEP: 'me',
+      X: '1',
+    })
+  })
+
+  it('a near miss of a known key (input_path) is a validate error with did-you-mean; other unknown keys are kept', async () => {
+    const { project } = twoNodeProject()
+    project.writeSpec({
+      script: 'train',
+      step: 'Train',
+      outputs: { model: 'out/model' },
+      extra: { input_path: { data: 'data/raw' }, owner: 'data-team' },
+    })
+    const validate = await pipetest(project, 'validate', 'pipeline.dag.json')
+    expectCleanFailure(validate, [
+      'unknown key "input_path"',
+      'did you mean "input_paths"',
+      'Rename "input_path"',
+    ])
+    expect(validate.stdout).not.toContain('"owner"')
+    const set = await pipetest(project, 'spec', 'set', 'Train', '--env', 'X=1')
+    expect(set.exitCode, set.stderr).toBe(0)
+    expect(JSON.parse(readFileSync(specOf(project, 'train'), 'utf8'))).toMatchObject({
+      input_path: { data: 'data/raw' },
+      owner: 'data-team',
+    })
+  })
+
+  it('a UTF-8 byte order mark at the start of a DAG or spec file is accepted', async () => {
+    const { project } = twoNodeProject()
+    project.writeSpec({ script: 'train', step: 'Train', outputs: { model: 'out/model' } })
+    for (const file of [join(project.root, 'pipeline.dag.json'), specOf(project, 'train')]) {
+      writeFileSync(file, `\uFEFF${readFileSync(file, 'utf8')}`)
+    }
+    const validate = await pipetest(project, 'validate', 'pipeline.dag.json')
+    expect(validate.stdout).toContain('All 2 nodes have complete specs')
+  })
+
+  it('a non-Python script without runner or command (cursus re-saved the spec) is a validate error', async () => {
+    const { project } = twoNodeProject()
+    project.write('scripts/pack.sh', '#!/bin/sh\ntar -cf "$2" "$1"\n')
+    project.writeDag('pipeline.dag.json', { nodes: ['Preprocess', 'Pack'], edges: [] })
+    project.writeSpec({
+      script: 'pack',
+      step: 'Pack',
+      scriptPath: 'scripts/pack.sh',
+      outputs: { archive: 'out/a.tar' },
+    })
+    const validate = await pipetest(project, 'validate', 'pipeline.dag.json')
+    expectCleanFailure(validate, [
+      'pack.sh of "Pack" is neither Python nor Node',
+      '"command"',
+      '--runner command',
+    ])
+  })
+
+  it(`a .specs folder that cannot be written: spec set and init fail with the path, the cause and the fix${isRoot ? ' (as root: a file in the way, ENOTDIR)' : ' (chmod 555)'}`, async () => {
+    const { project } = twoNodeProject()
+    const args = isRoot ? ['--test-data-dir', 'data/raw/records.csv/td'] : []
+    if (!isRoot) chmodSync(project.specsDir, 0o555)
+    const before = project.snapshot()
+    try {
+      const set = await pipetest(
+        project,
+        'spec',
+        'set',
+        'Train',
+        '--dag',
+        'pipeline.dag.json',
+        '--output',
+        'model=out/model',
+        ...args,
+      )
+      expectCleanFailure(set, [
+        'Cannot write the spec file',
+        isRoot ? 'is a file, not a folder' : 'permission denied',
+        'Nothing was saved',
+      ])
+      const init = await pipetest(project, 'init', 'pipeline.dag.json', ...args)
+      expectCleanFailure(init, [
+        'Cannot write the spec file',
+        isRoot ? 'is a file, not a folder' : 'permission denied',
+      ])
+    } finally {
+      if (!isRoot) chmodSync(project.specsDir, 0o755)
+    }
+    expect(
+      Object.entries(project.snapshot()).filter(([key, hash]) => before[key] !== hash),
+    ).toEqual([])
   })
 })
