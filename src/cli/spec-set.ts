@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import { parseJobArg, showJobArg } from '../spec/index.js'
 import type { NodeResolution } from '../builder/index.js'
 import { closest } from '../contract/near-miss.js'
+import { showName } from '../dag/node-name.js'
 import { PipetestError } from '../errors.js'
 import { runnerKinds, type RunnerKind, type ScriptExecutionSpec } from '../spec/index.js'
 import {
@@ -128,10 +129,10 @@ export function specSetCommandFor(
 function guessedName(node: string, found: NodeResolution, ctx: CliContext): PipetestError {
   return new PipetestError(
     'UNKNOWN_NODE',
-    `No spec for "${node}" (did you mean "${found.fileStepName || found.scriptName}", whose spec is ${displayPath(found.specFile!, ctx.cwd)}?)`,
+    `No spec for "${showName(node)}" (did you mean "${found.fileStepName || found.scriptName}", whose spec is ${displayPath(found.specFile!, ctx.cwd)}?)`,
     {
       node,
-      hint: `Nothing was saved. Use the exact node or script name, or pass --dag FILE to resolve "${node}" in its DAG; to start a new spec for "${node}", add --new.`,
+      hint: `Nothing was saved. Use the exact node or script name, or pass --dag FILE to resolve "${showName(node)}" in its DAG; to start a new spec for "${showName(node)}", add --new.`,
     },
   )
 }
@@ -141,10 +142,10 @@ function noSpec(node: string, builder: Project['builder'], ctx: CliContext): Pip
   const suggestion = closest(node, saved)
   return new PipetestError(
     'SPEC_NOT_FOUND',
-    `No spec for "${node}" in ${displayPath(builder.specsDir, ctx.cwd)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+    `No spec for "${showName(node)}" in ${displayPath(builder.specsDir, ctx.cwd)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
     {
       node,
-      hint: `Nothing was saved. To create a new spec for "${node}", add --new (or pass --dag FILE with the DAG it belongs to).${saved.length > 0 ? ` Saved specs: ${saved.join(', ')}.` : ''}`,
+      hint: `Nothing was saved. To create a new spec for "${showName(node)}", add --new (or pass --dag FILE with the DAG it belongs to).${saved.length > 0 ? ` Saved specs: ${saved.join(', ')}.` : ''}`,
     },
   )
 }
