@@ -40,7 +40,8 @@ export const runCommand: CommandDef = {
       type: 'string',
       multiple: true,
       value: 'A,B',
-      description: 'Only these nodes (their script tests and the edges between them)',
+      description:
+        'Only these nodes (their script tests and the edges between them); upstream nodes they read from run as setup',
     },
     from: {
       type: 'string',
