@@ -97,6 +97,9 @@ function updatesFrom(values: OptionValues, rootDir: string): Partial<ScriptExecu
   if (timeoutSeconds !== undefined) updates.timeoutSeconds = timeoutSeconds
   const notes = stringOption(values, 'notes')
   if (notes !== undefined) updates.userNotes = notes
+  // The script's own interpreter: saved, so every later run and test uses it.
+  const python = stringOption(values, 'python')
+  if (python !== undefined) updates.python = python
   return updates
 }
 
@@ -121,6 +124,7 @@ export function specSetCommandFor(
     options.push(['--arg', `${key}=${showJobArg(value)}`])
   if (spec.runner !== undefined) options.push(['--runner', spec.runner])
   if (spec.timeoutSeconds !== undefined) options.push(['--timeout', String(spec.timeoutSeconds)])
+  if (spec.python !== undefined) options.push(['--python', spec.python])
   if (spec.userNotes !== undefined) options.push(['--notes', spec.userNotes])
   const head = ['pipetest', 'spec', 'set', node, ...context, '--replace']
   return [head, ...options].map((part) => part.map(shellQuote).join(' ')).join(' \\\n      ')
@@ -183,6 +187,12 @@ export const specSetCommand: CommandDef = {
       description: 'Without a DAG: create a spec for a name that has none (else refused as a typo)',
     },
     ...projectOptions,
+    python: {
+      type: 'string',
+      value: 'PATH',
+      description:
+        'Python interpreter for this script, saved in the spec ("python"; for the whole project: pipetest.config.json)',
+    },
   },
   notes: [
     'Paths are stored as given; relative ones are resolved against --root when the pipeline runs.\n' +
@@ -203,7 +213,7 @@ export const specSetCommand: CommandDef = {
     if (Object.keys(updates).length === 0) {
       throw usageError(
         COMMAND,
-        'Nothing to set: give at least one of --input, --output, --env, --arg, --script, --runner, --notes, --timeout',
+        'Nothing to set: give at least one of --input, --output, --env, --arg, --script, --runner, --python, --notes, --timeout',
       )
     }
     const dag = knownDag(project, stringOption(values, 'dag'), ctx)

@@ -90,6 +90,23 @@ describe('pipetest spec set', () => {
     expect(readJson(root, TRAIN).input_paths).toEqual({ data: 'out/prepared' })
   })
 
+  it("saves --python as the script's interpreter, which validate then uses", async () => {
+    const project = pythonProject()
+    const { root } = project
+    await completeSpecs(project)
+    const set = await cli(['spec', 'set', 'Train', '--python', '/nonexistent/python3'], {
+      cwd: root,
+    })
+    expect(set.code).toBe(0)
+    expect(readJson(root, TRAIN).python).toBe('/nonexistent/python3')
+    const validate = await cli(['validate', project.dag], { cwd: root })
+    expect(validate.code).toBe(1)
+    expect(validate.stdout).toMatch(
+      /✗ Train[^]*Python interpreter "\/nonexistent\/python3" not found/,
+    )
+    expect(validate.stdout).not.toMatch(/✗ Prepare/)
+  })
+
   it.each([
     [['--input', 'no-equals-sign'], '--input "no-equals-sign" is not NAME=PATH'],
     [['--output', 'model='], '--output "model=": the path is empty'],
