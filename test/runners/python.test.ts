@@ -58,8 +58,13 @@ describe('python runner', () => {
     const { report } = await runPythonFixture('import_error.py')
 
     expect(report.outcome).toBe('import-error')
-    expect(report.message).toBe(
+    const [first, interpreter] = report.message.split('\n')
+    expect(first).toBe(
       "importing import_error.py failed: ModuleNotFoundError: No module named 'definitely_not_an_installed_module_xyz'",
+    )
+    // The interpreter that ran it, and how to choose another.
+    expect(interpreter).toMatch(
+      /^ {2}interpreter: \/\S*python\S* \(another one: "python" in pipetest.config.json, PIPETEST_PYTHON/,
     )
     expect(report.traceback).toContain('Traceback (most recent call last):')
     expect(report.traceback).toContain('import_error.py", line 3, in <module>')

@@ -293,6 +293,12 @@ def run(request_file):
         )
     except BaseException as exc:
         message = "importing " + script_file + " failed: " + describe(exc)
+        if isinstance(exc, ImportError):
+            # A module missing here may be installed for another Python: say which one ran.
+            message += (
+                "\n  interpreter: " + sys.executable + " (another one: \"python\" in"
+                " pipetest.config.json, PIPETEST_PYTHON, --python, or the spec's \"python\")"
+            )
         return fail("import-error", message, format_traceback(exc))
 
     main = getattr(module, "main", None)
