@@ -30,6 +30,8 @@ export type PipetestErrorCode =
   | 'ROOT_NOT_FOUND'
   | 'CONFIG_INVALID'
   | 'RUN_RESULTS_NOT_FOUND'
+  /** The machine, not the pipeline: a folder that cannot be written, a full disk. */
+  | 'FILE_SYSTEM'
 
 export interface PipetestErrorDetails {
   /** File that holds the mistake (DAG file, spec file). */
@@ -81,4 +83,58 @@ export class PipetestError extends Error {
 
 export function isPipetestError(error: unknown): error is PipetestError {
   return error instanceof Error && (error as { name?: string }).name === 'PipetestError'
+}
+
+const FILE_SYSTEM_CAUSES: Record<string, { cause: string; fix: string }> = {
+  EACCES: {
+    cause: 'permission denied',
+    fix: 'Make it writable (chmod/chown), or choose another folder (--test-data-dir, --root).',
+  },
+  EPERM: {
+    cause: 'operation not permitted',
+    fix: 'Make it writable (chmod/chown), or choose another folder (--test-data-dir, --root).',
+  },
+  EROFS: {
+    cause: 'the file system is read-only',
+    fix: 'Choose a folder on a writable file system (--test-data-dir).',
+  },
+  ENOTDIR: {
+    cause: 'a part of the path is a file, not a folder',
+    fix: 'Remove or rename that file, or choose another folder (--test-data-dir).',
+  },
+  EEXIST: {
+    cause: 'something else already exists there',
+    fix: 'Remove or rename it, or choose another folder (--test-data-dir).',
+  },
+  ENOSPC: {
+    cause: 'no space left on the device',
+    fix: 'Free some space (old run folders under .pipetest/runs can go), then run again.',
+  },
+  EDQUOT: { cause: 'the disk quota is exhausted', fix: 'Free some space, then run again.' },
+  EMFILE: {
+    cause: 'too many open files',
+    fix: 'Raise the limit (ulimit -n) or lower --concurrency.',
+  },
+}
+
+/**
+ * A failure of the machine rather than of pipetest or the pipeline (a folder that cannot be
+ * written, a full disk) as one clear error naming the path, the cause and the fix; undefined
+ * for anything else. Node's errno errors carry the code and the path.
+ */
+export function fileSystemError(error: unknown): PipetestError | undefined {
+  if (!(error instanceof Error)) return undefined
+  const { code, path, syscall } = error as NodeJS.ErrnoException
+  const known = code === undefined ? undefined : FILE_SYSTEM_CAUSES[code]
+  if (!known) return undefined
+  const where = path ? ` ${path}` : ''
+  return new PipetestError(
+    'FILE_SYSTEM',
+    `Cannot ${syscall ?? 'write'}${where}: ${known.cause} (${code}).`,
+    {
+      ...(path ? { file: path } : {}),
+      hint: known.fix,
+      cause: error,
+    },
+  )
 }

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { isPipetestError } from '../errors.js'
+import { fileSystemError, isPipetestError } from '../errors.js'
 import { colorsFor } from './colors.js'
 import {
   EXIT,
@@ -108,8 +108,10 @@ function unknownCommand(name: string, known: string[], group: string) {
   )
 }
 
-function reportError(error: unknown, ctx: CliContext): number {
+function reportError(thrown: unknown, ctx: CliContext): number {
   const c = ctx.err
+  // A folder that cannot be written or a full disk is the machine's problem, not our bug.
+  const error = fileSystemError(thrown) ?? thrown
   if (isPipetestError(error)) {
     ctx.stderr.write(`${c.red(c.bold('error:'))} ${error.shortMessage}\n`)
     if (error.hint) ctx.stderr.write(`${error.hint}\n`)

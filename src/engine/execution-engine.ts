@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events'
+import { fileSystemError } from '../errors.js'
 import { join } from 'node:path'
 import type { PipelineEvent } from './events.js'
 import { executeNode } from './execute-node.js'
@@ -83,7 +84,12 @@ export class ExecutionEngine {
       result = await this.#attempt(plan, identity)
     } catch (error) {
       // A bug or an unexpected file-system error must not reject every test sharing this execution.
-      const why = error instanceof Error ? error.message : String(error)
+      const machine = fileSystemError(error)
+      const why = machine
+        ? `${machine.shortMessage} ${machine.hint ?? ''}`.trim()
+        : error instanceof Error
+          ? error.message
+          : String(error)
       result = notRunResult(
         identity,
         'failed',

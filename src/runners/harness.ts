@@ -124,6 +124,20 @@ export async function readStackAtTimeout(stackFile: string): Promise<string | un
 
 const STACK_MAX_LINES = 60
 
+/**
+ * A script's exception message can be megabytes (a whole DataFrame in a ValueError): results
+ * keep a bounded head and tail; the full text stays in stderr.log.
+ */
+const MESSAGE_MAX_CHARS = 2000
+const TRACEBACK_MAX_CHARS = 16_000
+
+function bounded(text: string, max: number): string {
+  if (text.length <= max) return text
+  const half = Math.floor(max / 2)
+  const cut = text.length - 2 * half
+  return `${text.slice(0, half)} … [${cut.toLocaleString('en-US')} characters cut; the full text is in stderr.log] … ${text.slice(-half)}`
+}
+
 /** The harness's report, or undefined when it wrote none (killed, os._exit, crashed). */
 export async function readHarnessResult(resultFile: string): Promise<HarnessResult | undefined> {
   let data: unknown
@@ -137,8 +151,10 @@ export async function readHarnessResult(resultFile: string): Promise<HarnessResu
   if (typeof outcome !== 'string' || !harnessOutcomes.has(outcome)) return undefined
   return {
     outcome: outcome as HarnessResult['outcome'],
-    message: typeof message === 'string' ? message : outcome,
-    ...(typeof traceback === 'string' && traceback !== '' ? { traceback } : {}),
+    message: bounded(typeof message === 'string' ? message : outcome, MESSAGE_MAX_CHARS),
+    ...(typeof traceback === 'string' && traceback !== ''
+      ? { traceback: bounded(traceback, TRACEBACK_MAX_CHARS) }
+      : {}),
     ...(typeof exit_code === 'number' ? { exit_code } : {}),
   }
 }

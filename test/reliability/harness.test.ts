@@ -38,6 +38,18 @@ async function runRow(script: string, fields: Partial<SpecFields> = {}) {
 }
 
 describe('Python harness rows', () => {
+  it('a 5 MB exception message is bounded in the result; the full text stays in the log', async () => {
+    const result = await runRow('raises_huge.py')
+    expect(result.outcome).toBe('exception')
+    expect(result.message).toContain('main() raised ValueError: bad rows: xxx')
+    expect(result.message).toContain('characters cut; the full text is in stderr.log')
+    expect(result.message.length).toBeLessThan(10_000)
+    expect(result.traceback!.length).toBeLessThan(20_000)
+    expect(result.traceback).toContain(' END')
+    expect(JSON.stringify(result).length).toBeLessThan(200_000)
+    expect(readFileSync(result.logs.stderr!, 'utf8')).toContain('x'.repeat(5 * 1024 * 1024))
+  })
+
   it('a timeout shows the stack where the script was stuck', async () => {
     const result = await runRow('hangs.py', { extra: { timeout_seconds: 1 } })
     expect(result.outcome).toBe('timeout')

@@ -1,0 +1,82 @@
+import { chmodSync } from 'node:fs'
+import { execa } from 'execa'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  OUR_STACK_FRAME,
+  childEnv,
+  cliJs,
+  distReady,
+  expectNoProcessLeft,
+  isRoot,
+  useTempProjects,
+  type TempProject,
+} from './helpers.js'
+
+/**
+ * Fault matrix, machine rows: a test data dir that cannot be written (a file in the way,
+ * no permission) is the machine's problem, not a pipetest bug: one clear error naming the
+ * path, the cause and the fix, exit 1, no stack trace, the user's files unchanged.
+ */
+
+const newProject = useTempProjects()
+
+beforeAll(distReady)
+
+function oneStepProject(): TempProject {
+  const project = newProject()
+  project.copyScripts(['ok.py'])
+  project.write('data/raw/records.csv', 'id,label\n1,0\n')
+  project.writeDag('pipeline.dag.json', {
+    nodes: [{ name: 'Step', script: 'scripts/ok.py' }],
+    edges: [],
+  })
+  project.writeSpec({
+    script: 'ok',
+    step: 'Step',
+    inputs: { data_input: 'data/raw' },
+    outputs: { data_output: 'out/step' },
+  })
+  return project
+}
+
+async function runCli(project: TempProject, testDataDir: string) {
+  return execa(
+    'node',
+    [cliJs, 'run', 'pipeline.dag.json', '--test-data-dir', testDataDir, '--tier', 'scripts'],
+    { cwd: project.root, env: childEnv(), reject: false, all: true, timeout: 60_000 },
+  )
+}
+
+describe('machine rows: the file system refuses, pipetest explains', () => {
+  it('a --test-data-dir below a file (ENOTDIR) → one error naming the path, cause and fix, exit 1', async () => {
+    const project = oneStepProject()
+    project.write('blocked', 'a file where a folder should be\n')
+    const before = project.snapshot()
+    const result = await runCli(project, 'blocked/runtime')
+    expect(result.exitCode, result.all).toBe(1)
+    expect(result.all).toContain(`${project.path('blocked')}`)
+    expect(result.all).toContain('not a folder (ENOTDIR)')
+    expect(result.all).toContain('choose another folder (--test-data-dir)')
+    expect(result.all).not.toContain('This is a bug in pipetest')
+    expect(result.all).not.toMatch(OUR_STACK_FRAME)
+    expect(project.snapshot()).toEqual(before)
+    await expectNoProcessLeft(project)
+  })
+
+  it.skipIf(isRoot)(
+    'an unwritable --test-data-dir (EACCES) → one error naming the path, cause and fix, exit 1 (skipped as root: root writes anywhere)',
+    async () => {
+      const project = oneStepProject()
+      project.write('readonly/.keep', '')
+      chmodSync(project.path('readonly'), 0o555)
+      const before = project.snapshot()
+      const result = await runCli(project, 'readonly/runtime')
+      expect(result.exitCode, result.all).toBe(1)
+      expect(result.all).toContain('permission denied (EACCES)')
+      expect(result.all).toContain(project.path('readonly'))
+      expect(result.all).not.toContain('This is a bug in pipetest')
+      expect(result.all).not.toMatch(OUR_STACK_FRAME)
+      expect(project.snapshot()).toEqual(before)
+    },
+  )
+})
