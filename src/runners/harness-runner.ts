@@ -41,5 +41,8 @@ export async function runThroughHarness(
   if (report.outcome !== 'timeout') return report
   // Where it was stuck: the stack faulthandler dumped when the timeout hit.
   const stack = await readStackAtTimeout(stackFile)
-  return stack ? { ...report, traceback: `Stack when the timeout hit:\n${stack}` } : report
+  // In the message, not as the traceback: the failure still shows what the script printed.
+  return stack
+    ? { ...report, message: `${report.message}\nStack when the timeout hit:\n${stack}` }
+    : report
 }

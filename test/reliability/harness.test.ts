@@ -53,11 +53,11 @@ describe('Python harness rows', () => {
   it('a timeout shows the stack where the script was stuck', async () => {
     const result = await runRow('hangs.py', { extra: { timeout_seconds: 1 } })
     expect(result.outcome).toBe('timeout')
-    expect(result.traceback).toContain('Stack when the timeout hit')
-    expect(result.traceback).toMatch(/_common\.py", line \d+ in hang/)
-    expect(result.traceback).toMatch(/hangs\.py", line \d+ in main/)
+    expect(result.message).toContain('Stack when the timeout hit')
+    expect(result.message).toMatch(/_common\.py", line \d+ in hang/)
+    expect(result.message).toMatch(/hangs\.py", line \d+ in main/)
     // The harness's own frames are not the user's business.
-    expect(result.traceback).not.toContain('python_harness')
+    expect(result.message).not.toContain('python_harness')
   })
 
   it('a module-level file never closed is complete, and atexit handlers ran', async () => {
