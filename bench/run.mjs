@@ -18,6 +18,7 @@ import { resolveRealPython, runOk } from './lib/processes.mjs'
 import { markdownTable, textTable } from './lib/table.mjs'
 import { nowMs } from './lib/timing.mjs'
 import { measureAdapters } from './measures/adapters.mjs'
+import { measureDataSummary } from './measures/data-summary.mjs'
 import { measureMemory } from './measures/memory.mjs'
 import { measureParallel } from './measures/parallel.mjs'
 import { measureRunnerOverhead } from './measures/runner-overhead.mjs'
@@ -48,6 +49,7 @@ const settings = {
   wideCount: 32,
   sizes: flags.quick ? [50, 500] : [50, 100, 200, 500],
   megabytes: 200,
+  dataMegabytes: flags.quick ? 256 : 1024,
 }
 
 const log = (line) => process.stderr.write(`${line}\n`)
@@ -81,6 +83,11 @@ const measures = [
   ['4', 'adapter overhead', () => measureAdapters({ repeat, log })],
   ['5', 'scale', () => measureScale({ pipetest, repeat, sizes: settings.sizes, log })],
   ['6', 'memory', () => measureMemory({ megabytes: settings.megabytes, log })],
+  [
+    '7',
+    'data summary memory',
+    () => measureDataSummary({ megabytes: settings.dataMegabytes, log }),
+  ],
 ]
 const selected = flags.only ? new Set(flags.only.split(',').map((id) => id.trim())) : null
 
