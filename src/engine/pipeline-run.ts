@@ -268,10 +268,10 @@ export class PipelineRun {
   #writeRecord(state: 'complete' | 'interrupted'): void {
     const { scripts, edges, flow } = this.#recorded
     if (Object.keys(scripts).length + Object.keys(edges).length === 0 && !flow) return
+    // A run that started no process leaves no trace (no folder): nothing to record either.
+    if (!this.#engine.workspace.created) return
     const { dag, scriptSpecs } = this.pipelineSpec
     try {
-      // Even a run whose every node failed before starting a process has a folder to explain.
-      this.#engine.workspace.ensure()
       writeRunRecord({
         tool: 'pipetest',
         kind: 'run-results',

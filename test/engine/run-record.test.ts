@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
@@ -39,17 +39,14 @@ describe('the run folder records its results', () => {
     expect(record.flow!.status).toBe(results.flow!.status)
   })
 
-  it('records a run whose every node failed before starting a process', async () => {
+  it('leaves no folder (and no record) for a run that started no process', async () => {
     const project = makeProject()
     const specs = [stepSpec(project, 'A', { inputs: { raw: 'data/nowhere' } })]
     const run = new PipelineRun(pipelineOf(project, [], specs))
-    await run.testScript('A')
+    expect(await run.testScript('A')).toMatchObject({ outcome: 'missing-inputs' })
     await run.close()
 
-    expect(readRunRecord(run.runDir)!.scripts.A).toMatchObject({
-      status: 'failed',
-      outcome: 'missing-inputs',
-    })
+    expect(existsSync(run.runDir)).toBe(false)
   })
 
   it('notes the run folder in the journal a reporter names in PIPETEST_RUN_JOURNAL', async () => {

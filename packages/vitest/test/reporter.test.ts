@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, expect, test } from 'vitest'
+import { useFixtureProjects } from '../../../test/suite/fixture-projects.js'
+import { assertBuilt, runVitest } from './run-vitest.js'
+
+const copyProjects = useFixtureProjects()
+
+beforeAll(assertBuilt)
+
+test('the reporter writes the HTML report of the runs made in the workers and links the failure', async () => {
+  const root = await copyProjects(['failing-node-blocks-downstream'], { linkNodeModules: true })
+  const run = await runVitest(root, ['--reporter=@pipetest/vitest/reporter'])
+  expect(run.exitCode).toBe(1)
+  expect(run.output).toMatch(/^ {2}Report {8}reports\/pipetest-report\.html$/m)
+  expect(run.output).toMatch(/^ {4}✗ Transform: file:\/\/\S+pipetest-report\.html#\S+\/Transform$/m)
+  const html = readFileSync(join(root, 'reports', 'pipetest-report.html'), 'utf8')
+  expect(html).toContain('data-name="Transform"')
+  expect(html).toMatch(/<g class="node failed" data-node="1" data-name="Transform"/)
+  expect(html).toMatch(/<g class="node blocked" data-node="2" data-name="Load"/)
+})
