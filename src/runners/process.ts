@@ -1,8 +1,7 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
-import { execa } from 'execa'
-import type { StdoutStderrOption } from 'execa'
 import {
   endMarkedProcesses,
   EXECUTION_MARK_VAR,
@@ -58,7 +57,6 @@ export interface ProcessExit {
   exitCode: number | null
   /** The signal that ended the process (ours or not). */
   signal: string | null
-  signalDescription?: string
   termination?: Termination
   /**
    * The process never started. `code` is the errno code (ENOENT, EACCES…), or BAD_CWD (no
@@ -145,16 +143,17 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessExit> 
         stderrLog,
       })
     }
+    const exited = exitOf(subprocess)
     const pgid = subprocess.pid
     if (pgid === undefined) {
       untrackGroup()
-      const result = await subprocess
+      const failure = await exited
       return await finish({
         exitCode: null,
         signal: null,
         spawnError: {
-          code: (result as { code?: string }).code ?? 'UNKNOWN',
-          message: result.message ?? 'the process could not be started',
+          code: failure.error?.code ?? 'UNKNOWN',
+          message: failure.error?.message ?? 'the process could not be started',
         },
         stdoutLog,
         stderrLog,
@@ -168,7 +167,7 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessExit> 
     let result
     let escaped: MarkedProcess[] = []
     try {
-      result = await subprocess
+      result = await exited
     } finally {
       stopTimeout()
       for (const stop of stopAborts) stop()
@@ -179,9 +178,8 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessExit> 
     }
     return await finish({
       ...(escaped.length > 0 ? { escaped } : {}),
-      exitCode: result.exitCode ?? null,
-      signal: result.signal ?? null,
-      ...(result.signalDescription ? { signalDescription: result.signalDescription } : {}),
+      exitCode: result.exitCode,
+      signal: result.signal,
       ...(killer.termination ? { termination: killer.termination } : {}),
       stdoutLog,
       stderrLog,
@@ -193,27 +191,37 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessExit> 
 }
 
 /**
- * Our log files' descriptors go straight to spawn(), so the child writes to disk itself.
- * execa passes any descriptor number through at run time; its types only list 0–9.
+ * Node's own spawn, not execa: this module is also loaded in Jest's CommonJS sandbox, whose
+ * module registry cannot `require` an ES-only package, and nothing of execa's (buffering,
+ * cleanup, rejection) is used here.
  */
-const logFile = (fd: number) => fd as unknown as StdoutStderrOption
-
 function spawnInGroup(options: ProcessOptions, mark: string, stdoutFd: number, stderrFd: number) {
-  return execa(options.file, options.args, {
+  return spawn(options.file, options.args, {
     cwd: options.cwd,
     // The mark last: a spec cannot turn it off by setting the variable itself.
-    env: { ...options.env, [EXECUTION_MARK_VAR]: mark },
-    extendEnv: true,
-    stdin: 'ignore',
-    stdout: logFile(stdoutFd),
-    stderr: logFile(stderrFd),
+    env: { ...process.env, ...options.env, [EXECUTION_MARK_VAR]: mark },
+    // Our log files' descriptors go straight to the child, which writes to disk itself.
+    stdio: ['ignore', stdoutFd, stderrFd],
     // setsid(): the child leads a new process group that one signal to -pid reaches whole.
     detached: true,
-    // Our own group bookkeeping replaces execa's: it would signal the child only.
-    cleanup: false,
-    reject: false,
-    buffer: false,
     windowsHide: true,
+  })
+}
+
+interface ChildExit {
+  exitCode: number | null
+  signal: string | null
+  /** Set when the process could not be started (ENOENT, EACCES…). */
+  error?: NodeJS.ErrnoException
+}
+
+/** Settles once: when the child has exited, or failed to start. */
+function exitOf(child: ChildProcess): Promise<ChildExit> {
+  return new Promise((resolve) => {
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      resolve({ exitCode: null, signal: null, error }),
+    )
+    child.once('exit', (exitCode, signal) => resolve({ exitCode, signal }))
   })
 }
 
@@ -313,20 +321,24 @@ export async function probeProcess(
   args: string[],
   timeoutMs: number,
 ): Promise<ProbeResult> {
-  const result = await execa(file, args, {
-    reject: false,
-    stdin: 'ignore',
-    timeout: timeoutMs,
-    maxBuffer: 1024 * 1024,
-    windowsHide: true,
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      { timeout: timeoutMs, maxBuffer: 1024 * 1024, windowsHide: true, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const failure = error as (NodeJS.ErrnoException & { killed?: boolean }) | null
+        // A number is the exit code; a string code is an errno: the process never started.
+        const spawnError = typeof failure?.code === 'string' ? failure.code : undefined
+        const signal = (failure as { signal?: string | null } | null)?.signal ?? null
+        resolve({
+          exitCode: spawnError !== undefined || signal !== null ? null : Number(failure?.code ?? 0),
+          stdout,
+          stderr,
+          ...(spawnError === undefined ? {} : { spawnError }),
+          timedOut: failure?.killed === true && signal !== null,
+        })
+      },
+    ).stdin?.end()
   })
-  const code = (result as { code?: string }).code
-  const started = result.exitCode !== undefined || result.signal !== undefined
-  return {
-    exitCode: result.exitCode ?? null,
-    stdout: String(result.stdout ?? ''),
-    stderr: String(result.stderr ?? ''),
-    ...(started ? {} : { spawnError: code ?? 'UNKNOWN' }),
-    timedOut: result.timedOut,
-  }
 }

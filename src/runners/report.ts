@@ -71,10 +71,9 @@ export function describeExit(
     }
   }
   if (exit.signal !== null) {
-    const why = exit.signalDescription ? ` (${exit.signalDescription})` : ''
     const hint =
       exit.signal === 'SIGKILL' ? ' pipetest did not send it: out of memory, or a kill -9?' : ''
-    return report('killed', `was killed by ${exit.signal}${why}.${hint}`)
+    return report('killed', `was killed by ${exit.signal}.${hint}`)
   }
   if (exit.exitCode !== 0) {
     const after = harness?.outcome === 'success' ? `${harness.message}, but the process then ` : ''
