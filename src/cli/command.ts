@@ -53,7 +53,6 @@ export interface ParsedArgs {
 export interface CommandDef {
   /** As typed: `validate`, `spec set`. */
   name: string
-  summary: string
   positionals: PositionalDef[]
   options: Record<string, OptionDef>
   examples: string[]
@@ -222,13 +221,13 @@ function describeParseError(error: unknown, command: CommandDef): string {
   return message
 }
 
-/** `--help` text: what it does, usage, arguments, options, examples. */
-export function renderHelp(command: CommandDef, c: Colors): string {
+/** `--help` text: what it does (`summary`, from main's list), usage, arguments, options, examples. */
+export function renderHelp(command: CommandDef, summary: string, c: Colors): string {
   const args = command.positionals
     .map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`))
     .join(' ')
   const lines = [
-    `${c.bold(`pipetest ${command.name}`)} — ${command.summary}`,
+    `${c.bold(`pipetest ${command.name}`)} — ${summary}`,
     '',
     c.bold('Usage'),
     `  pipetest ${command.name}${args ? ` ${args}` : ''} [options]`,

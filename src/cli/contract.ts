@@ -25,7 +25,6 @@ const ROLE_LABEL: Record<ContractRole, string> = {
 
 export const contractCommand: CommandDef = {
   name: 'contract',
-  summary: 'Show what a script reads and writes, read from its code (never run)',
   positionals: [
     {
       name: 'target',

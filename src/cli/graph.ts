@@ -30,7 +30,6 @@ export function graphMermaid(dag: PipelineDAG, status?: LastRun): string {
 
 export const graphCommand: CommandDef = {
   name: 'graph',
-  summary: 'Print the DAG as a Mermaid flowchart, optionally coloured by the last run',
   positionals: [{ name: 'dag', required: true, description: 'the pipeline DAG JSON file' }],
   options: {
     status: {

@@ -19,8 +19,6 @@ interface Row {
 
 export const initCommand: CommandDef = {
   name: 'init',
-  summary:
-    "Create a spec for every DAG node that has none, from its script's code (never overwrites)",
   positionals: [{ name: 'dag', required: true, description: 'the pipeline DAG JSON file' }],
   options: { ...projectOptions },
   notes: [

@@ -13,32 +13,65 @@ import {
   type CliContext,
   type CommandDef,
 } from './command.js'
-import { contractCommand } from './contract.js'
-import { graphCommand } from './graph.js'
-import { initCommand } from './init.js'
-import { recordCommand } from './record.js'
-import { reportCommand } from './report.js'
-import { runCommand } from './run.js'
-import { specEditCommand } from './spec-edit.js'
-import { specListCommand } from './spec-list.js'
-import { specSetCommand } from './spec-set.js'
-import { specShowCommand } from './spec-show.js'
-import { validateCommand } from './validate.js'
 
-const commands: Record<string, CommandDef> = {
-  init: initCommand,
-  validate: validateCommand,
-  contract: contractCommand,
-  run: runCommand,
-  record: recordCommand,
-  graph: graphCommand,
-  report: reportCommand,
+/**
+ * Every command with its one-line summary, loaded only when it runs or shows its own help:
+ * each imports the engine, the builder and zod, and `pipetest --help` should cost little more
+ * than starting Node.
+ */
+interface CommandEntry {
+  summary: string
+  load(): Promise<CommandDef>
 }
-const specCommands: Record<string, CommandDef> = {
-  list: specListCommand,
-  show: specShowCommand,
-  set: specSetCommand,
-  edit: specEditCommand,
+
+const commands: Record<string, CommandEntry> = {
+  init: {
+    summary:
+      "Create a spec for every DAG node that has none, from its script's code (never overwrites)",
+    load: async () => (await import('./init.js')).initCommand,
+  },
+  validate: {
+    summary: 'Check specs, ports and scripts without running them; list every problem with its fix',
+    load: async () => (await import('./validate.js')).validateCommand,
+  },
+  contract: {
+    summary: 'Show what a script reads and writes, read from its code (never run)',
+    load: async () => (await import('./contract.js')).contractCommand,
+  },
+  run: {
+    summary: 'Run the pipeline outside any test framework, with a live view and a summary',
+    load: async () => (await import('./run.js')).runCommand,
+  },
+  record: {
+    summary: 'Run the pipeline and write the data contracts it observes into the specs',
+    load: async () => (await import('./record.js')).recordCommand,
+  },
+  report: {
+    summary: 'Write the HTML report (and a Markdown summary) of a run folder',
+    load: async () => (await import('./report.js')).reportCommand,
+  },
+  graph: {
+    summary: 'Print the DAG as a Mermaid flowchart, optionally coloured by the last run',
+    load: async () => (await import('./graph.js')).graphCommand,
+  },
+}
+const specCommands: Record<string, CommandEntry> = {
+  list: {
+    summary: 'List the saved specs, or with --dag which spec each node uses and if it is complete',
+    load: async () => (await import('./spec-list.js')).specListCommand,
+  },
+  show: {
+    summary: 'Show the spec of a node or script, and how it was found',
+    load: async () => (await import('./spec-show.js')).specShowCommand,
+  },
+  set: {
+    summary: "Change a node's spec from the command line (validated, saved atomically)",
+    load: async () => (await import('./spec-set.js')).specSetCommand,
+  },
+  edit: {
+    summary: "Edit a node's spec interactively: prompts with the current values as defaults",
+    load: async () => (await import('./spec-edit.js')).specEditCommand,
+  },
 }
 
 /**
@@ -90,10 +123,11 @@ async function dispatchSpec(argv: string[], ctx: CliContext): Promise<number> {
   return runCommandDef(command, rest, ctx)
 }
 
-async function runCommandDef(command: CommandDef, argv: string[], ctx: CliContext) {
+async function runCommandDef(entry: CommandEntry, argv: string[], ctx: CliContext) {
+  const command = await entry.load()
   const args = parseCommandArgs(command, argv)
   if (args === 'help') {
-    ctx.stdout.write(renderHelp(command, ctx.out))
+    ctx.stdout.write(renderHelp(command, entry.summary, ctx.out))
     return EXIT.ok
   }
   return command.run(args, ctx)
@@ -129,8 +163,10 @@ function reportError(thrown: unknown, ctx: CliContext): number {
 function topLevelHelp(ctx: CliContext): string {
   const c = ctx.out
   const rows: Array<[string, string]> = [
-    ...Object.values(commands).map((cmd) => [cmd.name, cmd.summary] as [string, string]),
-    ...Object.values(specCommands).map((cmd) => [cmd.name, cmd.summary] as [string, string]),
+    ...Object.entries(commands).map(([name, cmd]) => [name, cmd.summary] as [string, string]),
+    ...Object.entries(specCommands).map(
+      ([name, cmd]) => [`spec ${name}`, cmd.summary] as [string, string],
+    ),
   ]
   const order = [
     'init',
@@ -173,13 +209,13 @@ function topLevelHelp(ctx: CliContext): string {
 
 function specHelp(ctx: CliContext): string {
   const c = ctx.out
-  const rows = Object.values(specCommands)
-  const width = Math.max(...rows.map((cmd) => cmd.name.length))
+  const rows = Object.entries(specCommands)
+  const width = Math.max(...rows.map(([name]) => name.length))
   return [
     `${c.bold('pipetest spec')} — list, show and change the per-script specs under <test-data-dir>/.specs`,
     '',
     c.bold('Commands'),
-    ...rows.map((cmd) => `  ${cmd.name.padEnd(width)}  ${cmd.summary}`),
+    ...rows.map(([name, cmd]) => `  ${name.padEnd(width)}  ${cmd.summary}`),
     '',
     'Run "pipetest spec <command> --help" for its options.',
     '',

@@ -20,7 +20,6 @@ const DEFAULT_SAMPLE_ROWS = 100
 
 export const recordCommand: CommandDef = {
   name: 'record',
-  summary: 'Run the pipeline and write the data contracts it observes into the specs',
   positionals: [{ name: 'dag', required: true, description: 'the pipeline DAG JSON file' }],
   options: {
     only: {

@@ -9,7 +9,6 @@ import { displayPath } from './text.js'
 
 export const reportCommand: CommandDef = {
   name: 'report',
-  summary: 'Write the HTML report (and a Markdown summary) of a run folder',
   positionals: [
     {
       name: 'run-folder',

@@ -27,7 +27,6 @@ import { displayPath, firstLine, shellQuote } from './text.js'
 
 export const runCommand: CommandDef = {
   name: 'run',
-  summary: 'Run the pipeline outside any test framework, with a live view and a summary',
   positionals: [{ name: 'dag', required: true, description: 'the pipeline DAG JSON file' }],
   options: {
     tier: {

@@ -6,7 +6,6 @@ import { shellQuote } from './text.js'
 
 export const specEditCommand: CommandDef = {
   name: 'spec edit',
-  summary: "Edit a node's spec interactively: prompts with the current values as defaults",
   positionals: [{ name: 'node', required: true, description: 'the DAG node (step name)' }],
   options: {
     dag: {

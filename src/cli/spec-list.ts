@@ -26,7 +26,6 @@ interface NodeRow {
 
 export const specListCommand: CommandDef = {
   name: 'spec list',
-  summary: 'List the saved specs, or with --dag which spec each node uses and if it is complete',
   positionals: [],
   options: {
     dag: {

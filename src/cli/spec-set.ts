@@ -156,7 +156,6 @@ function noSpec(node: string, builder: Project['builder'], ctx: CliContext): Pip
 
 export const specSetCommand: CommandDef = {
   name: 'spec set',
-  summary: "Change a node's spec from the command line (validated, saved atomically)",
   positionals: [{ name: 'node', required: true, description: 'the DAG node (step name)' }],
   options: {
     input: { type: 'string', multiple: true, value: 'NAME=PATH', description: 'Input path' },

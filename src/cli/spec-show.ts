@@ -116,7 +116,6 @@ export function renderSpec(found: FoundSpec, c: Colors, cwd: string): string {
 
 export const specShowCommand: CommandDef = {
   name: 'spec show',
-  summary: 'Show the spec of a node or script, and how it was found',
   positionals: [
     { name: 'name', required: true, description: 'a DAG node (step name) or a script name' },
   ],

@@ -6,7 +6,6 @@ import { displayPath } from './text.js'
 
 export const validateCommand: CommandDef = {
   name: 'validate',
-  summary: 'Check specs, ports and scripts without running them; list every problem with its fix',
   positionals: [{ name: 'dag', required: true, description: 'the pipeline DAG JSON file' }],
   options: {
     json: {
