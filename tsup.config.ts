@@ -1,34 +1,36 @@
 import { defineConfig, type Options } from 'tsup'
 
+/**
+ * What is published is what users run: our own code only (dependencies are dependencies, not
+ * bundled), no source maps, and one copy of each module shared by every entry point (code
+ * splitting), so the CLI loads the library's code instead of repeating it, and a module's
+ * state (the registry of shared pipeline runs) exists once whichever entry imported it.
+ */
 const shared: Options = {
-  entry: { index: 'src/index.ts', internal: 'src/internal.ts', cli: 'src/cli/main.ts' },
   target: 'node20',
   platform: 'node',
-  sourcemap: true,
+  splitting: true,
+  sourcemap: false,
   shims: true,
   // Keep `node:` on built-in imports. Stripped (tsup's default), `timers/promises` is a bare
   // specifier that a resolver may look up as a package: Vite's module runner did so in CI when
   // it inlined our dist, and failed with "Cannot find module '<root>/timers/promises'".
   removeNodeProtocol: false,
-  splitting: false,
   // `npm run build` empties dist/ first; the two builds below run side by side.
   clean: false,
+  dts: { entry: { index: 'src/index.ts', internal: 'src/internal.ts' } },
 }
 
 export default defineConfig([
-  // ESM: dependencies stay external (execa is ESM and imports natively).
+  // ESM: the library, the adapters' internal entry and the CLI (which loads its commands lazily).
   {
     ...shared,
     format: ['esm'],
-    dts: { entry: { index: 'src/index.ts', internal: 'src/internal.ts' } },
+    entry: { index: 'src/index.ts', internal: 'src/internal.ts', cli: 'src/cli/main.ts' },
   },
-  // CommonJS, for Jest's default runtime: its module loader cannot `require` ESM-only
-  // packages, so execa, the Parquet reader (hyparquet and its compressors) and their ESM-only
-  // dependencies are bundled into this build.
-  {
-    ...shared,
-    format: ['cjs'],
-    noExternal: ['execa', 'hyparquet', 'hyparquet-compressors'],
-    dts: { entry: { index: 'src/index.ts', internal: 'src/internal.ts' } },
-  },
+  // CommonJS, for what Jest's default runtime loads: its module registry cannot `require` an
+  // ES module (Jest 29; Jest 30 before Node 24.9), so the library has a CommonJS build too.
+  // Nothing is bundled here either: the dependencies ship CommonJS, except the Parquet reader
+  // (hyparquet, ES modules only), which the data layer imports on the first Parquet file.
+  { ...shared, format: ['cjs'], entry: { index: 'src/index.ts', internal: 'src/internal.ts' } },
 ])

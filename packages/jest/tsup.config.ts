@@ -23,7 +23,7 @@ export default defineConfig({
   external: ['@jest/globals'],
   target: 'node20',
   platform: 'node',
-  sourcemap: true,
+  sourcemap: false,
   clean: true,
   splitting: false,
   // As in the core: built-ins keep `node:` so no resolver mistakes them for packages.

@@ -1,4 +1,4 @@
-import { execa } from 'execa'
+import { probeProcess } from '../runners/index.js'
 import { z } from 'zod'
 import {
   emptyContract,
@@ -53,15 +53,10 @@ process.exit(0)
 export async function readNodeContracts(scriptPaths: string[]): Promise<ScriptContract[]> {
   if (scriptPaths.length === 0) return []
   const unique = [...new Set(scriptPaths)]
-  const result = await execa(
+  const result = await probeProcess(
     process.execPath,
     ['--input-type=module', '--eval', READER, ...unique],
-    {
-      reject: false,
-      stdin: 'ignore',
-      timeout: IMPORT_TIMEOUT_MS,
-      maxBuffer: 16 * 1024 * 1024,
-    },
+    { timeoutMs: IMPORT_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
   )
   let exported: Record<string, unknown> = {}
   try {

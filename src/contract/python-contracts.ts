@@ -1,5 +1,4 @@
-import { execa } from 'execa'
-import { InterpreterNotFoundError, resolvePython } from '../runners/index.js'
+import { InterpreterNotFoundError, probeProcess, resolvePython } from '../runners/index.js'
 import { packagePath } from '../runners/harness.js'
 import { cursusContractOf } from './cursus-contract.js'
 import {
@@ -47,13 +46,11 @@ async function runExtractor(
   executable: string,
   request: { scripts: string[]; contracts: string[] },
 ): Promise<Extraction> {
-  const result = await execa(executable, [packagePath('src', 'contract', 'extract_contract.py')], {
-    input: JSON.stringify(request),
-    reject: false,
-    timeout: EXTRACT_TIMEOUT_MS,
-    maxBuffer: 64 * 1024 * 1024,
-    windowsHide: true,
-  })
+  const result = await probeProcess(
+    executable,
+    [packagePath('src', 'contract', 'extract_contract.py')],
+    { input: JSON.stringify(request), timeoutMs: EXTRACT_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
+  )
   if (result.exitCode !== 0 || result.timedOut) {
     const detail =
       String(result.stderr ?? '')

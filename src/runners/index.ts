@@ -6,6 +6,7 @@ import { runPython } from './python.js'
 import type { ExecutionRequest, ProcessReport, Runner } from './types.js'
 
 export { resolvePython, InterpreterNotFoundError } from './interpreter.js'
+export { probeProcess } from './process.js'
 export type { ExecutionRequest, ProcessReport, Runner } from './types.js'
 
 const runners: Record<RunnerKind, Runner> = {

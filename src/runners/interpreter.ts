@@ -96,11 +96,9 @@ async function probePython(python: string): Promise<PythonInstallation> {
   const source = harnessPath('python_harness.py')
   const cacheDir = harnessCacheDir() ?? ''
   const stem = cacheDir ? compiledHarnessStem(source) : ''
-  const probe = await probeProcess(
-    python,
-    ['-c', PROBE_SCRIPT, source, cacheDir, stem],
-    PROBE_TIMEOUT_MS,
-  )
+  const probe = await probeProcess(python, ['-c', PROBE_SCRIPT, source, cacheDir, stem], {
+    timeoutMs: PROBE_TIMEOUT_MS,
+  })
   const quoted = JSON.stringify(python)
   if (probe.spawnError === 'ENOENT') {
     throw new InterpreterNotFoundError(python, `Python interpreter ${quoted} not found.`)

@@ -312,33 +312,54 @@ export interface ProbeResult {
   timedOut: boolean
 }
 
+/** What a helper command is given beyond its arguments. */
+export interface ProbeOptions {
+  timeoutMs: number
+  /** Written to its stdin (closed at once when absent). */
+  input?: string
+  /** Output beyond this many bytes ends it as failed. Default 1 MiB. */
+  maxBuffer?: number
+}
+
 /**
- * Runs a short, trusted helper command (an interpreter probe) and captures its small output.
- * Not for user scripts: it has no logs, no process group and a fixed timeout.
+ * Runs a short, trusted helper command (an interpreter probe, a contract reader) and captures
+ * its output. Not for user scripts: it has no logs, no process group and a fixed timeout.
  */
 export async function probeProcess(
   file: string,
   args: string[],
-  timeoutMs: number,
+  options: ProbeOptions,
 ): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       file,
       args,
-      { timeout: timeoutMs, maxBuffer: 1024 * 1024, windowsHide: true, encoding: 'utf8' },
+      {
+        timeout: options.timeoutMs,
+        maxBuffer: options.maxBuffer ?? 1024 * 1024,
+        windowsHide: true,
+        encoding: 'utf8',
+      },
       (error, stdout, stderr) => {
         const failure = error as (NodeJS.ErrnoException & { killed?: boolean }) | null
         // A number is the exit code; a string code is an errno: the process never started.
-        const spawnError = typeof failure?.code === 'string' ? failure.code : undefined
+        const spawnError =
+          typeof failure?.code === 'string' && failure.code !== 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER'
+            ? failure.code
+            : undefined
         const signal = (failure as { signal?: string | null } | null)?.signal ?? null
+        const exitCode = typeof failure?.code === 'number' ? failure.code : failure ? null : 0
         resolve({
-          exitCode: spawnError !== undefined || signal !== null ? null : Number(failure?.code ?? 0),
+          exitCode: spawnError !== undefined || signal !== null ? null : exitCode,
           stdout,
           stderr,
           ...(spawnError === undefined ? {} : { spawnError }),
           timedOut: failure?.killed === true && signal !== null,
         })
       },
-    ).stdin?.end()
+    )
+    // A helper that exits without reading its input must not fail us with EPIPE.
+    child.stdin?.on('error', () => undefined)
+    child.stdin?.end(options.input)
   })
 }

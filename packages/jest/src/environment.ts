@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module'
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment'
-import { TestEnvironment } from 'jest-environment-node'
+import type * as NodeEnvironmentModule from 'jest-environment-node'
 import { onExit } from 'signal-exit'
 import { ENVIRONMENT_HOOK, type OwnedRun, type EnvironmentHook } from './environment-hook.js'
 import { testsThatWillRun, type CircusRunState } from './test-selection.js'
@@ -27,6 +28,22 @@ const ROOT_DESCRIBE_BLOCK = 'ROOT_DESCRIBE_BLOCK'
 
 /** How long teardown waits for killed scripts to exit before letting Jest move on. */
 const TEARDOWN_WAIT_MS = 10_000
+
+/**
+ * Node's environment of the Jest that is running: resolved from jest-runner (which has just
+ * loaded this module, so it is in the require cache), not from this package, so a Jest 29
+ * project never gets a Jest 30 environment however its packages were laid out. Outside a Jest
+ * run (a script constructing the environment), from wherever it resolves.
+ */
+function runningJestNodeEnvironment(): typeof NodeEnvironmentModule {
+  const runner = Object.keys(require.cache).find((path) =>
+    /[\\/]jest-runner[\\/]build[\\/]/.test(path),
+  )
+  const load = runner === undefined ? require : createRequire(runner)
+  return load('jest-environment-node') as typeof NodeEnvironmentModule
+}
+
+const { TestEnvironment } = runningJestNodeEnvironment()
 
 /**
  * `testEnvironment: '@pipetest/jest/environment'` — Node's environment, plus ownership of the

@@ -76,6 +76,25 @@ describe.each(jestVersions)('installed from packs, with jest@%s', (jestVersion) 
     )
   }, 300_000)
 
+  test("Jest's own packages come from the user's Jest, never a second major version", async () => {
+    const { stdout } = await execa(
+      'npm',
+      ['ls', '--all', '--json', 'jest-environment-node', '@jest/environment'],
+      { cwd: installed },
+    )
+    const versions = new Set<string>()
+    const walk = (deps: Record<string, { version: string; dependencies?: object }> = {}) => {
+      for (const [name, dep] of Object.entries(deps)) {
+        if (name === 'jest-environment-node' || name === '@jest/environment') {
+          versions.add(dep.version.split('.')[0]!)
+        }
+        walk(dep.dependencies as typeof deps)
+      }
+    }
+    walk((JSON.parse(stdout) as { dependencies: Parameters<typeof walk>[0] }).dependencies)
+    expect([...versions]).toEqual([jestVersion.split('.')[0]])
+  })
+
   /** A user project beside the installation: the passing pipeline, `files`, and the packages. */
   async function userProject(name: string, files: Record<string, string>): Promise<string> {
     const project = join(installed, '..', name)

@@ -112,6 +112,23 @@ test.skipIf(skip).each(vitestVersions)(
       { cwd: project, env, extendEnv: false },
     )
 
+    // The core's CommonJS and ES entries and its CLI load from the install; the adapter has no
+    // CommonJS build (Vitest has none), but Node's require() of ES modules loads it.
+    const load = (code: string, type: 'commonjs' | 'module') =>
+      execa('node', [`--input-type=${type}`, '-e', code], { cwd: project, env, extendEnv: false })
+    await load(
+      "if (typeof require('pipetest').runScript !== 'function') process.exit(1)",
+      'commonjs',
+    )
+    await load("import { runScript } from 'pipetest'; if (!runScript) process.exit(1)", 'module')
+    await load("require('@pipetest/vitest'); require('@pipetest/vitest/plugin')", 'commonjs')
+    const help = await execa(join(project, 'node_modules/.bin/pipetest'), ['--help'], {
+      cwd: project,
+      env,
+      extendEnv: false,
+    })
+    expect(help.stdout).toContain('pipetest <command> [options]')
+
     const run = await execa(
       join(project, 'node_modules/.bin/vitest'),
       ['run', '--reporter=default', '--reporter=junit', '--outputFile.junit=reports/junit.xml'],

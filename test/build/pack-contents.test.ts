@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs'
+import { isBuiltin } from 'node:module'
+import { join } from 'node:path'
+import { execa } from 'execa'
+import { describe, expect, test } from 'vitest'
+import { repoRoot } from '../suite/fixture-projects.js'
+
+/**
+ * What each package would publish (`npm pack --dry-run`): our own code only, with its
+ * dependencies declared rather than bundled, no source maps, no build nothing loads. The packs
+ * are installed and run by packages/vitest/test/pack.test.ts and packages/jest/test/pack.test.ts.
+ */
+interface Pack {
+  /** Gzipped tarball size, bytes. */
+  size: number
+  files: Array<{ path: string }>
+}
+
+async function pack(workspace?: string): Promise<{ pack: Pack; dir: string }> {
+  const args = ['pack', '--dry-run', '--json', ...(workspace ? ['-w', workspace] : [])]
+  const { stdout } = await execa('npm', args, { cwd: repoRoot })
+  const [result] = JSON.parse(stdout) as Pack[]
+  const dir = workspace ? join(repoRoot, 'packages', workspace.split('/')[1]!) : repoRoot
+  return { pack: result!, dir }
+}
+
+function manifest(dir: string): Record<string, Record<string, unknown> | undefined> {
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >
+}
+
+/** Packages a built file imports or requires (bare specifiers, built-ins excluded). */
+function packagesImportedBy(code: string): string[] {
+  const pattern =
+    /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)["']((?:@[\w.-]+\/)?[\w.-]+(?:\/[\w./-]+)?)["']/g
+  return [...code.matchAll(pattern)]
+    .map((match) => match[1]!)
+    .filter((specifier) => !specifier.startsWith('.') && !isBuiltin(specifier))
+    .map((specifier) =>
+      specifier
+        .split('/')
+        .slice(0, specifier.startsWith('@') ? 2 : 1)
+        .join('/'),
+    )
+}
+
+/** Every built file ships our code only, and imports nothing its package does not declare. */
+function expectOwnCodeOnly(dir: string, files: string[], self: string): void {
+  const json = manifest(dir)
+  const declared = new Set([
+    self,
+    ...Object.keys(json.dependencies ?? {}),
+    ...Object.keys(json.peerDependencies ?? {}),
+  ])
+  for (const file of files.filter((path) => /^dist\/.*\.c?js$/.test(path))) {
+    const code = readFileSync(join(dir, file), 'utf8')
+    // esbuild marks each bundled module with a `// node_modules/<package>/…` comment.
+    expect(code, file).not.toMatch(/^\/\/ node_modules\//m)
+    expect(
+      packagesImportedBy(code).filter((name) => !declared.has(name)),
+      file,
+    ).toEqual([])
+  }
+}
+
+describe('published packages', () => {
+  test('pipetest: ≤ 250 KB gzipped, no source maps, one ESM build plus the CommonJS library', async () => {
+    const { pack: core, dir } = await pack()
+    const paths = core.files.map((file) => file.path)
+    expect(core.size).toBeLessThanOrEqual(250_000)
+    expect(paths.filter((path) => path.endsWith('.map'))).toEqual([])
+    // The CLI is ES modules only; CommonJS is for what Jest's runtime loads: the library.
+    expect(paths.filter((path) => path.endsWith('.cjs')).sort()).toEqual(
+      expect.arrayContaining(['dist/index.cjs', 'dist/internal.cjs']),
+    )
+    expect(paths).not.toContain('dist/cli.cjs')
+    expect(paths).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/index.js']))
+    expectOwnCodeOnly(dir, paths, 'pipetest')
+    // The CLI's entry holds the dispatcher, not a copy of the library: commands load lazily.
+    expect(readFileSync(join(dir, 'dist/cli.js'), 'utf8').length).toBeLessThan(20_000)
+  })
+
+  test('@pipetest/vitest: ES modules only, no CommonJS entry advertised (Vitest has none)', async () => {
+    const { pack: vitest, dir } = await pack('@pipetest/vitest')
+    const paths = vitest.files.map((file) => file.path)
+    expect(paths.filter((path) => /\.(cjs|d\.cts|map)$/.test(path))).toEqual([])
+    expect(JSON.stringify(manifest(dir).exports)).not.toContain('require')
+    expect(manifest(dir).main).toBeUndefined()
+    expectOwnCodeOnly(dir, paths, '@pipetest/vitest')
+  })
+
+  test("@pipetest/jest: Jest's own packages are peers, so Jest 29 users get no Jest 30 stack", async () => {
+    const { pack: jest, dir } = await pack('@pipetest/jest')
+    const paths = jest.files.map((file) => file.path)
+    expect(paths.filter((path) => path.endsWith('.map'))).toEqual([])
+    const json = manifest(dir)
+    expect(Object.keys(json.dependencies ?? {}).filter((name) => /jest/.test(name))).toEqual([])
+    expect(json.peerDependencies).toMatchObject({
+      jest: '>=29.7.0 <31',
+      'jest-environment-node': '>=29.7.0 <31',
+    })
+    expectOwnCodeOnly(dir, paths, '@pipetest/jest')
+  })
+})
