@@ -3,6 +3,7 @@ import {
   isPipetestError,
   planPipelineSuite,
   verdictError,
+  type CaseVerdict,
   type DagSource,
   type PipelineSuiteOptions,
   type PipelineSuitePlan,
@@ -50,8 +51,13 @@ export function describePipeline(
     for (const group of plan.groups) {
       describe(group.title, () => {
         for (const testCase of group.cases) {
-          const fn = () => runCase(plan, testCase, hook)
+          // One verdict per test, shared by the environment (which skips a blocked test
+          // before it starts) and the test body.
+          let verdict: Promise<CaseVerdict> | undefined
+          const verdictOf = () => (verdict ??= plan.runCase(testCase))
+          const fn = () => runCase(verdictOf, hook)
           testFns.set(testCase, fn)
+          hook?.registerVerdict(fn, verdictOf)
           test(testCase.name, fn, testCase.timeoutMs)
         }
       })
@@ -61,15 +67,15 @@ export function describePipeline(
 }
 
 async function runCase(
-  plan: PipelineSuitePlan,
-  testCase: SuiteCase,
+  verdictOf: () => Promise<CaseVerdict>,
   hook: EnvironmentHook | undefined,
 ): Promise<void> {
   const record = hook?.propertiesRecorder()
-  const verdict = await plan.runCase(testCase)
+  const verdict = await verdictOf()
   record?.(verdict.properties)
   if (verdict.status === 'failed') throw verdictError(verdict.message)
-  // No run-time skip in Jest: fail in one line that points at the cause without repeating it.
+  // Without pipetest's environment nothing can skip it now: fail in one line that points at
+  // the cause without repeating it.
   if (verdict.status === 'blocked') throw verdictError(`${verdict.message} (see its own test)`)
 }
 

@@ -25,6 +25,18 @@ export interface EnvironmentHook {
    * or `.skip`); known from the start of the run, so a `beforeAll` can start only what is needed.
    */
   willRun(testFn: unknown): boolean
+  /**
+   * How the test declared with `testFn` ends, known before its body runs: at `test_start` the
+   * environment awaits it and turns a test blocked by a failed upstream node into a skipped
+   * one (Jest cannot skip a test from inside it).
+   */
+  registerVerdict(testFn: unknown, verdict: () => Promise<EarlyVerdict>): void
+}
+
+/** The part of a case's verdict the environment acts on. */
+export interface EarlyVerdict {
+  status: 'passed' | 'failed' | 'blocked'
+  properties: Record<string, string>
 }
 
 export function environmentHookOf(global: object): EnvironmentHook | undefined {

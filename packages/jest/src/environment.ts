@@ -2,7 +2,12 @@ import { createRequire } from 'node:module'
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment'
 import type * as NodeEnvironmentModule from 'jest-environment-node'
 import { onExit } from 'signal-exit'
-import { ENVIRONMENT_HOOK, type OwnedRun, type EnvironmentHook } from './environment-hook.js'
+import {
+  ENVIRONMENT_HOOK,
+  type EarlyVerdict,
+  type EnvironmentHook,
+  type OwnedRun,
+} from './environment-hook.js'
 import { testsThatWillRun, type CircusRunState } from './test-selection.js'
 import {
   propertiesDirectory,
@@ -13,6 +18,10 @@ import {
 /** The part of jest-circus' test entry the environment reads. */
 interface CircusTestEntry {
   name: string
+  fn?: unknown
+  /** `'skip'` set at `test_start` makes circus skip the test instead of running it. */
+  mode?: string
+  timeout?: number
   startedAt?: number | null
   duration?: number | null
   parent?: CircusDescribeBlock
@@ -67,6 +76,8 @@ export class PipetestEnvironment extends TestEnvironment {
   #currentTest: { fullName: string; startAt: number | null } | undefined
   /** Known from `run_start`; until then every test counts as selected. */
   #willRun: Set<unknown> | undefined
+  /** Test function → its verdict, registered by the adapter when it declares the test. */
+  readonly #verdicts = new Map<unknown, () => Promise<EarlyVerdict>>()
   #removeExitHook: (() => void) | undefined
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
@@ -88,12 +99,19 @@ export class PipetestEnvironment extends TestEnvironment {
         return (properties) => this.#properties.set(key, { ...test, properties: { ...properties } })
       },
       willRun: (testFn) => this.#willRun?.has(testFn) ?? true,
+      registerVerdict: (testFn, verdict) => this.#verdicts.set(testFn, verdict),
     }
     ;(this.global as unknown as Record<symbol, unknown>)[ENVIRONMENT_HOOK] = hook
   }
 
-  /** jest-circus calls this for every event, after its own handler has updated the test. */
-  handleTestEvent(event: { name: string; test?: CircusTestEntry }, state: CircusRunState): void {
+  /**
+   * jest-circus calls this for every event, after its own handler has updated the test, and
+   * awaits it before going on: at `test_start`, before deciding whether to run the test.
+   */
+  async handleTestEvent(
+    event: { name: string; test?: CircusTestEntry },
+    state: CircusRunState,
+  ): Promise<void> {
     if (event.name === 'run_start') {
       this.#willRun = testsThatWillRun(state)
     } else if (event.name === 'test_start' && event.test) {
@@ -103,6 +121,7 @@ export class PipetestEnvironment extends TestEnvironment {
         fullName: fullNameOf(event.test),
         startAt: event.test.startedAt ?? null,
       }
+      await this.#skipIfBlocked(event.test)
     } else if (event.name === 'test_done' && this.#currentTest) {
       // Jest 29 reports no `startAt` to jest-junit, only the duration (circus has just set it).
       const duration = event.test?.duration
@@ -115,6 +134,26 @@ export class PipetestEnvironment extends TestEnvironment {
     ) {
       this.#currentTest = undefined
     }
+  }
+
+  /**
+   * A test whose upstream node failed is reported skipped, as under Vitest, with its
+   * properties (`blockedBy`) for JUnit: circus checks the mode right after `test_start`.
+   * Waiting longer than the test's own timeout leaves the decision to the test body.
+   */
+  async #skipIfBlocked(test: CircusTestEntry): Promise<void> {
+    const verdictOf = this.#verdicts.get(test.fn)
+    if (verdictOf === undefined || test.mode === 'skip' || !(this.#willRun?.has(test.fn) ?? true))
+      return
+    const verdict = await withinMs(
+      verdictOf().catch(() => undefined),
+      test.timeout ?? TEARDOWN_WAIT_MS,
+    )
+    if (!isEarlyVerdict(verdict) || verdict.status !== 'blocked') return
+    const current = this.#currentTest
+    if (current)
+      this.#properties.set(testKey(current), { ...current, properties: verdict.properties })
+    test.mode = 'skip'
   }
 
   /** Kills the processes of every registered run (their executions end as aborted). */
@@ -142,6 +181,10 @@ export class PipetestEnvironment extends TestEnvironment {
     }
     await super.teardown()
   }
+}
+
+function isEarlyVerdict(value: unknown): value is EarlyVerdict {
+  return typeof value === 'object' && value !== null && 'status' in value
 }
 
 function testKey(test: { fullName: string; startAt: number | null }): string {

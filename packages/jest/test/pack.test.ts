@@ -95,13 +95,17 @@ describe.each(jestVersions)('installed from packs, with jest@%s', (jestVersion) 
     expect([...versions]).toEqual([jestVersion.split('.')[0]])
   })
 
-  /** A user project beside the installation: the passing pipeline, `files`, and the packages. */
-  async function userProject(name: string, files: Record<string, string>): Promise<string> {
+  /** A user project beside the installation: a fixture pipeline, `files`, and the packages. */
+  async function userProject(
+    name: string,
+    files: Record<string, string>,
+    pipeline = 'passing',
+  ): Promise<string> {
     const project = join(installed, '..', name)
     await mkdir(join(project, '__tests__'), { recursive: true })
     await symlink(join(installed, 'node_modules'), join(project, 'node_modules'), 'dir')
     for (const part of ['pipeline.dag.json', 'scripts', 'test']) {
-      await cp(join(projectsDir, 'passing', part), join(project, part), { recursive: true })
+      await cp(join(projectsDir, pipeline, part), join(project, part), { recursive: true })
     }
     for (const [file, content] of Object.entries(files)) {
       await writeFile(join(project, file), content)
@@ -165,6 +169,35 @@ describe.each(jestVersions)('installed from packs, with jest@%s', (jestVersion) 
     expect((await readdir(cache)).length).toBeGreaterThan(0)
   })
 
+  test('a test blocked by a failed node is reported skipped, with blockedBy in JUnit', async () => {
+    const project = await userProject(
+      'blocked',
+      {
+        'package.json': JSON.stringify({ name: 'blocked-user', private: true }),
+        'jest.config.js': "module.exports = { testEnvironment: '@pipetest/jest/environment' }\n",
+        'junitTestCaseProperties.js':
+          "module.exports = require('@pipetest/jest/junit-properties')\n",
+        '__tests__/pipeline.test.js':
+          "const { describePipeline } = require('@pipetest/jest')\ndescribePipeline('pipeline.dag.json')\n",
+      },
+      'failing-node-blocks-downstream',
+    )
+    const run = await execa(
+      join(project, 'node_modules', '.bin', 'jest'),
+      ['--ci', '--reporters=default', '--reporters=jest-junit'],
+      { cwd: project, reject: false, all: true, env: { NO_COLOR: '1' } },
+    )
+    // Transform's one failed execution fails the three tests that ran it; Load's two are skipped.
+    expect(run.all).toContain('Tests:       3 failed, 2 skipped, 4 passed, 9 total')
+    const skipped = parseJunit(await readFile(join(project, 'junit.xml'), 'utf8')).filter(
+      (testcase) => testcase.skipped,
+    )
+    expect(skipped.map((testcase) => testcase.properties.blockedBy)).toEqual([
+      'Transform',
+      'Transform',
+    ])
+  })
+
   test('an ES module project that opts in (--experimental-vm-modules) runs it too', async () => {
     const project = await userProject('esm', {
       'package.json': JSON.stringify({
@@ -178,11 +211,12 @@ describe.each(jestVersions)('installed from packs, with jest@%s', (jestVersion) 
         "export default { preset: 'ts-jest/presets/default-esm', testEnvironment: '@pipetest/jest/environment' }\n",
       'junitTestCaseProperties.cjs':
         "module.exports = require('@pipetest/jest/junit-properties')\n",
+      // The recipe of packages/jest/README.md, as written there.
       'tsconfig.json': JSON.stringify({
         compilerOptions: {
-          module: 'esnext',
-          moduleResolution: 'bundler',
-          target: 'es2022',
+          module: 'ESNext',
+          moduleResolution: 'Bundler',
+          target: 'ES2022',
           strict: true,
         },
       }),
