@@ -113,7 +113,8 @@ test.skipIf(skip).each(vitestVersions)(
     )
 
     // The core's CommonJS and ES entries and its CLI load from the install; the adapter has no
-    // CommonJS build (Vitest has none), but Node's require() of ES modules loads it.
+    // CommonJS build (Vitest has none), but Node's require() of ES modules loads its plugin in
+    // a CommonJS config (the adapter itself only loads inside a Vitest run, as Vitest does).
     const load = (code: string, type: 'commonjs' | 'module') =>
       execa('node', [`--input-type=${type}`, '-e', code], { cwd: project, env, extendEnv: false })
     await load(
@@ -121,7 +122,7 @@ test.skipIf(skip).each(vitestVersions)(
       'commonjs',
     )
     await load("import { runScript } from 'pipetest'; if (!runScript) process.exit(1)", 'module')
-    await load("require('@pipetest/vitest'); require('@pipetest/vitest/plugin')", 'commonjs')
+    await load("require('@pipetest/vitest/plugin').pipetest()", 'commonjs')
     const help = await execa(join(project, 'node_modules/.bin/pipetest'), ['--help'], {
       cwd: project,
       env,
