@@ -157,7 +157,7 @@ describe('describePipeline on Jest', () => {
     })
     const hang = failureOf(report, 'Hang runs and writes data_output')
     expect(hang.split('\n')[0]).toMatch(/^Hang failed \(timeout\): timed out after 1 s/)
-    expect(hang).toContain('waiting for the feature store...')
+    expect(hang).toContain('Stack when the timeout hit:')
     // hang.py and the sleeper it started run with the project as working directory.
     await waitFor(() => processesIn(dir).length === 0, 10_000, `no process left in ${dir}`)
   })

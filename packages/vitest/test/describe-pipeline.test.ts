@@ -179,7 +179,7 @@ describe('describePipeline on real Vitest', () => {
     expect(hang.failureMessages[0]!.split('\n')[0]).toMatch(
       /^Hang failed \(timeout\): timed out after 1 s and was killed/,
     )
-    expect(hang.failureMessages[0]).toContain('waiting for the feature store...')
+    expect(hang.failureMessages[0]).toContain('Stack when the timeout hit:')
     expect(await survivorsOf(root)).toEqual([])
   })
 
