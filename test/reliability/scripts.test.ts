@@ -225,6 +225,8 @@ describe('script rows: every failure ends in one precise outcome, files intact, 
       script: 'not_executable',
       step: 'Step',
       outputs: { data_output: 'out/step' },
+      // Job arguments as flags, chosen explicitly (validate asks for it on a non-Python script).
+      extra: { runner: 'command' },
     })
     const before = project.snapshot()
     const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
