@@ -27,6 +27,7 @@ export type PipetestErrorCode =
   | 'PROMPT_CANCELLED'
   | 'USAGE'
   | 'LAST_RUN_NOT_FOUND'
+  | 'INTERPRETER_NOT_FOUND'
   | 'ROOT_NOT_FOUND'
   | 'CONFIG_INVALID'
   | 'RUN_RESULTS_NOT_FOUND'
@@ -42,6 +43,8 @@ export interface PipetestErrorDetails {
   node?: string
   /** What to do about it, written as an instruction. */
   hint?: string
+  /** Between the short message and the hint in `message`: a new line unless said otherwise. */
+  separator?: string
   cause?: unknown
 }
 
@@ -56,7 +59,8 @@ export class PipetestError extends Error {
   readonly shortMessage: string
 
   constructor(code: PipetestErrorCode, message: string, details: PipetestErrorDetails = {}) {
-    const full = details.hint ? `${message}\n${details.hint}` : message
+    // As execa's createMessages: the long message is built from the fields, once, here.
+    const full = details.hint ? `${message}${details.separator ?? '\n'}${details.hint}` : message
     super(full, details.cause === undefined ? undefined : { cause: details.cause })
     this.code = code
     this.shortMessage = message

@@ -6,7 +6,8 @@ import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
 import { specFilePath } from '../spec/spec-store.js'
 import type { DetailedResolution } from './resolve-node.js'
 import { SCRIPT_EXTENSIONS } from './script-lookup.js'
-import { displayPath, specSetFix, specSetCommand, suggestedPath } from './spec-fixes.js'
+import { displayPath, specSetCommandLine } from '../text.js'
+import { specSetFix, suggestedPath } from './spec-fixes.js'
 import { misspeltKeyProblems } from './spec-identity.js'
 
 export type SpecProblemKind =
@@ -183,7 +184,7 @@ function runnerProblem(
   return {
     kind: 'no-runner',
     message: `Script ${show(script)} of "${node}" is neither Python nor Node, and its spec names no "runner" or "command" (cursus drops them when it re-saves a spec): it would run as ${basename(script)} --NAME VALUE for each job argument`,
-    fix: `Add "command": ["{script}", "{input:NAME}", "{output:NAME}"] (the arguments it expects)${specFile ? ` to ${show(specFile)}` : ''}, or accept job arguments as flags: ${specSetCommand(node, { runner: 'command' })}`,
+    fix: `Add "command": ["{script}", "{input:NAME}", "{output:NAME}"] (the arguments it expects)${specFile ? ` to ${show(specFile)}` : ''}, or accept job arguments as flags: ${specSetCommandLine(node, { runner: 'command' })}`,
     ...(specFile ? { file: specFile } : {}),
   }
 }
@@ -202,7 +203,7 @@ function scriptProblem(
       declared.via === 'spec'
         ? `script_path in ${specFile ? show(specFile) : 'the spec'}`
         : `the DAG${context.dag.file ? ` (${show(context.dag.file)})` : ''}`
-    const pointTo = specSetCommand(node, { script: alsoFound ? show(alsoFound) : 'PATH' })
+    const pointTo = specSetCommandLine(node, { script: alsoFound ? show(alsoFound) : 'PATH' })
     const fix =
       declared.via === 'dag'
         ? `Fix "script" of node "${node}" in ${context.dag.file ? show(context.dag.file) : 'the DAG'}, or: ${pointTo}`
@@ -220,7 +221,7 @@ function scriptProblem(
   return {
     kind: 'script-not-found',
     message: `Script "${scriptName}" for "${node}" not found: looked for ${names} in ${location.searched.map(show).join(', ')}`,
-    fix: `Put the script at ${show(join(home, `${scriptName}.py`))} (or .mjs/.js), or point to it: ${specSetCommand(node, { script: 'PATH' })}`,
+    fix: `Put the script at ${show(join(home, `${scriptName}.py`))} (or .mjs/.js), or point to it: ${specSetCommandLine(node, { script: 'PATH' })}`,
     ...(specFile ? { file: specFile } : {}),
   }
 }
@@ -341,13 +342,13 @@ export function missingInputProblems(
     return !existsSync(absolute) && !upstream.feeds(absolute)
   })
   if (missing.length === 0) return []
-  const placeholder = specSetCommand(node, {
+  const placeholder = specSetCommandLine(node, {
     inputs: Object.fromEntries(missing.map(([name]) => [name, 'PATH'])),
   })
   const parent = upstream.parents[0]
   const fromParent =
     parent && missing.length === 1
-      ? `; to feed it from ${parent.node}'s ${parent.name}: ${specSetCommand(node, {
+      ? `; to feed it from ${parent.node}'s ${parent.name}: ${specSetCommandLine(node, {
           inputs: { [missing[0]![0]]: parent.path },
         })}`
       : ''

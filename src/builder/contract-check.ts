@@ -78,14 +78,11 @@ export function contractProblems(input: ContractCheckInput): ContractProblem[] {
 
   if (contract.error) {
     if (contract.error.kind === 'interpreter-not-found') {
-      // The error's text is "<what is wrong> Install it, or choose another …".
-      const text = contract.error.message
-      const at = text.indexOf(' Install it')
       add({
         kind: 'interpreter-not-found',
         severity: 'error',
-        message: at === -1 ? text : text.slice(0, at),
-        fix: at === -1 ? 'Install it, or choose another interpreter.' : text.slice(at + 1),
+        message: contract.error.message,
+        fix: contract.error.hint ?? 'Install it, or choose another interpreter.',
       })
       return problems
     }

@@ -6,9 +6,10 @@ import { PipelineDAG } from '../dag/pipeline-dag.js'
 import { PipetestError } from '../errors.js'
 import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
 import { parseJobArg, showJobArg } from '../spec/job-args.js'
-import type { PipelineTestingSpecBuilder } from './pipeline-testing-spec-builder.js'
+import { parseScriptSpec } from '../spec/spec-codec.js'
+import { displayPath, specSetCommandLine } from '../text.js'
 import { Prompter, type Verdict } from './prompter.js'
-import { displayPath, specSetCommand } from './spec-fixes.js'
+import type { NodeResolution } from './resolve-node.js'
 
 export interface InteractiveIO {
   /** Where answers come from. Default: `process.stdin`. */
@@ -24,6 +25,19 @@ export interface InteractiveIO {
   interactive?: boolean
 }
 
+/**
+ * What the prompts need of the builder. Named here rather than importing the builder's class,
+ * which imports this module: no import cycle, type-only ones included (ARCHITECTURE.md).
+ */
+export interface SpecEditing {
+  readonly rootDir: string
+  resolveNode(dag: DagSource, node: string): NodeResolution
+  saveNodeSpec(
+    resolution: NodeResolution,
+    spec: ScriptExecutionSpec,
+  ): { spec: ScriptExecutionSpec; file: string }
+}
+
 const REMOVE = '-'
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -34,7 +48,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
  * answer rejects with PipetestError('PROMPT_CANCELLED') and writes nothing.
  */
 export async function updateScriptSpecInteractive(
-  builder: PipelineTestingSpecBuilder,
+  builder: SpecEditing,
   node: string,
   io: InteractiveIO = {},
 ): Promise<ScriptExecutionSpec> {
@@ -46,7 +60,7 @@ export async function updateScriptSpecInteractive(
       `Cannot edit the spec of "${node}" interactively: standard input is not a terminal`,
       {
         node,
-        hint: `Set the values without prompts instead: ${specSetCommand(node, {
+        hint: `Set the values without prompts instead: ${specSetCommandLine(node, {
           inputs: { NAME: 'PATH' },
           outputs: { NAME: 'PATH' },
           script: 'PATH',

@@ -36,7 +36,7 @@ import {
 } from './resolve-node.js'
 import { SpecCatalog } from './spec-catalog.js'
 import { identityProblems } from './spec-identity.js'
-import { displayPath } from './spec-fixes.js'
+import { displayPath } from '../text.js'
 import { matchStepToSpec } from './spec-matching.js'
 
 export interface BuilderOptions {

@@ -4,7 +4,7 @@ import { toMermaid } from '../report/mermaid.js'
 import { EXIT, flag, type CommandDef } from './command.js'
 import { readLastRun, lastRunFile, type LastRun } from './last-run.js'
 import { loadDagArg, openProject, projectOptions } from './project.js'
-import { displayPath, shellQuote } from './text.js'
+import { displayPath, shellQuote } from '../text.js'
 
 /**
  * `pipetest graph`'s chart: the DAG, coloured by what the runs learnt. Results may come from

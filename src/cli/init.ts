@@ -8,7 +8,8 @@ import type { ScriptExecutionSpec } from '../spec/index.js'
 import { EXIT, type CommandDef } from './command.js'
 import { ensureGitignored } from './gitignore.js'
 import { loadDagArg, locatingArgs, openProject, projectOptions, type Project } from './project.js'
-import { describeSource, displayPath, shellQuote } from './text.js'
+import { displayPath, shellQuote } from '../text.js'
+import { describeSource } from './text.js'
 
 interface Row {
   node: string

@@ -1,6 +1,6 @@
 import type { ExecutionPurpose, PipelineEvent } from '../engine/index.js'
 import type { Outcome, TestStatus } from '../engine/index.js'
-import { formatDuration } from '../suite/format.js'
+import { formatDuration } from '../text.js'
 import type { Colors } from './colors.js'
 import type { OutputStream } from './command.js'
 import { firstLine } from './text.js'

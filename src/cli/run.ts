@@ -23,7 +23,8 @@ import { hasFailures, totalsOf } from '../engine/run-totals.js'
 import { renderSummary, setupNodesOf } from './run-summary.js'
 import { TIERS, numericOptions, selectionOf } from './run-selection.js'
 import { RunView } from './run-view.js'
-import { displayPath, firstLine, shellQuote } from './text.js'
+import { displayPath, shellQuote } from '../text.js'
+import { firstLine } from './text.js'
 
 export const runCommand: CommandDef = {
   name: 'run',

@@ -2,7 +2,7 @@ import { PipetestError, isPipetestError } from '../errors.js'
 import { EXIT, stringOption, type CommandDef } from './command.js'
 import { dagForNode, locatingArgs, openProject, projectOptions } from './project.js'
 import { specSetCommandFor } from './spec-set.js'
-import { shellQuote } from './text.js'
+import { shellQuote } from '../text.js'
 
 export const specEditCommand: CommandDef = {
   name: 'spec edit',

@@ -4,7 +4,8 @@ import { specFilePath } from '../spec/index.js'
 import type { CliContext } from './command.js'
 import { EXIT, flag, stringOption, type CommandDef } from './command.js'
 import { loadDagArg, openProject, projectOptions, type Project } from './project.js'
-import { describeSource, displayPath, firstLine } from './text.js'
+import { displayPath } from '../text.js'
+import { describeSource, firstLine } from './text.js'
 
 interface SavedRow {
   scriptName: string

@@ -19,7 +19,7 @@ import {
 } from './command.js'
 import { knownDag, openProject, projectOptions, type Project } from './project.js'
 import { renderSpec } from './spec-show.js'
-import { displayPath, shellQuote } from './text.js'
+import { displayPath, specSetCommandLine, type SpecChange } from '../text.js'
 
 const COMMAND = 'spec set'
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/
@@ -112,22 +112,20 @@ export function specSetCommandFor(
   spec: ScriptExecutionSpec,
   context: string[],
 ): string {
-  const options: string[][] = []
-  if (spec.scriptPath !== undefined) options.push(['--script', spec.scriptPath])
-  for (const [name, path] of Object.entries(spec.inputPaths))
-    options.push(['--input', `${name}=${path}`])
-  for (const [name, path] of Object.entries(spec.outputPaths))
-    options.push(['--output', `${name}=${path}`])
-  for (const [key, value] of Object.entries(spec.environVars))
-    options.push(['--env', `${key}=${value}`])
-  for (const [key, value] of Object.entries(spec.jobArgs))
-    options.push(['--arg', `${key}=${showJobArg(value)}`])
-  if (spec.runner !== undefined) options.push(['--runner', spec.runner])
-  if (spec.timeoutSeconds !== undefined) options.push(['--timeout', String(spec.timeoutSeconds)])
-  if (spec.python !== undefined) options.push(['--python', spec.python])
-  if (spec.userNotes !== undefined) options.push(['--notes', spec.userNotes])
-  const head = ['pipetest', 'spec', 'set', node, ...context, '--replace']
-  return [head, ...options].map((part) => part.map(shellQuote).join(' ')).join(' \\\n      ')
+  const change: SpecChange = {
+    inputs: spec.inputPaths,
+    outputs: spec.outputPaths,
+    env: spec.environVars,
+    args: Object.fromEntries(
+      Object.entries(spec.jobArgs).map(([key, value]) => [key, showJobArg(value)]),
+    ),
+  }
+  if (spec.scriptPath !== undefined) change.script = spec.scriptPath
+  if (spec.runner !== undefined) change.runner = spec.runner
+  if (spec.timeoutSeconds !== undefined) change.timeoutSeconds = spec.timeoutSeconds
+  if (spec.python !== undefined) change.python = spec.python
+  if (spec.userNotes !== undefined) change.notes = spec.userNotes
+  return specSetCommandLine(node, change, { context, replace: true, multiline: true })
 }
 
 function guessedName(node: string, found: NodeResolution, ctx: CliContext): PipetestError {

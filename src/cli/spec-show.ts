@@ -11,7 +11,8 @@ import {
 import type { Colors } from './colors.js'
 import { EXIT, flag, stringOption, type CliContext, type CommandDef } from './command.js'
 import { dagForNode, openProject, projectOptions, type Project } from './project.js'
-import { describeSource, displayPath } from './text.js'
+import { displayPath } from '../text.js'
+import { describeSource } from './text.js'
 
 export interface FoundSpec {
   spec: ScriptExecutionSpec

@@ -1,29 +1,6 @@
-import { isAbsolute, relative } from 'node:path'
-
 /**
- * Small presentation helpers shared by the commands: paths as the user would type them,
- * durations, and shell-safe command lines to copy.
+ * Small presentation helpers shared by the commands (paths and shell quoting: src/text.ts).
  */
-
-/** A path relative to the current directory when it is inside it, else absolute. */
-export function displayPath(path: string, cwd: string): string {
-  const rel = relative(cwd, path)
-  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel
-}
-
-/** Quotes one argument for a POSIX shell only when it needs it. */
-export function shellQuote(arg: string): string {
-  if (arg !== '' && /^[\w@%+=:,./-]+$/.test(arg)) return arg
-  // A control character inside plain quotes would reach the terminal raw: bash and zsh's
-  // $'…' quoting spells it as an escape instead.
-  if (/\p{Cc}/u.test(arg)) {
-    const escaped = arg
-      .replace(/[\\']/g, (char) => `\\${char}`)
-      .replace(/\p{Cc}/gu, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`)
-    return `$'${escaped}'`
-  }
-  return `'${arg.replace(/'/g, `'\\''`)}'`
-}
 
 /** How the builder found a node's spec, in words. */
 export function describeSource(source: string): string {

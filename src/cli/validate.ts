@@ -2,7 +2,7 @@ import { checkPipeline } from '../builder/index.js'
 import { DEFAULT_PYTHON } from '../engine/run-options.js'
 import { EXIT, flag, type CommandDef } from './command.js'
 import { loadDagArg, openProject, projectOptions } from './project.js'
-import { displayPath } from './text.js'
+import { displayPath } from '../text.js'
 
 export const validateCommand: CommandDef = {
   name: 'validate',

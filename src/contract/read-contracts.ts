@@ -61,7 +61,11 @@ export async function readContracts(
           if (!(error instanceof InterpreterNotFoundError)) throw error
           for (const index of indexes) {
             const contract = emptyContract(targets[index]!.scriptPath, 'python')
-            contract.error = { kind: 'interpreter-not-found', message: error.message }
+            contract.error = {
+              kind: 'interpreter-not-found',
+              message: error.shortMessage,
+              ...(error.hint === undefined ? {} : { hint: error.hint }),
+            }
             results[index] = contract
           }
         },

@@ -133,7 +133,8 @@ export interface ScriptContract {
   cursus?: CursusContract
   /** Why the cursus contract file next to the script could not be read. */
   cursusError?: string
-  error?: { kind: string; message: string; line?: number | null }
+  /** What went wrong, with the fix as `hint` when there is one (an interpreter to install). */
+  error?: { kind: string; message: string; hint?: string; line?: number | null }
 }
 
 /** What the Python extractor prints per script. */

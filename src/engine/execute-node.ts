@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs'
-import { specSetCommand } from '../builder/spec-fixes.js'
 import { runExecution, resolvePython, selectRunner } from '../runners/index.js'
+import { formatDuration, specSetCommandLine } from '../text.js'
 import type { ExecutionRequest, ProcessReport } from '../runners/types.js'
 import { effectiveJobArgs, type RunnerKind, type ScriptExecutionSpec } from '../spec/index.js'
 import type { ExecutionPurpose } from './events.js'
 import {
   describeOutput,
-  formatSeconds,
+  messages,
   notRunResult,
   type ExecutionIdentity,
 } from './execution-result.js'
@@ -218,6 +218,7 @@ async function runInFreshFolders(
     runDir: executionDir,
     status: 'passed',
     outcome: report.outcome,
+    shortMessage: '',
     message: '',
     exitCode: report.exitCode,
     signal: report.signal,
@@ -260,7 +261,8 @@ function judge(
   findings: Findings,
 ): ExecutionResult {
   const { inputChanges, projectChanges, workingDir, notes } = findings
-  const folder = [...notes, `Run folder: ${result.runDir}`].join('\n')
+  // The guard's notes (a bound it hit) close what happened; the run folder follows.
+  const say = (what: string) => messages([what, ...notes].join('\n'), result.runDir)
   const changedInputs = inputChanges
     ? `The script changed its inputs (they are the user's data and must stay as they were):\n${inputChanges}`
     : undefined
@@ -274,16 +276,15 @@ function judge(
       ...(relative ? [relative] : []),
       ...(changedInputs ? [changedInputs] : []),
       ...(changedProject ? [changedProject] : []),
-      folder,
     ]
-    return { ...result, status: 'failed', message: lines.join('\n') }
+    return { ...result, status: 'failed', ...say(lines.join('\n')) }
   }
   if (changedProject) {
     return {
       ...result,
       status: 'failed',
       outcome: 'project-modified',
-      message: [changedProject, ...(changedInputs ? [changedInputs] : []), folder].join('\n'),
+      ...say([changedProject, ...(changedInputs ? [changedInputs] : [])].join('\n')),
     }
   }
   if (changedInputs) {
@@ -291,11 +292,7 @@ function judge(
       ...result,
       status: 'failed',
       outcome: 'input-modified',
-      message: [
-        `${result.scriptName} modified or deleted its own input data.`,
-        changedInputs,
-        folder,
-      ].join('\n'),
+      ...say(`${result.scriptName} modified or deleted its own input data.\n${changedInputs}`),
     }
   }
   if (result.missingOutputs.length > 0) {
@@ -304,7 +301,7 @@ function judge(
       ...result,
       status: 'failed',
       outcome: 'missing-outputs',
-      message: missingOutputsMessage(result, [...(stray ? [stray] : []), folder].join('\n')),
+      ...say([missingOutputsMessage(result), ...(stray ? [stray] : [])].join('\n')),
     }
   }
   const wrote = result.outputs.map(describeOutput).join(', ')
@@ -312,7 +309,7 @@ function judge(
     ...result,
     status: 'passed',
     outcome: 'success',
-    message: `Ran in ${formatSeconds(result.durationMs)}${wrote ? ` and wrote ${wrote}` : ''}.\n${folder}`,
+    ...say(`Ran in ${formatDuration(result.durationMs)}${wrote ? ` and wrote ${wrote}` : ''}.`),
   }
 }
 
@@ -388,12 +385,14 @@ async function checkOutputData(
     status: 'failed',
     outcome: 'output-contract',
     dataChecks,
-    message: [
-      `The script succeeded but ${broken.length === 1 ? 'its output' : 'outputs'} ${ports} ${broken.length === 1 ? 'breaks its' : 'break their'} data contract:`,
-      ...describeDataChecks(outputChecks),
-      `If the change is intended, update "output_contracts" in ${result.scriptName}'s spec (pipetest record ${result.node} writes what it sees).`,
-      `Run folder: ${result.runDir}`,
-    ].join('\n'),
+    ...messages(
+      [
+        `The script succeeded but ${broken.length === 1 ? 'its output' : 'outputs'} ${ports} ${broken.length === 1 ? 'breaks its' : 'break their'} data contract:`,
+        ...describeDataChecks(outputChecks),
+        `If the change is intended, update "output_contracts" in ${result.scriptName}'s spec (pipetest record ${result.node} writes what it sees).`,
+      ].join('\n'),
+      result.runDir,
+    ),
   }
 }
 
@@ -409,7 +408,7 @@ function inputContractMessage(execution: RunnableExecution, checks: DataCheck[])
   ].join('\n')
 }
 
-function missingOutputsMessage(result: ExecutionResult, folder: string): string {
+function missingOutputsMessage(result: ExecutionResult): string {
   const produced = result.outputs.filter((o) => o.produced)
   const missing = result.outputs.filter((o) => !o.produced)
   return [
@@ -417,7 +416,6 @@ function missingOutputsMessage(result: ExecutionResult, folder: string): string 
     `  produced (${produced.length}): ${produced.map(describeOutput).join(', ') || 'none'}`,
     `  missing (${missing.length}): ${missing.map(describeOutput).join(', ')}`,
     'A declared output counts when it is a non-empty file or a folder holding at least one data file.',
-    folder,
   ].join('\n')
 }
 
@@ -433,7 +431,7 @@ function missingInputsMessage(
     const source = execution.wiredFrom[name]
     lines.push(`  - ${name}: ${path}${source ? ` (from ${source.node}.${source.output})` : ''}`)
   }
-  const command = specSetCommand(execution.node, {
+  const command = specSetCommandLine(execution.node, {
     inputs: Object.fromEntries(missing.map(({ name }) => [name, 'PATH'])),
   })
   lines.push(`Create the data at these paths, or point the spec at existing data: ${command}`)
@@ -441,7 +439,7 @@ function missingInputsMessage(
 }
 
 function scriptNotFound(execution: RunnableExecution): string {
-  const command = specSetCommand(execution.node, { script: 'PATH' })
+  const command = specSetCommandLine(execution.node, { script: 'PATH' })
   return execution.scriptPath
     ? `Script not found: ${execution.scriptPath}\nFix the path: ${command} (or the node's "script" in the DAG file).`
     : `No script for ${execution.node}: neither its spec nor the DAG node names one.\nSet it: ${command} (or give the node a "script" in the DAG file).`

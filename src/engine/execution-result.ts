@@ -26,7 +26,7 @@ export function notRunResult(
     ...identity,
     status,
     outcome,
-    message,
+    ...messages(message, undefined),
     exitCode: null,
     signal: null,
     durationMs: 0,
@@ -40,6 +40,19 @@ export function notRunResult(
     startedAt: new Date().toISOString(),
     ...extra,
   }
+}
+
+/**
+ * A result's two messages, built from its fields as execa builds its errors': the short one
+ * says what happened, the long one adds where the evidence is. Renderers take the short one
+ * and show the evidence their own way; nothing parses the long one.
+ */
+export function messages(
+  what: string,
+  runFolder: string | undefined,
+): { shortMessage: string; message: string } {
+  const message = runFolder === undefined ? what : `${what}\nRun folder: ${runFolder}`
+  return { shortMessage: what, message }
 }
 
 /** `data_output (3 files, 1.2 kB)`. */
@@ -63,8 +76,4 @@ export function formatBytes(bytes: number): string {
     unit++
   }
   return `${value.toFixed(1)} ${units[unit]}`
-}
-
-export function formatSeconds(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
 }

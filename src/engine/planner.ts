@@ -1,5 +1,5 @@
 import { dirname, relative, resolve } from 'node:path'
-import { specSetCommand } from '../builder/spec-fixes.js'
+import { specSetCommandLine } from '../text.js'
 import type { PipelineDAG } from '../dag/index.js'
 import type { ScriptExecutionSpec } from '../spec/index.js'
 import type { ExecutionPurpose } from './events.js'
@@ -136,7 +136,7 @@ export class ExecutionPlanner {
         ok: false,
         reason: 'unresolvable',
         message: `Cannot wire edge ${from} → ${to}: ${missingSpec(missing)}`,
-        fix: specSetCommand(missing, {
+        fix: specSetCommandLine(missing, {
           script: 'PATH',
           inputs: { NAME: 'PATH' },
           outputs: { NAME: 'PATH' },
@@ -347,7 +347,7 @@ function bindingKey(binding: InputBinding): unknown {
 }
 
 function missingSpec(node: string): string {
-  return `there is no ScriptExecutionSpec for node "${node}". Create one (pipetest init writes defaults) or set it: ${specSetCommand(node, { script: 'PATH' })}`
+  return `there is no ScriptExecutionSpec for node "${node}". Create one (pipetest init writes defaults) or set it: ${specSetCommandLine(node, { script: 'PATH' })}`
 }
 
 function capitalize(text: string): string {

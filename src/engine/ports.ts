@@ -2,6 +2,7 @@ import { isAbsolute, relative, resolve } from 'node:path'
 import type { DagEdge } from '../dag/index.js'
 import type { ScriptExecutionSpec } from '../spec/index.js'
 import type { PortWiring } from './results.js'
+import { specSetCommandLine } from '../text.js'
 import { calculateSimilarity } from './semantic-matcher.js'
 
 /** Port names scoring at least this are paired by similarity (cursus' `find_best_matches` default). */
@@ -248,10 +249,10 @@ function failureWriter(
     lines.push(`  ${edge.to} inputs: ${listPorts(inputs, fedElsewhere)}`)
     let fix: string
     if (outputs.length === 0) {
-      fix = `pipetest spec set ${edge.from} --output NAME=PATH`
+      fix = specSetCommandLine(edge.from, { outputs: { NAME: 'PATH' } })
       lines.push(`Declare the outputs of ${edge.from}: ${fix}`)
     } else if (inputs.length === 0) {
-      fix = `pipetest spec set ${edge.to} --input NAME=PATH`
+      fix = specSetCommandLine(edge.to, { inputs: { NAME: 'PATH' } })
       lines.push(`Declare the inputs of ${edge.to}: ${fix}`)
     } else {
       const pair = suggestion ?? scoredPairs(outputs, free.length > 0 ? free : inputs)[0]!

@@ -1,4 +1,5 @@
 import type { ContractViolation } from '../data/check.js'
+import type { ProcessOutcome } from '../runners/types.js'
 import type { RunnerKind } from '../spec/script-execution-spec.js'
 
 /**
@@ -7,27 +8,9 @@ import type { RunnerKind } from '../spec/script-execution-spec.js'
  */
 export type TestStatus = 'passed' | 'failed' | 'blocked' | 'skipped'
 
+/** How an execution ended: how its process ended (runners), or what the engine found. */
 export type Outcome =
-  | 'success'
-  /** The spec itself cannot be executed (no script path, bad command template…). */
-  | 'invalid-spec'
-  | 'script-not-found'
-  | 'interpreter-not-found'
-  /** The process could not be started (not executable, ENOENT for a command). */
-  | 'spawn-error'
-  /** Python/Node: importing the script failed (syntax error, missing package…). */
-  | 'import-error'
-  | 'no-main'
-  /** main() does not take the four contract parameters. */
-  | 'bad-signature'
-  /** main() raised / rejected. */
-  | 'exception'
-  /** The process exited non-zero on its own (e.g. sys.exit(3), a command failing). */
-  | 'exit-code'
-  /** The process was killed by a signal it did not get from us (e.g. kill -9 self, OOM). */
-  | 'killed'
-  | 'timeout'
-  | 'aborted'
+  | ProcessOutcome
   /** Declared inputs do not exist; reported before running, all at once. */
   | 'missing-inputs'
   /** The script succeeded but did not write every declared output. */
@@ -88,7 +71,9 @@ export interface ExecutionResult {
   runner: RunnerKind | undefined
   status: TestStatus
   outcome: Outcome
-  /** Human summary, first line first; multi-line details allowed. */
+  /** What happened, first line first; multi-line details allowed. */
+  shortMessage: string
+  /** `shortMessage`, then where the evidence is (the run folder), as execa's errors do. */
   message: string
   exitCode: number | null
   signal: string | null
@@ -170,6 +155,8 @@ export interface PipelineFlowResult {
   kind: 'flow'
   status: TestStatus
   outcome: Outcome
+  /** As in ExecutionResult: what happened, and `message` adds the run folder. */
+  shortMessage: string
   message: string
   /** cursus compatibility: status === 'passed'. */
   pipelineSuccess: boolean

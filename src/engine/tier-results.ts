@@ -3,7 +3,7 @@ import type { ScriptExecutionSpec } from '../spec/index.js'
 import { describeViolations } from '../data/index.js'
 import { brokenChecks, describeDataChecks } from './data-checks.js'
 import { dominantFormat } from './data-format.js'
-import { notRunResult } from './execution-result.js'
+import { messages, notRunResult } from './execution-result.js'
 import type { PortResolution } from './ports.js'
 import type {
   DataCheck,
@@ -289,7 +289,7 @@ export function toFlowResult(evidence: FlowEvidence): PipelineFlowResult {
       const byNode = blockedNodes.map((node) => `${node} (by ${results[node]!.blockedBy ?? '?'})`)
       parts.push(`${blockedNodes.length} blocked: ${byNode.join(', ')}`)
     }
-    message = `${parts.join('; ')}.\n${errors.join('\n')}\nRun folder: ${evidence.runDir}`
+    message = `${parts.join('; ')}.\n${errors.join('\n')}`
   }
   const spans = order.map((node) => results[node]!).filter((result) => result.durationMs > 0)
   const start = Math.min(...spans.map((result) => Date.parse(result.startedAt)))
@@ -298,7 +298,7 @@ export function toFlowResult(evidence: FlowEvidence): PipelineFlowResult {
     kind: 'flow',
     status: passed ? 'passed' : 'failed',
     outcome: passed ? 'success' : (firstFailure?.outcome ?? 'blocked'),
-    message,
+    ...messages(message, passed ? undefined : evidence.runDir),
     pipelineSuccess: passed,
     executionOrder: order,
     scriptResults: results,
@@ -320,7 +320,7 @@ export function skippedFlowResult(
     kind: 'flow',
     status: 'skipped',
     outcome: 'skipped',
-    message: `Skipped: ${reason}`,
+    ...messages(`Skipped: ${reason}`, undefined),
     pipelineSuccess: false,
     executionOrder: order,
     scriptResults: {},

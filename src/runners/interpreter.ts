@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { PipetestError } from '../errors.js'
 import { compiledHarnessStem, harnessCacheDir } from './harness-cache.js'
 import { harnessPath } from './harness.js'
 import { probeProcess } from './process.js'
@@ -35,16 +36,19 @@ if compiled and not loads(compiled):
 print(compiled)
 `
 
-/** The configured Python cannot be used; `message` names it and says how to pick another. */
-export class InterpreterNotFoundError extends Error {
-  override readonly name = 'InterpreterNotFoundError'
+/**
+ * The configured Python cannot be used: `shortMessage` says why, `hint` how to pick another;
+ * `message` reads them as one sentence after the other.
+ */
+export class InterpreterNotFoundError extends PipetestError {
   constructor(
     readonly interpreter: string,
     reason: string,
   ) {
-    super(
-      `${reason} Install it, or choose another interpreter: the --python option, the run option "python", or the "python" field of the script's spec (e.g. "python": "/usr/bin/python3").`,
-    )
+    super('INTERPRETER_NOT_FOUND', reason, {
+      hint: 'Install it, or choose another interpreter: the --python option, the run option "python", or the "python" field of the script\'s spec (e.g. "python": "/usr/bin/python3").',
+      separator: ' ',
+    })
   }
 }
 

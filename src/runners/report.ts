@@ -1,9 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Outcome } from '../engine/results.js'
 import type { HarnessResult } from './harness.js'
 import type { ProcessExit } from './process.js'
-import type { ProcessReport } from './types.js'
+import type { ProcessOutcome, ProcessReport } from './types.js'
 
 /**
  * Turns what happened to the process (and, for Python/Node, what the harness reported) into
@@ -15,7 +14,7 @@ export function describeExit(
   exit: ProcessExit,
   harness: HarnessResult | undefined,
   describeSpawnError: (spawnError: NonNullable<ProcessExit['spawnError']>) => {
-    outcome: Outcome
+    outcome: ProcessOutcome
     message: string
   },
 ): ProcessReport {
@@ -29,7 +28,7 @@ export function describeExit(
     stderrLog: exit.stderrLog,
     ...(exit.escaped ? { escapedProcesses: exit.escaped } : {}),
   }
-  const report = (outcome: Outcome, message: string, traceback?: string): ProcessReport => ({
+  const report = (outcome: ProcessOutcome, message: string, traceback?: string): ProcessReport => ({
     outcome,
     message,
     ...base,
@@ -88,7 +87,7 @@ export function describeExit(
  */
 export async function notStarted(
   logDir: string,
-  outcome: Outcome,
+  outcome: ProcessOutcome,
   message: string,
 ): Promise<ProcessReport> {
   await mkdir(logDir, { recursive: true })

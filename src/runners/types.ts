@@ -1,5 +1,4 @@
 import type { RunnerKind } from '../spec/script-execution-spec.js'
-import type { Outcome } from '../engine/results.js'
 
 /**
  * One execution of one script, fully resolved by the engine: absolute paths, fresh output
@@ -34,7 +33,7 @@ export interface ExecutionRequest {
 /** What a runner reports about the process; the engine adds outputs, inputs and status. */
 export interface ProcessReport {
   /** `success` when the script's main returned / the command exited 0. */
-  outcome: Outcome
+  outcome: ProcessOutcome
   /** One or two sentences for a human, e.g. "main() raised KeyError: 'label'". */
   message: string
   exitCode: number | null
@@ -53,3 +52,26 @@ export interface ProcessReport {
 }
 
 export type Runner = (request: ExecutionRequest) => Promise<ProcessReport>
+
+/** How a process ended, or why it could not start; the engine adds its own (engine/results.ts). */
+export type ProcessOutcome =
+  | 'success'
+  /** The spec itself cannot be executed (no script path, bad command template…). */
+  | 'invalid-spec'
+  | 'script-not-found'
+  | 'interpreter-not-found'
+  /** The process could not be started (not executable, ENOENT for a command). */
+  | 'spawn-error'
+  /** Python/Node: importing the script failed (syntax error, missing package…). */
+  | 'import-error'
+  | 'no-main'
+  /** main() does not take the four contract parameters. */
+  | 'bad-signature'
+  /** main() raised / rejected. */
+  | 'exception'
+  /** The process exited non-zero on its own (e.g. sys.exit(3), a command failing). */
+  | 'exit-code'
+  /** The process was killed by a signal it did not get from us (e.g. kill -9 self, OOM). */
+  | 'killed'
+  | 'timeout'
+  | 'aborted'

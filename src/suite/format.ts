@@ -1,9 +1,9 @@
-import { isAbsolute, relative } from 'node:path'
 import type {
   DataCompatibilityResult,
   ExecutionResult,
   PipelineFlowResult,
 } from '../engine/results.js'
+import { displayPath, formatDuration } from '../text.js'
 
 /**
  * Failure messages of generated tests and matchers, written once for both adapters. Layout:
@@ -29,7 +29,7 @@ export function formatExecutionFailure(
   result: ExecutionResult,
   options: FormatOptions = {},
 ): string {
-  const [why = '', ...details] = messageLines(result.message)
+  const [why = '', ...details] = messageLines(result.shortMessage)
   const lines = [`${result.node} failed (${result.outcome}): ${why}`, ...indent(details)]
   lines.push(...indent(executionEvidence(result, options)))
   return lines.join('\n')
@@ -51,7 +51,7 @@ export function formatEdgeFailure(
   // A schema mismatch is the edge's own finding (the downstream did not run): its message.
   const mismatch = result.outcome === 'input-contract'
   const [why = '', ...details] = messageLines(
-    mismatch ? result.message : (downstream?.message ?? result.message),
+    mismatch ? result.message : (downstream?.shortMessage ?? result.message),
   )
   const lines = [
     mismatch
@@ -62,7 +62,7 @@ export function formatEdgeFailure(
   if (result.wiring.length > 0) {
     lines.push('  wired:')
     for (const port of result.wiring) {
-      const path = port.path === undefined ? '' : ` (${display(port.path, options)})`
+      const path = port.path === undefined ? '' : ` (${displayPath(port.path, options.rootDir)})`
       lines.push(
         `    ${result.from}.${port.output} → ${result.to}.${port.input} [by ${port.via}]${path}`,
       )
@@ -119,13 +119,13 @@ function executionEvidence(result: ExecutionResult, options: FormatOptions): str
   }
   if (result.scriptPath !== undefined) {
     const runner = result.runner === undefined ? '' : ` (${result.runner})`
-    lines.push(`script: ${display(result.scriptPath, options)}${runner}`)
+    lines.push(`script: ${displayPath(result.scriptPath, options.rootDir)}${runner}`)
   }
   // The engine's message already lists missing inputs and outputs for those outcomes.
   if (result.missingInputs.length > 0 && result.outcome !== 'missing-inputs') {
     lines.push('missing inputs:')
     for (const input of result.missingInputs)
-      lines.push(`  ${input.name}: ${display(input.path, options)}`)
+      lines.push(`  ${input.name}: ${displayPath(input.path, options.rootDir)}`)
   }
   for (const [name, source] of Object.entries(result.wiredFrom)) {
     lines.push(`input ${name} ← ${source.node}.${source.output}`)
@@ -155,27 +155,13 @@ function tailToShow(result: ExecutionResult): { title: string; text: string } {
   return { title: `stdout (last ${TAIL_LINES} lines)`, text: stdout }
 }
 
-/** The engine's message without its "Run folder:" line: the evidence ends with the folder. */
-function messageLines(message: string): string[] {
-  return message
-    .trim()
-    .split('\n')
-    .filter((line) => !line.startsWith('Run folder: '))
+/** What happened, without the run folder: the evidence ends with it. */
+function messageLines(shortMessage: string): string[] {
+  return shortMessage.trim().split('\n')
 }
 
 function lastLines(text: string): string {
   return text.trimEnd().split('\n').slice(-TAIL_LINES).join('\n').replace(/^\n+/, '')
-}
-
-export function formatDuration(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
-}
-
-/** A path under the project root relative to it (shorter, stable across machines), else as is. */
-export function display(path: string, options: FormatOptions): string {
-  if (options.rootDir === undefined || !isAbsolute(path)) return path
-  const rel = relative(options.rootDir, path)
-  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel
 }
 
 function indent(lines: string[]): string[] {

@@ -1,6 +1,6 @@
 import { PipelineRun } from '../engine/pipeline-run.js'
 import type { RunOptions } from '../engine/run-options.js'
-import { parentGone } from '../runners/parent-channel.js'
+import { parentGone } from '../engine/runner-facts.js'
 import type { PipelineTestingSpec } from '../spec/index.js'
 
 /**

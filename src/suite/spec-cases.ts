@@ -1,7 +1,7 @@
 import type { PipelineCheck, PipelineProblem } from '../builder/index.js'
-import { selectRunner } from '../runners/index.js'
+import { selectRunner } from '../engine/runner-facts.js'
 import type { ScriptExecutionSpec } from '../spec/index.js'
-import { display } from './format.js'
+import { displayPath } from '../text.js'
 import { SPEC_CASE_TIMEOUT_MS } from './timeouts.js'
 import type { CaseVerdict, SuiteCase } from './types.js'
 
@@ -37,11 +37,11 @@ export function specCase(input: SpecCaseInput): SuiteCase {
 export function specVerdict(input: SpecCaseInput, all: PipelineProblem[]): CaseVerdict {
   const { node, spec, rootDir } = input
   const script =
-    spec.scriptPath === undefined ? spec.scriptName : display(spec.scriptPath, { rootDir })
+    spec.scriptPath === undefined ? spec.scriptName : displayPath(spec.scriptPath, rootDir)
   const properties: Record<string, string> = { node, script }
   const runner = runnerOf(spec)
   if (runner !== undefined) properties.runner = runner
-  if (input.specFile !== undefined) properties.specFile = display(input.specFile, { rootDir })
+  if (input.specFile !== undefined) properties.specFile = displayPath(input.specFile, rootDir)
 
   const problems = all.filter((problem) => problem.node === node && problem.severity === 'error')
   if (problems.length === 0) return { status: 'passed', message: '', properties }

@@ -5,9 +5,9 @@ import type {
   ScriptTestResult,
   TestStatus,
 } from '../engine/results.js'
-import { selectRunner } from '../runners/index.js'
+import { selectRunner } from '../engine/runner-facts.js'
+import { displayPath } from '../text.js'
 import {
-  display,
   formatBlocked,
   formatEdgeFailure,
   formatExecutionFailure,
@@ -78,7 +78,9 @@ export function executionProperties(
 ): Record<string, string> {
   const properties: Record<string, string> = { node: result.node }
   properties.script =
-    result.scriptPath === undefined ? result.scriptName : display(result.scriptPath, options)
+    result.scriptPath === undefined
+      ? result.scriptName
+      : displayPath(result.scriptPath, options.rootDir)
   // A node that never ran has no runner in its result; say which one it would have used.
   const runner =
     result.runner ??

@@ -11,6 +11,7 @@ function execution(overrides: Partial<ExecutionResult>): ExecutionResult {
     runner: 'python',
     status: 'failed',
     outcome: 'exception',
+    shortMessage: "main() raised KeyError: 'label'",
     message: "main() raised KeyError: 'label'\nRun folder: /repo/runs/1/Train/1-script",
     exitCode: 1,
     signal: null,
@@ -71,6 +72,7 @@ describe('formatExecutionFailure', () => {
     const message = formatExecutionFailure(
       execution({
         outcome: 'missing-inputs',
+        shortMessage: "Script 'train' requires the following input data\n  - data_input: /x",
         message: "Script 'train' requires the following input data\n  - data_input: /x",
         exitCode: null,
         durationMs: 0,

@@ -1,0 +1,88 @@
+import { isAbsolute, relative, sep } from 'node:path'
+
+/**
+ * How pipetest writes things for people, once for every surface: paths as a user would type
+ * them, shell-safe arguments, and the one fix most problems share — a `pipetest spec set`
+ * command. Lower layers keep fixes as data (`SpecChange`) and render them here.
+ */
+
+/** A path as a user would type it from `base` (`/` separators, relative when inside). */
+export function displayPath(path: string, base: string | undefined): string {
+  if (base === undefined || !isAbsolute(path)) return path
+  const rel = relative(base, path)
+  const shown = rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel
+  return shown.split(sep).join('/')
+}
+
+/** Quotes one argument for a POSIX shell only when it needs it, so commands stay readable. */
+export function shellQuote(arg: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(arg)) return arg
+  // A control character inside plain quotes would reach the terminal raw: bash and zsh's
+  // $'…' quoting spells it as an escape instead.
+  if (/\p{Cc}/u.test(arg)) {
+    const escaped = arg
+      .replace(/[\\']/g, (char) => `\\${char}`)
+      .replace(/\p{Cc}/gu, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    return `$'${escaped}'`
+  }
+  return `'${arg.replace(/'/g, `'\\''`)}'`
+}
+
+/** A change to one node's spec that fixes a problem: the fix as data. */
+export interface SpecChange {
+  inputs?: Record<string, string>
+  outputs?: Record<string, string>
+  env?: Record<string, string>
+  /** Job args as the user would type them (JSON for anything but a string). */
+  args?: Record<string, string>
+  script?: string
+  runner?: string
+  timeoutSeconds?: number
+  python?: string
+  notes?: string
+}
+
+export interface SpecSetCommandOptions {
+  /** Options placed before the change (`--dag pipeline.dag.json`). */
+  context?: string[]
+  /** Replace the whole spec instead of merging the maps into it. */
+  replace?: boolean
+  /** One option per line, for a long command meant to be read. */
+  multiline?: boolean
+}
+
+/**
+ * The exact `pipetest spec set` command that applies `change` to the node's spec (maps are
+ * merged into the saved spec unless `replace`).
+ *
+ * @example
+ *   specSetCommandLine('Train', { inputs: { data: 'PATH' } }) // pipetest spec set Train --input data=PATH
+ */
+export function specSetCommandLine(
+  node: string,
+  change: SpecChange,
+  options: SpecSetCommandOptions = {},
+): string {
+  const pairs = (option: string, map: Record<string, string> | undefined) =>
+    Object.entries(map ?? {}).map(([key, value]) => [option, `${key}=${value}`])
+  const parts = [
+    ...pairs('--input', change.inputs),
+    ...pairs('--output', change.outputs),
+    ...pairs('--env', change.env),
+    ...pairs('--arg', change.args),
+    ...(change.script === undefined ? [] : [['--script', change.script]]),
+    ...(change.runner === undefined ? [] : [['--runner', change.runner]]),
+    ...(change.timeoutSeconds === undefined ? [] : [['--timeout', String(change.timeoutSeconds)]]),
+    ...(change.python === undefined ? [] : [['--python', change.python]]),
+    ...(change.notes === undefined ? [] : [['--notes', change.notes]]),
+  ]
+  const head = ['pipetest', 'spec', 'set', node, ...(options.context ?? [])]
+  if (options.replace) head.push('--replace')
+  const lines = [head, ...parts].map((part) => part.map(shellQuote).join(' '))
+  return lines.join(options.multiline ? ' \\\n      ' : ' ')
+}
+
+/** `850 ms`, `1.5 s`. */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
+}
