@@ -1,7 +1,6 @@
 import { statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { statThrough, walkTree } from '../files/walk.js'
-import { isTemporaryFile } from '../engine/outputs.js'
+import { isTemporaryFile, statThrough, walkTree } from '../files/walk.js'
 import { detectFormat } from './formats.js'
 import type { DataFile } from './readers.js'
 

@@ -1,6 +1,5 @@
 import { basename, extname } from 'node:path'
-import { statThrough, walkTree } from '../files/walk.js'
-import { isTemporaryFile } from './outputs.js'
+import { isTemporaryFile, statThrough, walkTree } from '../files/walk.js'
 
 /** cursus' `_detect_file_format` names, so reports read the same. */
 const FORMATS: Record<string, string> = {

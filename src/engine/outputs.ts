@@ -1,37 +1,7 @@
-import { basename } from 'node:path'
-import { statThrough, walkTree, type EntryKind } from '../files/walk.js'
+import { isTemporaryFile, statThrough, walkTree, type EntryKind } from '../files/walk.js'
 import type { OutputReport } from './results.js'
 
-const SYSTEM_NAMES = new Set(['.ds_store', 'thumbs.db', 'desktop.ini'])
-const TEMPORARY_SUFFIXES = [
-  '.tmp',
-  '.temp',
-  '~',
-  '.swp',
-  '.bak',
-  '.orig',
-  '.rej',
-  '.lock',
-  '.pid',
-  '.log',
-  '.pyc',
-  '.pyo',
-]
-const KEEP_MARKERS = new Set(['.gitkeep', '.placeholder'])
-
-/**
- * cursus' list of temporary and system files: hidden names (except the `.gitkeep` /
- * `.placeholder` folder markers), `.DS_Store`, `Thumbs.db`, `desktop.ini`, editor and tool
- * leftovers (`*.tmp .temp ~ .swp .bak .orig .rej .lock .pid .log`), and Python bytecode
- * (`__pycache__`, `*.pyc`, `*.pyo`). Takes a name or a path.
- */
-export function isTemporaryFile(path: string): boolean {
-  if (path.split(/[\\/]/).includes('__pycache__')) return true
-  const name = basename(path).toLowerCase()
-  if (name.startsWith('.') && !KEEP_MARKERS.has(name)) return true
-  if (SYSTEM_NAMES.has(name)) return true
-  return TEMPORARY_SUFFIXES.some((suffix) => name.endsWith(suffix))
-}
+export { isTemporaryFile }
 
 /**
  * A file that counts as produced data: not temporary, not hidden (a `.gitkeep` keeps a

@@ -1,5 +1,5 @@
 import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 
 /**
  * The one folder walk of pipetest (outputs, data formats, the input guard). Its policy, the
@@ -72,4 +72,35 @@ export function statThrough(path: string): Stats | undefined {
   } catch {
     return undefined
   }
+}
+
+const SYSTEM_NAMES = new Set(['.ds_store', 'thumbs.db', 'desktop.ini'])
+const TEMPORARY_SUFFIXES = [
+  '.tmp',
+  '.temp',
+  '~',
+  '.swp',
+  '.bak',
+  '.orig',
+  '.rej',
+  '.lock',
+  '.pid',
+  '.log',
+  '.pyc',
+  '.pyo',
+]
+const KEEP_MARKERS = new Set(['.gitkeep', '.placeholder'])
+
+/**
+ * cursus' list of temporary and system files: hidden names (except the `.gitkeep` /
+ * `.placeholder` folder markers), `.DS_Store`, `Thumbs.db`, `desktop.ini`, editor and tool
+ * leftovers (`*.tmp .temp ~ .swp .bak .orig .rej .lock .pid .log`), and Python bytecode
+ * (`__pycache__`, `*.pyc`, `*.pyo`). Takes a name or a path.
+ */
+export function isTemporaryFile(path: string): boolean {
+  if (path.split(/[\\/]/).includes('__pycache__')) return true
+  const name = basename(path).toLowerCase()
+  if (name.startsWith('.') && !KEEP_MARKERS.has(name)) return true
+  if (SYSTEM_NAMES.has(name)) return true
+  return TEMPORARY_SUFFIXES.some((suffix) => name.endsWith(suffix))
 }

@@ -14,7 +14,9 @@ const src = join(root, 'src')
 function layerRules(): Map<string, Set<string>> {
   const rules = new Map<string, Set<string>>()
   const text = readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8')
-  for (const match of text.matchAll(/^\|\s*`src\/([\w-]+?)(?:\.ts|\/)`\s*\|.*\|\s*([^|]*?)\s*\|$/gm)) {
+  for (const match of text.matchAll(
+    /^\|\s*`src\/([\w-]+?)(?:\.ts|\/)`\s*\|.*\|\s*([^|]*?)\s*\|$/gm,
+  )) {
     const allowed = match[2]!.split(',').map((name) => name.trim().replace(/`/g, ''))
     rules.set(match[1]!, new Set(allowed.filter((name) => name !== '' && name !== 'nothing')))
   }
