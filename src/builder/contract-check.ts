@@ -10,7 +10,8 @@ import {
 } from '../contract/index.js'
 import { effectiveJobArgs } from '../spec/job-args.js'
 import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
-import { displayPath, specSetCommand, suggestedPath, type SpecSetArgs } from './spec-fixes.js'
+import { displayPath, specSetCommandLine, type SpecChange } from '../text.js'
+import { suggestedPath } from './spec-fixes.js'
 
 export type ContractProblemKind =
   | 'interpreter-not-found'
@@ -195,8 +196,8 @@ function keyProblems(
       severity: 'error',
       message: `${where(key)} ${how} ${WORD[role]} "${key.name}" (${access(role, key)}) without a default, and the spec has no ${SPEC_FIELD[role]}.${key.name}${near ? ` (it has "${near}": renamed?)` : ''}`,
       fix: near
-        ? `Rename ${SPEC_FIELD[role]}.${near} to ${key.name} in the spec, or: ${specSetCommand(node, fixArgs)}`
-        : specSetCommand(node, fixArgs),
+        ? `Rename ${SPEC_FIELD[role]}.${near} to ${key.name} in the spec, or: ${specSetCommandLine(node, fixArgs)}`
+        : specSetCommandLine(node, fixArgs),
       role,
       name: key.name,
       ...(key.line ? { line: key.line } : {}),
@@ -252,7 +253,7 @@ function fixFor(
   role: ContractRole,
   name: string,
   near: string | undefined,
-): SpecSetArgs {
+): SpecChange {
   const { spec, testDataDirForSpecs } = input
   if (role === 'inputs' || role === 'outputs') {
     const existing = near === undefined ? undefined : declaredPath(spec, role, near)

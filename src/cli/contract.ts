@@ -14,7 +14,7 @@ import type { Colors } from './colors.js'
 import { EXIT, flag, stringOption, type CliContext, type CommandDef } from './command.js'
 import { openProject, projectOptions, type Project } from './project.js'
 import { findSpec } from './spec-show.js'
-import { displayPath } from './text.js'
+import { displayPath } from '../text.js'
 
 const ROLE_LABEL: Record<ContractRole, string> = {
   inputs: 'inputs',
