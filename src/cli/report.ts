@@ -5,7 +5,7 @@ import {
   REPORT_FILE,
 } from '../report/index.js'
 import { EXIT, stringOption, type CommandDef } from './command.js'
-import { displayPath } from './text.js'
+import { displayPath } from '../text.js'
 
 export const reportCommand: CommandDef = {
   name: 'report',

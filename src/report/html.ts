@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { packagePath } from '../runners/harness.js'
-import { formatSeconds } from '../engine/execution-result.js'
+import { formatDuration } from '../text.js'
 import type { EdgeView, NodeView, PipelineView, ReportModel } from './model.js'
 import { CHAR_WIDTH, MAX_WIDTH, NODE_CHROME } from './layout.js'
 
@@ -127,7 +127,7 @@ function subtitle(node: NodeView): string {
   const ran = node.executions.filter((execution) => execution.exitCode !== null)
   const slowest = Math.max(0, ...ran.map((execution) => execution.durationMs))
   const outcome = node.failure ? node.failure.outcome : node.status
-  return ran.length > 0 ? `${outcome} · ${formatSeconds(slowest)}` : outcome
+  return ran.length > 0 ? `${outcome} · ${formatDuration(slowest)}` : outcome
 }
 
 function renderEdge(edge: EdgeView, index: number): string {
