@@ -14,7 +14,7 @@ import { PipelineRun, type ExecutionResult } from '../engine/index.js'
 import type { PipelineTestingSpec, ScriptExecutionSpec } from '../spec/index.js'
 import { EXIT, flag, listOption, stringOption, usageError, type CommandDef } from './command.js'
 import { assertNode, loadDagArg, openProject, projectOptions, type Project } from './project.js'
-import { displayPath } from './text.js'
+import { displayPath } from '../text.js'
 
 const DEFAULT_SAMPLE_ROWS = 100
 

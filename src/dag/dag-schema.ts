@@ -1,6 +1,12 @@
 import { z } from 'zod'
 import { PipetestError } from '../errors.js'
-import type { DagEdge } from './pipeline-dag.js'
+
+/** An edge as the schema reads it; `ports` maps an upstream output to a downstream input. */
+export interface DagEdge {
+  from: string
+  to: string
+  ports?: Record<string, string>
+}
 
 /**
  * The DAG file formats, once: ours (`{name, nodes, edges}`, node objects with `script`, edges

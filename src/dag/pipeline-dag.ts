@@ -1,7 +1,9 @@
 import { dirname, resolve } from 'node:path'
 import { PipetestError } from '../errors.js'
 import { readJsonFile } from '../files/json.js'
-import { parseDagJson, type DagJson } from './dag-schema.js'
+import { parseDagJson, type DagEdge, type DagJson } from './dag-schema.js'
+
+export type { DagEdge }
 import { nodeNameProblem, showName } from './node-name.js'
 
 /** A step of the pipeline. `script` is relative to the DAG's `baseDir` (the DAG file's folder). */
@@ -14,12 +16,6 @@ export interface DagNode {
  * A data dependency `from → to`. `ports` maps an output name of `from` to the input name of
  * `to` that consumes it; without it, ports are resolved by name when the edge is tested.
  */
-export interface DagEdge {
-  from: string
-  to: string
-  ports?: Record<string, string>
-}
-
 export interface PipelineDAGOptions {
   name?: string
   /** Folder that node `script` paths are relative to. */
