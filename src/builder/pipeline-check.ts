@@ -5,7 +5,7 @@ import type { SpecProblem } from './completeness.js'
 import { contractProblems, type ContractProblem } from './contract-check.js'
 import type { DagReport } from './pipeline-testing-spec-builder.js'
 import { portProblems, type PortProblem } from './port-check.js'
-import { displayPath } from './spec-fixes.js'
+import { displayPath } from '../text.js'
 
 /**
  * One thing `validate` reports and the node's `specs` test fails on (errors) or only shows
