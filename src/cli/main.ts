@@ -262,6 +262,13 @@ function processContext(argv: string[]): { argv: string[]; ctx: CliContext } {
   }
 }
 
+// A reader that goes away (`pipetest run | head`) is not a failure of ours: stop writing to it
+// and let the command finish, so its scripts end and its run is closed and recorded as usual.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error
+  })
+}
 const { argv, ctx } = processContext(process.argv.slice(2))
 void main(argv, ctx).then((code) => {
   process.exitCode = code

@@ -270,6 +270,19 @@ describe('pipetest run on a terminal', () => {
 })
 
 describe('pipetest run interrupted', () => {
+  it('finishes quietly when its reader goes away (pipetest run | head): no EPIPE stack, the run closed', async () => {
+    const project = await readyProject()
+    const { child, done } = startCli(['run', project.dag], { cwd: project.root })
+    // Like `head -1`: read the first chunk, then close the pipe while the run goes on.
+    child.stdout!.once('data', () => child.stdout!.destroy())
+    const result = await done
+    expect(result.stderr).not.toMatch(/EPIPE|bug in pipetest|Unhandled/)
+    expect(result.code).toBe(0)
+    const runs = join(project.root, RUNTIME, '.pipetest', 'runs')
+    const [runId] = readdirSync(runs)
+    expect(readJson(runs, `${runId}/run.json`)).not.toMatchObject({ state: 'running' })
+  })
+
   it('stops on Ctrl-C in a terminal, restores the cursor and exits 130', async () => {
     const project = await readyProject()
     await setEnv(project, 'Prepare', { SLEEP: '300' })
