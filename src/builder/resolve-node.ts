@@ -69,7 +69,7 @@ export interface DetailedResolution {
 }
 
 /**
- * Resolves one node to its spec in DESIGN.md's order: the node's declared script; a spec
+ * Resolves one node to its spec in this order: the node's declared script; a spec
  * whose `step_name` is the node; the node name as a script name, or converted to one; a
  * fuzzy match among the saved spec names; else an in-memory default (never written here).
  * Throws only for a node that is not in the DAG; a broken spec file is returned in `invalid`.

@@ -2,7 +2,7 @@ import type { PipelineDAG } from '../dag/index.js'
 import type { PipelineRun } from '../engine/pipeline-run.js'
 import type { PipelineTestingSpec } from '../spec/index.js'
 
-/** The four tiers of DESIGN.md, in the order a pipeline's tests are listed. */
+/** The four tiers (ARCHITECTURE.md), in the order a pipeline's tests are listed. */
 export type SuiteTier = 'specs' | 'scripts' | 'compatibility' | 'flow'
 
 export interface PipelineSuiteOptions {
