@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, expect } from 'vitest'
+import { PipelineRun, PipelineTestingSpecBuilder, type ScriptTestResult } from '../../src/index.js'
 
 /**
  * Shared by the fault-matrix tests: real temp projects with real scripts and cursus-format
@@ -374,4 +375,46 @@ export function runFolders(
         return { dir, state: undefined }
       }
     })
+}
+
+export interface StepRow {
+  project: TempProject
+  result: ScriptTestResult
+  /** The project's files before the run. */
+  before: Tree
+}
+
+/**
+ * A one-node pipeline whose node `Step` runs fixture `script` on `data/raw` (one CSV), with
+ * spec fields overridden by `fields`; `prepare` shapes the project first and may add spec
+ * environment variables that need its paths. Returns the script test's result once the run
+ * is closed.
+ */
+export async function runStepRow(
+  project: TempProject,
+  script: string,
+  fields: Partial<SpecFields> = {},
+  prepare: (project: TempProject) => Record<string, string> | void = () => {},
+): Promise<StepRow> {
+  project.copyScripts([script])
+  project.write('data/raw/records.csv', 'id,label\n1,0\n')
+  const env = prepare(project) ?? {}
+  const dag = project.writeDag('pipeline.dag.json', {
+    nodes: [{ name: 'Step', script: `scripts/${script}` }],
+    edges: [],
+  })
+  project.writeSpec({
+    script: script.replace(/\.[^.]+$/, ''),
+    step: 'Step',
+    inputs: { data_input: 'data/raw' },
+    outputs: { data_output: 'out/step' },
+    ...fields,
+    env: { ...fields.env, ...env },
+  })
+  const before = project.snapshot()
+  const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
+  const run = new PipelineRun(builder.buildFromDag(dag), { timeoutSeconds: 60 })
+  const result = await run.testScript('Step')
+  await run.close()
+  return { project, result, before }
 }

@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { execa } from 'execa'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { PipelineRun, PipelineTestingSpecBuilder, type ScriptTestResult } from '../../src/index.js'
 import {
   changedFiles,
   childEnv,
@@ -9,10 +8,11 @@ import {
   distReady,
   expectNoProcessLeft,
   hashTree,
+  runStepRow,
   useTempProjects,
+  type StepRow,
   type SpecFields,
   type TempProject,
-  type Tree,
 } from './helpers.js'
 
 /**
@@ -26,39 +26,13 @@ const newProject = useTempProjects()
 
 beforeAll(distReady)
 
-interface Row {
-  project: TempProject
-  result: ScriptTestResult
-  before: Tree
-}
-
 /** `Step` runs fixture `script` on `data/raw` after `prepare` has shaped the project. */
-async function runRow(
+function runRow(
   script: string,
   fields: Partial<SpecFields>,
   prepare: (project: TempProject) => void = () => {},
-): Promise<Row> {
-  const project = newProject()
-  project.copyScripts([script])
-  project.write('data/raw/records.csv', 'id,label\n1,0\n')
-  prepare(project)
-  const dag = project.writeDag('pipeline.dag.json', {
-    nodes: [{ name: 'Step', script: `scripts/${script}` }],
-    edges: [],
-  })
-  project.writeSpec({
-    script: script.replace(/\.[^.]+$/, ''),
-    step: 'Step',
-    inputs: { data_input: 'data/raw' },
-    outputs: { data_output: 'out/step' },
-    ...fields,
-  })
-  const before = project.snapshot()
-  const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
-  const run = new PipelineRun(builder.buildFromDag(dag), { timeoutSeconds: 60 })
-  const result = await run.testScript('Step')
-  await run.close()
-  return { project, result, before }
+): Promise<StepRow> {
+  return runStepRow(newProject(), script, fields, prepare)
 }
 
 /** data/raw/shared -> ../shared, a folder of the project outside the input. */

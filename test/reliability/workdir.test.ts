@@ -1,15 +1,15 @@
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { PipelineRun, PipelineTestingSpecBuilder, type ScriptTestResult } from '../../src/index.js'
 import {
   changedFiles,
   distReady,
   expectNoProcessLeft,
+  runStepRow,
   useTempProjects,
+  type StepRow,
   type SpecFields,
   type TempProject,
-  type Tree,
 } from './helpers.js'
 
 /**
@@ -24,38 +24,12 @@ const newProject = useTempProjects()
 
 beforeAll(distReady)
 
-interface Row {
-  project: TempProject
-  result: ScriptTestResult
-  before: Tree
-}
-
-async function runRow(
+function runRow(
   script: string,
-  fields: Partial<SpecFields> & { env?: Record<string, string> },
+  fields: Partial<SpecFields>,
   env: (project: TempProject) => Record<string, string> = () => ({}),
-): Promise<Row> {
-  const project = newProject()
-  project.copyScripts([script])
-  project.write('data/raw/records.csv', 'id,label\n1,0\n')
-  const dag = project.writeDag('pipeline.dag.json', {
-    nodes: [{ name: 'Step', script: `scripts/${script}` }],
-    edges: [],
-  })
-  project.writeSpec({
-    script: script.replace(/\.[^.]+$/, ''),
-    step: 'Step',
-    inputs: { data_input: 'data/raw' },
-    outputs: { data_output: 'out/step' },
-    ...fields,
-    env: { ...fields.env, ...env(project) },
-  })
-  const before = project.snapshot()
-  const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
-  const run = new PipelineRun(builder.buildFromDag(dag), { timeoutSeconds: 60 })
-  const result = await run.testScript('Step')
-  await run.close()
-  return { project, result, before }
+): Promise<StepRow> {
+  return runStepRow(newProject(), script, fields, env)
 }
 
 describe('working-directory rows: a script writes only inside its execution folder', () => {
