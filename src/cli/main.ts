@@ -177,6 +177,7 @@ function topLevelHelp(ctx: CliContext): string {
     'spec edit',
     'contract',
     'run',
+    'record',
     'report',
     'graph',
   ]

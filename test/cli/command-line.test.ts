@@ -33,6 +33,13 @@ describe('pipetest (global)', () => {
     expect(result.stdout).toContain('--no-color')
   })
 
+  it('lists the commands in the order a new user meets them, init first', async () => {
+    const { stdout } = await cli(['--help'], { cwd: tempDir() })
+    const listed = [...stdout.matchAll(/^ {2}([a-z]+(?: [a-z]+)?) {2,}/gm)].map((m) => m[1])
+    expect(listed[0]).toBe('init')
+    expect(listed.indexOf('record')).toBe(listed.indexOf('run') + 1)
+  })
+
   it('prints the package version with --version', async () => {
     const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
       version: string
