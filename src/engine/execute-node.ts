@@ -50,6 +50,8 @@ export interface NodeExecutionContext {
   signal: AbortSignal
   /** What → file: the files pipetest depends on (DAG, specs, scripts); see ExecutionEngine. */
   projectFiles?: Record<string, string>
+  /** Rank among waiting executions (the engine's longest remaining path); higher starts first. */
+  priority?: () => number
 }
 
 /**
@@ -138,6 +140,7 @@ export async function executeNode(
       .runProcess(
         () => runInFreshFolders(execution, identity, runner, python, context),
         context.signal,
+        context.priority,
       )
       .then((result) => checkOutputData(result, spec, inputChecks))
   } catch (error) {

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events'
 import { fileSystemError } from '../errors.js'
 import { join } from 'node:path'
+import { CriticalPaths } from './critical-path.js'
 import type { PipelineEvent } from './events.js'
 import { executeNode } from './execute-node.js'
 import { notRunResult, type ExecutionIdentity } from './execution-result.js'
@@ -22,6 +23,7 @@ export class ExecutionEngine {
   readonly options: ResolvedRunOptions
   /** What → file: the files pipetest depends on, watched during every execution. */
   readonly projectFiles: Record<string, string> = {}
+  readonly #paths = new CriticalPaths()
   readonly #abort = new AbortController()
   readonly #signal: AbortSignal
   #closing: Promise<void> | undefined
@@ -44,6 +46,7 @@ export class ExecutionEngine {
   }
 
   execute(plan: ExecutionPlan): Promise<ExecutionResult> {
+    this.#paths.add(plan)
     return this.scheduler.memoise(plan.id, () => this.#run(plan))
   }
 
@@ -164,6 +167,7 @@ export class ExecutionEngine {
         options: this.options,
         signal: this.#signal,
         projectFiles: this.projectFiles,
+        priority: () => this.#paths.remaining(plan.id),
       },
     )
   }

@@ -40,12 +40,18 @@ export class ExecutionScheduler {
   /**
    * Runs one process inside a concurrency slot. Callers await their upstream executions
    * before asking for a slot, so a waiting node never holds one (no deadlock on deep DAGs).
+   * Among waiting executions, the highest `priority` (the longest path still ahead of it)
+   * starts first.
    */
-  runProcess<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return this.#semaphore.use(() => {
-      this.#executed++
-      return task()
-    }, signal)
+  runProcess<T>(task: () => Promise<T>, signal?: AbortSignal, priority?: () => number): Promise<T> {
+    return this.#semaphore.use(
+      () => {
+        this.#executed++
+        return task()
+      },
+      signal,
+      priority,
+    )
   }
 
   subscribe(listener: (event: PipelineEvent) => void): () => void {

@@ -1,11 +1,21 @@
+import { setImmediate } from 'node:timers'
+
 /**
- * Limits how many executions run at once. Waiters are served first come, first served; a
- * waiter whose signal aborts leaves the queue with the signal's reason.
+ * Limits how many executions run at once and decides which waiter runs next: the one with
+ * the highest priority (the engine's longest remaining path), first come first served among
+ * equals. A waiter whose signal aborts leaves the queue with the signal's reason.
+ *
+ * Slots are handed out one macrotask after they free up (or after the first request), not
+ * at once: a burst of requests made together (every test of a file prefetched) is then
+ * ranked as a whole, and the downstream execution that a finishing one makes ready — its
+ * request follows the release by a few microtasks — competes for the slot that release freed.
+ * (`setImmediate` from `node:timers`: a test file's fake timers replace only the global one.)
  */
 export class Semaphore {
   readonly limit: number
   #active = 0
-  readonly #waiting: Array<() => void> = []
+  readonly #waiting: Waiter[] = []
+  #dispatching = false
 
   constructor(limit: number) {
     if (!Number.isInteger(limit) || limit < 1) {
@@ -22,36 +32,63 @@ export class Semaphore {
     return this.#waiting.length
   }
 
-  /** Resolves with a release function once a slot is free. Releasing twice is harmless. */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  /**
+   * Resolves with a release function once a slot is granted. Releasing twice is harmless.
+   * `priority` is read when slots are handed out, so it may change while the waiter waits.
+   */
+  acquire(signal?: AbortSignal, priority: () => number = () => 0): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason)
-    if (this.#active < this.limit) {
-      this.#active++
-      return Promise.resolve(this.#releaser())
-    }
     return new Promise((resolve, reject) => {
-      const grant = () => {
-        signal?.removeEventListener('abort', onAbort)
-        this.#active++
-        resolve(this.#releaser())
+      const waiter: Waiter = {
+        priority,
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort)
+          this.#active++
+          resolve(this.#releaser())
+        },
       }
       const onAbort = () => {
-        const at = this.#waiting.indexOf(grant)
+        const at = this.#waiting.indexOf(waiter)
         if (at !== -1) this.#waiting.splice(at, 1)
         reject(signal!.reason)
       }
       signal?.addEventListener('abort', onAbort, { once: true })
-      this.#waiting.push(grant)
+      this.#waiting.push(waiter)
+      this.#scheduleDispatch()
     })
   }
 
   /** Runs `task` inside a slot. */
-  async use<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const release = await this.acquire(signal)
+  async use<T>(task: () => Promise<T>, signal?: AbortSignal, priority?: () => number): Promise<T> {
+    const release = await this.acquire(signal, priority)
     try {
       return await task()
     } finally {
       release()
+    }
+  }
+
+  #scheduleDispatch(): void {
+    if (this.#dispatching || this.#active >= this.limit || this.#waiting.length === 0) return
+    this.#dispatching = true
+    setImmediate(() => {
+      this.#dispatching = false
+      this.#dispatch()
+    })
+  }
+
+  #dispatch(): void {
+    while (this.#active < this.limit && this.#waiting.length > 0) {
+      let best = 0
+      let bestPriority = this.#waiting[0]!.priority()
+      for (let i = 1; i < this.#waiting.length; i++) {
+        const priority = this.#waiting[i]!.priority()
+        if (priority > bestPriority) {
+          best = i
+          bestPriority = priority
+        }
+      }
+      this.#waiting.splice(best, 1)[0]!.grant()
     }
   }
 
@@ -61,7 +98,12 @@ export class Semaphore {
       if (released) return
       released = true
       this.#active--
-      this.#waiting.shift()?.()
+      this.#scheduleDispatch()
     }
   }
+}
+
+interface Waiter {
+  priority: () => number
+  grant: () => void
 }

@@ -3,6 +3,8 @@ import { notRunResult } from '../../src/engine/execution-result.js'
 import { ExecutionScheduler, executionId, stableStringify } from '../../src/engine/scheduler.js'
 import { Semaphore } from '../../src/engine/semaphore.js'
 
+const nextMacrotask = () => new Promise((resolve) => setImmediate(resolve))
+
 function deferred() {
   let resolve!: () => void
   const promise = new Promise<void>((r) => (resolve = r))
@@ -25,7 +27,7 @@ describe('Semaphore', () => {
         running--
       }),
     )
-    await Promise.resolve()
+    await nextMacrotask()
     expect([semaphore.active, semaphore.waiting]).toEqual([2, 2])
     gates[1]!.resolve()
     await tasks[1]
@@ -36,6 +38,31 @@ describe('Semaphore', () => {
     expect(order).toEqual([0, 1, 2, 3])
     expect(peak).toBe(2)
     expect(semaphore.active).toBe(0)
+  })
+
+  it('grants a freed slot to the waiter with the highest priority, including a late one', async () => {
+    const semaphore = new Semaphore(1)
+    const order: string[] = []
+    const gate = deferred()
+    const task = (name: string, priority: number, hold?: Promise<void>) =>
+      semaphore.use(
+        async () => {
+          order.push(name)
+          await hold
+        },
+        undefined,
+        () => priority,
+      )
+    // A burst: ranked as a whole, although `low` asked first with the slot free.
+    const first = [task('low', 1), task('high', 3, gate.promise), task('mid', 2)]
+    await nextMacrotask()
+    expect(order).toEqual(['high'])
+    // Asked for right after the slot's holder finishes (as a downstream execution is):
+    // it still competes for that slot.
+    const late = first[1]!.then(() => task('late', 5))
+    gate.resolve()
+    await Promise.all([...first, late])
+    expect(order).toEqual(['high', 'late', 'mid', 'low'])
   })
 
   it('drops a waiter whose signal aborts, with the reason', async () => {
