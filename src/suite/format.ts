@@ -77,11 +77,32 @@ export function formatEdgeFailure(
   return lines.join('\n')
 }
 
-/** A failed flow: which nodes failed (each with its evidence) and which were blocked. */
+/**
+ * A failure another test shows in full (the same execution): its first line, naming that
+ * test, so one bug reads as one traceback.
+ */
+export function formatSharedFailure(firstLine: string, shownBy: string): string {
+  return `${firstLine} — same execution as ${shownBy}, see its failure`
+}
+
+/** An edge whose downstream execution failed and is shown by another test. */
+export function formatSharedEdgeFailure(result: DataCompatibilityResult, shownBy: string): string {
+  const [why = ''] = messageLines(result.downstream?.shortMessage ?? result.message)
+  return formatSharedFailure(
+    `${result.from} → ${result.to}: ${result.to} failed on ${result.from}'s outputs (${result.outcome}): ${why}`,
+    shownBy,
+  )
+}
+
+/**
+ * A failed flow: which nodes failed and which were blocked; a failed node's evidence unless
+ * `shownBy` names the test that shows it.
+ */
 export function formatFlowFailure(
   result: PipelineFlowResult,
   pipelineName: string,
   options: FormatOptions = {},
+  shownBy: (node: string) => string | undefined = () => undefined,
 ): string {
   const failed = result.failedNodes
   const lines = [
@@ -98,7 +119,17 @@ export function formatFlowFailure(
   }
   for (const node of failed) {
     const execution = result.scriptResults[node]
-    if (execution) lines.push('', ...indent(formatExecutionFailure(execution, options).split('\n')))
+    if (!execution) continue
+    const owner = shownBy(node)
+    if (owner === undefined) {
+      lines.push('', ...indent(formatExecutionFailure(execution, options).split('\n')))
+    } else {
+      const [why = ''] = messageLines(execution.shortMessage)
+      lines.push(
+        '',
+        `  ${formatSharedFailure(`${node} failed (${execution.outcome}): ${why}`, owner)}`,
+      )
+    }
   }
   lines.push('', `  run folder: ${result.runDir}`)
   return lines.join('\n')

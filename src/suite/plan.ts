@@ -14,6 +14,7 @@ import {
   sharedRunOf,
   type SharedPipeline,
 } from './shared-runs.js'
+import { executionOwners } from './owners.js'
 import { specCase } from './spec-cases.js'
 import { caseTimeoutMs } from './timeouts.js'
 import type {
@@ -72,14 +73,16 @@ export function planPipelineSuite(
     ...(tiers.compatibility ? edges.map((edge) => edge.to) : []),
     ...(tiers.flow || tiers.compatibility ? dag.nodes : []),
   ]
+  const groups: SuiteGroup[] = []
+  const owners = executionOwners(() => groups.flatMap((group) => group.cases))
   const context: RunCaseContext = {
     pipelineSpec,
     pipelineName,
     timeoutMs: caseTimeoutMs(pipelineSpec, executions, options.timeoutSeconds),
     format: { rootDir },
     problems,
+    owners,
   }
-  const groups: SuiteGroup[] = []
   const addGroup = (title: SuiteGroup['title'], enabled: boolean, cases: () => SuiteCase[]) => {
     const list = enabled ? cases() : []
     if (list.length > 0) groups.push({ title, cases: list })
@@ -132,6 +135,7 @@ export function planPipelineSuite(
       }),
     sharedRun: () => sharedRunOf(shared()),
     prefetch(cases = groups.flatMap((group) => group.cases)) {
+      owners.select(cases)
       const run = cases.some((testCase) => testCase.usesRun) ? plan.sharedRun() : undefined
       if (!run) return
       for (const testCase of cases) {

@@ -1,6 +1,7 @@
 import type { SpecProblem } from '../builder/index.js'
 import type { PipelineTestingSpec } from '../spec/index.js'
-import type { FormatOptions } from './format.js'
+import { formatSharedEdgeFailure, type FormatOptions } from './format.js'
+import type { ExecutionOwners } from './owners.js'
 import type { CaseVerdict, SuiteCase } from './types.js'
 import { edgeVerdict, flowVerdict, scriptVerdict } from './verdict.js'
 
@@ -14,6 +15,8 @@ export interface RunCaseContext {
   format: FormatOptions
   /** Spec problems per node, recalled when the node's script fails because of them. */
   problems: Map<string, SpecProblem[]>
+  /** Which test shows a failed execution in full (the others name it). */
+  owners: ExecutionOwners
 }
 
 export function scriptCase(context: RunCaseContext, node: string): SuiteCase {
@@ -27,37 +30,61 @@ export function scriptCase(context: RunCaseContext, node: string): SuiteCase {
     usesRun: true,
     run: async (run) =>
       withSpecProblems(scriptVerdict(await run.testScript(node), context.format), context, [node]),
+    execution: (run) => run.testScript(node),
   }
 }
 
 export function edgeCase(context: RunCaseContext, from: string, to: string): SuiteCase {
-  return {
+  const testCase: SuiteCase = {
     name: `${from} → ${to}: ${to} consumes ${from}'s outputs`,
     tier: 'compatibility',
     edge: { from, to },
     node: to,
     timeoutMs: context.timeoutMs,
     usesRun: true,
-    run: async (run) =>
-      withSpecProblems(edgeVerdict(await run.testEdge(from, to), context.format), context, [
-        from,
-        to,
-      ]),
+    run: async (run) => {
+      const result = await run.testEdge(from, to)
+      const verdict = edgeVerdict(result, context.format)
+      const downstream = await testCase.execution!(run)
+      const owner =
+        verdict.status === 'failed' && downstream?.status === 'failed'
+          ? await context.owners.ownerOf(testCase, run, downstream)
+          : undefined
+      if (owner !== undefined)
+        return { ...verdict, message: formatSharedEdgeFailure(result, owner) }
+      return withSpecProblems(verdict, context, [from, to])
+    },
+    // A schema mismatch is the edge's own finding: its downstream did not run.
+    execution: async (run) => {
+      const result = await run.testEdge(from, to)
+      return result.outcome === 'input-contract' ? undefined : result.downstream
+    },
   }
+  return testCase
 }
 
 export function flowCase(context: RunCaseContext): SuiteCase {
-  return {
+  const testCase: SuiteCase = {
     name: `${context.pipelineName}: the whole DAG runs in topological order`,
     tier: 'flow',
     timeoutMs: context.timeoutMs,
     usesRun: true,
     run: async (run) => {
       const result = await run.testFlow()
-      const verdict = flowVerdict(result, context.pipelineName, context.format)
-      return withSpecProblems(verdict, context, result.failedNodes)
+      const owners = new Map<string, string>()
+      for (const node of result.status === 'failed' ? result.failedNodes : []) {
+        const execution = result.scriptResults[node]
+        const owner = execution && (await context.owners.ownerOf(testCase, run, execution))
+        if (owner) owners.set(node, owner)
+      }
+      const verdict = flowVerdict(result, context.pipelineName, context.format, (node) =>
+        owners.get(node),
+      )
+      const unexplained = result.failedNodes.filter((node) => !owners.has(node))
+      return withSpecProblems(verdict, context, unexplained)
     },
   }
+  return testCase
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { PipelineDAG } from '../dag/index.js'
 import type { PipelineRun } from '../engine/pipeline-run.js'
+import type { ExecutionResult } from '../engine/results.js'
 import type { PipelineTestingSpec } from '../spec/index.js'
 
 /** The four tiers (ARCHITECTURE.md), in the order a pipeline's tests are listed. */
@@ -58,6 +59,11 @@ export interface SuiteCase {
   /** False for the specs tier, which reads files and starts no process (nothing to prefetch). */
   usesRun: boolean
   run(run: PipelineRun): Promise<CaseVerdict>
+  /**
+   * The execution whose failure this case shows in full (a script's, an edge's downstream):
+   * another case reporting the same failed execution names this one instead of repeating it.
+   */
+  execution?(run: PipelineRun): Promise<ExecutionResult | undefined>
 }
 
 export interface SuiteGroup {
@@ -81,6 +87,8 @@ export interface PipelineSuitePlan {
   /**
    * Starts the executions of `cases` (default: all) on the shared run without waiting, so
    * independent scripts run on every core while the framework reports tests one by one.
+   * `cases` are the tests that will run: of those, the first to report a failed execution
+   * shows its evidence, the others name it.
    */
   prefetch(cases?: SuiteCase[]): void
   /** Runs one case on the shared run. */

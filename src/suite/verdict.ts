@@ -53,6 +53,7 @@ export function flowVerdict(
   result: PipelineFlowResult,
   pipelineName: string,
   options: FormatOptions = {},
+  shownBy?: (node: string) => string | undefined,
 ): CaseVerdict {
   const properties: Record<string, string> = {
     pipeline: pipelineName,
@@ -66,7 +67,7 @@ export function flowVerdict(
   return verdict(
     result.status,
     undefined,
-    () => formatFlowFailure(result, pipelineName, options),
+    () => formatFlowFailure(result, pipelineName, options, shownBy),
     properties,
   )
 }

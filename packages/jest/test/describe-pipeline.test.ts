@@ -101,6 +101,27 @@ describe('describePipeline on Jest', () => {
     })
   })
 
+  test('one bug, one failure: a fan-in node prints its traceback once, the tests sharing it name its test', async () => {
+    const dir = await project('fan-in-key-error')
+    const { output, report, testcases } = await runJest(dir)
+
+    // One failed execution (Join): the tests that ran it fail, what it blocks is skipped.
+    expect([report.numFailedTests, report.numPendingTests, report.numPassedTests]).toEqual([
+      4, 2, 6,
+    ])
+    expect(output.match(/Traceback \(most recent call last\)/g)).toHaveLength(1)
+    expect(failureOf(report, 'Join runs and writes totals_output')).toContain('Traceback')
+    const shownBy = 'same execution as the scripts test "Join runs and writes totals_output"'
+    expect(failureOf(report, "Orders → Join: Join consumes Orders's outputs")).toBe(
+      `Orders → Join: Join failed on Orders's outputs (exception): main() raised KeyError: 'customer_id' — ${shownBy}, see its failure`,
+    )
+    expect(failureOf(report, 'sales: the whole DAG runs in topological order')).not.toContain(
+      'Traceback',
+    )
+    const edge = testcases.find((testcase) => testcase.name.endsWith("Customers's outputs"))
+    expect(edge?.properties).toMatchObject({ node: 'Join', outcome: 'exception' })
+  })
+
   test('an edge whose ports cannot be matched fails with the ports entry to add', async () => {
     const dir = await project('unresolvable-ports')
     const { report } = await runJest(dir)

@@ -124,6 +124,45 @@ describe('describePipeline on real Vitest', () => {
     ])
   })
 
+  test('one bug, one failure: a fan-in node prints its traceback once, the tests sharing it name its test', async () => {
+    const { run: result } = await run(['fan-in-key-error'])
+    expect(counts(result)).toEqual({ passed: 6, failed: 4, skipped: 2 })
+    // The default reporter's whole output holds the traceback once: in the scripts test.
+    expect(result.output.match(/Traceback \(most recent call last\)/g)).toHaveLength(1)
+    expect(result.output.match(/scripts\/join\.py", line 10, in main/g)).toHaveLength(1)
+    const failure = (title: string) =>
+      result.assertions.find((a) => a.title.startsWith(title))!.failureMessages[0]!
+    expect(failure('Join runs and writes totals_output')).toContain('Traceback')
+    const shownBy = 'same execution as the scripts test "Join runs and writes totals_output"'
+    for (const from of ['Orders', 'Customers']) {
+      expect(failure(`${from} → Join`)).toBe(
+        `${from} → Join: Join failed on ${from}'s outputs (exception): main() raised KeyError: 'customer_id' — ${shownBy}, see its failure`,
+      )
+    }
+    const flow = failure('sales: the whole DAG').split('\n')
+    expect(flow.slice(0, 4)).toEqual([
+      'sales: 1 of 4 nodes failed (Join)',
+      '  not run: Report (blocked by Join)',
+      '',
+      `  Join failed (exception): main() raised KeyError: 'customer_id' — ${shownBy}, see its failure`,
+    ])
+    // JUnit keeps every property of the tests that name another.
+    expect(
+      testcase(
+        result,
+        "pipeline sales > compatibility > Orders → Join: Join consumes Orders's outputs",
+      ).properties,
+    ).toMatchObject({ edge: 'Orders → Join', node: 'Join', outcome: 'exception', exitCode: '1' })
+  })
+
+  test('the test that shows a failed execution is the first that runs: with -t on an edge, the edge', async () => {
+    const { run: result } = await run(['fan-in-key-error'], ['-t', 'Customers → Join'])
+    expect(counts(result)).toMatchObject({ passed: 0, failed: 1 })
+    expect(result.output.match(/Traceback \(most recent call last\)/g)).toHaveLength(1)
+    const edge = result.assertions.find((a) => a.title.startsWith('Customers → Join'))!
+    expect(edge.failureMessages[0]).toContain('Traceback')
+  })
+
   test('an edge whose ports cannot be resolved fails with both sides and the ports entry to add', async () => {
     const { run: result } = await run(['unresolvable-ports'])
     expect(counts(result)).toEqual({ passed: 4, failed: 2, skipped: 0 })
