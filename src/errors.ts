@@ -23,6 +23,11 @@ export type PipetestErrorCode =
   | 'SPEC_BAD_NAME'
   | 'SPECS_INCOMPLETE'
   | 'UNKNOWN_NODE'
+  /** A node selector (`--only`, `nodes`) that cannot be read, or that selects nothing. */
+  | 'SELECTOR_INVALID'
+  | 'SELECTION_EMPTY'
+  /** `--changed REF` outside a git repository, or with a ref git does not know. */
+  | 'GIT_UNAVAILABLE'
   | 'NOT_A_TTY'
   | 'PROMPT_CANCELLED'
   | 'USAGE'

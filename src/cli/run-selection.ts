@@ -1,4 +1,4 @@
-import type { PipelineDAG } from '../dag/index.js'
+import { selectNodes, type PipelineDAG } from '../dag/index.js'
 import type { TierSelection } from '../engine/index.js'
 import {
   listOption,
@@ -7,7 +7,6 @@ import {
   usageError,
   type OptionValues,
 } from './command.js'
-import { assertNode } from './project.js'
 
 /** What `pipetest run` runs and how, from its options, checked before anything starts. */
 
@@ -23,7 +22,12 @@ export interface Selection extends TierSelection {
   flowSkipped: boolean
 }
 
-/** --tier, --only and --from, checked against the DAG before anything runs. */
+/**
+ * --tier, --only, --from and --to, checked against the DAG before anything runs. `--only`
+ * takes dbt's selectors (src/dag/selection.ts); --from NODE and --to NODE narrow the
+ * selection to NODE and what is downstream / upstream of it, so `--from A --to B` is the
+ * path from A to B.
+ */
 export function selectionOf(values: OptionValues, dag: PipelineDAG): Selection {
   const tiers = listOption(values, 'tier').flatMap(splitList)
   for (const tier of tiers) {
@@ -31,14 +35,23 @@ export function selectionOf(values: OptionValues, dag: PipelineDAG): Selection {
       throw usageError(COMMAND, `--tier ${JSON.stringify(tier)} is not one of ${TIERS.join(', ')}`)
     }
   }
-  const only = listOption(values, 'only').flatMap(splitList)
+  const narrowing: Array<{ option: string; nodes: string[] }> = []
+  const only = listOption(values, 'only')
+  if (only.length > 0) narrowing.push({ option: '--only', nodes: selectNodes(dag, only, '--only') })
   const from = stringOption(values, 'from')
-  if (only.length > 0 && from !== undefined) {
-    throw usageError(COMMAND, 'Use either --only or --from, not both')
+  if (from !== undefined) {
+    const start = selectNodes(dag, from, '--from')
+    narrowing.push({ option: '--from', nodes: start.flatMap((node) => dag.descendantsOf(node)) })
   }
-  only.forEach((node) => assertNode(dag, node, '--only'))
-  if (from !== undefined) assertNode(dag, from, '--from')
-  const nodes = from !== undefined ? dag.descendantsOf(from) : only.length > 0 ? only : undefined
+  const to = stringOption(values, 'to')
+  if (to !== undefined) {
+    const end = selectNodes(dag, to, '--to')
+    narrowing.push({
+      option: '--to',
+      nodes: end.flatMap((node) => [...dag.ancestorsOf(node), node]),
+    })
+  }
+  const nodes = intersect(dag, narrowing)
   const chosen = new Set<Tier>(tiers.length > 0 ? (tiers as Tier[]) : TIERS)
   const flowSkipped = nodes !== undefined && tiers.length === 0
   if (flowSkipped) chosen.delete('flow')
@@ -49,6 +62,27 @@ export function selectionOf(values: OptionValues, dag: PipelineDAG): Selection {
     flowSkipped,
     ...(nodes ? { nodes } : {}),
   }
+}
+
+/** The nodes every option keeps, in topological order; undefined when none narrows. */
+function intersect(
+  dag: PipelineDAG,
+  narrowing: Array<{ option: string; nodes: string[] }>,
+): string[] | undefined {
+  if (narrowing.length === 0) return undefined
+  const kept = narrowing
+    .slice(1)
+    .reduce(
+      (nodes, { nodes: more }) => new Set(more.filter((node) => nodes.has(node))),
+      new Set(narrowing[0]!.nodes),
+    )
+  if (kept.size === 0) {
+    throw usageError(
+      COMMAND,
+      `${narrowing.map(({ option }) => option).join(' and ')} together select no node: each keeps only the nodes the others keep`,
+    )
+  }
+  return dag.topologicalSort().filter((node) => kept.has(node))
 }
 
 export function numericOptions(values: OptionValues): {

@@ -39,14 +39,19 @@ export const runCommand: CommandDef = {
     only: {
       type: 'string',
       multiple: true,
-      value: 'A,B',
+      value: 'SEL',
       description:
-        'Only these nodes (their script tests and the edges between them); upstream nodes they read from run as setup',
+        'Only the selected nodes (their script tests and the edges between them); upstream nodes they read from run as setup',
     },
     from: {
       type: 'string',
       value: 'NODE',
       description: 'Only this node and everything downstream of it',
+    },
+    to: {
+      type: 'string',
+      value: 'NODE',
+      description: 'Only this node and everything upstream of it',
     },
     concurrency: {
       type: 'string',
@@ -79,7 +84,11 @@ export const runCommand: CommandDef = {
     'Tiers: "scripts" runs each node on its spec inputs; "compatibility" runs each edge\'s\n' +
       'downstream node on the upstream\'s real outputs; "flow" runs the whole DAG in order with\n' +
       'inputs wired along the edges. A node whose upstream failed is "blocked" (not run).\n' +
-      'With --only or --from, the flow (always the whole DAG) runs only if --tier flow is given.\n' +
+      'Selectors (--only, as in dbt): Node, +Node (with its ancestors), Node+ (with its\n' +
+      'descendants), 2+Node+1 (depths), @Node, tag:NAME (tags of DAG nodes), Name* (wildcard).\n' +
+      'A space or a repeated --only unites; a comma intersects: --only "tag:nightly,Prep+".\n' +
+      '--from and --to narrow what --only selects; --from A --to B is the path from A to B.\n' +
+      'With --only, --from or --to, the flow (always the whole DAG) runs only if --tier flow is given.\n' +
       'Under GitHub Actions (GITHUB_STEP_SUMMARY set) the Markdown summary is added to the job summary.\n' +
       'Exit code: 0 all passed, 1 anything failed or blocked, 130/143 interrupted (SIGINT/SIGTERM:\n' +
       'running scripts are killed and the run folder is marked interrupted).',
@@ -87,6 +96,7 @@ export const runCommand: CommandDef = {
   examples: [
     'pipetest run pipelines/fraud/pipeline.dag.json',
     'pipetest run pipeline.dag.json --from XGBoostTraining --tier scripts',
+    "pipetest run pipeline.dag.json --only '+ModelTraining tag:eval'",
     'pipetest run pipeline.dag.json --json > results.json',
     'pipetest run pipeline.dag.json --report        # reports/pipetest-report.html',
   ],
@@ -123,7 +133,7 @@ export const runCommand: CommandDef = {
     const tierNames = TIERS.filter((tier) => selection[tier])
     stream.write(
       `${c.bold(dag.name ?? dagFile)}: ${nodes.length} node${nodes.length === 1 ? '' : 's'}, ` +
-        `${tierNames.join(' + ')}${selection.flowSkipped ? c.dim(' (flow skipped: --only/--from)') : ''}\n`,
+        `${tierNames.join(' + ')}${selection.flowSkipped ? c.dim(' (flow skipped: nodes selected)') : ''}\n`,
     )
 
     let interruptedBy: NodeJS.Signals | undefined

@@ -28,6 +28,7 @@ const FIXES: Array<[RegExp, string]> = [
   [/^nodes$/, 'Add "nodes": a list of step names or {"name": ..., "script": ...} objects.'],
   [/^nodes\[\d+\]\.name$/, 'Give every node object a "name".'],
   [/^nodes\[\d+\]\.script$/, 'Set "script" to the script path, relative to the DAG file.'],
+  [/^nodes\[\d+\]\.tags/, 'Write "tags" as a list of names, e.g. ["nightly", "training"].'],
   [/^nodes\[\d+\]/, 'List nodes as strings or {"name": "...", "script": "..."} objects.'],
   [
     /^edges\[\d+\]\.ports/,
@@ -45,6 +46,12 @@ const nodeSchema = z.union(
         error: (iss) => (iss.input === undefined ? 'has no string "name"' : 'must be a string'),
       }),
       script: z.string({ error: 'must be a path string' }).optional(),
+      /** Names for selecting nodes (`tag:nightly`); only ours carries them, cursus has none. */
+      tags: z
+        .array(z.string().min(1, 'must not be empty').regex(/^\S+$/, 'must not contain spaces'), {
+          error: 'must be a list of tag names',
+        })
+        .optional(),
     }),
   ],
   { error: (iss) => `must be a node name or {"name": ...}, got ${describe(iss.input)}` },
@@ -132,14 +139,14 @@ const documentSchema = z.looseObject({
 /** The DAG's shape as read: nodes and edges normalised, before the graph rules are checked. */
 export interface ParsedDag {
   name: string | undefined
-  nodes: Array<{ name: string; script?: string }>
+  nodes: Array<{ name: string; script?: string; tags?: string[] }>
   edges: DagEdge[]
 }
 
 /** The JSON shape we write; we read this and the cursus shapes. */
 export interface DagJson {
   name?: string
-  nodes: Array<string | { name: string; script?: string }>
+  nodes: Array<string | { name: string; script?: string; tags?: string[] }>
   edges: DagEdge[]
 }
 
@@ -167,9 +174,11 @@ export function parseDagJson(value: unknown, file?: string): ParsedDag {
     nodes: graph.nodes.map((node) =>
       typeof node === 'string'
         ? { name: node }
-        : node.script === undefined
-          ? { name: node.name }
-          : { name: node.name, script: node.script },
+        : {
+            name: node.name,
+            ...(node.script === undefined ? {} : { script: node.script }),
+            ...(node.tags === undefined ? {} : { tags: node.tags }),
+          },
     ),
     edges: graph.edges,
   }

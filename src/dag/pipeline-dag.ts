@@ -10,6 +10,8 @@ import { nodeNameProblem, showName } from './node-name.js'
 export interface DagNode {
   name: string
   script?: string
+  /** Names to select the node by (`--only tag:nightly`). */
+  tags?: string[]
 }
 
 /**
@@ -74,7 +76,12 @@ export class PipelineDAG {
   /** The node's declaration (name and optional script), or undefined. */
   getNode(name: string): DagNode | undefined {
     const node = this.#nodes.get(name)
-    return node && { ...node }
+    return node && { ...node, ...(node.tags ? { tags: [...node.tags] } : {}) }
+  }
+
+  /** The node's tags (empty when it has none). */
+  tagsOf(name: string): string[] {
+    return [...(this.#nodes.get(name)?.tags ?? [])]
   }
 
   /** Absolute path of the node's declared script, or undefined when the node names none. */
@@ -84,7 +91,7 @@ export class PipelineDAG {
     return resolve(this.baseDir ?? process.cwd(), script)
   }
 
-  addNode(name: string, options: { script?: string } = {}): this {
+  addNode(name: string, options: { script?: string; tags?: string[] } = {}): this {
     if (typeof name !== 'string' || name.trim() === '') {
       throw this.#error(
         'DAG_EMPTY_NAME',
@@ -109,10 +116,13 @@ export class PipelineDAG {
         name,
       )
     }
-    this.#nodes.set(
+    this.#nodes.set(name, {
       name,
-      options.script === undefined ? { name } : { name, script: options.script },
-    )
+      ...(options.script === undefined ? {} : { script: options.script }),
+      ...(options.tags === undefined || options.tags.length === 0
+        ? {}
+        : { tags: [...new Set(options.tags)] }),
+    })
     this.#parents.set(name, [])
     this.#children.set(name, [])
     this.#order = undefined
@@ -292,12 +302,14 @@ export class PipelineDAG {
     return this
   }
 
-  /** Our JSON form: node objects when they carry a script, edges with `from`/`to`/`ports`. */
+  /** Our JSON form: node objects when they carry a script or tags, edges with `from`/`to`/`ports`. */
   toJSON(): DagJson {
     return {
       ...(this.name !== undefined ? { name: this.name } : {}),
       nodes: [...this.#nodes.values()].map((node) =>
-        node.script === undefined ? node.name : { ...node },
+        node.script === undefined && node.tags === undefined
+          ? node.name
+          : { ...node, ...(node.tags ? { tags: [...node.tags] } : {}) },
       ),
       edges: this.edges,
     }
@@ -310,8 +322,7 @@ export class PipelineDAG {
   static fromJSON(value: unknown, options: PipelineDAGOptions = {}): PipelineDAG {
     const parsed = parseDagJson(value, options.file)
     const dag = new PipelineDAG({ ...options, name: options.name ?? parsed.name })
-    for (const node of parsed.nodes)
-      dag.addNode(node.name, node.script === undefined ? {} : { script: node.script })
+    for (const { name, ...options } of parsed.nodes) dag.addNode(name, options)
     for (const edge of parsed.edges) dag.addEdge(edge.from, edge.to, edge.ports)
     return dag.validate()
   }

@@ -1,9 +1,8 @@
 import { PipelineTestingSpecBuilder, checkPipeline, type PipelineCheck } from '../builder/index.js'
 import { withProjectConfig } from '../config/index.js'
-import { loadDag, showName, type DagSource, type PipelineDAG } from '../dag/index.js'
+import { loadDag, selectNodes, type DagSource, type PipelineDAG } from '../dag/index.js'
 import { PipelineRun } from '../engine/pipeline-run.js'
 import { DEFAULT_PYTHON } from '../engine/run-options.js'
-import { PipetestError } from '../errors.js'
 import { flowCase, edgeCase, scriptCase, type RunCaseContext } from './run-cases.js'
 import {
   closeSharedRun,
@@ -56,7 +55,7 @@ export function planPipelineSuite(
   const problems = new Map(report.nodes.map((entry) => [entry.node, entry.problems]))
   const specFiles = new Map(report.nodes.map((entry) => [entry.node, entry.resolution.specFile]))
   const pipelineName = dag.name ?? 'pipeline'
-  const selected = selectNodes(dag, options.nodes)
+  const selected = nodesOf(dag, options.nodes)
   const edges = dag.edges.filter((edge) => selected.has(edge.from) && selected.has(edge.to))
   const tiers = {
     specs: options.tiers?.specs ?? true,
@@ -155,21 +154,9 @@ export function planPipelineSuite(
   return plan
 }
 
-/** The node filter as a set; unknown names are a mistake worth stopping for. */
-function selectNodes(dag: PipelineDAG, filter: PipelineSuiteOptions['nodes']): Set<string> {
+/** The node filter as a set: selectors (dbt's, src/dag/selection.ts) or a predicate. */
+function nodesOf(dag: PipelineDAG, filter: PipelineSuiteOptions['nodes']): Set<string> {
   if (filter === undefined) return new Set(dag.nodes)
   if (typeof filter === 'function') return new Set(dag.nodes.filter((node) => filter(node)))
-  const unknown = filter.filter((node) => !dag.hasNode(node))
-  if (unknown.length > 0) {
-    throw new PipetestError(
-      'UNKNOWN_NODE',
-      `nodes option names ${unknown.map((node) => `"${showName(node)}"`).join(', ')}, not in the DAG${dag.file ? ` (${dag.file})` : ''}`,
-      {
-        ...(dag.file ? { file: dag.file } : {}),
-        field: 'nodes',
-        hint: `Use the DAG's node names: ${dag.nodes.join(', ')}.`,
-      },
-    )
-  }
-  return new Set(filter)
+  return new Set(selectNodes(dag, filter, 'nodes option'))
 }

@@ -19,8 +19,12 @@ export interface PipelineSuiteOptions {
    * it only when asked for explicitly.
    */
   tiers?: { specs?: boolean; scripts?: boolean; compatibility?: boolean; flow?: boolean }
-  /** Only these nodes (and the edges between them) get specs, scripts and compatibility tests. */
-  nodes?: string[] | ((node: string) => boolean)
+  /**
+   * Only these nodes (and the edges between them) get specs, scripts and compatibility tests:
+   * dbt-style selectors (`'+Train'`, `'Prep+'`, `'tag:nightly'`, a space unites, a comma
+   * intersects; a list unites its entries) or a predicate.
+   */
+  nodes?: string | string[] | ((node: string) => boolean)
   /** Scripts running at once. Default: `os.availableParallelism()`. */
   concurrency?: number
   /** Python interpreter. Default: `python3` (a spec's `python` wins). */

@@ -161,7 +161,7 @@ describe('bad input (exit 1, the file and the fix, no stack trace)', () => {
     const run = await cli(['run', dag, '--only', 'Trian'], { cwd: root })
     expect(run.code).toBe(1)
     expect(run.stderr).toContain('--only names "Trian", which is not a node of')
-    expect(run.stderr).toContain('Use one of: Prepare, Train, Report.')
+    expect(run.stderr).toContain('Did you mean "Train"? Nodes: Prepare, Train, Report.')
 
     const set = await cli(['spec', 'set', 'Trian', '--dag', dag, '--notes', 'x'], { cwd: root })
     expect(set.code).toBe(1)

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -148,12 +148,44 @@ describe('pipetest run (not a terminal)', () => {
     expect(report.flow).toBeNull()
   })
 
+  it('selects with dbt selectors: +Node, --to, tag:NAME and a comma that intersects', async () => {
+    const project = await readyProject()
+    const dag = readJson(project.root, project.dag) as { nodes: Array<{ name: string }> }
+    dag.nodes = dag.nodes.map((node) =>
+      node.name === 'Train' ? { ...node, tags: ['model'] } : node,
+    )
+    writeFileSync(join(project.root, project.dag), JSON.stringify(dag))
+    const scriptsOf = async (...args: string[]) => {
+      const result = await cli(['run', project.dag, '--tier', 'scripts', '--json', ...args], {
+        cwd: project.root,
+      })
+      expect(result.stderr).not.toContain('Error')
+      return Object.keys((JSON.parse(result.stdout) as RunReport).scripts)
+    }
+    expect(await scriptsOf('--only', '+Train')).toEqual(['Prepare', 'Train'])
+    expect(await scriptsOf('--to', 'Train')).toEqual(['Prepare', 'Train'])
+    expect(await scriptsOf('--only', 'tag:model+')).toEqual(['Train', 'Report'])
+    expect(await scriptsOf('--only', 'Prepare+,+Train')).toEqual(['Prepare', 'Train'])
+    expect(await scriptsOf('--from', 'Prepare', '--to', 'Train')).toEqual(['Prepare', 'Train'])
+  })
+
+  it('names a mistyped selector with the near miss and runs nothing', async () => {
+    const project = await readyProject()
+    const result = await cli(['run', project.dag, '--only', 'Trian+'], { cwd: project.root })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('--only ("Trian+") names "Trian", which is not a node')
+    expect(result.stderr).toContain('Did you mean "Train"?')
+    expect(existsSync(join(project.root, RUNTIME, '.pipetest'))).toBe(false)
+  })
+
   it('leaves out the whole-DAG flow with --only unless --tier flow is given', async () => {
     const project = await readyProject()
-    const result = await cli(['run', project.dag, '--only', 'Prepare,Train'], { cwd: project.root })
+    const result = await cli(['run', project.dag, '--only', 'Prepare Train'], {
+      cwd: project.root,
+    })
     expect(result.code).toBe(0)
     expect(result.stdout).toContain(
-      'demo: 2 nodes, scripts + compatibility (flow skipped: --only/--from)',
+      'demo: 2 nodes, scripts + compatibility (flow skipped: nodes selected)',
     )
     expect(result.stdout).toMatch(/^Scripts {7}2 passed$/m)
     expect(result.stdout).toMatch(/^Compatibility 1 passed$/m)
@@ -174,7 +206,7 @@ describe('pipetest run (not a terminal)', () => {
     [['--tier', 'unit'], '--tier "unit" is not one of scripts, compatibility, flow'],
     [['--concurrency', '0'], '--concurrency "0" must be a whole number ≥ 1'],
     [['--timeout', 'soon'], '--timeout "soon" must be a number of seconds > 0'],
-    [['--only', 'Train', '--from', 'Train'], 'Use either --only or --from, not both'],
+    [['--only', 'Prepare', '--from', 'Train'], '--only and --from together select no node'],
   ])('rejects %j as a usage error before running anything', async (args, message) => {
     const project = await readyProject()
     const result = await cli(['run', project.dag, ...args], { cwd: project.root })

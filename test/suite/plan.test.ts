@@ -91,7 +91,8 @@ describe('planPipelineSuite', () => {
       error = caught
     }
     expect(isPipetestError(error)).toBe(true)
-    expect((error as Error).message).toContain('nodes option names "Trian", not in the DAG')
+    expect((error as Error).message).toContain('nodes option names "Trian", which is not a node')
+    expect((error as Error).message).toContain('Did you mean "Train"?')
     expect((error as Error).message).toContain('Preprocess, Train, Evaluate')
   })
 
