@@ -39,4 +39,13 @@ export {
 export { observedContract, summaryOptionsFor } from './observe.js'
 export { readData, type DataRow, type OutputData } from './output-data.js'
 export { writeSample, type SampleReport } from './sample.js'
+export {
+  snapshotData,
+  SNAPSHOT_ROWS,
+  type DocumentSnapshot,
+  type OutputSnapshot,
+  type SnapshotOptions,
+  type TableSnapshot,
+  type UnreadableSnapshot,
+} from './snapshot.js'
 export { columnTypes, type Cell, type ColumnType } from './values.js'

@@ -1,15 +1,14 @@
 import {
   checkContract,
   describeViolations,
-  readData,
   rowBounds,
   type ContractViolation,
   type DataRow,
   type OutputData,
 } from '../data/index.js'
-import type { ExecutionResult } from '../engine/results.js'
 import { pipelineContextOf } from '../suite/context.js'
 import { outputReportOf } from '../suite/read-output.js'
+import { isOutputData, outputDataOf } from '../suite/output-snapshot.js'
 import { testUsageError } from '../suite/user-error.js'
 import { isExecutionResult, notAResult } from './received.js'
 import type { MatcherResult } from './types.js'
@@ -224,20 +223,10 @@ export async function toHaveRowsSatisfying(
 }
 
 async function dataOf(matcher: string, received: unknown, output?: string): Promise<OutputData> {
-  if (isOutputData(received)) return received
-  if (!isExecutionResult(received)) {
+  if (!isOutputData(received) && !isExecutionResult(received)) {
     throw notAResult(matcher, 'a script result (from runScript) or readOutput()', received)
   }
-  const report = outputReportOf(matcher, received, output)
-  return readData(report.name, report.path, { node: (received as ExecutionResult).node })
-}
-
-function isOutputData(value: unknown): value is OutputData {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { kind?: unknown }).kind === 'output-data'
-  )
+  return outputDataOf(matcher, received, output)
 }
 
 function notATable(data: OutputData, what: string): MatcherResult {

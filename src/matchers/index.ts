@@ -14,10 +14,12 @@ export type { MatcherResult, PipetestMatchers } from './types.js'
 export { toBeCompatibleWith, toProduceOutputs, toProduceOutputsFor, toRunSuccessfully }
 export { toHaveColumns, toHaveMetric, toHaveRowCount, toHaveRowsSatisfying, toMatchDataContract }
 export type { MetricRange, RowCount } from './data-matchers.js'
+export { outputSnapshotMatcher, type MatchSnapshot } from './to-match-output-snapshot.js'
 
 /**
  * The matchers as plain functions `(received, ...args) => { pass, message }`, ready for
- * `expect.extend(pipetestMatchers)` in Vitest or Jest.
+ * `expect.extend(pipetestMatchers)` in Vitest or Jest. `toMatchOutputSnapshot` needs the
+ * framework's snapshot machinery: each adapter adds it with `outputSnapshotMatcher`.
  */
 export const pipetestMatchers = {
   toRunSuccessfully,

@@ -1,3 +1,5 @@
+import type { SnapshotOptions } from '../data/index.js'
+
 /**
  * What every matcher returns: the shape both Vitest's and Jest's `expect.extend` accept.
  * `message` reads right for the direction the assertion took (`.not` included): it describes
@@ -41,6 +43,12 @@ export interface PipetestMatchers<R = unknown> {
     key: string,
     range?: number | { min?: number; max?: number },
   ): Promise<R>
+  /**
+   * The output (optional with a single output) matches its snapshot in the test file's
+   * snapshot file: schema, row count, content hash and first rows, normalised by `options`
+   * (`columns`, `exclude`, `mask`, `round`, `sortBy`, `rows`). `-u` updates it. Await it.
+   */
+  toMatchOutputSnapshot(output?: string | SnapshotOptions, options?: SnapshotOptions): Promise<R>
   /** Every row of the output satisfies `predicate`; failures show the rows. Await it. */
   toHaveRowsSatisfying(
     predicate: (row: Record<string, unknown>, index: number) => boolean,

@@ -1,6 +1,7 @@
 export { planPipelineSuite } from './plan.js'
 export { runScript, runPipeline, type RunHelperOptions, type ScriptOverrides } from './helpers.js'
 export { readOutput } from './read-output.js'
+export { outputSnapshot } from './output-snapshot.js'
 export { closeSharedRuns } from './shared-runs.js'
 export { verdictError } from './user-error.js'
 export {

@@ -81,6 +81,9 @@ export function planPipelineSuite(
     format: { rootDir },
     problems,
     owners,
+    ...(options.snapshots
+      ? { snapshots: options.snapshots === true ? {} : options.snapshots }
+      : {}),
   }
   const addGroup = (title: SuiteGroup['title'], enabled: boolean, cases: () => SuiteCase[]) => {
     const list = enabled ? cases() : []

@@ -1,7 +1,11 @@
 import type { SpecProblem } from '../builder/index.js'
+import type { SnapshotOptions } from '../data/index.js'
+import type { ExecutionResult } from '../engine/results.js'
+import { isPipetestError } from '../errors.js'
 import type { PipelineTestingSpec } from '../spec/index.js'
 import { formatSharedEdgeFailure, type FormatOptions } from './format.js'
 import type { ExecutionOwners } from './owners.js'
+import { snapshotsOf } from './output-snapshot.js'
 import type { CaseVerdict, SuiteCase } from './types.js'
 import { edgeVerdict, flowVerdict, scriptVerdict } from './verdict.js'
 
@@ -17,6 +21,8 @@ export interface RunCaseContext {
   problems: Map<string, SpecProblem[]>
   /** Which test shows a failed execution in full (the others name it). */
   owners: ExecutionOwners
+  /** Snapshot every output of a passed script (`describePipeline`'s `snapshots`). */
+  snapshots?: SnapshotOptions
 }
 
 export function scriptCase(context: RunCaseContext, node: string): SuiteCase {
@@ -28,8 +34,12 @@ export function scriptCase(context: RunCaseContext, node: string): SuiteCase {
     node,
     timeoutMs: context.timeoutMs,
     usesRun: true,
-    run: async (run) =>
-      withSpecProblems(scriptVerdict(await run.testScript(node), context.format), context, [node]),
+    run: async (run) => {
+      const result = await run.testScript(node)
+      const verdict = withSpecProblems(scriptVerdict(result, context.format), context, [node])
+      if (verdict.status !== 'passed' || context.snapshots === undefined) return verdict
+      return withSnapshots(verdict, result, context.snapshots)
+    },
     execution: (run) => run.testScript(node),
   }
 }
@@ -85,6 +95,24 @@ export function flowCase(context: RunCaseContext): SuiteCase {
     },
   }
   return testCase
+}
+
+/** A passed script's outputs as snapshots; options that do not fit an output fail the test. */
+async function withSnapshots(
+  verdict: CaseVerdict,
+  result: ExecutionResult,
+  options: SnapshotOptions,
+): Promise<CaseVerdict> {
+  try {
+    const snapshots = await snapshotsOf(result, options)
+    return {
+      ...verdict,
+      snapshots: snapshots.map(({ output, snapshot }) => ({ hint: output, snapshot })),
+    }
+  } catch (error) {
+    if (!isPipetestError(error)) throw error
+    return { ...verdict, status: 'failed', message: `${result.node}: ${error.message}` }
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { PipelineDAG } from '../dag/index.js'
+import type { OutputSnapshot, SnapshotOptions } from '../data/index.js'
 import type { PipelineRun } from '../engine/pipeline-run.js'
 import type { ExecutionResult } from '../engine/results.js'
 import type { PipelineTestingSpec } from '../spec/index.js'
@@ -33,6 +34,12 @@ export interface PipelineSuiteOptions {
   timeoutSeconds?: number
   /** Write default specs for nodes that have none (as `pipetest init` does). Default: false. */
   persistDefaults?: boolean
+  /**
+   * Each `scripts` test also matches every output of its script against a snapshot, through
+   * the framework's snapshot file (`-u` updates it); options normalise what would change from
+   * run to run (see `toMatchOutputSnapshot`). Default: false.
+   */
+  snapshots?: boolean | SnapshotOptions
 }
 
 /**
@@ -46,6 +53,8 @@ export interface CaseVerdict {
   blockedBy?: string
   /** Reported per test (JUnit `<property>`): node, script, runner, exitCode, durationMs, runDir, … */
   properties: Record<string, string>
+  /** Snapshots the test matches with the framework's `toMatchSnapshot(hint)` (passed scripts). */
+  snapshots?: Array<{ hint: string; snapshot: OutputSnapshot }>
 }
 
 /** One generated test, framework-free: adapters map it to `test(name, fn, timeoutMs)`. */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, test } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import {
   isPipetestError,
   planPipelineSuite,
@@ -74,9 +74,26 @@ async function runCase(
   const verdict = await verdictOf()
   record?.(verdict.properties)
   if (verdict.status === 'failed') throw verdictError(verdict.message)
+  matchSnapshots(verdict)
   // Without pipetest's environment nothing can skip it now: fail in one line that points at
   // the cause without repeating it.
   if (verdict.status === 'blocked') throw verdictError(`${verdict.message} (see its own test)`)
+}
+
+/**
+ * Every output is compared (and written by -u) even when an earlier one differs; the first
+ * difference fails the test with Jest's own diff.
+ */
+function matchSnapshots(verdict: CaseVerdict): void {
+  let first: unknown
+  for (const { hint, snapshot } of verdict.snapshots ?? []) {
+    try {
+      expect(snapshot).toMatchSnapshot(hint)
+    } catch (error) {
+      first ??= error
+    }
+  }
+  if (first !== undefined) throw first
 }
 
 /**

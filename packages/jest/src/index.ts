@@ -10,7 +10,7 @@ import { CLOSE_TIMEOUT_MS } from './describe-pipeline.js'
 import './matchers.js'
 
 export { describePipeline } from './describe-pipeline.js'
-export { readOutput, runPipeline, runScript, pipetestMatchers } from 'pipetest'
+export { outputSnapshot, readOutput, runPipeline, runScript, pipetestMatchers } from 'pipetest'
 export type {
   CaseVerdict,
   PipelineSuiteOptions,
@@ -19,6 +19,8 @@ export type {
   RunHelperOptions,
   ScriptOverrides,
   OutputData,
+  OutputSnapshot,
+  SnapshotOptions,
   DataRow,
 } from 'pipetest'
 

@@ -1,9 +1,16 @@
 import { expect } from '@jest/globals'
-import { pipetestMatchers, type PipetestMatchers } from 'pipetest'
+import { outputSnapshotMatcher, pipetestMatchers, type PipetestMatchers } from 'pipetest'
 
 // `@jest/globals`' expect is the object Jest also installs as the global `expect`: one
 // registration serves both styles of test file, and works with `injectGlobals: false`.
-expect.extend(pipetestMatchers)
+expect.extend({
+  ...pipetestMatchers,
+  // Jest's own snapshot assertion for the running test, so `-u`, obsolete snapshots and `--ci`
+  // behave as for any snapshot.
+  toMatchOutputSnapshot: outputSnapshotMatcher((_state, snapshot, hint) =>
+    expect(snapshot).toMatchSnapshot(hint),
+  ),
+})
 
 /* eslint-disable @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unused-vars */
 declare module 'expect' {

@@ -54,12 +54,14 @@ export async function runJest(
   projectDir: string,
   args: string[] = [],
   env: Record<string, string> = {},
+  { ci = true }: { ci?: boolean } = {},
 ): Promise<JestRun> {
   const outDir = await mkdtemp(join(tmpdir(), 'pipetest-jest-report-'))
   const result = await execa(
     jestBin,
     [
-      '--ci',
+      // Jest's --ci also refuses to write new snapshots: the snapshot tests run both ways.
+      ...(ci ? ['--ci'] : []),
       '--reporters=default',
       '--reporters=jest-junit',
       '--json',

@@ -3,11 +3,12 @@
  * tests, plus matchers for hand-written ones. A facade: planning, running and failure
  * messages live in the core (`pipetest`); this file maps them onto describe/test.
  */
-import { afterAll, describe, expect, inject, test } from 'vitest'
+import { afterAll, createExpect, describe, expect, inject, test } from 'vitest'
 import type { RunnerTestSuite } from 'vitest'
 import {
   closeSharedRuns,
   isPipetestError,
+  outputSnapshotMatcher,
   pipetestMatchers,
   planPipelineSuite,
   verdictError,
@@ -19,7 +20,15 @@ import {
 } from 'pipetest'
 import { recordWatchedFiles, WATCH_DIR_KEY } from './watch-manifest.js'
 
-expect.extend(pipetestMatchers)
+expect.extend({
+  ...pipetestMatchers,
+  // Vitest's own snapshot assertion, bound to the test the matcher runs in (its state carries
+  // the task; concurrent tests too), so `-u`, obsolete snapshots and CI behave as usual.
+  toMatchOutputSnapshot: outputSnapshotMatcher((state, snapshot, hint) => {
+    const task = (state as { task?: Parameters<typeof createExpect>[0] }).task
+    ;(task ? createExpect(task) : expect)(snapshot).toMatchSnapshot(hint)
+  }),
+})
 
 declare module 'vitest' {
   // Vitest ≥ 3.2 types `expect(…)`, `expect.*` and `expect.extend` from this one interface.
@@ -27,7 +36,7 @@ declare module 'vitest' {
   interface Matchers<T = any> extends PipetestMatchers<T> {}
 }
 
-export { readOutput, runPipeline, runScript, pipetestMatchers } from 'pipetest'
+export { outputSnapshot, readOutput, runPipeline, runScript, pipetestMatchers } from 'pipetest'
 export type {
   CaseVerdict,
   PipelineSuiteOptions,
@@ -36,6 +45,8 @@ export type {
   RunHelperOptions,
   ScriptOverrides,
   OutputData,
+  OutputSnapshot,
+  SnapshotOptions,
   DataRow,
 } from 'pipetest'
 
@@ -96,6 +107,7 @@ try {
 }
 
 interface CaseContext {
+  expect: typeof expect
   signal: AbortSignal
   annotate(message: string, type?: string): Promise<unknown>
   skip(note?: string): never
@@ -118,6 +130,10 @@ async function runCase(plan: PipelineSuitePlan, testCase: SuiteCase, context: Ca
   }
   if (verdict.status === 'blocked') context.skip(verdict.message)
   if (verdict.status === 'failed') throw verdictError(verdict.message)
+  // Soft: every output is compared (and updated by -u) even when an earlier one differs.
+  for (const { hint, snapshot } of verdict.snapshots ?? []) {
+    context.expect.soft(snapshot).toMatchSnapshot(hint)
+  }
 }
 
 /**

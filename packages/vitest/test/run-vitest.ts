@@ -41,7 +41,11 @@ export function assertBuilt(): void {
 }
 
 /** Runs real Vitest in `root` with the default, JSON and JUnit reporters. */
-export async function runVitest(root: string, args: string[] = []): Promise<VitestRun> {
+export async function runVitest(
+  root: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<VitestRun> {
   const reports = join(root, 'reports')
   await mkdir(reports, { recursive: true })
   const result = await execa(
@@ -57,7 +61,14 @@ export async function runVitest(root: string, args: string[] = []): Promise<Vite
       `--outputFile.junit=${join(reports, 'junit.xml')}`,
       ...args,
     ],
-    { cwd: root, reject: false, env: childEnv(), extendEnv: false, all: true, timeout: 300_000 },
+    {
+      cwd: root,
+      reject: false,
+      env: { ...childEnv(), ...env },
+      extendEnv: false,
+      all: true,
+      timeout: 300_000,
+    },
   )
   const json = JSON.parse(await readFile(join(reports, 'results.json'), 'utf8')) as {
     testResults: Array<{ message: string; assertionResults: JsonAssertion[] }>
