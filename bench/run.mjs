@@ -18,11 +18,13 @@ import { resolveRealPython, runOk } from './lib/processes.mjs'
 import { markdownTable, textTable } from './lib/table.mjs'
 import { nowMs } from './lib/timing.mjs'
 import { measureAdapters } from './measures/adapters.mjs'
+import { measureCriticalPath } from './measures/critical-path.mjs'
 import { measureDataSummary } from './measures/data-summary.mjs'
 import { measureMemory } from './measures/memory.mjs'
 import { measureParallel } from './measures/parallel.mjs'
 import { measureRunnerOverhead } from './measures/runner-overhead.mjs'
 import { measureScale } from './measures/scale.mjs'
+import { measureTrivialSteps } from './measures/trivial-steps.mjs'
 import { measureWastedWork } from './measures/wasted-work.mjs'
 
 const { values: flags } = parseArgs({
@@ -50,6 +52,7 @@ const settings = {
   sizes: flags.quick ? [50, 500] : [50, 100, 200, 500],
   megabytes: 200,
   dataMegabytes: flags.quick ? 256 : 1024,
+  trivialSteps: flags.quick ? 40 : 80,
 }
 
 const log = (line) => process.stderr.write(`${line}\n`)
@@ -87,6 +90,24 @@ const measures = [
     '7',
     'data summary memory',
     () => measureDataSummary({ megabytes: settings.dataMegabytes, log }),
+  ],
+  [
+    '8',
+    'trivial steps',
+    () => measureTrivialSteps({ pipetest, python, repeat, count: settings.trivialSteps, log }),
+  ],
+  [
+    '9',
+    'critical path',
+    () =>
+      measureCriticalPath({
+        pipetest,
+        python,
+        repeat: heavyRepeat,
+        length: 8,
+        stepMs: settings.stepMs,
+        log,
+      }),
   ],
 ]
 const selected = flags.only ? new Set(flags.only.split(',').map((id) => id.trim())) : null

@@ -18,6 +18,22 @@ const PYTHON_LAUNCHER = [
   "m.main(a['inputPaths'], a['outputPaths'], a['environVars'], argparse.Namespace(**a['jobArgs']))",
 ].join('\n')
 
+/**
+ * The same Python launcher for a shell loop or `xargs`: `python -c SHELL_PYTHON_LAUNCHER
+ * SCRIPT INPUT OUTPUT_DIR`, one input (`data`) and one output (`out`, created fresh), no
+ * environment variables or job arguments. Creating the output folder is part of its work,
+ * as it is of pipetest's.
+ */
+export const SHELL_PYTHON_LAUNCHER = [
+  'import argparse, importlib.util, os, sys',
+  'script, data, out = sys.argv[1:4]',
+  'os.makedirs(out)',
+  "s = importlib.util.spec_from_file_location('step', script)",
+  'm = importlib.util.module_from_spec(s)',
+  's.loader.exec_module(m)',
+  "m.main({'data': data}, {'out': out}, {}, argparse.Namespace())",
+].join('\n')
+
 const NODE_LAUNCHER = [
   'const [script, json] = process.argv.slice(1)',
   "import(require('node:url').pathToFileURL(script).href).then((m) => m.main(JSON.parse(json)))",

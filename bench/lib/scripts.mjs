@@ -33,7 +33,7 @@ def main(input_paths, output_paths, environ_vars, job_args):
             f.write(f"{name} {total}\\n")
     marker_dir = environ_vars.get("BENCH_MARKER_DIR")
     if marker_dir:
-        marker = f"{environ_vars['BENCH_NODE']}.{os.getpid()}.{time.time_ns()}"
+        marker = f"{environ_vars.get('BENCH_NODE', 'step')}.{os.getpid()}.{time.time_ns()}"
         times = os.times()
         with open(os.path.join(marker_dir, marker), "x") as f:
             json.dump({"inputPaths": input_paths, "cpuMs": (times.user + times.system) * 1000}, f)

@@ -35,6 +35,19 @@ export function wide(count) {
 }
 
 /**
+ * `branches` independent nodes declared first, then a chain of `length`: a scheduler that
+ * serves steps in declaration order leaves the chain — the critical path — for last.
+ */
+export function chainWithBranches(length, branches) {
+  const { nodes, edges } = chain(length)
+  return {
+    name: `chain${length}+${branches}`,
+    nodes: [...Array.from({ length: branches }, (_, i) => `b${i}`), ...nodes],
+    edges,
+  }
+}
+
+/**
  * `layers` layers of `width` nodes; node (i, j) depends on (i-1, j) and (i-1, j+1 mod width),
  * so every layer waits for the previous one, each node has two parents (fan-in) and two
  * children (fan-out), and the critical path is `layers` nodes long.

@@ -123,7 +123,7 @@ function describe(shape) {
  * Loop turns that make one step cost about `stepMs` of CPU (start-up included). Calibrated
  * on CPU time reported by the step, not wall time, so a busy machine does not skew it.
  */
-async function calibrate(runner, python, stepMs) {
+export async function calibrate(runner, python, stepMs) {
   const pipeline = writePipeline(makeProject(`calibrate-${runner}`), wide(1), { runner })
   const node = pipeline.shape.nodes[0]
   let serial = 0
