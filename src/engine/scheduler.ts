@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { stableStringify } from '../files/json.js'
 import type { PipelineEvent } from './events.js'
 import type { ExecutionResult } from './results.js'
 import { Semaphore } from './semaphore.js'
@@ -83,13 +84,4 @@ export function executionId(identity: Record<string, unknown>): string {
   return createHash('sha256').update(stableStringify(identity)).digest('hex').slice(0, 16)
 }
 
-export function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`
-  }
-  return JSON.stringify(value) ?? 'null'
-}
+export { stableStringify }

@@ -220,3 +220,15 @@ export function readJsonFile(
   }
   return parseJson(text, file, codes.invalid, what, options)
 }
+
+/** JSON with object keys sorted (undefined values left out), so equal values give equal text in every process. */
+export function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}
