@@ -25,6 +25,28 @@ export const projectConfigSchema = z
     dag: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     /** A folder of cursus `*_contract.py` files. */
     contractsDir: z.string().min(1, 'must not be empty').optional(),
+    /**
+     * The execution cache: false turns it off; `dir` (relative to this file's folder; default
+     * `<testDataDir>/.pipetest/cache`) and `maxSize` (bytes or "2GB"; default 1 GB) place it.
+     */
+    cache: z
+      .union([
+        z.boolean(),
+        z
+          .object({
+            dir: z.string().min(1, 'must not be empty').optional(),
+            maxSize: z
+              .union([
+                z.number().nonnegative(),
+                z
+                  .string()
+                  .regex(/^\s*\d+(\.\d+)?\s*[a-zA-Z]*\s*$/, 'must be bytes or a size like "2GB"'),
+              ])
+              .optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
   })
   .strict()
 
@@ -43,6 +65,8 @@ export interface ProjectConfig {
   timeoutSeconds?: number
   dags: string[]
   contractsDir?: string
+  /** The execution cache setting, `dir` made absolute. */
+  cache?: boolean | { dir?: string; maxSize?: number | string }
 }
 
 /**
@@ -80,6 +104,15 @@ export function loadProjectConfig(
       )
     }
     if (data.contractsDir !== undefined) config.contractsDir = resolve(base, data.contractsDir)
+    if (data.cache !== undefined) {
+      config.cache =
+        typeof data.cache === 'boolean'
+          ? data.cache
+          : {
+              ...data.cache,
+              ...(data.cache.dir === undefined ? {} : { dir: resolve(base, data.cache.dir) }),
+            }
+    }
   }
   const fromEnv = env.PIPETEST_PYTHON
   if (fromEnv !== undefined && fromEnv.trim() !== '') {
@@ -152,6 +185,8 @@ export interface ConfigurableOptions {
   python?: string | undefined
   concurrency?: number | undefined
   timeoutSeconds?: number | undefined
+  /** The execution cache: false turns it off (see src/cache). */
+  cache?: boolean | { dir?: string; maxSize?: number | string } | undefined
 }
 
 /**
@@ -179,6 +214,7 @@ export function withProjectConfig<T extends ConfigurableOptions>(
     ...pick('python', config.python),
     ...pick('concurrency', config.concurrency),
     ...pick('timeoutSeconds', config.timeoutSeconds),
+    ...pick('cache', config.cache),
     ...(config.contractsDir === undefined ? {} : { contractsDir: config.contractsDir }),
   }
 }

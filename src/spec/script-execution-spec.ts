@@ -135,6 +135,25 @@ const specFields = {
     schema: z.string().min(1).optional(),
     fix: 'Set "python" to an interpreter (e.g. "python3.11" or ".venv/bin/python"), or remove it.',
   },
+  /**
+   * The execution cache (src/cache): what the script reads that pipetest cannot see — files
+   * (globs relative to the project root) and variables of the outer environment — so a change
+   * to them runs it again; or `false`: never cached (a script reading the network or the clock).
+   */
+  cache: {
+    schema: z
+      .union([
+        z.boolean(),
+        z
+          .object({
+            files: z.array(z.string().min(1)).optional(),
+            env: z.array(z.string().min(1)).optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
+    fix: 'Set "cache" to false (never cache this script) or to {"files": ["config/*.yaml"], "env": ["AWS_REGION"]} (what the script reads besides its inputs).',
+  },
   /** What each output must hold, by output name (src/data/contract.ts). */
   outputContracts: {
     schema: contracts.optional(),
