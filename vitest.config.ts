@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The execution cache is on by default for users; the project's own tests count and time
+    // real executions, so it is off here, and test/cache turns it on where it is the subject.
+    env: { PIPETEST_CACHE: '0' },
   },
 })

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import type { ExecutionCache, KeyInput } from '../cache/index.js'
 import { runExecution, resolvePython, selectRunner } from '../runners/index.js'
 import { formatDuration, specSetCommandLine } from '../text.js'
 import type { ExecutionRequest, ProcessReport } from '../runners/types.js'
@@ -17,6 +18,7 @@ import {
   type InputChange,
 } from './input-guard.js'
 import { discoverOutputs } from './outputs.js'
+import { executionCacheKey, restoreCached, storeExecution } from './cached-execution.js'
 import type { ResolvedRunOptions } from './run-options.js'
 import { brokenChecks, checkPortData, describeDataChecks } from './data-checks.js'
 import type { DataCheck, ExecutionResult, InputSource } from './results.js'
@@ -40,6 +42,8 @@ export interface RunnableExecution {
   /** The project root: the child's working directory. */
   cwd: string
   inputs: Record<string, string>
+  /** What the cache key reads for each input (default: the content at its path). */
+  keyInputs?: Record<string, KeyInput>
   wiredFrom: Record<string, InputSource>
 }
 
@@ -52,6 +56,10 @@ export interface NodeExecutionContext {
   projectFiles?: Record<string, string>
   /** Rank among waiting executions (the engine's longest remaining path); higher starts first. */
   priority?: () => number
+  /** The execution cache, when on: a hit is restored instead of run, a pass is stored. */
+  cache?: ExecutionCache
+  /** Called after an execution was stored (the engine then keeps the cache's size bounded). */
+  onStored?: () => void
 }
 
 /**
@@ -135,14 +143,56 @@ export async function executeNode(
     }
   }
 
+  const { cache } = context
+  const key = cache
+    ? await executionCacheKey(
+        {
+          ...execution,
+          keyInputs:
+            execution.keyInputs ??
+            Object.fromEntries(
+              Object.entries(execution.inputs).map(([name, path]) => [
+                name,
+                { kind: 'data' as const, path },
+              ]),
+            ),
+        },
+        runner,
+        python,
+        cache,
+        context.workspace.testDataDir,
+      )
+    : undefined
+  if (cache && key !== undefined) {
+    const hit = await restoreCached(
+      { ...execution, keyInputs: {} },
+      identity,
+      key,
+      cache,
+      context.workspace,
+    )
+    if (hit) {
+      context.scheduler.emit({
+        type: 'started',
+        node: execution.node,
+        executionId: execution.id,
+        purpose: execution.purpose,
+      })
+      return checkOutputData(hit.result, spec, inputChecks)
+    }
+  }
+
   try {
-    return await context.scheduler
+    const result = await context.scheduler
       .runProcess(
         () => runInFreshFolders(execution, identity, runner, python, context),
         context.signal,
         context.priority,
       )
       .then((result) => checkOutputData(result, spec, inputChecks))
+    if (cache === undefined || key === undefined) return result
+    if (await storeExecution(result, key, cache, context.workspace.runId)) context.onStored?.()
+    return { ...result, cacheKey: key }
   } catch (error) {
     if (context.signal.aborted) {
       return notRunResult(

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events'
+import { ExecutionCache, resolveCacheSettings, type KeyInput } from '../cache/index.js'
 import { fileSystemError } from '../errors.js'
 import { join } from 'node:path'
 import { CriticalPaths } from './critical-path.js'
@@ -24,14 +25,19 @@ export class ExecutionEngine {
   /** What → file: the files pipetest depends on, watched during every execution. */
   readonly projectFiles: Record<string, string> = {}
   readonly #paths = new CriticalPaths()
+  /** The execution cache, when on (see src/cache). */
+  readonly cache: ExecutionCache | undefined
   readonly #abort = new AbortController()
   readonly #signal: AbortSignal
   #closing: Promise<void> | undefined
+  #stored = false
 
   constructor(testDataDir: string, options: RunOptions = {}) {
     this.options = resolveRunOptions(options)
     this.workspace = new RunWorkspace(testDataDir, options.runId)
     this.scheduler = new ExecutionScheduler(this.options.concurrency)
+    const cache = resolveCacheSettings(options.cache, testDataDir)
+    this.cache = cache.enabled ? new ExecutionCache(cache.dir, cache.maxBytes) : undefined
     if (options.onEvent) this.scheduler.subscribe(options.onEvent)
     this.#signal = options.signal
       ? AbortSignal.any([this.#abort.signal, options.signal])
@@ -72,6 +78,8 @@ export class ExecutionEngine {
       await this.scheduler.settled()
       if (!this.workspace.created) return
       this.workspace.finish(state)
+      // Once per run, not per store: eviction lists the whole cache.
+      if (this.cache && this.#stored) this.cache.evict()
       pruneRuns(runsDirOf(this.workspace.testDataDir), this.options.keepRuns, {
         protect: [this.workspace.runId],
         keepEndedWithinMs: this.options.keepRecentRunsMs,
@@ -138,15 +146,26 @@ export class ExecutionEngine {
     }
 
     const inputs: Record<string, string> = {}
+    const keyInputs: Record<string, KeyInput> = {}
     for (const [name, binding] of Object.entries(plan.bindings)) {
       if (binding.kind === 'spec') {
         inputs[name] = binding.path
+        keyInputs[name] = { kind: 'data', path: binding.path }
         continue
       }
       const source = upstream[wired.findIndex((entry) => entry.input === name)]!
       const output = source.outputs.find((report) => report.name === binding.output)
       if (!output) throw new Error(`${source.node} has no output "${binding.output}"`)
       inputs[name] = binding.subpath ? join(output.path, binding.subpath) : output.path
+      // An upstream's key says what its outputs hold without reading them again.
+      keyInputs[name] = source.cacheKey
+        ? {
+            kind: 'wired',
+            upstreamKey: source.cacheKey,
+            output: binding.output,
+            subpath: binding.subpath,
+          }
+        : { kind: 'data', path: inputs[name] }
     }
     if (this.#signal.aborted)
       return notRunResult(identity, 'failed', 'aborted', 'Not run: the run was aborted.')
@@ -159,6 +178,7 @@ export class ExecutionEngine {
         scriptPath: plan.scriptPath,
         cwd: plan.cwd,
         inputs,
+        keyInputs,
         wiredFrom: identity.wiredFrom,
       },
       {
@@ -168,6 +188,7 @@ export class ExecutionEngine {
         signal: this.#signal,
         projectFiles: this.projectFiles,
         priority: () => this.#paths.remaining(plan.id),
+        ...(this.cache ? { cache: this.cache, onStored: () => (this.#stored = true) } : {}),
       },
     )
   }

@@ -98,6 +98,22 @@ export interface ExecutionResult {
   /** The upstream node whose failure kept this one from running. */
   blockedBy?: string
   startedAt: string
+  /** The execution cache's key (src/cache); absent when the cache is off or the node opts out. */
+  cacheKey?: string
+  /** Set when the outputs and logs were restored from the cache instead of running the script. */
+  cached?: CachedFrom
+}
+
+/** The earlier execution a cached result was restored from. */
+export interface CachedFrom {
+  /** The run that executed the script (its folder may since have been pruned). */
+  runId: string
+  /** That execution's folder. */
+  executionDir: string
+  /** When it was stored (ISO). */
+  storedAt: string
+  /** How long the script took then. */
+  durationMs: number
 }
 
 /** `testScript…` result: an execution of the node on its spec inputs, plus cursus' fields. */

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os'
+import type { CacheSetting } from '../cache/index.js'
 import { PipetestError } from '../errors.js'
 import type { PipelineEvent } from './events.js'
 import { DEFAULT_KEEP_RUNS } from './workspace.js'
@@ -23,6 +24,11 @@ export interface RunOptions {
   /** Name of this run's folder; default: a sortable timestamp + pid + random suffix. */
   runId?: string
   onEvent?: (event: PipelineEvent) => void
+  /**
+   * The execution cache (src/cache): on by default; `false` turns it off, an object sets its
+   * folder and size. PIPETEST_CACHE=0 in the environment turns it off whatever this says.
+   */
+  cache?: CacheSetting
 }
 
 export const DEFAULT_PYTHON = 'python3'

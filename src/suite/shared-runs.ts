@@ -48,8 +48,10 @@ export function runOptionsOf(options: {
   concurrency?: number | undefined
   python?: string | undefined
   timeoutSeconds?: number | undefined
+  cache?: RunOptions['cache'] | undefined
 }): RunOptions {
   return {
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(options.python === undefined ? {} : { python: options.python }),
     ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }),

@@ -32,6 +32,12 @@ export interface PipelineSuiteOptions {
   python?: string
   /** Per-execution timeout when a spec sets none. Default: 300. */
   timeoutSeconds?: number
+  /**
+   * The execution cache: an unchanged script on unchanged inputs is restored, not run
+   * (README, "Execution cache"). Default: on (PIPETEST_CACHE=0 turns it off); `false` turns it
+   * off for this pipeline; `{ dir, maxSize }` places it (dir relative to the test data folder).
+   */
+  cache?: boolean | { dir?: string; maxSize?: number | string }
   /** Write default specs for nodes that have none (as `pipetest init` does). Default: false. */
   persistDefaults?: boolean
   /**
