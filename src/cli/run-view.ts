@@ -21,6 +21,8 @@ interface Execution {
   status: 'running' | TestStatus
   outcome?: Outcome
   message?: string
+  /** Restored from the execution cache: the run that executed the script. */
+  cachedFrom?: string
 }
 
 interface NodeState {
@@ -126,6 +128,7 @@ export class RunView {
         status: result.status,
         outcome: result.outcome,
         message: result.message,
+        ...(result.cached ? { cachedFrom: result.cached.runId } : {}),
       })
       state.endedAt = now
     } else {
@@ -196,7 +199,8 @@ export class RunView {
     )
     const head = `${this.#symbol(result.status)} ${event.node}${label ? ` ${c.dim(`(${label})`)}` : ''}`
     const time = c.dim(formatDuration(result.durationMs))
-    if (result.status === 'passed') return `${head} ${time}`
+    const cached = result.cached ? ` ${c.dim(`cached (from run ${result.cached.runId})`)}` : ''
+    if (result.status === 'passed') return `${head} ${time}${cached}`
     return `${head} ${time} ${c.red(`${result.outcome}: ${firstLine(result.message)}`)}`
   }
 
@@ -282,7 +286,8 @@ export class RunView {
       return `${failed.outcome}: ${firstLine(failed.message ?? '')}`
     }
     if (status === 'blocked') return `blocked by ${state.blockedBy ?? 'an upstream failure'}`
-    return state.setup ? 'setup' : ''
+    const cached = executions.length > 0 && executions.every((e) => e.cachedFrom !== undefined)
+    return [state.setup ? 'setup' : '', cached ? 'cached' : ''].filter(Boolean).join(', ')
   }
 }
 

@@ -63,6 +63,11 @@ export const runCommand: CommandDef = {
       value: 'S',
       description: "Timeout of one execution in seconds (default 300; a spec's own wins)",
     },
+    'no-cache': {
+      type: 'boolean',
+      description:
+        'Run every script, using no stored result and storing none (also: PIPETEST_CACHE=0)',
+    },
     json: {
       type: 'boolean',
       description: 'Print the results as JSON on stdout (progress goes to stderr)',
@@ -89,6 +94,9 @@ export const runCommand: CommandDef = {
       'A space or a repeated --only unites; a comma intersects: --only "tag:nightly,Prep+".\n' +
       '--from and --to narrow what --only selects; --from A --to B is the path from A to B.\n' +
       'With --only, --from or --to, the flow (always the whole DAG) runs only if --tier flow is given.\n' +
+      'A script whose code, imported modules, spec, interpreter and inputs are unchanged since it\n' +
+      'last passed is not run again: its outputs and logs are restored from the execution cache\n' +
+      '(see pipetest cache --help).\n' +
       'Under GitHub Actions (GITHUB_STEP_SUMMARY set) the Markdown summary is added to the job summary.\n' +
       'Exit code: 0 all passed, 1 anything failed or blocked, 130/143 interrupted (SIGINT/SIGTERM:\n' +
       'running scripts are killed and the run folder is marked interrupted).',
@@ -110,6 +118,11 @@ export const runCommand: CommandDef = {
       ...(project.config.concurrency ? { concurrency: project.config.concurrency } : {}),
       ...(project.config.timeoutSeconds ? { timeoutSeconds: project.config.timeoutSeconds } : {}),
       ...numericOptions(values),
+      ...(flag(values, 'no-cache')
+        ? { cache: false }
+        : project.config.cache !== undefined
+          ? { cache: project.config.cache }
+          : {}),
     }
     const json = flag(values, 'json')
 

@@ -64,6 +64,12 @@ export function flowVerdict(
   }
   if (result.failedNodes.length > 0) properties.failedNodes = result.failedNodes.join(', ')
   if (result.blockedNodes.length > 0) properties.blockedNodes = result.blockedNodes.join(', ')
+  const executions = Object.values(result.scriptResults)
+  const cached = executions.filter((execution) => execution.cached).length
+  if (cached > 0) {
+    properties.cachedNodes = String(cached)
+    if (cached === executions.length) properties.cached = 'true'
+  }
   return verdict(
     result.status,
     undefined,
@@ -72,7 +78,7 @@ export function flowVerdict(
   )
 }
 
-/** node, script, runner, exitCode, durationMs, runDir (+ outcome, blockedBy) as strings. */
+/** node, script, runner, exitCode, durationMs, runDir (+ outcome, blockedBy, cached) as strings. */
 export function executionProperties(
   result: ExecutionResult,
   options: FormatOptions = {},
@@ -94,6 +100,11 @@ export function executionProperties(
     properties.runDir = result.runDir
   }
   if (result.blockedBy !== undefined) properties.blockedBy = result.blockedBy
+  // The outputs came from the execution cache: the run that executed the script.
+  if (result.cached) {
+    properties.cached = 'true'
+    properties.cachedFrom = result.cached.runId
+  }
   return properties
 }
 
