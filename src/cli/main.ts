@@ -54,6 +54,14 @@ const commands: Record<string, CommandEntry> = {
     summary: 'Print the DAG as a Mermaid flowchart, optionally coloured by the last run',
     load: async () => (await import('./graph.js')).graphCommand,
   },
+  cache: {
+    summary: 'Show (status) or empty (clean) the execution cache of unchanged scripts',
+    load: async () => (await import('./cache.js')).cacheCommand,
+  },
+  clean: {
+    summary: 'Empty the execution cache and remove all but the newest run folders',
+    load: async () => (await import('./cache.js')).cleanCommand,
+  },
 }
 const specCommands: Record<string, CommandEntry> = {
   list: {
@@ -180,6 +188,8 @@ function topLevelHelp(ctx: CliContext): string {
     'record',
     'report',
     'graph',
+    'cache',
+    'clean',
   ]
   rows.sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]))
   const width = Math.max(...rows.map(([name]) => name.length))
