@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { createGunzip, gunzipSync } from 'node:zlib'
-import { parse } from 'csv-parse'
 import { formatName, type DataFormat } from './formats.js'
 import type { Cell } from './values.js'
 
@@ -106,6 +105,8 @@ function open(file: DataFile): Readable {
 }
 
 async function* readDelimited(file: DataFile): AsyncGenerator<RowChunk> {
+  // Loaded on the first CSV read: most test files and commands never read a data file.
+  const { parse } = await import('csv-parse')
   const parser = open(file).pipe(
     parse({
       delimiter: file.format === 'tsv' ? '\t' : ',',

@@ -1,4 +1,4 @@
-import { graphlib, layout, type EdgeLabel, type GraphLabel, type NodeLabel } from '@dagrejs/dagre'
+import type { EdgeLabel, GraphLabel, NodeLabel } from '@dagrejs/dagre'
 import type { PipelineView } from './model.js'
 
 /**
@@ -18,7 +18,10 @@ export const NODE_CHROME = 44
 const NETWORK_SIMPLEX_MAX_NODES = 150
 const MARGIN = 24
 
-export function layOut(pipeline: PipelineView): void {
+export async function layOut(pipeline: PipelineView): Promise<void> {
+  // Loaded when a report is written, not with the package: the adapters and most commands
+  // never lay a graph out.
+  const { graphlib, layout } = await import('@dagrejs/dagre')
   const graph = new graphlib.Graph<GraphLabel, NodeLabel, EdgeLabel>({ multigraph: false })
   graph.setGraph({
     rankdir: 'LR',

@@ -34,7 +34,7 @@ export async function buildReport(
   const pipelines: PipelineView[] = []
   for (const record of records) {
     const view = await pipelineViewOf(record, options.previewOutputs ?? previewOutputs)
-    layOut(view)
+    await layOut(view)
     pipelines.push(view)
   }
   const names = [...new Set(pipelines.map((pipeline) => pipeline.name))]
