@@ -55,6 +55,10 @@ const settings = {
   trivialSteps: flags.quick ? 40 : 80,
 }
 
+// Every measure times executions, so none may be restored from the execution cache: off here
+// and in every process the bench starts (Vitest, Jest, the CLI inherit the environment).
+process.env.PIPETEST_CACHE = '0'
+
 const log = (line) => process.stderr.write(`${line}\n`)
 const percent = (share) => `${(share * 100).toFixed(0)}%`
 // Above this share of the CPU taken by others, the run's figures are flagged as noisy.
