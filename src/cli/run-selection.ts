@@ -1,3 +1,4 @@
+import type { AffectedNodes } from '../changes/index.js'
 import { selectNodes, type PipelineDAG } from '../dag/index.js'
 import type { TierSelection } from '../engine/index.js'
 import {
@@ -28,7 +29,11 @@ export interface Selection extends TierSelection {
  * selection to NODE and what is downstream / upstream of it, so `--from A --to B` is the
  * path from A to B.
  */
-export function selectionOf(values: OptionValues, dag: PipelineDAG): Selection {
+export function selectionOf(
+  values: OptionValues,
+  dag: PipelineDAG,
+  changed?: AffectedNodes,
+): Selection {
   const tiers = listOption(values, 'tier').flatMap(splitList)
   for (const tier of tiers) {
     if (!(TIERS as readonly string[]).includes(tier)) {
@@ -51,6 +56,7 @@ export function selectionOf(values: OptionValues, dag: PipelineDAG): Selection {
       nodes: end.flatMap((node) => [...dag.ancestorsOf(node), node]),
     })
   }
+  if (changed !== undefined) narrowing.push({ option: '--changed', nodes: changed.affected })
   const nodes = intersect(dag, narrowing)
   const chosen = new Set<Tier>(tiers.length > 0 ? (tiers as Tier[]) : TIERS)
   const flowSkipped = nodes !== undefined && tiers.length === 0
@@ -76,6 +82,8 @@ function intersect(
       (nodes, { nodes: more }) => new Set(more.filter((node) => nodes.has(node))),
       new Set(narrowing[0]!.nodes),
     )
+  // Nothing changed among the selected nodes is an answer, not a mistake.
+  if (kept.size === 0 && narrowing.some(({ option }) => option === '--changed')) return []
   if (kept.size === 0) {
     throw usageError(
       COMMAND,

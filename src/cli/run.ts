@@ -1,4 +1,7 @@
+import { changedNodesSince, type AffectedNodes } from '../changes/index.js'
+import type { PipelineDAG } from '../dag/index.js'
 import { PipelineRun, type TierResults } from '../engine/index.js'
+import { DEFAULT_PYTHON } from '../engine/run-options.js'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { RESULTS_FILE } from '../engine/run-record.js'
@@ -53,6 +56,13 @@ export const runCommand: CommandDef = {
       value: 'NODE',
       description: 'Only this node and everything upstream of it',
     },
+    changed: {
+      type: 'string',
+      optionalValue: true,
+      value: 'REF',
+      description:
+        'Only nodes whose script, imported local modules, spec or input data changed since the git REF (default HEAD: uncommitted changes), and everything downstream',
+    },
     concurrency: {
       type: 'string',
       value: 'N',
@@ -93,6 +103,7 @@ export const runCommand: CommandDef = {
       'descendants), 2+Node+1 (depths), @Node, tag:NAME (tags of DAG nodes), Name* (wildcard).\n' +
       'A space or a repeated --only unites; a comma intersects: --only "tag:nightly,Prep+".\n' +
       '--from and --to narrow what --only selects; --from A --to B is the path from A to B.\n' +
+      '--changed REF compares the working tree (untracked files too) with REF, e.g. origin/main.\n' +
       'With --only, --from or --to, the flow (always the whole DAG) runs only if --tier flow is given.\n' +
       'A script whose code, imported modules, spec, interpreter and inputs are unchanged since it\n' +
       'last passed is not run again: its outputs and logs are restored from the execution cache\n' +
@@ -105,6 +116,7 @@ export const runCommand: CommandDef = {
     'pipetest run pipelines/fraud/pipeline.dag.json',
     'pipetest run pipeline.dag.json --from XGBoostTraining --tier scripts',
     "pipetest run pipeline.dag.json --only '+ModelTraining tag:eval'",
+    'pipetest run pipeline.dag.json --changed origin/main',
     'pipetest run pipeline.dag.json --json > results.json',
     'pipetest run pipeline.dag.json --report        # reports/pipetest-report.html',
   ],
@@ -112,7 +124,22 @@ export const runCommand: CommandDef = {
     const project = openProject(values, ctx)
     const dagFile = positionals.dag!
     const dag = loadDagArg(dagFile, ctx)
-    const selection = selectionOf(values, dag)
+    // One read of the specs for the spec to run, its problems and what --changed compares.
+    const built = project.builder.buildFromDagWithReport(dag)
+    const { pipelineSpec, problems } = built
+    const changedRef = stringOption(values, 'changed')
+    const changed =
+      changedRef === undefined
+        ? undefined
+        : changedNodesSince(changedRef || 'HEAD', pipelineSpec, {
+            specFiles: new Map(built.nodes.map((entry) => [entry.node, entry.resolution.specFile])),
+            python: project.python ?? DEFAULT_PYTHON,
+            contractsDir: project.contractsDir,
+          })
+    const selection = selectionOf(values, dag, changed)
+    if (changed !== undefined && selection.nodes?.length === 0) {
+      return reportNothingChanged(changed, dag, flag(values, 'json'), ctx)
+    }
     // --concurrency and --timeout win over the project configuration.
     const runOptions = {
       ...(project.config.concurrency ? { concurrency: project.config.concurrency } : {}),
@@ -133,8 +160,7 @@ export const runCommand: CommandDef = {
     const selected = new Set(selection.flow ? dag.nodes : (selection.nodes ?? dag.nodes))
     const order = dag.topologicalSort()
     const nodes = order.filter((node) => selected.has(node))
-    // One read of the specs for the spec to run and its problems.
-    const { pipelineSpec, problems } = project.builder.buildFromDagWithReport(dag)
+    if (changed !== undefined) stream.write(describeChanged(changed, project.rootDir, c))
     warnAboutSpecs(problems, nodes, [dagFile, ...locatingArgs(values)], stream, c)
 
     const view = new RunView({ stream, colors: c, nodes, order, live: stream.isTTY === true })
@@ -197,6 +223,15 @@ export const runCommand: CommandDef = {
         runId: run.runId,
         runDir: run.runDir,
         tiers: tierNames,
+        ...(changed
+          ? {
+              changedSince: changed.ref,
+              changed: changed.changed.map(({ node, files }) => ({
+                node,
+                files: files.map((file) => displayPath(file, project.rootDir)),
+              })),
+            }
+          : {}),
         totals,
         scripts: results.scripts,
         edges: results.edges,
@@ -257,6 +292,42 @@ async function publishRun(
     cwd: ctx.cwd,
     env: ctx.env,
   })
+}
+
+/** `--changed` found nothing to run: say so (and what was compared), and succeed. */
+function reportNothingChanged(
+  changed: AffectedNodes,
+  dag: PipelineDAG,
+  json: boolean,
+  ctx: CliContext,
+): number {
+  if (json) {
+    const report = {
+      ok: true,
+      state: 'nothing-changed',
+      changedSince: changed.ref,
+      pipeline: dag.name ?? null,
+      dag: dag.file,
+      changed: [],
+    }
+    ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+  } else {
+    ctx.stdout.write(
+      `${ctx.out.bold(dag.name ?? 'pipeline')}: no selected node changed since ${changed.ref} (scripts, their local modules, specs, input data): nothing to run\n`,
+    )
+  }
+  return EXIT.ok
+}
+
+/** Which nodes changed since the ref and through which files, before the progress. */
+function describeChanged(changed: AffectedNodes, rootDir: string, c: CliContext['out']): string {
+  const lines = changed.changed.map(({ node, files }) => {
+    const shown = files.slice(0, 3).map((file) => displayPath(file, rootDir))
+    const more = files.length > 3 ? ` and ${files.length - 3} more` : ''
+    return `  ${c.yellow('~')} ${node}: ${shown.join(', ')}${more}`
+  })
+  const downstream = changed.affected.length - changed.changed.length
+  return `Changed since ${changed.ref}${downstream > 0 ? ` (+${downstream} downstream)` : ''}:\n${lines.join('\n')}\n`
 }
 
 function exitCodeOf(signal: NodeJS.Signals): number {

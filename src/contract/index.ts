@@ -31,5 +31,5 @@ export {
   type ReadContractsOptions,
 } from './read-contracts.js'
 export { closest } from './near-miss.js'
-export { readPythonContracts } from './python-contracts.js'
+export { readPythonContracts, readPythonContractsSync } from './python-contracts.js'
 export { nodeLocalModules } from './node-imports.js'

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { InterpreterNotFoundError, probeProcess, resolvePython } from '../runners/index.js'
 import { packagePath } from '../runners/harness.js'
 import { cursusContractOf } from './cursus-contract.js'
@@ -32,25 +33,57 @@ export async function readPythonContracts(
 ): Promise<ScriptContract[]> {
   if (scripts.length === 0) return []
   const executable = await resolvePython(python)
-  const request = {
+  const extraction = await runExtractor(executable, requestOf(scripts))
+  return scripts.map((script) => contractOf(script, extraction))
+}
+
+/**
+ * {@link readPythonContracts} for a caller that cannot wait: planning a test file is
+ * synchronous (Jest collects tests synchronously) and `--changed` needs each script's local
+ * imports before it can list the tests. The interpreter is started by its configured name.
+ */
+export function readPythonContractsSync(scripts: PythonScript[], python: string): ScriptContract[] {
+  if (scripts.length === 0) return []
+  const result = spawnSync(python, [extractorPath()], {
+    input: JSON.stringify(requestOf(scripts)),
+    timeout: EXTRACT_TIMEOUT_MS,
+    maxBuffer: 64 * 1024 * 1024,
+    encoding: 'utf8',
+    windowsHide: true,
+  })
+  if (result.error !== undefined || result.status !== 0) {
+    const detail = result.error?.message ?? String(result.stderr).trim().split('\n').at(-1)
+    throw new InterpreterNotFoundError(
+      python,
+      `Python interpreter ${JSON.stringify(python)} could not read the scripts' contracts (${detail || `exit code ${String(result.status)}`}).`,
+    )
+  }
+  const extraction = extractionSchema.parse(JSON.parse(result.stdout))
+  return scripts.map((script) => contractOf(script, extraction))
+}
+
+function requestOf(scripts: PythonScript[]): { scripts: string[]; contracts: string[] } {
+  return {
     scripts: [...new Set(scripts.map((script) => script.scriptPath))],
     contracts: [
       ...new Set(scripts.flatMap((script) => (script.cursusFile ? [script.cursusFile] : []))),
     ],
   }
-  const extraction = await runExtractor(executable, request)
-  return scripts.map((script) => contractOf(script, extraction))
+}
+
+function extractorPath(): string {
+  return packagePath('src', 'contract', 'extract_contract.py')
 }
 
 async function runExtractor(
   executable: string,
   request: { scripts: string[]; contracts: string[] },
 ): Promise<Extraction> {
-  const result = await probeProcess(
-    executable,
-    [packagePath('src', 'contract', 'extract_contract.py')],
-    { input: JSON.stringify(request), timeoutMs: EXTRACT_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
-  )
+  const result = await probeProcess(executable, [extractorPath()], {
+    input: JSON.stringify(request),
+    timeoutMs: EXTRACT_TIMEOUT_MS,
+    maxBuffer: 64 * 1024 * 1024,
+  })
   if (result.exitCode !== 0 || result.timedOut) {
     const detail =
       String(result.stderr ?? '')

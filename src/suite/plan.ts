@@ -1,4 +1,5 @@
 import { PipelineTestingSpecBuilder, checkPipeline, type PipelineCheck } from '../builder/index.js'
+import { changedNodesSince } from '../changes/index.js'
 import { withProjectConfig } from '../config/index.js'
 import { loadDag, selectNodes, type DagSource, type PipelineDAG } from '../dag/index.js'
 import { PipelineRun } from '../engine/pipeline-run.js'
@@ -56,6 +57,18 @@ export function planPipelineSuite(
   const specFiles = new Map(report.nodes.map((entry) => [entry.node, entry.resolution.specFile]))
   const pipelineName = dag.name ?? 'pipeline'
   const selected = nodesOf(dag, options.nodes)
+  let emptyBecause: string | undefined
+  const changedRef = options.changed ?? (process.env.PIPETEST_CHANGED?.trim() || undefined)
+  if (changedRef !== undefined) {
+    const { affected } = changedNodesSince(changedRef, pipelineSpec, {
+      specFiles,
+      python: options.python ?? DEFAULT_PYTHON,
+      contractsDir: options.contractsDir,
+    })
+    const kept = new Set(affected)
+    for (const node of selected) if (!kept.has(node)) selected.delete(node)
+    if (selected.size === 0) emptyBecause = `no selected node changed since ${changedRef}`
+  }
   const edges = dag.edges.filter((edge) => selected.has(edge.from) && selected.has(edge.to))
   const tiers = {
     specs: options.tiers?.specs ?? true,
@@ -130,6 +143,7 @@ export function planPipelineSuite(
     dag,
     pipelineSpec,
     groups,
+    ...(emptyBecause !== undefined && groups.length === 0 ? { emptyBecause } : {}),
     createRun: (extra = {}) =>
       new PipelineRun(pipelineSpec, {
         ...runOptions,

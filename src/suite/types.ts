@@ -26,6 +26,12 @@ export interface PipelineSuiteOptions {
    * intersects; a list unites its entries) or a predicate.
    */
   nodes?: string | string[] | ((node: string) => boolean)
+  /**
+   * Only nodes whose script, imported local modules, spec file or input data changed since
+   * this git ref (e.g. `'origin/main'`; `'HEAD'`: uncommitted changes), and everything
+   * downstream; narrows `nodes`. Default: the `PIPETEST_CHANGED` environment variable.
+   */
+  changed?: string
   /** Scripts running at once. Default: `os.availableParallelism()`. */
   concurrency?: number
   /** Python interpreter. Default: `python3` (a spec's `python` wins). */
@@ -99,6 +105,12 @@ export interface PipelineSuitePlan {
   pipelineSpec: PipelineTestingSpec
   /** Non-empty groups in tier order. */
   groups: SuiteGroup[]
+  /**
+   * Why there is no group at all when that is an answer, not a mistake (`changed`: no node
+   * changed since the ref); adapters show it as one skipped test, since a test framework
+   * fails a block without tests.
+   */
+  emptyBecause?: string
   /** A new PipelineRun with the plan's options (concurrency, python, timeout). */
   createRun(extra?: { signal?: AbortSignal }): PipelineRun
   /** The plan's shared run, created on first use; every case of the plan runs on it. */

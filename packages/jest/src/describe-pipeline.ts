@@ -48,6 +48,7 @@ export function describePipeline(
       plan.abort(`the tests of ${plan.name} finished`)
       await plan.close()
     }, CLOSE_TIMEOUT_MS)
+    if (plan.emptyBecause !== undefined) test.skip(plan.emptyBecause, () => undefined)
     for (const group of plan.groups) {
       describe(group.title, () => {
         for (const testCase of group.cases) {

@@ -73,6 +73,7 @@ export function describePipeline(
   // own: a second describePipeline or hand-written tests on the same pipeline share the run.
   afterAll(() => plan.close())
   describe(plan.name, () => {
+    if (plan.emptyBecause !== undefined) test.skip(plan.emptyBecause)
     for (const group of plan.groups) {
       describe(group.title, () => {
         for (const testCase of group.cases) {
