@@ -1,10 +1,6 @@
 import { existsSync, realpathSync } from 'node:fs'
 import { basename, dirname, join, resolve, sep } from 'node:path'
-import {
-  findCursusContract,
-  nodeLocalModules,
-  readPythonContractsSync,
-} from '../contract/index.js'
+import { findCursusContract, nodeLocalModules, readPythonContractsSync } from '../contract/index.js'
 import type { PipelineDAG } from '../dag/index.js'
 import { InterpreterNotFoundError, selectRunner } from '../runners/index.js'
 import type { PipelineTestingSpec } from '../spec/index.js'
