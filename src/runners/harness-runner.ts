@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { readHarnessResult, readStackAtTimeout, writeHarnessRequest } from './harness.js'
-import { runProcess } from './process.js'
+import { runProcess, type Launcher } from './process.js'
 import { describeExit, notStarted } from './report.js'
 import type { ExecutionRequest, ProcessReport } from './types.js'
 
@@ -18,6 +18,8 @@ export async function runThroughHarness(
   runnerEnv: Record<string, string> = {},
   /** Sent to the script just before a timeout kills it, to make it dump its stack. */
   stackSignal?: NodeJS.Signals,
+  /** Starts the interpreter another way than a spawn (the Python worker's fork). */
+  launcher?: (requestFile: string) => Launcher,
 ): Promise<ProcessReport> {
   if (!existsSync(request.scriptPath)) {
     return notStarted(request.logDir, 'script-not-found', `script not found: ${request.scriptPath}`)
@@ -32,6 +34,7 @@ export async function runThroughHarness(
     logDir: request.logDir,
     ...(request.signal ? { signal: request.signal } : {}),
     ...(stackSignal ? { stackSignal } : {}),
+    ...(launcher ? { launch: launcher(requestFile) } : {}),
   })
   const report = describeExit(exit, await readHarnessResult(resultFile), (spawnError) => ({
     // The interpreter was there a moment ago; losing it now is still its absence.

@@ -47,11 +47,41 @@ export interface ProcessOptions {
    * the group is terminated, so it can write down where it was stuck.
    */
   stackSignal?: NodeJS.Signals
+  /**
+   * Starts the process in place of a spawn (the Python worker forks it instead); everything
+   * after the start — groups, timeout, kills, marks, logs — is the same either way.
+   */
+  launch?: Launcher
 }
+
+/** How the process is to be started: the spawn's fields, its full environment, its logs. */
+export interface LaunchSpec {
+  file: string
+  args: string[]
+  cwd: string
+  /** The complete environment of the child (ours, the options', the execution mark). */
+  env: Record<string, string>
+  stdoutFd: number
+  stderrFd: number
+  stdoutLog: string
+  stderrLog: string
+}
+
+/** A started process: its pid (it leads its own process group) and how it ended. */
+export interface Launched {
+  pid: number | undefined
+  exited: Promise<ChildExit>
+}
+
+/** Throws (synchronously or not) only for values no process can receive. */
+export type Launcher = (spec: LaunchSpec) => Launched | Promise<Launched>
 
 /** Why we ended the process ourselves, if we did. */
 export type Termination =
-  { kind: 'timeout'; timeoutMs: number } | { kind: 'aborted'; reason: string }
+  | { kind: 'timeout'; timeoutMs: number }
+  | { kind: 'aborted'; reason: string }
+  /** The process that started it (the Python worker) died, so its exit status is lost. */
+  | { kind: 'launcher-lost'; reason: string }
 
 export interface ProcessExit {
   exitCode: number | null
@@ -124,11 +154,16 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessExit> 
         stderrLog,
       })
     }
-    let subprocess: ReturnType<typeof spawnInGroup>
+    let subprocess: Launched
     const mark = newExecutionMark()
     guardGroups()
     try {
-      subprocess = spawnInGroup(options, mark, stdoutFd, stderrFd)
+      // The mark last: a spec cannot turn it off by setting the variable itself.
+      const env = { ...stringEnv(process.env), ...options.env, [EXECUTION_MARK_VAR]: mark }
+      const spec = { ...options, env, stdoutFd, stderrFd, stdoutLog, stderrLog }
+      // A spawn returns synchronously, so awaiting it lets no signal handler run between the
+      // spawn and trackGroup below (see guardGroups).
+      subprocess = await (options.launch ?? spawnInGroup)(spec)
     } catch (error) {
       untrackGroup()
       // Thrown before spawning, for values no process can receive (a NUL byte in an argument
@@ -143,7 +178,7 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessExit> 
         stderrLog,
       })
     }
-    const exited = exitOf(subprocess)
+    const exited = subprocess.exited
     const pgid = subprocess.pid
     if (pgid === undefined) {
       untrackGroup()
@@ -168,6 +203,7 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessExit> 
     let escaped: MarkedProcess[] = []
     try {
       result = await exited
+      if (result.lost) killer.terminate({ kind: 'launcher-lost', reason: result.lost })
     } finally {
       stopTimeout()
       for (const stop of stopAborts) stop()
@@ -195,24 +231,33 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessExit> 
  * module registry cannot `require` an ES-only package, and nothing of execa's (buffering,
  * cleanup, rejection) is used here.
  */
-function spawnInGroup(options: ProcessOptions, mark: string, stdoutFd: number, stderrFd: number) {
-  return spawn(options.file, options.args, {
-    cwd: options.cwd,
-    // The mark last: a spec cannot turn it off by setting the variable itself.
-    env: { ...process.env, ...options.env, [EXECUTION_MARK_VAR]: mark },
+export function spawnInGroup(spec: LaunchSpec): Launched {
+  const child = spawn(spec.file, spec.args, {
+    cwd: spec.cwd,
+    env: spec.env,
     // Our log files' descriptors go straight to the child, which writes to disk itself.
-    stdio: ['ignore', stdoutFd, stderrFd],
+    stdio: ['ignore', spec.stdoutFd, spec.stderrFd],
     // setsid(): the child leads a new process group that one signal to -pid reaches whole.
     detached: true,
     windowsHide: true,
   })
+  return { pid: child.pid, exited: exitOf(child) }
 }
 
-interface ChildExit {
+/** process.env without its unset entries, as a spawn's `env` takes it. */
+export function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  )
+}
+
+export interface ChildExit {
   exitCode: number | null
   signal: string | null
   /** Set when the process could not be started (ENOENT, EACCES…). */
   error?: NodeJS.ErrnoException
+  /** Its exit status cannot be known: what started it is gone (see Termination). */
+  lost?: string
 }
 
 /** Settles once: when the child has exited, or failed to start. */

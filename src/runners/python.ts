@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { harnessCacheDir } from './harness-cache.js'
 import { runThroughHarness } from './harness-runner.js'
@@ -6,6 +7,7 @@ import {
   resolvePythonInstallation,
   type PythonInstallation,
 } from './interpreter.js'
+import { chooseLaunch } from './python-worker.js'
 import { notStarted } from './report.js'
 import type { ExecutionRequest, ProcessReport } from './types.js'
 
@@ -24,14 +26,29 @@ export async function runPython(request: ExecutionRequest): Promise<ProcessRepor
     }
     throw error
   }
-  return runThroughHarness(
+  if (!existsSync(request.scriptPath)) {
+    return notStarted(request.logDir, 'script-not-found', `script not found: ${request.scriptPath}`)
+  }
+  const runnerEnv = bytecodeEnvironment(request.environVars)
+  const choice = await chooseLaunch({
+    executable: python.executable,
+    harness: python.harness,
+    scriptPath: request.scriptPath,
+    environVars: { ...runnerEnv, ...request.environVars },
+    runnerEnv: bytecodeEnvironment({}),
+    enabled: request.pythonWorker !== false,
+    isolation: request.isolation,
+  })
+  const report = await runThroughHarness(
     request,
     { file: python.executable, label: `Python interpreter ${JSON.stringify(python.executable)}` },
     python.harness,
-    bytecodeEnvironment(request.environVars),
+    runnerEnv,
     // The harness registers faulthandler for it (see python_harness.py).
     'SIGUSR1',
+    choice.launcher,
   )
+  return { ...report, launch: choice.note }
 }
 
 /**

@@ -56,6 +56,13 @@ export function describeExit(
   if (exit.termination?.kind === 'aborted') {
     return report('aborted', `aborted (${exit.termination.reason}); its process group was killed.`)
   }
+  if (exit.termination?.kind === 'launcher-lost') {
+    // Its exit status died with the worker: ended rather than judged on half the evidence.
+    return report(
+      'killed',
+      `was ended by pipetest: ${exit.termination.reason}, so its exit status cannot be known. Run it again; PIPETEST_PYTHON_WORKER=0 runs every script in a fresh interpreter.`,
+    )
+  }
   if (harness) {
     switch (harness.outcome) {
       case 'success':

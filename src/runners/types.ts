@@ -28,6 +28,10 @@ export interface ExecutionRequest {
   logDir: string
   /** Python interpreter (already resolved to a real executable when possible). */
   python: string
+  /** Python: false runs every script in a fresh interpreter (run option `pythonWorker`). */
+  pythonWorker?: boolean
+  /** Python: the spec's `isolation`; "fresh" never uses the preloading worker. */
+  isolation?: 'fresh' | 'worker' | undefined
 }
 
 /** What a runner reports about the process; the engine adds outputs, inputs and status. */
@@ -49,6 +53,15 @@ export interface ProcessReport {
   traceback?: string
   /** Processes the script left running outside its process group; pipetest killed them. */
   escapedProcesses?: Array<{ pid: number; command: string }>
+  /** Python: forked by the preloading worker, or a fresh interpreter (and why). */
+  launch?: LaunchNote
+}
+
+/** How a Python execution's interpreter was started (see python-worker.ts). */
+export interface LaunchNote {
+  mode: 'worker' | 'fresh'
+  /** Why a fresh interpreter ran it, when the worker was not used. */
+  reason?: string
 }
 
 export type Runner = (request: ExecutionRequest) => Promise<ProcessReport>

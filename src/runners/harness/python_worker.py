@@ -1,0 +1,311 @@
+"""pipetest's preloading Python worker: imports a pipeline's third-party modules once, then
+forks one child per execution that runs the harness (python_harness.py) as a fresh
+interpreter would.
+
+Usage: python python_worker.py HARNESS_FILE CONTRACT_READER
+
+Importing numpy/pandas/scikit-learn is most of what a pipeline script costs (0.5-0.6 s of a
+0.85 s execution); a fork of a process that already holds them costs a few milliseconds. The
+worker itself only ever imports: it never runs a script, a script's local module or any other
+user code (a prototype that ran an OpenMP region before forking hung every child).
+
+Protocol: one JSON object per line; requests on stdin, replies on the descriptor that was
+stdout when the worker started (stdout itself is pointed at stderr, so a library printing
+while it is imported cannot corrupt a reply).
+  {"id": N, "op": "prepare", "script": PATH}
+      imports the script's third-party modules (read statically by pipetest's contract
+      reader, never the script's own) -> {"id": N, "ok": true} or {"id": N, "fresh": REASON}
+      when a fork could not be equivalent to a fresh interpreter.
+  {"id": N, "op": "fork", "request_file", "cwd", "env", "stdout", "stderr"}
+      -> {"id": N, "pid": PID} (or {"id": N, "error": MESSAGE}); once the child has ended,
+      {"exited": PID, "code": C} or {"exited": PID, "signal": "SIGKILL"}.
+stdin closing means pipetest has gone: every child's process group is killed and the worker
+exits, so it never outlives the process that started it.
+Standard library only; Python 3.8 or newer.
+"""
+
+import gc
+import importlib.machinery
+import importlib.util
+import json
+import os
+import selectors
+import signal
+import sys
+import threading
+import types
+
+
+def load_module(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def reply(fd, message):
+    data = (json.dumps(message) + "\n").encode("utf-8")
+    while data:
+        data = data[os.write(fd, data):]
+
+
+class Worker:
+    def __init__(self, harness_file, reader_file, reply_fd):
+        self.harness = load_module("_pipetest_harness", harness_file)
+        self.reader = load_module("_pipetest_contract_reader", reader_file)
+        self.reply_fd = reply_fd
+        self.found_cache = {}
+        self.attempted = set()
+        self.children = set()
+        # A fresh interpreter's sys.path, as the harness expects it: the harness' folder first.
+        self.sys_path = [os.path.dirname(os.path.abspath(self.harness.__file__))] + sys.path[1:]
+        self.refused = None
+        self.wake_fds = ()
+        self.freeze()
+
+    def freeze(self):
+        """Everything loaded so far belongs to the worker; a child starts from exactly this."""
+        # Buffered output of an import goes out now, not in the first child's log.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        self.modules = set(sys.modules)
+        # Moves every object to a permanent generation the collector never scans, so the
+        # children's collections do not touch (and copy) the pages the libraries live on.
+        if hasattr(gc, "freeze"):
+            gc.collect()
+            gc.freeze()
+
+    def prepare(self, script):
+        if self.refused:
+            return {"fresh": self.refused}
+        try:
+            with open(script, "rb") as handle:
+                tree = self.reader.ast.parse(handle.read(), script)
+            imports, _ = self.reader.read_imports(script, tree, self.found_cache)
+        except (SyntaxError, ValueError, OSError, RecursionError):
+            imports = []  # the child reports it, as a fresh interpreter would
+        wanted = [
+            entry["module"]
+            for entry in imports
+            if entry["kind"] == "third-party" and entry["available"] and entry["module"] not in self.attempted
+        ]
+        for module in wanted:
+            self.attempted.add(module)
+            try:
+                importlib.import_module(module)
+            except BaseException:
+                # The child imports it again and reports the failure as the script's own.
+                pass
+        if wanted:
+            self.freeze()
+        if threading.active_count() > 1:
+            # A fork copies only the forking thread; locks held by the others stay held.
+            self.refused = "importing the script's libraries started a thread in the worker, so forking it is unsafe"
+            return {"fresh": self.refused}
+        shadowed = self.shadowed_in(os.path.dirname(os.path.abspath(script)))
+        if shadowed:
+            return {
+                "fresh": "its folder has "
+                + shadowed
+                + ", which shadows a module the worker has already imported"
+            }
+        return {"ok": True}
+
+    def shadowed_in(self, folder):
+        """A file in the script's folder (first on its sys.path) named like a loaded module."""
+        try:
+            entries = os.listdir(folder)
+        except OSError:
+            return None
+        loaded = {name.partition(".")[0] for name in self.modules}
+        suffixes = [".py", ".pyc"] + list(importlib.machinery.EXTENSION_SUFFIXES)
+        for entry in sorted(entries):
+            path = os.path.join(folder, entry)
+            for suffix in suffixes:
+                if entry.endswith(suffix) and entry[: -len(suffix)] in loaded:
+                    return entry
+            if entry in loaded and os.path.isfile(os.path.join(path, "__init__.py")):
+                return entry + "/"
+        return None
+
+    def fork(self, request):
+        pid = os.fork()
+        if pid == 0:
+            code = 70
+            try:
+                code = self.become_child(request)
+            finally:
+                os._exit(code)
+        self.children.add(pid)
+        return {"pid": pid}
+
+    def become_child(self, request):
+        """Turns this fork into what a fresh `python python_harness.py REQUEST` would be."""
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for fd in (self.reply_fd,) + self.wake_fds:
+            os.close(fd)
+        # Its own session and process group: pipetest's timeouts and kills reach it and all
+        # it starts, exactly as for a spawned interpreter.
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
+            log = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            os.dup2(log, fd)
+            os.close(log)
+        os.chdir(request["cwd"])
+        # The spec's full environment, replacing the worker's (putenv: C libraries see it too).
+        os.environ.clear()
+        os.environ.update(request["env"])
+        for name in list(sys.modules):
+            if name not in self.modules:
+                del sys.modules[name]
+        sys.path[:] = self.sys_path
+        importlib.invalidate_caches()  # files the worker's finders saw may have changed since
+        # A fresh __main__ naming the harness, as a spawned interpreter has: multiprocessing's
+        # spawn and forkserver re-import __main__'s file in their children.
+        main = types.ModuleType("__main__")
+        main.__file__ = self.harness.__file__
+        main.__builtins__ = __builtins__
+        sys.modules["__main__"] = main
+        reseed()
+        harness = self.harness
+        open_files = harness.OpenFiles()
+        try:
+            code = harness.run(request["request_file"])
+        except SystemExit as exc:
+            if isinstance(exc.code, str):
+                sys.stderr.write(exc.code + "\n")
+            code = harness.exit_code_of(exc)
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+            code = 1
+        return finish(code, open_files)
+
+    def reap(self):
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            self.children.discard(pid)
+            if os.WIFSIGNALED(status):
+                number = os.WTERMSIG(status)
+                try:
+                    name = signal.Signals(number).name
+                except ValueError:
+                    name = "SIG" + str(number)
+                reply(self.reply_fd, {"exited": pid, "signal": name})
+            else:
+                reply(self.reply_fd, {"exited": pid, "code": os.WEXITSTATUS(status)})
+
+    def end(self):
+        """pipetest has gone: nobody is left to time out or read these executions."""
+        for pid in self.children:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        os._exit(0)
+
+
+def reseed():
+    """A fork inherits its parent's random state; a fresh interpreter seeds from the OS."""
+    random = sys.modules.get("random")
+    if random is not None:
+        random.seed()
+    numpy_random = sys.modules.get("numpy.random")
+    if numpy_random is not None:
+        try:
+            numpy_random.seed()
+        except Exception:
+            pass
+
+
+def finish(code, open_files):
+    """A normal exit minus the teardown, as the harness's own: threads, atexit, flush, leave."""
+    try:
+        threading._shutdown()  # waits for non-daemon threads, as interpreter exit does
+    except Exception:
+        pass
+    import atexit
+
+    try:
+        atexit._run_exitfuncs()
+    except Exception:
+        pass
+    open_files.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    return code
+
+
+def serve(worker):
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    worker.wake_fds = (wake_read, wake_write)
+    signal.set_wakeup_fd(wake_write)
+    # A handler (not SIG_DFL) so that SIGCHLD wakes the select below through the wakeup fd.
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    selector = selectors.DefaultSelector()
+    selector.register(0, selectors.EVENT_READ)
+    selector.register(wake_read, selectors.EVENT_READ)
+    pending = b""
+    while True:
+        for key, _ in selector.select():
+            if key.fd == wake_read:
+                os.read(wake_read, 4096)
+                worker.reap()
+                continue
+            data = os.read(0, 65536)
+            if not data:
+                worker.end()
+            pending += data
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                if line.strip():
+                    handle(worker, json.loads(line))
+        worker.reap()
+
+
+def handle(worker, request):
+    answer = {"id": request.get("id")}
+    try:
+        if request.get("op") == "prepare":
+            answer.update(worker.prepare(request["script"]))
+        elif request.get("op") == "fork":
+            answer.update(worker.fork(request))
+        else:
+            answer["error"] = "unknown request " + repr(request.get("op"))
+    except Exception as error:
+        answer["error"] = type(error).__name__ + ": " + str(error)
+    reply(worker.reply_fd, answer)
+
+
+def main():
+    if not hasattr(os, "fork") or not hasattr(os, "setsid"):
+        sys.stderr.write("pipetest worker: this platform has no fork()\n")
+        return 2
+    # Replies go to the original stdout; fd 1 becomes stderr for anything else.
+    reply_fd = os.dup(1)
+    os.dup2(2, 1)
+    worker = Worker(sys.argv[1], sys.argv[2], reply_fd)
+    reply(reply_fd, {"ready": True, "pid": os.getpid()})
+    serve(worker)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,297 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import type { Socket } from 'node:net'
+import { dirname } from 'node:path'
+import { createInterface } from 'node:readline'
+import { packagePath } from './harness.js'
+import type { LaunchNote } from './types.js'
+import { spawnInGroup, stringEnv, type ChildExit, type Launched, type Launcher } from './process.js'
+
+/**
+ * The preloading Python worker (see harness/python_worker.py): one Python process per
+ * interpreter that imports the third-party modules of the scripts it is asked about, once,
+ * and forks a child per execution that runs the harness as a fresh interpreter would. The
+ * child is started through the same `runProcess` as a spawned interpreter — same process
+ * group, timeout, kills, execution mark, log files — only the start differs (a Launcher).
+ *
+ * A worker lives while executions keep coming and is let go after {@link IDLE_RELEASE_MS}
+ * without any, so a Vitest watch session does not hold old library versions for ever. Its
+ * stdin is a pipe from us: however this process ends, the pipe closes and the worker kills
+ * what it forked and exits, so it never outlives pipetest, Vitest or Jest. A worker that dies
+ * is dropped and the next execution starts a new one; one that cannot even start is not tried
+ * again in this process (its executions run in fresh interpreters, saying why).
+ */
+const IDLE_RELEASE_MS = 10_000
+
+/**
+ * Environment variables an interpreter or a native library reads once, when it starts or is
+ * imported: a forked child inherits the worker's reading of them, whatever its own
+ * environment says. A script whose value differs runs in a fresh interpreter.
+ */
+const READ_AT_START =
+  /^(PYTHON\w*|OMP_\w+|OPENBLAS_\w+|GOTO_NUM_THREADS|MKL_\w+|NUMEXPR_\w+|VECLIB_MAXIMUM_THREADS|BLIS_NUM_THREADS|KMP_\w+|LANG|LANGUAGE|LC_\w+|LD_PRELOAD|LD_LIBRARY_PATH|DYLD_\w+|MALLOC_\w+|PIPETEST_PYTHON_TEARDOWN)$/
+
+interface Reply {
+  id?: number
+  ready?: boolean
+  ok?: boolean
+  fresh?: string
+  pid?: number
+  error?: string
+  exited?: number
+  code?: number
+  signal?: string
+}
+
+class PythonWorker {
+  /** The environment the worker started with (what its imports read). */
+  readonly env: Record<string, string>
+  readonly ready: Promise<string | undefined>
+  /** Why it cannot be used any more; set once, when it has died. */
+  dead: string | undefined
+  readonly #child: ChildProcess
+  readonly #pending = new Map<number, (reply: Reply) => void>()
+  readonly #running = new Map<number, (exit: ChildExit) => void>()
+  #nextId = 1
+  #stderr = ''
+  #idleTimer: NodeJS.Timeout | undefined
+
+  constructor(
+    executable: string,
+    harness: string,
+    env: Record<string, string>,
+    private readonly onGone: (worker: PythonWorker) => void,
+  ) {
+    this.env = env
+    const script = packagePath('src', 'runners', 'harness', 'python_worker.py')
+    const reader = packagePath('src', 'contract', 'extract_contract.py')
+    this.#child = spawn(executable, [script, harness, reader], {
+      cwd: dirname(script),
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own session: a Ctrl-C to our terminal's process group is ours to handle.
+      detached: true,
+      windowsHide: true,
+    })
+    let markReady: (failure: string | undefined) => void = () => undefined
+    this.ready = new Promise((resolve) => (markReady = resolve))
+    this.#child.on('error', (error) => this.#die(`it could not be started (${error.message})`))
+    this.#child.on('exit', (code, signal) =>
+      this.#die(signal ? `it was killed by ${signal}` : `it exited with code ${String(code)}`),
+    )
+    this.#child.stdin?.on('error', () => undefined) // EPIPE once it has died: 'exit' says so
+    this.#child.stderr?.on('data', (chunk: Buffer) => {
+      this.#stderr = (this.#stderr + chunk.toString('utf8')).slice(-4000)
+    })
+    const lines = createInterface({ input: this.#child.stdout! })
+    lines.on('line', (line) => {
+      let reply: Reply
+      try {
+        reply = JSON.parse(line) as Reply
+      } catch {
+        return
+      }
+      if (reply.ready) markReady(undefined)
+      else if (reply.exited !== undefined) this.#childExited(reply)
+      else if (reply.id !== undefined) {
+        const answer = this.#pending.get(reply.id)
+        this.#pending.delete(reply.id)
+        answer?.(reply)
+        this.#updateRef()
+      }
+    })
+    void this.ready // a worker dying before it is ready resolves it with the reason
+    this.#onDeath = (reason) => markReady(reason)
+    this.#updateRef()
+  }
+
+  readonly #onDeath: (reason: string) => void
+
+  /** Imports what the script imports; says whether a fork of it can stand in for a fresh start. */
+  async prepare(scriptPath: string): Promise<{ ok: true } | { fresh: string }> {
+    const reply = await this.#request({ op: 'prepare', script: scriptPath })
+    if (reply.ok) return { ok: true }
+    return {
+      fresh: reply.fresh ?? `the Python worker could not prepare it (${reply.error ?? '?'})`,
+    }
+  }
+
+  /** Forks a child for one execution; a failure to fork starts a fresh interpreter instead. */
+  launcher(requestFile: string, note: LaunchNote): Launcher {
+    return async (spec) => {
+      const reply = await this.#request({
+        op: 'fork',
+        request_file: requestFile,
+        cwd: spec.cwd,
+        env: spec.env,
+        stdout: spec.stdoutLog,
+        stderr: spec.stderrLog,
+      })
+      if (reply.pid === undefined) {
+        note.mode = 'fresh'
+        note.reason = `the Python worker could not fork (${reply.error ?? 'no answer'})`
+        return spawnInGroup(spec)
+      }
+      const pid = reply.pid
+      // Registered before anything else runs: the worker sends the exit after the pid.
+      const exited = new Promise<ChildExit>((resolve) => this.#running.set(pid, resolve))
+      this.#updateRef()
+      return { pid, exited } satisfies Launched
+    }
+  }
+
+  /** Lets the worker go: it kills what it still runs and exits when its stdin closes. */
+  close(): void {
+    clearTimeout(this.#idleTimer)
+    // Out of the pool at once; what it was already asked is still answered before it exits.
+    this.onGone(this)
+    this.#child.stdin?.end()
+  }
+
+  #request(message: Record<string, unknown>): Promise<Reply> {
+    if (this.dead) return Promise.resolve({ error: this.dead })
+    const id = this.#nextId++
+    const answered = new Promise<Reply>((resolve) => this.#pending.set(id, resolve))
+    this.#updateRef()
+    this.#child.stdin?.write(`${JSON.stringify({ id, ...message })}\n`)
+    return answered
+  }
+
+  #childExited(reply: Reply): void {
+    const resolve = this.#running.get(reply.exited!)
+    this.#running.delete(reply.exited!)
+    resolve?.({ exitCode: reply.code ?? null, signal: reply.signal ?? null })
+    this.#updateRef()
+  }
+
+  #die(how: string): void {
+    if (this.dead) return
+    const detail = this.#stderr.trim().split('\n').at(-1)
+    this.dead = `the Python worker (pid ${String(this.#child.pid)}) died: ${how}${detail ? ` (${detail})` : ''}`
+    this.#onDeath(this.dead)
+    for (const answer of this.#pending.values()) answer({ error: this.dead })
+    this.#pending.clear()
+    // Their exit status went with the worker: runProcess ends their groups and says so.
+    for (const resolve of this.#running.values())
+      resolve({ exitCode: null, signal: null, lost: this.dead })
+    this.#running.clear()
+    clearTimeout(this.#idleTimer)
+    this.onGone(this)
+  }
+
+  /**
+   * Keeps the host alive only while it waits for the worker (a request, a running child):
+   * an idle worker must never be why Node does not exit.
+   */
+  #updateRef(): void {
+    const busy = this.#pending.size + this.#running.size > 0
+    const stdout = this.#child.stdout as Socket | null
+    if (busy) {
+      clearTimeout(this.#idleTimer)
+      this.#idleTimer = undefined
+      stdout?.ref()
+      this.#child.ref()
+      return
+    }
+    stdout?.unref()
+    ;(this.#child.stdin as Socket | null)?.unref()
+    ;(this.#child.stderr as Socket | null)?.unref()
+    this.#child.unref()
+    if (!this.#idleTimer && !this.dead) {
+      this.#idleTimer = setTimeout(() => this.close(), IDLE_RELEASE_MS)
+      this.#idleTimer.unref()
+    }
+  }
+}
+
+const workers = new Map<string, PythonWorker>()
+/** Interpreters whose worker died before it was ready: not tried again in this process. */
+const unusable = new Map<string, string>()
+
+/** What python.ts needs to decide, per execution, how to start the interpreter. */
+export interface LaunchRequest {
+  executable: string
+  harness: string
+  scriptPath: string
+  /** The spec's variables and the runner's (a fresh interpreter gets both). */
+  environVars: Record<string, string>
+  /** The variables the runner sets for every script, without the spec's. */
+  runnerEnv: Record<string, string>
+  /** false: the run option `pythonWorker: false`. */
+  enabled: boolean
+  isolation?: 'fresh' | 'worker' | undefined
+}
+
+export interface LaunchChoice {
+  /** Mutable: a fork that fails at the last moment becomes a fresh start, and says so. */
+  note: LaunchNote
+  /** Set when the worker runs it: starts the execution's child (see runProcess). */
+  launcher?: (requestFile: string) => Launcher
+}
+
+/**
+ * Worker or fresh interpreter for one execution, and why not the worker. A fork stands in for
+ * a fresh interpreter only where it cannot be told apart; everywhere else the answer is
+ * fresh, with the reason the result shows.
+ */
+export async function chooseLaunch(request: LaunchRequest): Promise<LaunchChoice> {
+  const fresh = (reason: string): LaunchChoice => ({ note: { mode: 'fresh', reason } })
+  if (!request.enabled) return fresh('the run option pythonWorker is false')
+  if (process.env.PIPETEST_PYTHON_WORKER === '0') return fresh('PIPETEST_PYTHON_WORKER=0')
+  if (request.isolation === 'fresh') return fresh('its spec asks for it ("isolation": "fresh")')
+  if (process.platform === 'win32') return fresh('this platform has no fork()')
+  const broken = unusable.get(request.executable)
+  if (broken) return fresh(broken)
+
+  const workerEnv = { ...stringEnv(process.env), ...request.runnerEnv }
+  let worker = workers.get(request.executable)
+  if (worker && differingStartVariable(worker.env, workerEnv)) {
+    // Our own environment changed since it started (a test setting process.env): a new one.
+    worker.close()
+    worker = undefined
+  }
+  const differs = differingStartVariable(workerEnv, { ...workerEnv, ...request.environVars })
+  if (differs) return fresh(differs)
+
+  if (!worker) {
+    worker = new PythonWorker(request.executable, request.harness, workerEnv, (gone) => {
+      if (workers.get(request.executable) === gone) workers.delete(request.executable)
+    })
+    workers.set(request.executable, worker)
+    const failure = await worker.ready
+    if (failure) {
+      unusable.set(request.executable, failure)
+      return fresh(failure)
+    }
+  } else {
+    const failure = await worker.ready
+    if (failure) return fresh(failure)
+  }
+  const prepared = await worker.prepare(request.scriptPath)
+  if ('fresh' in prepared) return fresh(prepared.fresh)
+  const chosen = worker
+  const note: LaunchNote = { mode: 'worker' }
+  return { note, launcher: (requestFile) => chosen.launcher(requestFile, note) }
+}
+
+/** A sentence naming the first variable read at start whose value differs, or undefined. */
+function differingStartVariable(
+  worker: Record<string, string>,
+  execution: Record<string, string>,
+): string | undefined {
+  const names = new Set([...Object.keys(worker), ...Object.keys(execution)])
+  for (const name of [...names].sort()) {
+    if (!READ_AT_START.test(name) || worker[name] === execution[name]) continue
+    if (name === 'PIPETEST_PYTHON_TEARDOWN') {
+      return 'PIPETEST_PYTHON_TEARDOWN asks for interpreter teardown, which a forked child skips'
+    }
+    const value = execution[name] === undefined ? 'unset' : JSON.stringify(execution[name])
+    return `${name} is ${value} for this script but not for the worker, and it is read when the interpreter or a library starts`
+  }
+  return undefined
+}
+
+/** Ends every worker of this process (tests, and hosts that want to let go at once). */
+export function closePythonWorkers(): void {
+  for (const worker of workers.values()) worker.close()
+  workers.clear()
+}
