@@ -255,6 +255,8 @@ async function runInFreshFolders(
     signal: context.signal,
     logDir: executionDir,
     python,
+    pythonWorker: context.options.pythonWorker,
+    isolation: spec.isolation,
   }
   const report = await runExecution(request)
   const outputs = discoverOutputs(outputPaths)
@@ -280,6 +282,7 @@ async function runInFreshFolders(
     stderrTail: report.stderrTail,
     ...(report.traceback !== undefined ? { traceback: report.traceback } : {}),
     logs: { stdout: report.stdoutLog, stderr: report.stderrLog },
+    ...(report.launch ? { launch: report.launch } : {}),
     missingInputs: [],
     outputs,
     producedOutputs: outputs.filter((o) => o.produced).map((o) => o.name),

@@ -1,5 +1,5 @@
 import type { ContractViolation } from '../data/check.js'
-import type { ProcessOutcome } from '../runners/types.js'
+import type { LaunchNote, ProcessOutcome } from '../runners/types.js'
 import type { RunnerKind } from '../spec/script-execution-spec.js'
 
 /**
@@ -83,6 +83,8 @@ export interface ExecutionResult {
   traceback?: string
   /** Full logs, when the process ran. */
   logs: { stdout?: string; stderr?: string }
+  /** Python: forked from the preloading worker, or a fresh interpreter and why. */
+  launch?: LaunchNote
   /** The execution's folder under `<testDataDir>/.pipetest/runs/<run>/`. */
   runDir: string
   /** Logical input name → absolute path given to the script. */

@@ -9,6 +9,12 @@ export interface RunOptions {
   concurrency?: number
   /** Python interpreter; default `python3`. A spec's `python` wins. */
   python?: string
+  /**
+   * Python scripts are forked from a worker that has imported their libraries once
+   * (default true; see README "Performance"). false, or PIPETEST_PYTHON_WORKER=0, starts a
+   * fresh interpreter for every execution.
+   */
+  pythonWorker?: boolean
   /** Per-execution timeout; default 300 s. A spec's `timeoutSeconds` wins. */
   timeoutSeconds?: number
   /** Aborting it kills every running process tree. */
@@ -38,6 +44,7 @@ export const DEFAULT_KEEP_RECENT_RUNS_MS = 15 * 60_000
 export interface ResolvedRunOptions {
   concurrency: number
   python: string
+  pythonWorker: boolean
   timeoutSeconds: number
   keepRuns: number
   keepRecentRunsMs: number
@@ -59,6 +66,7 @@ export function resolveRunOptions(options: RunOptions): ResolvedRunOptions {
   return {
     concurrency,
     python: options.python ?? DEFAULT_PYTHON,
+    pythonWorker: options.pythonWorker ?? true,
     timeoutSeconds,
     keepRuns,
     keepRecentRunsMs,

@@ -154,6 +154,14 @@ const specFields = {
       .optional(),
     fix: 'Set "cache" to false (never cache this script) or to {"files": ["config/*.yaml"], "env": ["AWS_REGION"]} (what the script reads besides its inputs).',
   },
+  /**
+   * How a Python script's interpreter starts: by default a fork of the preloading worker
+   * where it cannot differ from a fresh interpreter; `fresh` always starts a new one.
+   */
+  isolation: {
+    schema: z.enum(['worker', 'fresh']).optional(),
+    fix: 'Set "isolation" to "fresh" (a new Python interpreter for every execution of this script) or "worker" (the default: a fork of the preloading worker where equivalent).',
+  },
   /** What each output must hold, by output name (src/data/contract.ts). */
   outputContracts: {
     schema: contracts.optional(),

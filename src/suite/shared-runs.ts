@@ -49,9 +49,12 @@ export function runOptionsOf(options: {
   python?: string | undefined
   timeoutSeconds?: number | undefined
   cache?: RunOptions['cache'] | undefined
+  pythonWorker?: boolean | undefined
 }): RunOptions {
   return {
     ...(options.cache === undefined ? {} : { cache: options.cache }),
+    // Like concurrency, it changes only how fast: not part of the pipeline's key.
+    ...(options.pythonWorker === undefined ? {} : { pythonWorker: options.pythonWorker }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(options.python === undefined ? {} : { python: options.python }),
     ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }),

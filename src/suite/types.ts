@@ -44,6 +44,11 @@ export interface PipelineSuiteOptions {
    * off for this pipeline; `{ dir, maxSize }` places it (dir relative to the test data folder).
    */
   cache?: boolean | { dir?: string; maxSize?: number | string }
+  /**
+   * Fork Python scripts from a worker that has imported their libraries once. Default: true;
+   * false (or PIPETEST_PYTHON_WORKER=0) starts a fresh interpreter for every execution.
+   */
+  pythonWorker?: boolean
   /** Write default specs for nodes that have none (as `pipetest init` does). Default: false. */
   persistDefaults?: boolean
   /**

@@ -78,7 +78,7 @@ export function flowVerdict(
   )
 }
 
-/** node, script, runner, exitCode, durationMs, runDir (+ outcome, blockedBy, cached) as strings. */
+/** node, script, runner, exitCode, durationMs, runDir (+ outcome, blockedBy, cached, launch) as strings. */
 export function executionProperties(
   result: ExecutionResult,
   options: FormatOptions = {},
@@ -104,6 +104,11 @@ export function executionProperties(
   if (result.cached) {
     properties.cached = 'true'
     properties.cachedFrom = result.cached.runId
+  }
+  if (result.launch !== undefined) {
+    // Python: a fork of the preloading worker, or a fresh interpreter and why (README "Performance").
+    const { mode, reason } = result.launch
+    properties.launch = reason === undefined ? mode : `${mode}: ${reason}`
   }
   return properties
 }
