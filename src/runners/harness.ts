@@ -11,7 +11,8 @@ import type { ExecutionRequest } from './types.js'
  * folder: a request written before the start, and a result written by the harness. A file is
  * a channel that nothing the script prints can corrupt, and it stays behind as evidence.
  */
-export type HarnessFile = 'python_harness.py' | 'node_harness.mjs' | 'group_watchdog.mjs'
+export type HarnessFile =
+  'python_harness.py' | 'python_worker.py' | 'node_harness.mjs' | 'group_watchdog.mjs'
 
 /** What the harness asks for; the same shape for both languages (snake_case, as in cursus). */
 export interface HarnessRequest {
@@ -113,8 +114,11 @@ export async function readStackAtTimeout(stackFile: string): Promise<string | un
   } catch {
     return undefined
   }
-  const harness = harnessPath('python_harness.py')
-  const lines = text.split('\n').filter((line) => line.trim() !== '' && !line.includes(harness))
+  // pipetest's own frames (the harness, and the worker a forked child started in) are not the user's.
+  const ours = [harnessPath('python_harness.py'), harnessPath('python_worker.py')]
+  const lines = text
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !ours.some((file) => line.includes(file)))
   if (lines.length === 0) return undefined
   const shown = lines.slice(0, STACK_MAX_LINES)
   if (lines.length > shown.length)

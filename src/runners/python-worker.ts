@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import type { Socket } from 'node:net'
 import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
-import { packagePath } from './harness.js'
+import { harnessPath, packagePath } from './harness.js'
 import type { LaunchNote } from './types.js'
 import { spawnInGroup, stringEnv, type ChildExit, type Launched, type Launcher } from './process.js'
 
@@ -62,7 +62,7 @@ class PythonWorker {
     private readonly onGone: (worker: PythonWorker) => void,
   ) {
     this.env = env
-    const script = packagePath('src', 'runners', 'harness', 'python_worker.py')
+    const script = harnessPath('python_worker.py')
     const reader = packagePath('src', 'contract', 'extract_contract.py')
     this.#child = spawn(executable, [script, harness, reader], {
       cwd: dirname(script),
