@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import type { Socket } from 'node:net'
 import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
+import { EXECUTION_MARK_VAR, newExecutionMark } from './execution-mark.js'
 import { harnessPath, packagePath } from './harness.js'
 import type { LaunchNote } from './types.js'
 import { spawnInGroup, stringEnv, type ChildExit, type Launched, type Launcher } from './process.js'
@@ -52,6 +53,8 @@ class PythonWorker {
   readonly #pending = new Map<number, (reply: Reply) => void>()
   readonly #running = new Map<number, (exit: ChildExit) => void>()
   #nextId = 1
+  /** Until its first line: an execution is waiting for it. */
+  #starting = true
   #stderr = ''
   #idleTimer: NodeJS.Timeout | undefined
 
@@ -66,7 +69,9 @@ class PythonWorker {
     const reader = packagePath('src', 'contract', 'extract_contract.py')
     this.#child = spawn(executable, [script, harness, reader], {
       cwd: dirname(script),
-      env,
+      // A placeholder as long as a mark, which each child overwrites in place (see
+      // python_worker.py's mark_environment_block) so its forks carry its mark.
+      env: { ...env, [EXECUTION_MARK_VAR]: '0'.repeat(newExecutionMark().length) },
       stdio: ['pipe', 'pipe', 'pipe'],
       // Its own session: a Ctrl-C to our terminal's process group is ours to handle.
       detached: true,
@@ -90,8 +95,11 @@ class PythonWorker {
       } catch {
         return
       }
-      if (reply.ready) markReady(undefined)
-      else if (reply.exited !== undefined) this.#childExited(reply)
+      if (reply.ready) {
+        this.#starting = false
+        markReady(undefined)
+        this.#updateRef()
+      } else if (reply.exited !== undefined) this.#childExited(reply)
       else if (reply.id !== undefined) {
         const answer = this.#pending.get(reply.id)
         this.#pending.delete(reply.id)
@@ -165,6 +173,7 @@ class PythonWorker {
 
   #die(how: string): void {
     if (this.dead) return
+    this.#starting = false
     const detail = this.#stderr.trim().split('\n').at(-1)
     this.dead = `the Python worker (pid ${String(this.#child.pid)}) died: ${how}${detail ? ` (${detail})` : ''}`
     this.#onDeath(this.dead)
@@ -183,7 +192,7 @@ class PythonWorker {
    * an idle worker must never be why Node does not exit.
    */
   #updateRef(): void {
-    const busy = this.#pending.size + this.#running.size > 0
+    const busy = this.#starting || this.#pending.size + this.#running.size > 0
     const stdout = this.#child.stdout as Socket | null
     if (busy) {
       clearTimeout(this.#idleTimer)

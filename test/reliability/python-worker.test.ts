@@ -207,6 +207,15 @@ describe('Python worker rows', () => {
     expect(worker.outcome).toBe('aborted')
   })
 
+  it('a daemon that a forked child double-forks out of its group is found by its mark and killed', async () => {
+    const [worker, fresh] = await bothWays('escapes_setsid.py')
+    expect(worker.launch).toEqual({ mode: 'worker' })
+    for (const result of [worker, fresh]) {
+      expect(result.outcome, result.message).toBe('success')
+      expect(result.message).toContain('left 1 process running outside its process group')
+    }
+  })
+
   it('a worker killed mid-run ends its execution as killed, saying why, and the next one gets a new worker', async () => {
     let workerPid = 0
     const whileRunning = async (project: TempProject) => {

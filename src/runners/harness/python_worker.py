@@ -162,6 +162,7 @@ class Worker:
         # The spec's full environment, replacing the worker's (putenv: C libraries see it too).
         os.environ.clear()
         os.environ.update(request["env"])
+        mark_environment_block(request["env"].get(MARK_VAR))
         for name in list(sys.modules):
             if name not in self.modules:
                 del sys.modules[name]
@@ -216,6 +217,44 @@ class Worker:
             except OSError:
                 pass
         os._exit(0)
+
+
+MARK_VAR = "PIPETEST_EXECUTION_ID"
+# What pipetest started the worker with in place of a mark (see mark_environment_block).
+MARK_PLACEHOLDER = os.environ.get(MARK_VAR, "")
+
+
+def mark_environment_block(mark):
+    """Writes the execution's mark over the placeholder in the environment the kernel shows.
+
+    pipetest finds the processes an execution left outside its process group by the mark in
+    their /proc/<pid>/environ (see execution-mark.ts). That file shows the environment block
+    the process was exec'd with, which a fork inherits and `os.environ` never changes: left
+    alone, a forked child and a daemon it double-forks would show the worker's placeholder.
+    The mark is exactly as long as the placeholder, so it is written in place, in this
+    process's own memory, through /proc/self/mem. Linux only; elsewhere nothing is found,
+    as for a process that clears its own environment.
+    """
+    if not mark or len(mark) != len(MARK_PLACEHOLDER) or not MARK_PLACEHOLDER:
+        return
+    try:
+        with open("/proc/self/environ", "rb") as handle:
+            block = handle.read()
+        needle = (MARK_VAR + "=" + MARK_PLACEHOLDER + "\0").encode()
+        at = (b"\0" + block).find(b"\0" + needle)
+        if at < 0:
+            return
+        with open("/proc/self/stat", "rb") as handle:
+            stat = handle.read()
+        # Field 50 is env_start; the fields after "(comm)" start at field 3.
+        env_start = int(stat[stat.rindex(b")") + 2:].split()[47])
+        memory = os.open("/proc/self/mem", os.O_RDWR)
+        try:
+            os.pwrite(memory, mark.encode(), env_start + at + len(MARK_VAR) + 1)
+        finally:
+            os.close(memory)
+    except (OSError, ValueError, IndexError):
+        pass
 
 
 def reseed():
