@@ -46,6 +46,7 @@ describe('describePipeline on real Vitest', () => {
       'exitCode',
       'durationMs',
       'runDir',
+      'launch',
     ])
     expect(train.properties).toMatchObject({
       node: 'Train',
@@ -53,6 +54,8 @@ describe('describePipeline on real Vitest', () => {
       runner: 'python',
       outcome: 'success',
       exitCode: '0',
+      // Forked from the preloading worker (README "Performance").
+      launch: 'worker',
     })
     expect(train.properties.durationMs).toMatch(/^\d+$/)
     expect(train.properties.runDir).toContain(join(root, 'test/integration/runtime/.pipetest/runs'))
