@@ -22,6 +22,7 @@ import { measureCriticalPath } from './measures/critical-path.mjs'
 import { measureDataSummary } from './measures/data-summary.mjs'
 import { measureMemory } from './measures/memory.mjs'
 import { measureParallel } from './measures/parallel.mjs'
+import { measureRealWorkload } from './measures/real-workload.mjs'
 import { measureRunnerOverhead } from './measures/runner-overhead.mjs'
 import { measureScale } from './measures/scale.mjs'
 import { measureTrivialSteps } from './measures/trivial-steps.mjs'
@@ -113,6 +114,7 @@ const measures = [
         log,
       }),
   ],
+  ['10', 'real workload', () => measureRealWorkload({ pipetest, repeat, log })],
 ]
 const selected = flags.only ? new Set(flags.only.split(',').map((id) => id.trim())) : null
 
