@@ -578,18 +578,20 @@ def imports_of(tree):
             return
         if isinstance(node, ast.Import):
             for alias in node.names:
-                found.append((alias.name, 0, node.lineno, guarded, in_function))
+                found.append((alias.name, 0, node.lineno, guarded, in_function, ()))
             return
         if isinstance(node, ast.ImportFrom):
             if node.module:
-                found.append((node.module, node.level, node.lineno, guarded, in_function))
+                # `from pkg import name` may import the submodule pkg/name.py: its names go along.
+                names = tuple(alias.name for alias in node.names if alias.name != "*")
+                found.append((node.module, node.level, node.lineno, guarded, in_function, names))
             else:
                 for alias in node.names:
-                    found.append((alias.name, node.level, node.lineno, guarded, in_function))
+                    found.append((alias.name, node.level, node.lineno, guarded, in_function, ()))
             return
         if isinstance(node, ast.Call) and dotted(node.func) in ("importlib.import_module", "import_module", "__import__"):
             if node.args and constant_str(node.args[0]) is not None:
-                found.append((constant_str(node.args[0]), 0, node.lineno, guarded, in_function))
+                found.append((constant_str(node.args[0]), 0, node.lineno, guarded, in_function, ()))
         if isinstance(node, ast.Try):
             inner = guarded or any(handler_guards_imports(h) for h in node.handlers)
             for child in node.body:
@@ -616,7 +618,7 @@ def read_imports(script, tree, found_cache):
     while queue:
         file, module_tree = queue.pop(0)
         here = os.path.dirname(file)
-        for module, level, line, guarded, in_function in imports_of(module_tree):
+        for module, level, line, guarded, in_function, names in imports_of(module_tree):
             parts = module.split(".")
             entry = {"module": module, "line": line}
             if file != os.path.abspath(script):
@@ -637,13 +639,21 @@ def read_imports(script, tree, found_cache):
                 entry["available"] = target is not None
                 if target is not None:
                     entry["file"] = target
-                    nested = target if target.endswith(".py") else None
-                    if nested and nested not in visited:
-                        visited.add(nested)
-                        local_files.append(nested)
+                    nested = [target] if target.endswith(".py") else []
+                    package = os.path.dirname(target) if target.endswith("__init__.py") else target
+                    if os.path.isdir(package):
+                        for name in names:
+                            submodule = local_file(package, [name])
+                            if submodule is not None and submodule.endswith(".py"):
+                                nested.append(submodule)
+                    for file_ in nested:
+                        if file_ in visited:
+                            continue
+                        visited.add(file_)
+                        local_files.append(file_)
                         try:
-                            with open(nested, "rb") as handle:
-                                queue.append((nested, ast.parse(handle.read(), nested)))
+                            with open(file_, "rb") as handle:
+                                queue.append((file_, ast.parse(handle.read(), file_)))
                         except (SyntaxError, ValueError, OSError):
                             pass
             else:
