@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { nodeLocalModules, readPythonContracts } from '../contract/index.js'
 import { writeFileAtomic } from '../files/atomic-write.js'
+import { packagePath } from '../runners/harness.js'
 import type { RunnerKind } from '../spec/index.js'
 import { hashFile } from './content-hash.js'
 
@@ -58,9 +59,10 @@ async function pythonModules(
   python: string,
   memoDir: string,
 ): Promise<HashedFile[]> {
+  // A new pipetest may find more imports: its extractor is part of the memo's name.
   const memoFile = join(
     memoDir,
-    `${createHash('sha256').update(`${python}\0${scriptPath}`).digest('hex').slice(0, 32)}.json`,
+    `${createHash('sha256').update(`${extractorDigest()}\0${python}\0${scriptPath}`).digest('hex').slice(0, 32)}.json`,
   )
   const scriptSha = await hashFile(scriptPath)
   const remembered = readMemo(memoFile)
@@ -81,6 +83,15 @@ async function pythonModules(
     )
   }
   return modules
+}
+
+let extractor: string | undefined
+
+function extractorDigest(): string {
+  extractor ??= createHash('sha256')
+    .update(readFileSync(packagePath('src', 'contract', 'extract_contract.py')))
+    .digest('hex')
+  return extractor
 }
 
 function readMemo(file: string): z.infer<typeof memoSchema> | undefined {
