@@ -238,12 +238,15 @@ export class ExecutionCache {
     let removedEntries = 0
     const free = (sha: string) => {
       const blob = blobs.get(sha)
-      if (!blob || Date.now() - blob.mtimeMs < BLOB_GRACE_MS) return
+      if (!blob) return
       rmSync(blob.path, { force: true })
       blobs.delete(sha)
       bytes -= blob.size
     }
-    for (const sha of blobs.keys()) if (!users.has(sha)) free(sha)
+    // A blob no entry lists is garbage, unless it is new: its entry may be on its way.
+    for (const [sha, blob] of blobs) {
+      if (!users.has(sha) && Date.now() - blob.mtimeMs >= BLOB_GRACE_MS) free(sha)
+    }
     for (const { file, entry } of entries.sort((a, b) => a.usedMs - b.usedMs)) {
       if (bytes <= maxBytes) break
       rmSync(file, { force: true })
