@@ -77,8 +77,8 @@ export async function restoreCached(
   const startedAt = new Date().toISOString()
   const executionDir = workspace.createExecutionDir(execution.node, execution.purpose)
   if (!(await cache.restore(entry, executionDir))) {
-    for (const part of ['outputs', 'stdout.log', 'stderr.log'])
-      rmSync(join(executionDir, part), { recursive: true, force: true })
+    // The script runs in a folder of its own; this half-restored one must not look like a run.
+    rmSync(executionDir, { recursive: true, force: true })
     return undefined
   }
   // Created after the restore, so a spec output the stored run did not have is still fresh.

@@ -55,7 +55,15 @@ export async function runPipeline(
 export interface RunJson {
   ok: boolean
   runId: string
-  scripts: Record<string, { status: string; cached?: { runId: string }; cacheKey?: string }>
+  scripts: Record<
+    string,
+    {
+      status: string
+      cached?: { runId: string }
+      cacheKey?: string
+      outputs: Array<{ name: string; path: string }>
+    }
+  >
 }
 
 /** Scripts executed so far, by step (marker files), and cleared for the next count. */
