@@ -48,4 +48,4 @@ export {
   type TableSnapshot,
   type UnreadableSnapshot,
 } from './snapshot.js'
-export { columnTypes, type Cell, type ColumnType } from './values.js'
+export { columnTypes, isDate, type Cell, type ColumnType } from './values.js'

@@ -2,7 +2,11 @@ import { createReadStream, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
+import { runInThisContext } from 'node:vm'
 import { createGunzip, gunzipSync } from 'node:zlib'
+// Types only: the modules are loaded on the first Parquet file (loadParquetReader).
+import type * as Hyparquet from 'hyparquet'
+import type * as HyparquetCompressors from 'hyparquet-compressors'
 import { formatName, type DataFormat } from './formats.js'
 import type { Cell } from './values.js'
 
@@ -207,7 +211,7 @@ async function* readParquet(file: DataFile): AsyncGenerator<RowChunk> {
   const [
     { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema },
     { compressors },
-  ] = await Promise.all([import('hyparquet'), import('hyparquet-compressors')])
+  ] = await loadParquetReader()
   const buffer = await asyncBufferFromFile(file.path)
   const metadata = await parquetMetadataAsync(buffer)
   const columns = parquetSchema(metadata).children.map((child) => child.element.name)
@@ -229,6 +233,34 @@ async function* readParquet(file: DataFile): AsyncGenerator<RowChunk> {
     start = end
   }
   if (metadata.row_groups.length === 0) yield { columns, rows: [] }
+}
+
+type ParquetModules = [typeof Hyparquet, typeof HyparquetCompressors]
+
+/**
+ * hyparquet ships ES modules only. Our CommonJS build (what Jest's default runtime loads)
+ * compiles `import()` to `require()`, and Jest's module registry cannot require an ES module
+ * ("Must use import to load ES Module") without `--experimental-vm-modules`; its `process` and
+ * `node:module` are its own too. Node's own `require` can (require(esm), Node ≥ 20.19, which
+ * pipetest needs anyway): it is taken from the real `process` of Node's main context, which
+ * `vm.runInThisContext` evaluates in. The reader is pure computation on a file, so nothing
+ * Jest mocks or isolates is bypassed; its values come from that context (hence realm-safe
+ * checks such as `isDate` in values.ts).
+ */
+async function loadParquetReader(): Promise<ParquetModules> {
+  try {
+    return await Promise.all([import('hyparquet'), import('hyparquet-compressors')])
+  } catch (error) {
+    const mainProcess = runInThisContext('process') as NodeJS.Process
+    // Undefined before Node 20.16 (this path is for Jest, which pipetest supports on ≥ 20.19).
+    const nodeModule = mainProcess.getBuiltinModule?.('node:module')
+    if (nodeModule === undefined || mainProcess === process) throw error
+    const nodeRequire = nodeModule.createRequire(import.meta.url)
+    return [
+      nodeRequire('hyparquet') as ParquetModules[0],
+      nodeRequire('hyparquet-compressors') as ParquetModules[1],
+    ]
+  }
 }
 
 /** Header names made unique the way pandas does (`a`, `a.1`), so no column hides another. */

@@ -49,7 +49,7 @@ export function cellType(cell: Cell, text = false): ColumnType | null {
   }
   if (typeof cell === 'bigint') return 'integer'
   if (typeof cell === 'boolean') return 'boolean'
-  if (cell instanceof Date) return 'datetime'
+  if (isDate(cell)) return 'datetime'
   return 'json'
 }
 
@@ -108,9 +108,17 @@ export function numericValue(cell: Cell): number | undefined {
 
 /** A stable text form of a cell: distinct counting, hashing, messages. */
 export function cellKey(cell: Cell): string {
-  if (cell instanceof Date) return cell.toISOString()
+  if (isDate(cell)) return cell.toISOString()
   if (typeof cell === 'object' && cell !== null) return JSON.stringify(cell, bigintReplacer)
   return String(cell)
+}
+
+/**
+ * A Date from any realm: the Parquet reader may run in Node's main context while a Jest test
+ * runs in its own, where `instanceof Date` is false for the reader's dates.
+ */
+export function isDate(value: unknown): value is Date {
+  return Object.prototype.toString.call(value) === '[object Date]'
 }
 
 export function bigintReplacer(_key: string, value: unknown): unknown {

@@ -1,6 +1,7 @@
 import {
   checkContract,
   describeViolations,
+  isDate,
   rowBounds,
   type ContractViolation,
   type DataRow,
@@ -249,6 +250,6 @@ function splitsOf(data: OutputData): string {
 
 function jsonSafe(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString()
-  if (value instanceof Date) return value.toISOString()
+  if (isDate(value)) return value.toISOString()
   return value
 }

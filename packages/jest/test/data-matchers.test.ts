@@ -1,4 +1,6 @@
+import { join } from 'node:path'
 import { expect, test } from 'vitest'
+import { writeParquet } from '../../../test/data/parquet-writer.js'
 import { failureOf, runJest, statuses, useJestProjects } from './run-jest.js'
 
 const project = useJestProjects()
@@ -15,4 +17,16 @@ test("the data matchers and readOutput work in Jest's CommonJS runtime, and a fa
   expect(failureOf(report, 'FAILS: toHaveColumns after a rename')).toContain(
     "expected Prepare's processed_data to have columns id, amount, but:\n  column `amount` missing; unexpected column `amt` — renamed?\n  columns: id, amt, label",
   )
+})
+
+test("Parquet outputs are read in Jest's default CommonJS runtime (hyparquet is ES modules only)", async () => {
+  const dir = await project('data-contracts')
+  writeParquet(join(dir, 'data.parquet'), {
+    id: Int32Array.from([1, 2, 3]),
+    made_at: [new Date('2026-11-01'), new Date('2026-11-02'), new Date('2026-11-03')],
+  })
+  const { report, output } = await runJest(dir, ['jest/parquet.jest.test.ts'])
+  expect(statuses(report), output).toEqual({
+    "a Parquet file is read in Jest's CommonJS runtime, dates included": 'passed',
+  })
 })
