@@ -40,6 +40,12 @@ export interface PositionalDef {
   name: string
   required: boolean
   description: string
+  /**
+   * Where the value comes from when it is left out (`the "dag" of pipetest.config.json`): the
+   * command checks it then; parsing counts it as wanted, so `run --report x.dag.json` still
+   * reads x.dag.json as the DAG.
+   */
+  fallback?: string
 }
 
 export type OptionValues = Record<string, string | boolean | string[] | boolean[] | undefined>
@@ -113,7 +119,7 @@ export function parseCommandArgs(command: CommandDef, argv: string[]): ParsedArg
   const positionals: Record<string, string | undefined> = {}
   command.positionals.forEach((def, i) => {
     const value = parsed.positionals[i]
-    if (value === undefined && def.required) {
+    if (value === undefined && def.required && def.fallback === undefined) {
       throw usageError(
         command.name,
         `Missing <${def.name}> for "pipetest ${command.name}" (${def.description})`,
@@ -224,7 +230,7 @@ function describeParseError(error: unknown, command: CommandDef): string {
 /** `--help` text: what it does (`summary`, from main's list), usage, arguments, options, examples. */
 export function renderHelp(command: CommandDef, summary: string, c: Colors): string {
   const args = command.positionals
-    .map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`))
+    .map((p) => (p.required && p.fallback === undefined ? `<${p.name}>` : `[${p.name}]`))
     .join(' ')
   const lines = [
     `${c.bold(`pipetest ${command.name}`)} — ${summary}`,
@@ -236,7 +242,8 @@ export function renderHelp(command: CommandDef, summary: string, c: Colors): str
     lines.push('', c.bold('Arguments'))
     const width = Math.max(...command.positionals.map((p) => p.name.length + 2))
     for (const p of command.positionals) {
-      lines.push(`  ${`<${p.name}>`.padEnd(width)}  ${p.description}`)
+      const fallback = p.fallback === undefined ? '' : ` (default: ${p.fallback})`
+      lines.push(`  ${`<${p.name}>`.padEnd(width)}  ${p.description}${fallback}`)
     }
   }
   const rows = Object.entries(command.options).map(([name, def]) => {

@@ -3,7 +3,7 @@ import { PipetestError } from '../errors.js'
 import { toMermaid } from '../report/mermaid.js'
 import { EXIT, flag, type CommandDef } from './command.js'
 import { readLastRun, lastRunFile, type LastRun } from './last-run.js'
-import { loadDagArg, openProject, projectOptions } from './project.js'
+import { dagFileOf, dagPositional, loadDagArg, openProject, projectOptions } from './project.js'
 import { displayPath, shellQuote } from '../text.js'
 
 /**
@@ -30,7 +30,7 @@ export function graphMermaid(dag: PipelineDAG, status?: LastRun): string {
 
 export const graphCommand: CommandDef = {
   name: 'graph',
-  positionals: [{ name: 'dag', required: true, description: 'the pipeline DAG JSON file' }],
+  positionals: [dagPositional],
   options: {
     status: {
       type: 'boolean',
@@ -48,7 +48,7 @@ export const graphCommand: CommandDef = {
     'pipetest graph pipeline.dag.json --status',
   ],
   async run({ values, positionals }, ctx) {
-    const dagFile = positionals.dag!
+    const dagFile = dagFileOf(positionals.dag, 'graph', ctx)
     const dag = loadDagArg(dagFile, ctx)
     let status: LastRun | undefined
     if (flag(values, 'status')) {

@@ -7,7 +7,15 @@ import { DEFAULT_PYTHON } from '../engine/run-options.js'
 import type { ScriptExecutionSpec } from '../spec/index.js'
 import { EXIT, type CommandDef } from './command.js'
 import { ensureGitignored } from './gitignore.js'
-import { loadDagArg, locatingArgs, openProject, projectOptions, type Project } from './project.js'
+import {
+  dagFileOf,
+  dagPositional,
+  loadDagArg,
+  locatingArgs,
+  openProject,
+  type Project,
+  projectOptions,
+} from './project.js'
 import { displayPath, shellQuote } from '../text.js'
 import { describeSource } from './text.js'
 
@@ -20,7 +28,7 @@ interface Row {
 
 export const initCommand: CommandDef = {
   name: 'init',
-  positionals: [{ name: 'dag', required: true, description: 'the pipeline DAG JSON file' }],
+  positionals: [dagPositional],
   options: { ...projectOptions },
   notes: [
     "Each new spec is filled from the script's contract (see pipetest contract) and the DAG:\n" +
@@ -33,7 +41,7 @@ export const initCommand: CommandDef = {
   examples: ['pipetest init pipelines/fraud/pipeline.dag.json'],
   async run({ values, positionals }, ctx) {
     const project = openProject(values, ctx)
-    const dagFile = positionals.dag!
+    const dagFile = dagFileOf(positionals.dag, 'init', ctx)
     const dag = loadDagArg(dagFile, ctx)
     const { builder } = project
     const c = ctx.out

@@ -3,10 +3,18 @@ import { readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { PipetestError } from '../errors.js'
 import { PipelineTestingSpecBuilder } from '../builder/index.js'
-import { loadProjectConfig, type ProjectConfig } from '../config/index.js'
-import { PipelineDAG, loadDag, showName } from '../dag/index.js'
+import { CONFIG_FILE, loadProjectConfig, type ProjectConfig } from '../config/index.js'
+import { PipelineDAG, loadDag } from '../dag/index.js'
 import { DEFAULT_TEST_DATA_DIR } from '../spec/index.js'
-import { stringOption, type CliContext, type OptionDef, type OptionValues } from './command.js'
+import {
+  stringOption,
+  usageError,
+  type CliContext,
+  type OptionDef,
+  type OptionValues,
+  type PositionalDef,
+} from './command.js'
+import { displayPath, shellQuote } from '../text.js'
 
 /** The options every command that reads specs takes, with the library's defaults. */
 export const projectOptions: Record<string, OptionDef> = {
@@ -83,6 +91,35 @@ function assertFolder(path: string, option: string): void {
   )
 }
 
+/** The `dag` argument of commands that fall back to the project configuration's `dag`. */
+export const dagPositional: PositionalDef = {
+  name: 'dag',
+  required: true,
+  description: 'the pipeline DAG JSON file',
+  fallback: `the "dag" of ${CONFIG_FILE}`,
+}
+
+/**
+ * The DAG file a command works on: the one named on the command line, else the one the
+ * project configuration names. Several configured DAGs need a choice: the message lists them.
+ */
+export function dagFileOf(given: string | undefined, command: string, ctx: CliContext): string {
+  if (given !== undefined) return given
+  const config = loadProjectConfig(ctx.cwd, ctx.env)
+  const shown = config.dags.map((dag) => displayPath(dag, ctx.cwd))
+  if (shown.length === 1) return shown[0]!
+  if (shown.length === 0) {
+    throw usageError(
+      command,
+      `Missing <dag> for "pipetest ${command}": name the pipeline DAG JSON file, or set "dag" in ${config.file ? displayPath(config.file, ctx.cwd) : CONFIG_FILE}`,
+    )
+  }
+  throw usageError(
+    command,
+    `${displayPath(config.file!, ctx.cwd)} lists ${shown.length} DAGs (${shown.join(', ')}): name one, e.g. pipetest ${command} ${shellQuote(shown[0]!)}`,
+  )
+}
+
 /**
  * Loads the DAG file named on the command line. The path is resolved against the current
  * directory, as a shell user expects, not against `--root`.
@@ -90,16 +127,6 @@ function assertFolder(path: string, option: string): void {
 export function loadDagArg(file: string, ctx: CliContext): PipelineDAG {
   const path = resolve(ctx.cwd, file)
   return loadDag(path, ctx.cwd)
-}
-
-/** A node named on the command line must exist; the message lists the ones that do. */
-export function assertNode(dag: PipelineDAG, node: string, option: string): string {
-  if (dag.hasNode(node)) return node
-  throw new PipetestError(
-    'UNKNOWN_NODE',
-    `${option} names "${showName(node)}", which is not a node of ${dag.file ?? 'the DAG'}`,
-    { node, hint: `Use one of: ${dag.nodes.join(', ')}.` },
-  )
 }
 
 /**
@@ -117,8 +144,9 @@ export function dagForNode(
 }
 
 /**
- * The DAG a node named on the command line belongs to: the `--dag` file, else the project's
- * only `*.dag.json` at --root, else none (a node is then a bare name).
+ * The DAG a node named on the command line belongs to: the `--dag` file, else the project
+ * configuration's only `dag`, else the project's only `*.dag.json` at --root, else none (a
+ * node is then a bare name).
  */
 export function knownDag(
   project: Project,
@@ -126,6 +154,7 @@ export function knownDag(
   ctx: CliContext,
 ): PipelineDAG | undefined {
   if (dagFile !== undefined) return loadDagArg(dagFile, ctx)
+  if (project.config.dags.length === 1) return loadDag(project.config.dags[0]!, ctx.cwd)
   const found = readdirSync(project.rootDir).filter((name) => name.endsWith('.dag.json'))
   return found.length === 1 ? loadDag(join(project.rootDir, found[0]!), ctx.cwd) : undefined
 }

@@ -9,24 +9,31 @@ import {
   type DataContract,
   type PortContracts,
 } from '../data/index.js'
-import type { PipelineDAG } from '../dag/index.js'
+import { selectNodes, type PipelineDAG } from '../dag/index.js'
 import { PipelineRun, type ExecutionResult } from '../engine/index.js'
 import type { PipelineTestingSpec, ScriptExecutionSpec } from '../spec/index.js'
 import { EXIT, flag, listOption, stringOption, usageError, type CommandDef } from './command.js'
-import { assertNode, loadDagArg, openProject, projectOptions, type Project } from './project.js'
+import {
+  dagFileOf,
+  dagPositional,
+  loadDagArg,
+  openProject,
+  type Project,
+  projectOptions,
+} from './project.js'
 import { displayPath } from '../text.js'
 
 const DEFAULT_SAMPLE_ROWS = 100
 
 export const recordCommand: CommandDef = {
   name: 'record',
-  positionals: [{ name: 'dag', required: true, description: 'the pipeline DAG JSON file' }],
+  positionals: [dagPositional],
   options: {
     only: {
       type: 'string',
       multiple: true,
-      value: 'A,B',
-      description: 'Only these nodes (default: every node)',
+      value: 'SEL',
+      description: 'Only the selected nodes, as run --only selects them (default: every node)',
     },
     overwrite: {
       type: 'boolean',
@@ -67,9 +74,9 @@ export const recordCommand: CommandDef = {
   ],
   async run({ values, positionals }, ctx) {
     const project = openProject(values, ctx)
-    const dag = loadDagArg(positionals.dag!, ctx)
-    const only = listOption(values, 'only').flatMap((value) => value.split(','))
-    const nodes = only.length > 0 ? only.map((node) => assertNode(dag, node, '--only')) : dag.nodes
+    const dag = loadDagArg(dagFileOf(positionals.dag, 'record', ctx), ctx)
+    const only = listOption(values, 'only')
+    const nodes = only.length > 0 ? selectNodes(dag, only, '--only') : dag.nodes
     const check = flag(values, 'check')
     const options = {
       overwrite: flag(values, 'overwrite'),
@@ -104,7 +111,7 @@ export const recordCommand: CommandDef = {
       ctx.stdout.write(
         failures === 0
           ? `record --check: every contract and sample matches today's data.\n`
-          : `record --check: ${failures} mismatch${failures === 1 ? '' : 'es'}. Review the change; if it is intended, run pipetest record ${displayPath(dag.file ?? positionals.dag!, ctx.cwd)} --overwrite${options.samples ? ' --samples' : ''}.\n`,
+          : `record --check: ${failures} mismatch${failures === 1 ? '' : 'es'}. Review the change; if it is intended, run pipetest record ${displayPath(dag.file!, ctx.cwd)} --overwrite${options.samples ? ' --samples' : ''}.\n`,
       )
     }
     return failures === 0 ? EXIT.ok : EXIT.failed

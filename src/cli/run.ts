@@ -21,7 +21,14 @@ import {
   type OptionValues,
 } from './command.js'
 import { summarizeRun, writeLastRun } from './last-run.js'
-import { loadDagArg, locatingArgs, openProject, projectOptions } from './project.js'
+import {
+  dagFileOf,
+  dagPositional,
+  loadDagArg,
+  locatingArgs,
+  openProject,
+  projectOptions,
+} from './project.js'
 import { hasFailures, totalsOf } from '../engine/run-totals.js'
 import { renderSummary, setupNodesOf } from './run-summary.js'
 import { TIERS, numericOptions, selectionOf } from './run-selection.js'
@@ -31,7 +38,7 @@ import { firstLine } from './text.js'
 
 export const runCommand: CommandDef = {
   name: 'run',
-  positionals: [{ name: 'dag', required: true, description: 'the pipeline DAG JSON file' }],
+  positionals: [dagPositional],
   options: {
     tier: {
       type: 'string',
@@ -122,7 +129,7 @@ export const runCommand: CommandDef = {
   ],
   async run({ values, positionals }, ctx) {
     const project = openProject(values, ctx)
-    const dagFile = positionals.dag!
+    const dagFile = dagFileOf(positionals.dag, 'run', ctx)
     const dag = loadDagArg(dagFile, ctx)
     // One read of the specs for the spec to run, its problems and what --changed compares.
     const built = project.builder.buildFromDagWithReport(dag)

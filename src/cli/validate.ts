@@ -1,12 +1,12 @@
 import { checkPipeline } from '../builder/index.js'
 import { DEFAULT_PYTHON } from '../engine/run-options.js'
 import { EXIT, flag, type CommandDef } from './command.js'
-import { loadDagArg, openProject, projectOptions } from './project.js'
+import { dagFileOf, dagPositional, loadDagArg, openProject, projectOptions } from './project.js'
 import { displayPath } from '../text.js'
 
 export const validateCommand: CommandDef = {
   name: 'validate',
-  positionals: [{ name: 'dag', required: true, description: 'the pipeline DAG JSON file' }],
+  positionals: [dagPositional],
   options: {
     json: {
       type: 'boolean',
@@ -28,7 +28,7 @@ export const validateCommand: CommandDef = {
   ],
   async run({ values, positionals }, ctx) {
     const { builder, python, contractsDir } = openProject(values, ctx)
-    const dag = loadDagArg(positionals.dag!, ctx)
+    const dag = loadDagArg(dagFileOf(positionals.dag, 'validate', ctx), ctx)
     const { problems } = await checkPipeline(builder.buildFromDagWithReport(dag), {
       python: python ?? DEFAULT_PYTHON,
       contractsDir,
