@@ -176,7 +176,8 @@ describe('security: no shell in process launching', () => {
         'child_process exec (runs a shell)',
       ],
       [/\bexecaCommand(Sync)?\b/, 'execaCommand (parses a command string)'],
-      [/\$`|\bexeca\s*`/, "execa's template syntax"],
+      // execa's `$` tag, not a regular expression's `$` closing a template literal (`…}$`).
+      [/(^|[^\w$}])\$`|\bexeca\s*`/, "execa's template syntax"],
       [/shell\s*=\s*True/, 'subprocess shell=True'],
       [/\bos\.(system|popen)\s*\(/, 'os.system / os.popen'],
       [/['"`](\/bin\/)?(ba)?sh['"`]\s*,\s*\[\s*['"`]-c['"`]/, 'sh -c'],
