@@ -281,8 +281,13 @@ export interface UpstreamOutputs {
    * engine feeds such an input from that step's run.
    */
   feeds(path: string): boolean
-  /** Outputs of the direct parents, as written in their specs, to suggest as inputs. */
-  parents: Array<{ node: string; name: string; path: string }>
+  /**
+   * The direct parent's output wired to `input`, as written in its spec, to suggest as the
+   * input's path: the one the edge's `ports` name, else one of the same name, else the single
+   * output of the single parent without ports (the engine's pairing, in that order). None
+   * when the DAG wires something else there.
+   */
+  feederOf(input: string): { node: string; name: string; path: string } | undefined
 }
 
 /**
@@ -315,9 +320,25 @@ export function upstreamOutputs(
         fed ??= dag.ancestorsOf(node).flatMap((up) => resolvedOutputs.get(up) ?? [])
         return within(path, fed)
       },
-      parents: dag
-        .getDependencies(node)
-        .flatMap((up) => declared(up).map(([name, path]) => ({ node: up, name, path }))),
+      feederOf(input) {
+        const parents = dag.getDependencies(node).map((up) => ({
+          up,
+          ports: dag.getEdge(up, node)?.ports,
+          outputs: declared(up),
+        }))
+        const pick = (up: string, [name, path]: [string, string]) => ({ node: up, name, path })
+        for (const { up, ports, outputs } of parents) {
+          const output = outputs.find(([name]) => ports?.[name] === input)
+          if (output) return pick(up, output)
+        }
+        const unported = parents.filter((parent) => parent.ports === undefined)
+        for (const { up, outputs } of unported) {
+          const output = outputs.find(([name]) => name === input)
+          if (output) return pick(up, output)
+        }
+        const only = unported.length === 1 ? unported[0]! : undefined
+        return only?.outputs.length === 1 ? pick(only.up, only.outputs[0]!) : undefined
+      },
     }
   }
 }
@@ -345,13 +366,12 @@ export function missingInputProblems(
   const placeholder = specSetCommandLine(node, {
     inputs: Object.fromEntries(missing.map(([name]) => [name, 'PATH'])),
   })
-  const parent = upstream.parents[0]
-  const fromParent =
-    parent && missing.length === 1
-      ? `; to feed it from ${parent.node}'s ${parent.name}: ${specSetCommandLine(node, {
-          inputs: { [missing[0]![0]]: parent.path },
-        })}`
-      : ''
+  const parent = missing.length === 1 ? upstream.feederOf(missing[0]![0]) : undefined
+  const fromParent = parent
+    ? `; to feed it from ${parent.node}'s ${parent.name}: ${specSetCommandLine(node, {
+        inputs: { [missing[0]![0]]: parent.path },
+      })}`
+    : ''
   return [
     {
       node,

@@ -87,6 +87,51 @@ describe('checkSpecs', () => {
     expect(problems[1]!.fix).toContain('pipetest spec set Train --input config=PATH')
   })
 
+  test("the fix for a missing input feeds it from the upstream output the DAG's ports name", async () => {
+    await project.write('scripts/prep.py', '')
+    await project.write('scripts/train.py', '')
+    await project.write(specRel('prep'), {
+      ...good('prep', 'Prep'),
+      output_paths: { report: 'data/prep/report', features: 'data/prep/features' },
+    })
+    await project.write(specRel('train'), {
+      ...good('train', 'Train'),
+      input_paths: { training_data: 'data/train/missing' },
+    })
+    await project.write('pipeline.dag.json', {
+      nodes: ['Prep', 'Train'],
+      edges: [{ from: 'Prep', to: 'Train', ports: { features: 'training_data' } }],
+    })
+    const train = builder
+      .checkSpecs(project.path('pipeline.dag.json'))
+      .find((problem) => problem.node === 'Train')!
+    expect(train.fix).toContain(
+      "to feed it from Prep's features: pipetest spec set Train --input training_data=data/prep/features",
+    )
+    expect(train.fix).not.toContain('report')
+  })
+
+  test('the fix offers no upstream output when none is wired to the missing input', async () => {
+    await project.write('scripts/prep.py', '')
+    await project.write('scripts/train.py', '')
+    await project.write(specRel('prep'), {
+      ...good('prep', 'Prep'),
+      output_paths: { report: 'data/prep/report', features: 'data/prep/features' },
+    })
+    await project.write(specRel('train'), {
+      ...good('train', 'Train'),
+      input_paths: { config: 'data/train/missing' },
+    })
+    await project.write('pipeline.dag.json', {
+      nodes: ['Prep', 'Train'],
+      edges: [['Prep', 'Train']],
+    })
+    const train = builder
+      .checkSpecs(project.path('pipeline.dag.json'))
+      .find((problem) => problem.node === 'Train')!
+    expect(train.fix).not.toContain('to feed it from')
+  })
+
   const good = (name: string, step: string, extra: object = {}) => ({
     script_name: name,
     step_name: step,
