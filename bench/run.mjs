@@ -20,6 +20,7 @@ import { nowMs } from './lib/timing.mjs'
 import { measureAdapters } from './measures/adapters.mjs'
 import { measureCriticalPath } from './measures/critical-path.mjs'
 import { measureDataSummary } from './measures/data-summary.mjs'
+import { measureExecutionCache } from './measures/execution-cache.mjs'
 import { measureMemory } from './measures/memory.mjs'
 import { measureParallel } from './measures/parallel.mjs'
 import { measureRealWorkload } from './measures/real-workload.mjs'
@@ -57,7 +58,8 @@ const settings = {
 }
 
 // Every measure times executions, so none may be restored from the execution cache: off here
-// and in every process the bench starts (Vitest, Jest, the CLI inherit the environment).
+// and in every process the bench starts (Vitest, Jest, the CLI inherit the environment) —
+// except measure 11, which is about the cache and turns it on for its own runs.
 process.env.PIPETEST_CACHE = '0'
 
 const log = (line) => process.stderr.write(`${line}\n`)
@@ -115,6 +117,11 @@ const measures = [
       }),
   ],
   ['10', 'real workload', () => measureRealWorkload({ pipetest, repeat, log })],
+  [
+    '11',
+    'execution cache',
+    () => measureExecutionCache({ python, repeat, stepMs: settings.stepMs, log }),
+  ],
 ]
 const selected = flags.only ? new Set(flags.only.split(',').map((id) => id.trim())) : null
 
