@@ -4,3 +4,4 @@
  */
 export { writeFileAtomic } from './files/atomic-write.js'
 export { hashOf, readRecords, writeRecord } from './files/record-folder.js'
+export { loadProjectConfig } from './config/index.js'

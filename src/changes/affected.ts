@@ -46,15 +46,22 @@ export function changedNodesSince(
   return affectedNodes(pipelineSpec.dag, nodeSources(pipelineSpec, options), changes)
 }
 
-/** Every file and folder each node's executions read, canonical (symlinks resolved). */
+/**
+ * Every file and folder the executions of `nodes` (default: all) read, canonical (symlinks
+ * resolved): the spec file, the input paths, the script and the project-local modules it
+ * imports, transitively (Python's read by the interpreter's `ast` in one process, Node's
+ * relative imports), and a cursus contract file beside it. What `--changed` compares and what
+ * watch mode watches.
+ */
 export function nodeSources(
   pipelineSpec: PipelineTestingSpec,
   options: ChangedOptions,
+  nodes: readonly string[] = pipelineSpec.dag.nodes,
 ): Map<string, string[]> {
-  const { dag, rootDir } = pipelineSpec
+  const { rootDir } = pipelineSpec
   const sources = new Map<string, Set<string>>()
   const byPython = new Map<string, Array<{ node: string; scriptPath: string }>>()
-  for (const node of dag.nodes) {
+  for (const node of nodes) {
     const files = new Set<string>()
     sources.set(node, files)
     const spec = pipelineSpec.scriptSpecs[node]

@@ -166,7 +166,12 @@ export function planPipelineSuite(
     },
     interrupt: (reason) => interruptSharedRun(shared(), reason),
     close: () => closeSharedRun(shared()),
-    watchFiles: () => watchFilesOf(pipelineSpec, builder, [...selected]),
+    watchFiles: () =>
+      watchFilesOf(pipelineSpec, builder, [...selected], {
+        specFiles,
+        python: options.python ?? DEFAULT_PYTHON,
+        contractsDir: options.contractsDir,
+      }),
   }
   return plan
 }

@@ -121,4 +121,72 @@ describe('pipetest() in watch mode', () => {
     }
     expect(await runs()).toHaveLength(3)
   })
+
+  test('follows imported modules, deleted inputs and the config; reruns only what an edit affects', async () => {
+    assertBuilt()
+    const root = await copyProjects(['passing', 'vitest-watch'], { linkNodeModules: true })
+    // Train imports a module of the project, which imports another.
+    await writeFile(join(root, 'scripts/common.py'), 'from helpers import SCALE\n')
+    await mkdir(join(root, 'scripts/helpers'))
+    await writeFile(join(root, 'scripts/helpers/__init__.py'), 'SCALE = 1\n')
+    const train = join(root, 'scripts/train.py')
+    await writeFile(train, `import common\n${await readFile(train, 'utf8')}`)
+    await writeFile(join(root, 'pipetest.config.json'), '{}\n')
+    const lines = async (file: string): Promise<unknown[]> =>
+      existsSync(join(root, file))
+        ? (await readFile(join(root, file), 'utf8'))
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line) as unknown)
+        : []
+    const waitForRuns = async (count: number): Promise<string[][]> => {
+      const deadline = Date.now() + 90_000
+      while (Date.now() < deadline) {
+        const seen = (await lines('watch-runs.jsonl')) as string[][]
+        if (seen.length >= count) return seen
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      throw new Error(`Vitest did not finish run ${count} in time`)
+    }
+    const cachedScripts = async (run: number) => {
+      const cached = ((await lines('watch-cached.jsonl')) as Array<Record<string, boolean>>)[run]!
+      const ofNode = (node: string) =>
+        Object.entries(cached).find(([name]) => name.includes(`scripts > ${node} `))?.[1]
+      return {
+        Preprocess: ofNode('Preprocess'),
+        Train: ofNode('Train'),
+        Evaluate: ofNode('Evaluate'),
+      }
+    }
+    const watcher = execa(
+      vitestBin,
+      ['watch', '--root', root, '--reporter=./watch-log-reporter.ts'],
+      // The project's own tests turn the cache off; watch mode is where users have it on.
+      {
+        cwd: root,
+        env: { ...childEnv(), PIPETEST_CACHE: '1' },
+        extendEnv: false,
+        reject: false,
+        all: true,
+      },
+    )
+    try {
+      expect(await waitForRuns(1)).toEqual([['vitest/a.test.ts', 'vitest/b.test.ts']])
+
+      // A module two imports away from Train: Train and Evaluate (downstream) run again,
+      // Preprocess is restored from the cache.
+      await appendFile(join(root, 'scripts/helpers/__init__.py'), 'SCALE = 2\n')
+      expect((await waitForRuns(2))[1]).toEqual(['vitest/a.test.ts'])
+      expect(await cachedScripts(1)).toEqual({ Preprocess: true, Train: false, Evaluate: false })
+
+      await rm(join(root, 'test/integration/runtime/solo/input/solo.txt'))
+      expect((await waitForRuns(3))[2]).toEqual(['vitest/b.test.ts'])
+
+      await writeFile(join(root, 'pipetest.config.json'), '{ "timeoutSeconds": 120 }\n')
+      expect((await waitForRuns(4))[3]).toEqual(['vitest/a.test.ts', 'vitest/b.test.ts'])
+    } finally {
+      watcher.kill()
+      await watcher
+    }
+  })
 })
