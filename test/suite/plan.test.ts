@@ -128,7 +128,7 @@ describe('planPipelineSuite', () => {
     expect(scriptCase.timeoutMs).toBeGreaterThan((300 * 2 + 1 * 3) * 1000)
   })
 
-  test('lists the DAG, specs folder, scripts and inputs as the files to watch', async () => {
+  test('lists the DAG, specs folder, spec files, scripts and inputs as the files to watch', async () => {
     const root = await copyProjects(['passing'])
     const plan = planPipelineSuite('pipeline.dag.json', { rootDir: root })
     const at = (path: string) => join(root, path)
@@ -136,6 +136,9 @@ describe('planPipelineSuite', () => {
       [
         at('pipeline.dag.json'),
         at('test/integration/runtime/.specs'),
+        at('test/integration/runtime/.specs/preprocess_runtime_test_spec.json'),
+        at('test/integration/runtime/.specs/train_runtime_test_spec.json'),
+        at('test/integration/runtime/.specs/evaluate_runtime_test_spec.json'),
         at('scripts/preprocess.py'),
         at('scripts/train.py'),
         at('scripts/evaluate.py'),
