@@ -1,6 +1,6 @@
 import { isJsonNumber, stringifyJson } from '../files/json.js'
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs'
-import { isAbsolute, resolve } from 'node:path'
+import { isAbsolute, relative, resolve } from 'node:path'
 import { runProcess } from './process.js'
 import type { ProcessExit } from './process.js'
 import { describeExit, notStarted } from './report.js'
@@ -59,7 +59,7 @@ export async function runCommand(request: ExecutionRequest): Promise<ProcessRepo
   })
   return describeExit(exit, undefined, (spawnError) => ({
     outcome: 'spawn-error',
-    message: explainSpawnError(file, request.cwd, spawnError),
+    message: explainSpawnError(file, request.cwd, spawnError, request.projectRoot),
   }))
 }
 
@@ -209,6 +209,7 @@ function explainSpawnError(
   file: string,
   cwd: string,
   spawnError: NonNullable<ProcessExit['spawnError']>,
+  projectRoot: string | undefined,
 ): string {
   const isPath = file.includes('/') || file.includes('\\')
   const path = isAbsolute(file) ? file : resolve(cwd, file)
@@ -224,10 +225,20 @@ function explainSpawnError(
       return `not found: ${path}`
     case 'EACCES':
       if (isPath && isDirectory(path)) return `cannot start ${file}: it is a directory`
-      return `not executable: ${file}. Fix: chmod +x ${isPath ? path : file}`
+      // Making a file executable is a fix for the project's own scripts only: never offer
+      // `chmod +x /etc/passwd` for a command that names a system file by mistake.
+      if (isPath && projectRoot !== undefined && isInside(path, projectRoot)) {
+        return `not executable: ${file}. Fix: chmod +x ${path}`
+      }
+      return `not executable: ${file}, which is ${isPath ? 'outside the project' : 'found on PATH'}. Fix: name a program in the spec's "command" (or "script_path"), not a data or system file`
     default:
       return `cannot start ${file} (${spawnError.code}): ${spawnError.message}`
   }
+}
+
+function isInside(path: string, folder: string): boolean {
+  const rel = relative(folder, path)
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)
 }
 
 function firstLine(path: string): string | undefined {

@@ -17,7 +17,7 @@ const PROBE_SCRIPT = `import os, sys
 print(sys.executable)
 print("%d.%d" % sys.version_info[:2])
 source, folder, stem = sys.argv[1:4]
-tag = getattr(sys.implementation, "cache_tag", None)
+tag = getattr(getattr(sys, "implementation", None), "cache_tag", None)
 compiled = os.path.join(folder, stem + "." + tag + ".pyc") if folder and tag else ""
 def loads(path):
     try:
@@ -120,18 +120,23 @@ async function probePython(python: string): Promise<PythonInstallation> {
     )
   }
   const [executable = '', version = '', compiled = ''] = probe.stdout.trim().split(/\r?\n/)
+  // The version comes first: an old Python prints it, then fails on what it lacks (2.7 has
+  // no sys.implementation), and that is worth saying rather than its traceback.
+  if (/^\d+\.\d+$/.test(version)) {
+    const [major = 0, minor = 0] = version.split('.').map(Number)
+    if (major < MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor < MIN_PYTHON[1])) {
+      const where = executable.trim() || python
+      throw new InterpreterNotFoundError(
+        python,
+        `pipetest needs Python ≥ ${MIN_PYTHON.join('.')}; found ${version} at ${where}${where === python ? '' : ` (the interpreter ${quoted})`}.`,
+      )
+    }
+  }
   if (probe.exitCode !== 0 || !/^\d+\.\d+$/.test(version)) {
     const detail = probe.stderr.trim().split(/\r?\n/)[0] || `exit code ${String(probe.exitCode)}`
     throw new InterpreterNotFoundError(
       python,
       `Python interpreter ${quoted} does not work: ${detail}.`,
-    )
-  }
-  const [major = 0, minor = 0] = version.split('.').map(Number)
-  if (major < MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor < MIN_PYTHON[1])) {
-    throw new InterpreterNotFoundError(
-      python,
-      `Python interpreter ${quoted} is Python ${version}; pipetest needs Python ${MIN_PYTHON.join('.')} or newer.`,
     )
   }
   return {

@@ -1,4 +1,5 @@
-import { chmodSync, readFileSync, statSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execa } from 'execa'
@@ -211,6 +212,40 @@ describe('script rows: every failure ends in one precise outcome, files intact, 
     expect(row.result.outcome).toBe('interpreter-not-found')
     expect(row.result.message).toContain('"python3-no-such-version" not found')
     await expectIntactAndNothingLeft(row)
+  })
+
+  it('a command naming a file outside the project that is not executable → spawn-error without a chmod fix', async () => {
+    const row = await runRow('ok.py', { extra: { runner: 'command', command: ['/etc/passwd'] } })
+    expect(row.result.outcome).toBe('spawn-error')
+    expect(row.result.message).toContain(
+      'not executable: /etc/passwd, which is outside the project',
+    )
+    expect(row.result.message).toContain('name a program in the spec\'s "command"')
+    expect(row.result.message).not.toContain('chmod')
+    await expectIntactAndNothingLeft(row)
+  })
+
+  it('Python 2.7 as the interpreter → interpreter-not-found: "pipetest needs Python ≥ 3.8; found 2.7 at …"', async () => {
+    // No Python 2 is installed: this answers pipetest's probe as 2.7 does (the executable and
+    // version, then a crash on sys.implementation, new in 3.3).
+    const scratch = mkdtempSync(join(tmpdir(), 'pipetest-py27-'))
+    const python = join(scratch, 'python')
+    writeFileSync(
+      python,
+      `#!/bin/sh\nprintf '/usr/local/bin/python2.7\\n2.7\\n'\necho "AttributeError: 'module' object has no attribute 'implementation'" >&2\nexit 1\n`,
+      { mode: 0o755 },
+    )
+    try {
+      const row = await runRow('ok.py', {}, { python })
+      expect(row.result.outcome).toBe('interpreter-not-found')
+      expect(row.result.message).toContain(
+        'pipetest needs Python ≥ 3.8; found 2.7 at /usr/local/bin/python2.7',
+      )
+      expect(row.result.message).not.toContain('AttributeError')
+      await expectIntactAndNothingLeft(row)
+    } finally {
+      rmSync(scratch, { recursive: true, force: true })
+    }
   })
 
   it('script not executable (command runner) → spawn-error saying chmod +x', async () => {

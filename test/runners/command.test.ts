@@ -111,12 +111,34 @@ describe('command runner', () => {
   it('says how to fix a script that is not executable', async () => {
     const root = await tempDir()
     const script = await executableCopy(root, 'exits_7.sh', 0o644)
-    const request = await makeRequest(root, { runner: 'command', scriptPath: script })
+    const request = await makeRequest(root, {
+      runner: 'command',
+      scriptPath: script,
+      projectRoot: root,
+    })
 
     const report = await runExecution(request)
 
     expect(report.outcome).toBe('spawn-error')
     expect(report.message).toBe(`not executable: ${script}. Fix: chmod +x ${script}`)
+  })
+
+  it('offers no chmod for a file outside the project', async () => {
+    const root = await tempDir()
+    const script = await executableCopy(root, 'exits_7.sh', 0o644)
+    const project = join(root, 'project')
+    const request = await makeRequest(root, {
+      runner: 'command',
+      scriptPath: script,
+      projectRoot: project,
+    })
+
+    const report = await runExecution(request)
+
+    expect(report.outcome).toBe('spawn-error')
+    expect(report.message).toBe(
+      `not executable: ${script}, which is outside the project. Fix: name a program in the spec's "command" (or "script_path"), not a data or system file`,
+    )
   })
 
   it('reports a program that is not on PATH', async () => {

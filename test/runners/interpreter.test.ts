@@ -81,7 +81,21 @@ describe('resolvePython', () => {
     const python = await fakePython(root, "printf '/usr/bin/python2.7\\n2.7\\n'")
 
     await expect(resolvePython(python)).rejects.toThrow(
-      'is Python 2.7; pipetest needs Python 3.8 or newer.',
+      'pipetest needs Python ≥ 3.8; found 2.7 at /usr/bin/python2.7 (the interpreter "',
+    )
+  })
+
+  it('names the version of a Python 2.7 whose probe crashes after printing it', async () => {
+    const root = await tempDir()
+    // As Python 2.7 answers the probe: it prints the executable and version, then stops at
+    // sys.implementation (new in 3.3).
+    const python = await fakePython(
+      root,
+      "printf '/usr/bin/python2.7\\n2.7\\n'; echo \"AttributeError: 'module' object has no attribute 'implementation'\" >&2; exit 1",
+    )
+
+    await expect(resolvePython(python)).rejects.toThrow(
+      'pipetest needs Python ≥ 3.8; found 2.7 at /usr/bin/python2.7 (the interpreter "',
     )
   })
 })
