@@ -57,13 +57,23 @@ export function messages(
 
 /** `data_output (3 files, 1.2 kB)`. */
 export function describeOutput(output: OutputReport): string {
-  if (!output.produced) {
-    const what = output.kind === 'missing' ? 'not written' : `empty ${output.kind}`
-    return `${output.name} (${what}: ${output.path})`
-  }
+  if (!output.produced) return `${output.name} (${outputState(output)}: ${output.path})`
   const files =
     output.kind === 'file' ? 'file' : `${output.files} file${output.files === 1 ? '' : 's'}`
   return `${output.name} (${files}, ${formatBytes(output.bytes)})`
+}
+
+/**
+ * Why an output does not count as written, in words: `not written`, `0-byte file`,
+ * `empty folder`, or what a folder holds instead of data.
+ */
+export function outputState(output: OutputReport): string {
+  if (output.kind === 'missing') return 'not written'
+  if (output.kind === 'file') return output.bytes === 0 ? '0-byte file' : 'file'
+  if (output.nonData === undefined) return 'empty folder'
+  const { count, examples } = output.nonData
+  const more = count > examples.length ? `, … ${count - examples.length} more` : ''
+  return `folder holding no data file, only ${count === 1 ? 'a temporary, hidden or 0-byte file' : `${count} temporary, hidden or 0-byte files`} (${examples.join(', ')}${more})`
 }
 
 export function formatBytes(bytes: number): string {

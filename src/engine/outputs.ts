@@ -1,3 +1,4 @@
+import { relative } from 'node:path'
 import { isTemporaryFile, statThrough, walkTree, type EntryKind } from '../files/walk.js'
 import type { OutputReport } from './results.js'
 
@@ -33,13 +34,29 @@ function discoverOutput(name: string, path: string): OutputReport {
     const produced = stats.size > 0
     return { name, path, produced, kind: 'file', files: produced ? 1 : 0, bytes: stats.size }
   }
-  const { files, bytes } = countDataFiles(path)
-  return { name, path, produced: files > 0, kind: 'directory', files, bytes }
+  const { files, bytes, nonData } = countDataFiles(path)
+  return {
+    name,
+    path,
+    produced: files > 0,
+    kind: 'directory',
+    files,
+    bytes,
+    ...(files === 0 && nonData.count > 0 ? { nonData } : {}),
+  }
 }
 
-function countDataFiles(root: string): { files: number; bytes: number } {
+/** Non-data files named in a report: enough to recognise them. */
+const NON_DATA_EXAMPLES = 3
+
+function countDataFiles(root: string): {
+  files: number
+  bytes: number
+  nonData: { count: number; examples: string[] }
+} {
   let files = 0
   let bytes = 0
+  const nonData = { count: 0, examples: [] as string[] }
   const skip = (name: string, kind: EntryKind) =>
     kind === 'directory' && (name.startsWith('.') || name === '__pycache__')
   for (const entry of walkTree(root, { skip })) {
@@ -50,7 +67,12 @@ function countDataFiles(root: string): { files: number; bytes: number } {
     if (size !== undefined && isDataFile(entry.name, size)) {
       files += 1
       bytes += size
+    } else {
+      nonData.count += 1
+      if (nonData.examples.length < NON_DATA_EXAMPLES) {
+        nonData.examples.push(relative(root, entry.path))
+      }
     }
   }
-  return { files, bytes }
+  return { files, bytes, nonData }
 }

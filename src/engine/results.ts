@@ -41,6 +41,11 @@ export interface OutputReport {
   /** Data files found (temporary/system files excluded), at any depth. */
   files: number
   bytes: number
+  /**
+   * A folder that holds no data file but other files (temporary, hidden or 0-byte ones):
+   * how many, and the first few paths inside it, so "empty" is never said of it.
+   */
+  nonData?: { count: number; examples: string[] }
 }
 
 /** One port's data checked against its contract (see src/data); no violations means it held. */

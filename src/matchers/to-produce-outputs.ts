@@ -1,4 +1,5 @@
 import type { ExecutionResult } from '../engine/results.js'
+import { outputState } from '../engine/execution-result.js'
 import { formatBlocked, formatExecutionFailure } from '../suite/format.js'
 import { pipelineContextOf } from '../suite/context.js'
 import { testUsageError } from '../suite/user-error.js'
@@ -42,8 +43,7 @@ export function outputsVerdict(
       for (const name of missing) {
         const output = result.outputs.find((candidate) => candidate.name === name)
         if (output === undefined) continue
-        const state = output.kind === 'missing' ? 'nothing written' : `empty ${output.kind}`
-        lines.push(`  ${name}: ${state} at ${output.path}`)
+        lines.push(`  ${name}: ${outputState(output)} at ${output.path}`)
       }
       const rootDir = pipelineContextOf(result)?.pipelineSpec.rootDir
       if (result.status === 'failed') {

@@ -116,7 +116,7 @@ describe('one execution', () => {
     )
     expect(lines[1]).toMatch(/^ {2}produced \(1\): model \(1 file, \d+ B\)$/)
     expect(lines[2]).toContain('missing (2): metrics (not written: ')
-    expect(lines[2]).toContain('plots (empty directory: ')
+    expect(lines[2]).toContain('plots (empty folder: ')
     expect(lines.at(-1)).toBe(`Run folder: ${result.runDir}`)
     expect(result.errorMessage).toBe(result.message)
   })

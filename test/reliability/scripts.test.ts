@@ -92,6 +92,19 @@ describe('script rows: every failure ends in one precise outcome, files intact, 
     await expectIntactAndNothingLeft(row)
   })
 
+  it('only a temporary file in a folder output and 0 bytes in a file output → missing-outputs saying so, not "empty"', async () => {
+    const row = await runRow('writes_no_data.py', {
+      outputs: { data_output: 'out/step', metrics: 'out/metrics.json' },
+    })
+    expect(row.result.outcome).toBe('missing-outputs')
+    expect(row.result.message).toContain(
+      'data_output (folder holding no data file, only a temporary, hidden or 0-byte file (part-00000.csv.tmp): ',
+    )
+    expect(row.result.message).toContain('metrics (0-byte file: ')
+    expect(row.result.message).not.toMatch(/empty (directory|folder)/)
+    await expectIntactAndNothingLeft(row)
+  })
+
   it('non-zero exit → exit-code 3, with what the script printed', async () => {
     const row = await runRow('exits_3.py')
     expect(row.result.outcome).toBe('exit-code')

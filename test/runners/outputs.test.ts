@@ -2,6 +2,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { discoverOutputs, isTemporaryFile } from '../../src/engine/outputs.js'
+import { describeOutput } from '../../src/engine/execution-result.js'
 import { useTempDirs } from './helpers.js'
 
 const tempDir = useTempDirs()
@@ -44,9 +45,26 @@ describe('discoverOutputs', () => {
     await put(join(out, 'sub', 'empty.csv'), '')
     await put(join(out, 'sub', 'Thumbs.db'), 'x')
 
-    expect(discoverOutputs({ model_output: out })).toEqual([
-      { name: 'model_output', path: out, produced: false, kind: 'directory', files: 0, bytes: 0 },
-    ])
+    const [report] = discoverOutputs({ model_output: out })
+    expect(report).toMatchObject({ produced: false, kind: 'directory', files: 0, bytes: 0 })
+    // Said as what it is, never "empty".
+    expect(report!.nonData).toEqual({ count: 5, examples: expect.any(Array) })
+    expect(report!.nonData!.examples).toHaveLength(3)
+    expect(describeOutput(report!)).toMatch(
+      /^model_output \(folder holding no data file, only 5 temporary, hidden or 0-byte files \(.+, … 2 more\): /,
+    )
+  })
+
+  it('says an empty folder and a 0-byte file are that', async () => {
+    const root = await tempDir()
+    await put(join(root, 'empty.json'), '')
+    await mkdir(join(root, 'nothing'))
+    const [file, folder] = discoverOutputs({
+      metrics: join(root, 'empty.json'),
+      plots: join(root, 'nothing'),
+    })
+    expect(describeOutput(file!)).toBe(`metrics (0-byte file: ${join(root, 'empty.json')})`)
+    expect(describeOutput(folder!)).toBe(`plots (empty folder: ${join(root, 'nothing')})`)
   })
 
   it('reports a declared file by its size, an empty file as not produced and a missing path as missing', async () => {

@@ -76,7 +76,7 @@ describe('toProduceOutputs', () => {
       'expected Lazy to write summary, details, but it did not write details:',
     )
     expect(verdict.message()).toContain(
-      `  details: empty directory at ${result.runDir}/outputs/details`,
+      `  details: empty folder at ${result.runDir}/outputs/details`,
     )
   })
 
