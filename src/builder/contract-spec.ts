@@ -40,7 +40,10 @@ export function specFromContract(input: ContractSpecInput): {
 } {
   const { node, base, contract, dag, specOf, testDataDirForSpecs } = input
   if (!contract || contract.error || contract.source === 'none') {
-    return { spec: base, todos: [], fed: [] }
+    // Nothing known: cursus' LABEL_FIELD=label and job_type=testing would be guesses that
+    // `validate` cannot tell from the user's values. Empty job_args give main() the job type
+    // of the node's suffix; the placeholder paths stay, and validate names them.
+    return { spec: { ...base, environVars: {}, jobArgs: {} }, todos: [], fed: [] }
   }
   const scriptName = base.scriptName
   const parents = dag.getDependencies(node)

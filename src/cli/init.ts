@@ -106,8 +106,9 @@ export const initCommand: CommandDef = {
         out.push(`  ${c.green('+')} ${row.node.padEnd(width)}  ${path(row.file)}`)
         const spec = written.get(row.node)
         const from = contracts.get(row.node)
-        if (spec && from && !from.error && from.source !== 'none') {
-          out.push(`    ${' '.repeat(width)}  ${c.dim(summary(spec))}`)
+        const read = spec ? summary(spec) : ''
+        if (from && !from.error && from.source !== 'none' && read !== '') {
+          out.push(`    ${' '.repeat(width)}  ${c.dim(read)}`)
         } else if (from?.error) {
           out.push(`    ${' '.repeat(width)}  ${c.yellow(`defaults: ${from.error.message}`)}`)
         }

@@ -46,6 +46,33 @@ describe('pipetest init', () => {
     expect(spec).toMatchObject({ script_name: 'train', step_name: 'Train' })
   })
 
+  it('invents no environment or job arguments for a script whose code it cannot read', async () => {
+    const root = tempDir()
+    write(
+      root,
+      'scripts/broken.py',
+      'def main(input_paths, output_paths, environ_vars, job_args)\n',
+    )
+    write(
+      root,
+      'pipeline.dag.json',
+      JSON.stringify({
+        nodes: [{ name: 'Broken_training', script: 'scripts/broken.py' }, 'Missing_calibration'],
+        edges: [],
+      }),
+    )
+    const result = await cli(['init', 'pipeline.dag.json'], { cwd: root })
+    expect(result.code).toBe(0)
+    expect(specFiles(root)).toHaveLength(2)
+    for (const file of specFiles(root)) {
+      // Not cursus' LABEL_FIELD=label / job_type=testing: empty job_args give main() the job
+      // type of the node's suffix (training, calibration), and an env var nobody reads is noise.
+      const spec = readJson(root, `${SPECS}/${file}`)
+      expect([spec.environ_vars, spec.job_args]).toEqual([{}, {}])
+    }
+    expect(result.stdout).toContain("defaults: expected ':' (line 1)")
+  })
+
   it('never overwrites an existing spec and says which ones already existed', async () => {
     const project = pythonProject()
     const { root, dag } = project
