@@ -46,6 +46,12 @@ export interface PositionalDef {
    * reads x.dag.json as the DAG.
    */
   fallback?: string
+  /**
+   * What the argument looks like (a DAG file ends in `.json`): with a `fallback`, an option
+   * with an optional value takes the next argument when it does not look like this one
+   * (`run --changed origin/main` with the configured DAG).
+   */
+  looksLike?: RegExp
 }
 
 export type OptionValues = Record<string, string | boolean | string[] | boolean[] | undefined>
@@ -157,10 +163,16 @@ function takeOptionalValues(
     }
     const next = argv[i + 1]
     const others = [...rest, ...argv.slice(i + 2)]
+    const missing = command.positionals[positionalCount(command, others)]
+    const notThatArgument =
+      missing?.fallback !== undefined &&
+      missing.looksLike !== undefined &&
+      next !== undefined &&
+      !missing.looksLike.test(next)
     if (
       next !== undefined &&
       !next.startsWith('-') &&
-      positionalCount(command, others) >= required
+      (positionalCount(command, others) >= required || notThatArgument)
     ) {
       values[name] = next
       i++

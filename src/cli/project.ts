@@ -97,6 +97,7 @@ export const dagPositional: PositionalDef = {
   required: true,
   description: 'the pipeline DAG JSON file',
   fallback: `the "dag" of ${CONFIG_FILE}`,
+  looksLike: /\.json$/i,
 }
 
 /**

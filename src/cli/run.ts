@@ -111,7 +111,8 @@ export const runCommand: CommandDef = {
       'A space or a repeated --only unites; a comma intersects: --only "tag:nightly,Prep+".\n' +
       '--from and --to narrow what --only selects; --from A --to B is the path from A to B.\n' +
       '--changed REF compares the working tree (untracked files too) with REF, e.g. origin/main.\n' +
-      'With --only, --from or --to, the flow (always the whole DAG) runs only if --tier flow is given.\n' +
+      'With --only, --from, --to or --changed, the flow (always the whole DAG) runs only if\n' +
+      '--tier flow is given. When --changed finds no selected node changed, nothing runs (exit 0).\n' +
       'A script whose code, imported modules, spec, interpreter and inputs are unchanged since it\n' +
       'last passed is not run again: its outputs and logs are restored from the execution cache\n' +
       '(see pipetest cache --help).\n' +

@@ -29,6 +29,9 @@ describe('commands without a DAG argument use the "dag" of pipetest.config.json'
     })
     expect(report.code).toBe(0)
     expect(report.stdout).toContain('demo: 3 nodes')
+    // An optional value that is not a DAG file is the option's: the configured DAG is used.
+    const changed = await cli(['run', '--changed', 'origin/main'], { cwd: project.root })
+    expect(changed.stderr).toContain('Cannot tell what changed since "origin/main"')
 
     const help = await cli(['run', '--help'], { cwd: project.root })
     expect(help.stdout).toContain('pipetest run [dag] [options]')
