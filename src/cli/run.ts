@@ -210,6 +210,9 @@ export const runCommand: CommandDef = {
     }
 
     const state = interruptedBy ? 'interrupted' : 'complete'
+    // A run creates its folder at its first execution: when no script started (an
+    // interpreter that does not exist, every node blocked), there is no folder to name.
+    const runDir = existsSync(run.runDir) ? run.runDir : undefined
     const setup = setupNodesOf(run.events, selected, order)
     const lastRun = summarizeRun(
       results,
@@ -229,7 +232,7 @@ export const runCommand: CommandDef = {
         pipeline: dag.name ?? null,
         dag: dag.file,
         runId: run.runId,
-        runDir: run.runDir,
+        runDir: runDir ?? null,
         tiers: tierNames,
         ...(changed
           ? {
@@ -252,7 +255,7 @@ export const runCommand: CommandDef = {
         `\n${renderSummary(results, {
           colors: c,
           rootDir: project.rootDir,
-          runDir: displayPath(run.runDir, ctx.cwd),
+          runDir: runDir === undefined ? undefined : displayPath(runDir, ctx.cwd),
           tiers: selection,
           setup,
         })}`,
@@ -267,7 +270,7 @@ export const runCommand: CommandDef = {
       const what =
         stoppedNodes.length > 0 ? `stopped ${stoppedNodes.join(', ')}` : 'nothing was running'
       ctx.stderr.write(
-        `${ctx.err.yellow('Interrupted')} by ${interruptedBy}: ${what}; the run folder ${displayPath(run.runDir, ctx.cwd)} is marked interrupted.\n`,
+        `${ctx.err.yellow('Interrupted')} by ${interruptedBy}: ${what}${runDir === undefined ? '' : `; the run folder ${displayPath(runDir, ctx.cwd)} is marked interrupted`}.\n`,
       )
       return exitCodeOf(interruptedBy)
     }

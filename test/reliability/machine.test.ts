@@ -1,4 +1,5 @@
-import { chmodSync } from 'node:fs'
+import { chmodSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { execa } from 'execa'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -79,4 +80,31 @@ describe('machine rows: the file system refuses, pipetest explains', () => {
       expect(project.snapshot()).toEqual(before)
     },
   )
+})
+
+describe('machine rows: a run that never started a script', () => {
+  it('an interpreter that does not exist → exit 1; the summary names no run folder, since none was created', async () => {
+    const project = oneStepProject()
+    const before = project.snapshot()
+    const result = await execa(
+      'node',
+      [cliJs, 'run', 'pipeline.dag.json', '--python', '/nonexistent/python3.99'],
+      { cwd: project.root, env: childEnv(), reject: false, all: true, timeout: 60_000 },
+    )
+    expect(result.exitCode, result.all).toBe(1)
+    expect(result.all).toContain('"/nonexistent/python3.99" not found')
+    expect(existsSync(join(project.testDataDir, '.pipetest', 'runs'))).toBe(false)
+    expect(result.all).not.toContain('.pipetest/runs')
+    expect(result.all).toMatch(/Run folder {4}none: no script started/)
+    expect(result.all).not.toMatch(OUR_STACK_FRAME)
+    expect(project.snapshot()).toEqual(before)
+    await expectNoProcessLeft(project)
+
+    const json = await execa(
+      'node',
+      [cliJs, 'run', 'pipeline.dag.json', '--python', '/nonexistent/python3.99', '--json'],
+      { cwd: project.root, env: childEnv(), reject: false, timeout: 60_000 },
+    )
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, runDir: null })
+  })
 })
