@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+} from 'node:fs'
 import { dirname, join } from 'node:path'
 import { PipetestError } from '../errors.js'
 import { writeFileAtomic } from '../files/atomic-write.js'
@@ -89,14 +97,35 @@ export function saveSpecFile(
       },
     )
   }
+  // A file as cursus' json.dump writes it has no final newline, ours has one: a rewrite
+  // keeps the file's own, so only the fields that changed differ from what was there.
+  const newline = endsWithNewline(file) ?? true
+  const ending = (text: string) => (newline ? text : text.replace(/\n$/, ''))
   const saved = { ...spec, lastUpdated: (options.now ?? new Date()).toISOString() }
   try {
     mkdirSync(dirname(file), { recursive: true })
-    writeFileAtomic(file, specFileText(saved))
+    writeFileAtomic(file, ending(specFileText(saved)))
   } catch (error) {
     throw unwritable(file, error)
   }
   return { spec: saved, file }
+}
+
+/** Whether the file's last byte is a newline (only that byte is read); undefined without a file. */
+function endsWithNewline(file: string): boolean | undefined {
+  let fd: number | undefined
+  try {
+    fd = openSync(file, 'r')
+    const { size } = fstatSync(fd)
+    if (size === 0) return undefined
+    const last = Buffer.alloc(1)
+    readSync(fd, last, 0, 1, size - 1)
+    return last[0] === 0x0a
+  } catch {
+    return undefined
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
 }
 
 /** Why a spec file could not be written, and what to do, for the errors a machine gives. */

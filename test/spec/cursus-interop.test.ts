@@ -90,12 +90,30 @@ describe('specs written by cursus', () => {
     const withNotes = join(project.root, 'with-notes.json')
     writeFileSync(withNotes, before)
     const expected = cursus('resave', withNotes, 'user_notes', '"checked"')
+    // Without a trailing newline, as json.dump writes (and as the file was).
     expect(after).toBe(
-      `${expected.replace(/"last_updated": "[^"]*"/, `"last_updated": ${JSON.stringify(saved.last_updated)}`)}\n`,
+      expected.replace(
+        /"last_updated": "[^"]*"/,
+        `"last_updated": ${JSON.stringify(saved.last_updated)}`,
+      ),
     )
     expect(after).toContain('"lr": 1.0,')
     expect(after).toContain('"seed": 9223372036854775808,')
     expect(after).toContain('"eps": NaN,')
+  })
+
+  test('a spec file that ends with a newline keeps it when rewritten', async () => {
+    const file = project.path(specRel('score'))
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\n`)
+    const set = await cli(
+      ['spec', 'set', 'Score', '--dag', 'pipeline.dag.json', '--notes', 'checked'],
+      { cwd: project.root },
+    )
+    expect(set.code, set.stderr).toBe(0)
+    const after = readFileSync(file, 'utf8')
+    expect(after).toContain('"user_notes": "checked"')
+    expect(after.endsWith('}\n')).toBe(true)
+    expect(after.endsWith('\n\n')).toBe(false)
   })
 
   test('spec show gives the job_type main() will get when job_args are empty', async () => {
