@@ -1,6 +1,5 @@
 import {
   CONTRACT_CALL,
-  closest,
   cursusDisagreements,
   mainSignatureProblems,
   showSignature,
@@ -10,7 +9,7 @@ import {
 } from '../contract/index.js'
 import { effectiveJobArgs } from '../spec/job-args.js'
 import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
-import { displayPath, specSetCommandLine, type SpecChange } from '../text.js'
+import { closest, displayPath, specSetCommandLine, type SpecChange } from '../text.js'
 import { suggestedPath } from './spec-fixes.js'
 
 export type ContractProblemKind =

@@ -7,7 +7,7 @@ export {
   type UpdateSpecOptions,
 } from './pipeline-testing-spec-builder.js'
 export type { NodeResolution, ResolutionSource } from './resolve-node.js'
-export type { SpecProblem, SpecProblemKind } from './completeness.js'
+export type { SpecProblem, SpecProblemKind } from './spec-problem.js'
 export type { SpecCreation, SpecTemplate } from './missing-specs.js'
 export type { InteractiveIO } from './interactive.js'
 export { toScriptName } from './script-name.js'

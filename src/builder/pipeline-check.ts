@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { readContracts, type ScriptContract } from '../contract/index.js'
 import type { PipelineTestingSpec } from '../spec/index.js'
-import type { SpecProblem } from './completeness.js'
+import type { SpecProblem } from './spec-problem.js'
 import { contractProblems, type ContractProblem } from './contract-check.js'
 import type { DagReport } from './pipeline-testing-spec-builder.js'
 import { portProblems, type PortProblem } from './port-check.js'

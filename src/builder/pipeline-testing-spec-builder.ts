@@ -25,8 +25,8 @@ import {
   problemsOfNode,
   upstreamOutputs,
   specsIncompleteError,
-  type SpecProblem,
 } from './completeness.js'
+import type { SpecProblem } from './spec-problem.js'
 import { updateScriptSpecInteractive, type InteractiveIO } from './interactive.js'
 import { createMissingSpecs, type SpecCreation, type SpecTemplate } from './missing-specs.js'
 import {

@@ -1,8 +1,7 @@
 import { resolve, sep } from 'node:path'
-import { closest } from '../contract/index.js'
 import type { PipelineDAG } from '../dag/pipeline-dag.js'
 import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
-import { displayPath } from '../text.js'
+import { closest, displayPath } from '../text.js'
 
 /** An edge whose `ports` or wiring cannot work with the specs at both ends. */
 export interface PortProblem {

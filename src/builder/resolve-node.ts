@@ -1,6 +1,6 @@
+import { closest } from '../text.js'
 import { basename, extname, resolve } from 'node:path'
 import type { PipelineDAG } from '../dag/pipeline-dag.js'
-import { closest } from '../contract/near-miss.js'
 import { showName } from '../dag/node-name.js'
 import { PipetestError } from '../errors.js'
 import {

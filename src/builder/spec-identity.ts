@@ -1,10 +1,9 @@
 import { basename } from 'node:path'
-import { closest } from '../contract/near-miss.js'
 import { SPEC_FILE_SUFFIX } from '../spec/spec-store.js'
 import { specFileKeys } from '../spec/script-execution-spec.js'
-import type { SpecProblem } from './completeness.js'
+import type { SpecProblem } from './spec-problem.js'
 import type { DetailedResolution } from './resolve-node.js'
-import { displayPath } from '../text.js'
+import { closest, displayPath } from '../text.js'
 
 /**
  * A spec's identity is the file its node resolves to: every write goes there, and `run`

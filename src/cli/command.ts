@@ -3,9 +3,6 @@ import { parseArgs } from 'node:util'
 import { PipetestError } from '../errors.js'
 import type { Colors } from './colors.js'
 
-/** Edit distance, for "did you mean" on a mistyped command. */
-export { closest } from '../contract/near-miss.js'
-
 export type OutputStream = Writable & { isTTY?: boolean; columns?: number; rows?: number }
 
 /** Where a command reads and writes; the real process streams, injectable for tests. */

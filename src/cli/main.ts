@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { fileSystemError, isPipetestError } from '../errors.js'
+import { closest } from '../text.js'
 import { colorsFor } from './colors.js'
 import {
   EXIT,
-  closest,
   parseCommandArgs,
   renderHelp,
   usageError,

@@ -2,7 +2,6 @@ import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseJobArg, showJobArg } from '../spec/index.js'
 import type { NodeResolution } from '../builder/index.js'
-import { closest } from '../contract/near-miss.js'
 import { showName } from '../dag/node-name.js'
 import { PipetestError } from '../errors.js'
 import { runnerKinds, type RunnerKind, type ScriptExecutionSpec } from '../spec/index.js'
@@ -19,7 +18,7 @@ import {
 } from './command.js'
 import { knownDag, openProject, projectOptions, type Project } from './project.js'
 import { renderSpec } from './spec-show.js'
-import { displayPath, specSetCommandLine, type SpecChange } from '../text.js'
+import { closest, displayPath, specSetCommandLine, type SpecChange } from '../text.js'
 
 const COMMAND = 'spec set'
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/

@@ -30,6 +30,5 @@ export {
   type ContractTarget,
   type ReadContractsOptions,
 } from './read-contracts.js'
-export { closest } from './near-miss.js'
 export { readPythonContracts, readPythonContractsSync } from './python-contracts.js'
 export { nodeLocalModules } from './node-imports.js'

@@ -13,7 +13,6 @@ export const pipelineTestingSpecSchema = z.object({
   testWorkspaceRoot: z.string().default(DEFAULT_TEST_DATA_DIR),
   /** Absolute project root; relative paths in specs are resolved against it. */
   rootDir: z.string(),
-  workspaceAwareRoot: z.string().optional(),
 })
 export type PipelineTestingSpec = z.infer<typeof pipelineTestingSpecSchema>
 
@@ -26,7 +25,6 @@ export const runtimeTestingConfigurationSchema = z.object({
   testIndividualScripts: z.boolean().default(true),
   testDataCompatibility: z.boolean().default(true),
   testPipelineFlow: z.boolean().default(true),
-  useWorkspaceAware: z.boolean().default(false),
 })
 export type RuntimeTestingConfiguration = z.infer<typeof runtimeTestingConfigurationSchema>
 export type RuntimeTestingConfigurationInput = z.input<typeof runtimeTestingConfigurationSchema>

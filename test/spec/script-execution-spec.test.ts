@@ -65,7 +65,7 @@ describe('schemas', () => {
     })
   })
 
-  test('give the runtime configuration its defaults: all tiers on, workspace-aware off', () => {
+  test('give the runtime configuration its defaults: all tiers on', () => {
     const config = runtimeTestingConfigurationSchema.parse({
       pipelineSpec: { dag: new PipelineDAG().addNode('A'), scriptSpecs: {}, rootDir: '/r' },
     })
@@ -73,7 +73,6 @@ describe('schemas', () => {
       testIndividualScripts: true,
       testDataCompatibility: true,
       testPipelineFlow: true,
-      useWorkspaceAware: false,
     })
     expect(config.pipelineSpec.testWorkspaceRoot).toBe('test/integration/runtime')
   })
