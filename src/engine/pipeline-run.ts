@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { prewarmPython, selectRunner } from '../runners/index.js'
 import { PipetestError } from '../errors.js'
 import { showName } from '../dag/index.js'
 import { specsDirOf, type PipelineTestingSpec } from '../spec/index.js'
@@ -77,6 +78,28 @@ export class PipelineRun {
     // A run seen through another spec (withPipeline) shares the folder, not the pipeline.
     this.#record = options[ENGINE] === undefined
     this.#engine.watchProjectFiles(this.#projectFiles())
+    this.#prewarmPython()
+  }
+
+  /**
+   * The Python scripts' libraries start loading in the preloading worker now (runners/
+   * python-worker.ts), while the run plans and hashes, not when each script first runs.
+   */
+  #prewarmPython(): void {
+    const { python, pythonWorker } = this.#engine.options
+    const scriptsOf = new Map<string, string[]>()
+    for (const node of this.pipelineSpec.dag.nodes) {
+      const spec = this.pipelineSpec.scriptSpecs[node]
+      const scriptPath = this.#planner.scriptPathOf(node)
+      if (!scriptPath || spec?.isolation === 'fresh') continue
+      if (selectRunner({ runner: spec?.runner, scriptPath, command: spec?.command }) !== 'python')
+        continue
+      const interpreter = spec?.python ?? python
+      scriptsOf.set(interpreter, [...(scriptsOf.get(interpreter) ?? []), scriptPath])
+    }
+    for (const [interpreter, scripts] of scriptsOf) {
+      void prewarmPython(interpreter, scripts, pythonWorker)
+    }
   }
 
   /** The files this run depends on: the DAG file, the specs folder, every node's script. */

@@ -7,6 +7,7 @@ import type { ExecutionRequest, ProcessReport, Runner } from './types.js'
 
 export { resolvePython, InterpreterNotFoundError } from './interpreter.js'
 export { probeProcess } from './process.js'
+export { prewarmPython } from './python.js'
 export type { ExecutionRequest, ProcessReport, Runner } from './types.js'
 
 const runners: Record<RunnerKind, Runner> = {

@@ -52,9 +52,15 @@ class PythonWorker {
   readonly #child: ChildProcess
   readonly #pending = new Map<number, (reply: Reply) => void>()
   readonly #running = new Map<number, (exit: ChildExit) => void>()
+  /**
+   * Exits reported before the fork's answer was taken up: readline hands every line of one
+   * chunk over synchronously, so "forked P" and "P exited" can both be read before the
+   * promise of the first has let the launcher register P.
+   */
+  readonly #exitedEarly = new Map<number, ChildExit>()
   #nextId = 1
-  /** Until its first line: an execution is waiting for it. */
-  #starting = true
+  /** Executions waiting for the worker right now (a prewarm's imports do not count). */
+  #waiting = 0
   #stderr = ''
   #idleTimer: NodeJS.Timeout | undefined
 
@@ -95,11 +101,8 @@ class PythonWorker {
       } catch {
         return
       }
-      if (reply.ready) {
-        this.#starting = false
-        markReady(undefined)
-        this.#updateRef()
-      } else if (reply.exited !== undefined) this.#childExited(reply)
+      if (reply.ready) markReady(undefined)
+      else if (reply.exited !== undefined) this.#childExited(reply)
       else if (reply.id !== undefined) {
         const answer = this.#pending.get(reply.id)
         this.#pending.delete(reply.id)
@@ -114,9 +117,21 @@ class PythonWorker {
 
   readonly #onDeath: (reason: string) => void
 
-  /** Imports what the script imports; says whether a fork of it can stand in for a fresh start. */
-  async prepare(scriptPath: string): Promise<{ ok: true } | { fresh: string }> {
-    const reply = await this.#request({ op: 'prepare', script: scriptPath })
+  /** Resolves once it is ready (undefined), or with why it died first. */
+  whenReady(): Promise<string | undefined> {
+    return this.#hold(this.ready)
+  }
+
+  /**
+   * Imports what the script imports; says whether a fork of it can stand in for a fresh
+   * start. In the background (a prewarm), waiting for it never keeps the host alive.
+   */
+  async prepare(
+    scriptPath: string,
+    { background = false } = {},
+  ): Promise<{ ok: true } | { fresh: string }> {
+    const request = this.#request({ op: 'prepare', script: scriptPath })
+    const reply = await (background ? request : this.#hold(request))
     if (reply.ok) return { ok: true }
     return {
       fresh: reply.fresh ?? `the Python worker could not prepare it (${reply.error ?? '?'})`,
@@ -126,22 +141,30 @@ class PythonWorker {
   /** Forks a child for one execution; a failure to fork starts a fresh interpreter instead. */
   launcher(requestFile: string, note: LaunchNote): Launcher {
     return async (spec) => {
-      const reply = await this.#request({
-        op: 'fork',
-        request_file: requestFile,
-        cwd: spec.cwd,
-        env: spec.env,
-        stdout: spec.stdoutLog,
-        stderr: spec.stderrLog,
-      })
+      const reply = await this.#hold(
+        this.#request({
+          op: 'fork',
+          request_file: requestFile,
+          cwd: spec.cwd,
+          env: spec.env,
+          stdout: spec.stdoutLog,
+          stderr: spec.stderrLog,
+        }),
+      )
       if (reply.pid === undefined) {
         note.mode = 'fresh'
         note.reason = `the Python worker could not fork (${reply.error ?? 'no answer'})`
         return spawnInGroup(spec)
       }
       const pid = reply.pid
-      // Registered before anything else runs: the worker sends the exit after the pid.
-      const exited = new Promise<ChildExit>((resolve) => this.#running.set(pid, resolve))
+      const early = this.#exitedEarly.get(pid)
+      this.#exitedEarly.delete(pid)
+      const exited = early
+        ? Promise.resolve(early)
+        : this.dead
+          ? // Died between its answer and now: the child's exit status went with it.
+            Promise.resolve({ exitCode: null, signal: null, lost: this.dead })
+          : new Promise<ChildExit>((resolve) => this.#running.set(pid, resolve))
       this.#updateRef()
       return { pid, exited } satisfies Launched
     }
@@ -155,25 +178,36 @@ class PythonWorker {
     this.#child.stdin?.end()
   }
 
+  async #hold<T>(operation: Promise<T>): Promise<T> {
+    this.#waiting++
+    this.#updateRef()
+    try {
+      return await operation
+    } finally {
+      this.#waiting--
+      this.#updateRef()
+    }
+  }
+
   #request(message: Record<string, unknown>): Promise<Reply> {
     if (this.dead) return Promise.resolve({ error: this.dead })
     const id = this.#nextId++
     const answered = new Promise<Reply>((resolve) => this.#pending.set(id, resolve))
-    this.#updateRef()
     this.#child.stdin?.write(`${JSON.stringify({ id, ...message })}\n`)
     return answered
   }
 
   #childExited(reply: Reply): void {
+    const exit = { exitCode: reply.code ?? null, signal: reply.signal ?? null }
     const resolve = this.#running.get(reply.exited!)
     this.#running.delete(reply.exited!)
-    resolve?.({ exitCode: reply.code ?? null, signal: reply.signal ?? null })
+    if (resolve) resolve(exit)
+    else this.#exitedEarly.set(reply.exited!, exit)
     this.#updateRef()
   }
 
   #die(how: string): void {
     if (this.dead) return
-    this.#starting = false
     const detail = this.#stderr.trim().split('\n').at(-1)
     this.dead = `the Python worker (pid ${String(this.#child.pid)}) died: ${how}${detail ? ` (${detail})` : ''}`
     this.#onDeath(this.dead)
@@ -192,7 +226,7 @@ class PythonWorker {
    * an idle worker must never be why Node does not exit.
    */
   #updateRef(): void {
-    const busy = this.#starting || this.#pending.size + this.#running.size > 0
+    const busy = this.#waiting > 0 || this.#running.size > 0
     const stdout = this.#child.stdout as Socket | null
     if (busy) {
       clearTimeout(this.#idleTimer)
@@ -244,42 +278,72 @@ export interface LaunchChoice {
  */
 export async function chooseLaunch(request: LaunchRequest): Promise<LaunchChoice> {
   const fresh = (reason: string): LaunchChoice => ({ note: { mode: 'fresh', reason } })
-  if (!request.enabled) return fresh('the run option pythonWorker is false')
-  if (process.env.PIPETEST_PYTHON_WORKER === '0') return fresh('PIPETEST_PYTHON_WORKER=0')
-  if (request.isolation === 'fresh') return fresh('its spec asks for it ("isolation": "fresh")')
-  if (process.platform === 'win32') return fresh('this platform has no fork()')
-  const broken = unusable.get(request.executable)
-  if (broken) return fresh(broken)
-
+  const off = workerOff(request)
+  if (off) return fresh(off)
   const workerEnv = { ...stringEnv(process.env), ...request.runnerEnv }
-  let worker = workers.get(request.executable)
-  if (worker && differingStartVariable(worker.env, workerEnv)) {
-    // Our own environment changed since it started (a test setting process.env): a new one.
-    worker.close()
-    worker = undefined
-  }
   const differs = differingStartVariable(workerEnv, { ...workerEnv, ...request.environVars })
   if (differs) return fresh(differs)
-
-  if (!worker) {
-    worker = new PythonWorker(request.executable, request.harness, workerEnv, (gone) => {
-      if (workers.get(request.executable) === gone) workers.delete(request.executable)
-    })
-    workers.set(request.executable, worker)
-    const failure = await worker.ready
-    if (failure) {
-      unusable.set(request.executable, failure)
-      return fresh(failure)
-    }
-  } else {
-    const failure = await worker.ready
-    if (failure) return fresh(failure)
-  }
+  const worker = workerFor(request.executable, request.harness, workerEnv)
+  const failure = await worker.whenReady()
+  if (failure) return fresh(failure)
   const prepared = await worker.prepare(request.scriptPath)
   if ('fresh' in prepared) return fresh(prepared.fresh)
   const chosen = worker
   const note: LaunchNote = { mode: 'worker' }
   return { note, launcher: (requestFile) => chosen.launcher(requestFile, note) }
+}
+
+/**
+ * Has the worker for this interpreter import what `scriptPaths` import, in the background:
+ * a run calls it when it starts, so the libraries load while it plans and while earlier
+ * steps run, instead of when each script's first execution asks for them.
+ */
+export function prewarmPythonWorker(request: {
+  executable: string
+  harness: string
+  runnerEnv: Record<string, string>
+  scriptPaths: string[]
+  enabled: boolean
+}): void {
+  if (request.scriptPaths.length === 0 || workerOff(request)) return
+  const worker = workerFor(request.executable, request.harness, {
+    ...stringEnv(process.env),
+    ...request.runnerEnv,
+  })
+  for (const script of request.scriptPaths) void worker.prepare(script, { background: true })
+}
+
+/** Why no worker may be used at all for this request, or undefined. */
+function workerOff(request: {
+  executable: string
+  enabled: boolean
+  isolation?: 'fresh' | 'worker' | undefined
+}): string | undefined {
+  if (!request.enabled) return 'the run option pythonWorker is false'
+  if (process.env.PIPETEST_PYTHON_WORKER === '0') return 'PIPETEST_PYTHON_WORKER=0'
+  if (request.isolation === 'fresh') return 'its spec asks for it ("isolation": "fresh")'
+  if (process.platform === 'win32') return 'this platform has no fork()'
+  return unusable.get(request.executable)
+}
+
+/** The live worker for the interpreter, started with `env` when there is none. */
+function workerFor(executable: string, harness: string, env: Record<string, string>) {
+  let worker = workers.get(executable)
+  if (worker && differingStartVariable(worker.env, env)) {
+    // Our own environment changed since it started (a test setting process.env): a new one.
+    worker.close()
+    worker = undefined
+  }
+  if (!worker) {
+    const started = new PythonWorker(executable, harness, env, (gone) => {
+      if (workers.get(executable) === gone) workers.delete(executable)
+    })
+    workers.set(executable, started)
+    // One that cannot even start is not tried again in this process.
+    void started.ready.then((failure) => failure && unusable.set(executable, failure))
+    worker = started
+  }
+  return worker
 }
 
 /** A sentence naming the first variable read at start whose value differs, or undefined. */

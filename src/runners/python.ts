@@ -7,7 +7,7 @@ import {
   resolvePythonInstallation,
   type PythonInstallation,
 } from './interpreter.js'
-import { chooseLaunch } from './python-worker.js'
+import { chooseLaunch, prewarmPythonWorker } from './python-worker.js'
 import { notStarted } from './report.js'
 import type { ExecutionRequest, ProcessReport } from './types.js'
 
@@ -49,6 +49,32 @@ export async function runPython(request: ExecutionRequest): Promise<ProcessRepor
     choice.launcher,
   )
   return { ...report, launch: choice.note }
+}
+
+/**
+ * Starts the preloading worker of `python` importing what these Python scripts import (see
+ * python-worker.ts), without waiting: a run calls it when it starts. Never fails; an
+ * interpreter that cannot be used is reported by the executions themselves.
+ */
+export async function prewarmPython(
+  python: string,
+  scriptPaths: string[],
+  enabled = true,
+): Promise<void> {
+  if (scriptPaths.length === 0 || !enabled) return
+  let installation: PythonInstallation
+  try {
+    installation = await resolvePythonInstallation(python)
+  } catch {
+    return
+  }
+  prewarmPythonWorker({
+    executable: installation.executable,
+    harness: installation.harness,
+    runnerEnv: bytecodeEnvironment({}),
+    scriptPaths: scriptPaths.filter((path) => existsSync(path)),
+    enabled,
+  })
 }
 
 /**
