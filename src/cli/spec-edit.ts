@@ -1,7 +1,7 @@
 import { PipetestError, isPipetestError } from '../errors.js'
-import { EXIT, stringOption, type CommandDef } from './command.js'
-import { dagForNode, locatingArgs, openProject, projectOptions } from './project.js'
-import { specSetCommandFor } from './spec-set.js'
+import { EXIT, flag, stringOption, type CommandDef } from './command.js'
+import { dagForNode, knownDag, locatingArgs, openProject, projectOptions } from './project.js'
+import { guessedName, noSpec, specSetCommandFor } from './spec-set.js'
 import { shellQuote } from '../text.js'
 
 export const specEditCommand: CommandDef = {
@@ -11,7 +11,12 @@ export const specEditCommand: CommandDef = {
     dag: {
       type: 'string',
       value: 'FILE',
-      description: "The node's DAG (its declared script decides which spec file is edited)",
+      description:
+        "The node's DAG (default: the only *.dag.json at --root); its declared script decides which spec file is edited, and an unknown node is refused",
+    },
+    new: {
+      type: 'boolean',
+      description: 'Without a DAG: create a spec for a name that has none (else refused as a typo)',
     },
     ...projectOptions,
   },
@@ -26,8 +31,16 @@ export const specEditCommand: CommandDef = {
     const project = openProject(values, ctx)
     const node = positionals.node!
     const dagFile = stringOption(values, 'dag')
-    const dag = dagForNode(project, dagFile, node, ctx)
+    // The same rules as `spec set`: the DAG found the same way (an unknown node is refused
+    // with a did-you-mean); without one, a guessed name is refused and a new one needs --new.
+    const known = knownDag(project, dagFile, ctx)
+    const dag = known ?? dagForNode(project, undefined, node, ctx)
     const { builder } = project
+    if (known === undefined) {
+      const found = builder.resolveNode(dag, node)
+      if (found.source === 'fuzzy') throw guessedName(node, found, ctx)
+      if (found.specFile === undefined && !flag(values, 'new')) throw noSpec(node, builder, ctx)
+    }
 
     if (ctx.stdin.isTTY !== true) {
       // Resolving first also reports an unknown node or a broken spec file before the advice.

@@ -127,7 +127,8 @@ export function specSetCommandFor(
   return specSetCommandLine(node, change, { context, replace: true, multiline: true })
 }
 
-function guessedName(node: string, found: NodeResolution, ctx: CliContext): PipetestError {
+/** A name only guessed (fuzzy) without a DAG: refused, `spec set` and `spec edit` alike. */
+export function guessedName(node: string, found: NodeResolution, ctx: CliContext): PipetestError {
   return new PipetestError(
     'UNKNOWN_NODE',
     `No spec for "${showName(node)}" (did you mean "${found.fileStepName || found.scriptName}", whose spec is ${displayPath(found.specFile!, ctx.cwd)}?)`,
@@ -138,7 +139,8 @@ function guessedName(node: string, found: NodeResolution, ctx: CliContext): Pipe
   )
 }
 
-function noSpec(node: string, builder: Project['builder'], ctx: CliContext): PipetestError {
+/** A name with no spec, without a DAG and without `--new`: refused as a likely typo. */
+export function noSpec(node: string, builder: Project['builder'], ctx: CliContext): PipetestError {
   const saved = builder.listSavedSpecs()
   const suggestion = closest(node, saved)
   return new PipetestError(

@@ -317,6 +317,36 @@ describe('pipetest spec edit', () => {
     expect(read(root, TRAIN)).toBe(before)
   })
 
+  it("finds the project's DAG as spec set does: a typo is refused with a did-you-mean", async () => {
+    const project = pythonProject()
+    await completeSpecs(project, { SEED: '7' })
+    const result = await cli(['spec', 'edit', 'Trian'], { cwd: project.root })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('Node "Trian" is not in the DAG')
+    expect(result.stderr).toContain('did you mean "Train"?')
+    expect(result.stderr).not.toContain('pipetest spec set Trian')
+  })
+
+  it('without a DAG, a name with no spec needs --new, as for spec set', async () => {
+    const project = pythonProject()
+    await completeSpecs(project, { SEED: '7' })
+    const dagless = join(project.root, 'elsewhere')
+    mkdirSync(dagless)
+    const args = [
+      '--root',
+      dagless,
+      '--test-data-dir',
+      join(project.root, 'test/integration/runtime'),
+    ]
+    const result = await cli(['spec', 'edit', 'Evaluate', ...args], { cwd: project.root })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('No spec for "Evaluate"')
+    expect(result.stderr).toContain('add --new')
+    const withNew = await cli(['spec', 'edit', 'Evaluate', '--new', ...args], { cwd: project.root })
+    // Accepted, then asks for a terminal (there is none here).
+    expect(withNew.stderr).toContain('pipetest spec edit needs a terminal')
+  })
+
   it('without a terminal, fails at once and prints the equivalent spec set command', async () => {
     const project = pythonProject()
     await completeSpecs(project, { SEED: '7' })
