@@ -5,3 +5,5 @@
 export { writeFileAtomic } from './files/atomic-write.js'
 export { hashOf, readRecords, writeRecord } from './files/record-folder.js'
 export { loadProjectConfig } from './config/index.js'
+export { declarePipelineTests, planPipelineTests, type TestFramework } from './suite/declare.js'
+export { verdictError } from './suite/user-error.js'

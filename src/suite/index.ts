@@ -3,7 +3,6 @@ export { runScript, runPipeline, type RunHelperOptions, type ScriptOverrides } f
 export { readOutput } from './read-output.js'
 export { outputSnapshot } from './output-snapshot.js'
 export { closeSharedRuns } from './shared-runs.js'
-export { verdictError } from './user-error.js'
 export {
   formatBlocked,
   formatEdgeFailure,

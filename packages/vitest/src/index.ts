@@ -4,20 +4,18 @@
  * messages live in the core (`pipetest`); this file maps them onto describe/test.
  */
 import { afterAll, createExpect, describe, expect, inject, test } from 'vitest'
-import type { RunnerTestSuite } from 'vitest'
+import type { RunnerTestSuite, TestContext } from 'vitest'
 import {
   closeSharedRuns,
-  isPipetestError,
   outputSnapshotMatcher,
   pipetestMatchers,
-  planPipelineSuite,
-  verdictError,
   type DagSource,
   type PipelineSuiteOptions,
   type PipelineSuitePlan,
   type PipetestMatchers,
   type SuiteCase,
 } from 'pipetest'
+import { declarePipelineTests, planPipelineTests } from 'pipetest/internal'
 import { recordWatchedFiles, WATCH_DIR_KEY } from './watch-manifest.js'
 
 expect.extend({
@@ -45,9 +43,9 @@ export type {
   RunHelperOptions,
   ScriptOverrides,
   OutputData,
+  DataRow,
   OutputSnapshot,
   SnapshotOptions,
-  DataRow,
 } from 'pipetest'
 
 /**
@@ -66,34 +64,47 @@ export function describePipeline(
   dag: DagSource,
   options: PipelineSuiteOptions = {},
 ): PipelineSuitePlan {
-  const plan = planWithoutOurStack(dag, options)
+  const plan = planPipelineTests(dag, options)
   recordWatchManifest(plan)
-  let prefetched = false
   // Closed at the end of the enclosing block (the file, usually) rather than of the pipeline's
   // own: a second describePipeline or hand-written tests on the same pipeline share the run.
   afterAll(() => plan.close())
-  describe(plan.name, () => {
-    if (plan.emptyBecause !== undefined) test.skip(plan.emptyBecause)
-    for (const group of plan.groups) {
-      describe(group.title, () => {
-        for (const testCase of group.cases) {
-          test(
-            testCase.name,
-            (context) => {
-              // At the first test, start every selected execution at once (bounded by
-              // `concurrency`); the tests then report one by one as results arrive. Tests
-              // filtered out (-t, .only elsewhere) are not run.
-              if (!prefetched) {
-                prefetched = true
-                plan.prefetch(selectedCases(plan, context.task.suite?.suite))
-              }
-              return runCase(plan, testCase, context)
-            },
-            testCase.timeoutMs,
-          )
-        }
-      })
-    }
+  // At the first test, whose context knows which tests will run (a `beforeAll` is handed the
+  // suite as its first argument by Vitest 3 and its second by Vitest 4).
+  let prefetch: ((willRun: (testCase: SuiteCase) => boolean) => void) | undefined
+  declarePipelineTests<TestContext>(plan, {
+    describe,
+    beforeFirstTest: (start) => {
+      prefetch = start
+    },
+    test: (testCase, body) =>
+      test(
+        testCase.name,
+        (context) => {
+          const start = prefetch
+          prefetch = undefined
+          if (start) {
+            const willRun = casesThatWillRun(plan, context.task.suite?.suite)
+            start((candidate) => willRun?.has(candidate) ?? true)
+          }
+          return body(context)
+        },
+        testCase.timeoutMs,
+      ),
+    // Vitest's junit reporter writes each annotation as <property name=type value=message>.
+    recorder: (context) => async (properties) => {
+      for (const [name, value] of Object.entries(properties)) {
+        await annotateWithoutLocation(context, name, value)
+      }
+    },
+    skip: (context, message) => context.skip(message),
+    skipped: (title) => test.skip(title),
+    // Soft: every output is compared (and updated by -u) even when an earlier one differs.
+    matchSnapshots: (context, snapshots) => {
+      for (const { hint, snapshot } of snapshots)
+        context.expect.soft(snapshot).toMatchSnapshot(hint)
+    },
+    signal: (context) => context.signal,
   })
   return plan
 }
@@ -107,35 +118,7 @@ try {
   // not collecting a test file
 }
 
-interface CaseContext {
-  expect: typeof expect
-  signal: AbortSignal
-  annotate(message: string, type?: string): Promise<unknown>
-  skip(note?: string): never
-}
-
-async function runCase(plan: PipelineSuitePlan, testCase: SuiteCase, context: CaseContext) {
-  // Vitest aborts the signal on timeout or when the run is cancelled: stop the scripts too,
-  // and have the run folder say it was interrupted.
-  const abort = () => plan.interrupt(`test "${testCase.name}" was aborted`)
-  context.signal.addEventListener('abort', abort, { once: true })
-  let verdict
-  try {
-    verdict = await plan.runCase(testCase)
-  } finally {
-    context.signal.removeEventListener('abort', abort)
-  }
-  // Vitest's junit reporter writes each annotation as <property name=type value=message>.
-  for (const [name, value] of Object.entries(verdict.properties)) {
-    await annotateWithoutLocation(context, name, value)
-  }
-  if (verdict.status === 'blocked') context.skip(verdict.message)
-  if (verdict.status === 'failed') throw verdictError(verdict.message)
-  // Soft: every output is compared (and updated by -u) even when an earlier one differs.
-  for (const { hint, snapshot } of verdict.snapshots ?? []) {
-    context.expect.soft(snapshot).toMatchSnapshot(hint)
-  }
-}
+type CaseContext = Pick<TestContext, 'annotate'>
 
 /**
  * `context.annotate`, without the stack trace it captures to locate the call in the test file.
@@ -165,28 +148,13 @@ function annotateWithoutLocation(context: CaseContext, type: string, message: st
   }
 }
 
-/**
- * A DAG that cannot be loaded fails the file with the whole PipetestError message (what,
- * where, how to fix) and none of our frames. A plain Error carries it: Vitest serialises
- * errors through `toJSON`, and PipetestError's keeps only the first line.
- */
-function planWithoutOurStack(dag: DagSource, options: PipelineSuiteOptions): PipelineSuitePlan {
-  try {
-    return planPipelineSuite(dag, options)
-  } catch (error) {
-    if (!isPipetestError(error)) throw error
-    const failure = new Error(error.message)
-    failure.name = error.name
-    failure.stack = `${error.name}: ${error.message}`
-    throw failure
-  }
-}
-
 /** The cases whose tests will run: `-t` filters and `.only` elsewhere mark the others skipped. */
-function selectedCases(plan: PipelineSuitePlan, suite: RunnerTestSuite | undefined): SuiteCase[] {
-  const all = plan.groups.flatMap((group) => group.cases)
-  if (suite === undefined) return all
-  const selected: SuiteCase[] = []
+function casesThatWillRun(
+  plan: PipelineSuitePlan,
+  suite: RunnerTestSuite | undefined,
+): Set<SuiteCase> | undefined {
+  if (suite === undefined) return undefined
+  const selected = new Set<SuiteCase>()
   for (const group of plan.groups) {
     const groupSuite = suite.tasks.find(
       (task) => task.type === 'suite' && task.name === group.title,
@@ -194,7 +162,7 @@ function selectedCases(plan: PipelineSuitePlan, suite: RunnerTestSuite | undefin
     if (groupSuite?.type !== 'suite') continue
     for (const testCase of group.cases) {
       const task = groupSuite.tasks.find((candidate) => candidate.name === testCase.name)
-      if (task && task.mode !== 'skip' && task.mode !== 'todo') selected.push(testCase)
+      if (task && task.mode !== 'skip' && task.mode !== 'todo') selected.add(testCase)
     }
   }
   return selected
