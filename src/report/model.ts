@@ -203,7 +203,7 @@ async function nodeViewOf(
       : null,
     executions: views,
     failure: failed
-      ? { executionId: failed.id, outcome: failed.outcome, message: failed.message }
+      ? { executionId: failed.id, outcome: failed.outcome, message: failed.shortMessage }
       : null,
     blockedBy: status === 'blocked' ? (blocked?.blockedBy ?? null) : null,
     outputs: shown && shown.outputs.length > 0 ? await outputsOf(shown) : [],
@@ -222,7 +222,7 @@ function executionViewOf(result: ExecutionResult, tiers: ExecutionTier[]): Execu
     outcome: result.outcome,
     // Set by the execution cache (results from an earlier run); absent before it.
     cached: (result as { cached?: unknown }).cached === true,
-    message: result.message,
+    message: result.shortMessage,
     exitCode: result.exitCode,
     signal: result.signal,
     durationMs: result.durationMs,
