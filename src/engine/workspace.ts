@@ -137,7 +137,17 @@ export class RunWorkspace {
   }
 
   #writeMarker(): void {
-    writeFileAtomic(join(this.runDir, MARKER_FILE), `${JSON.stringify(this.#marker, null, 2)}\n`)
+    const file = join(this.runDir, MARKER_FILE)
+    const text = `${JSON.stringify(this.#marker, null, 2)}\n`
+    try {
+      writeFileAtomic(file, text)
+    } catch (error) {
+      // A full disk has no room for the atomic write's second copy, but the marker's own
+      // blocks can be reused: rewrite it in place, so a run is never left marked `running`.
+      const code = (error as NodeJS.ErrnoException).code
+      if ((code !== 'ENOSPC' && code !== 'EDQUOT') || !existsSync(file)) throw error
+      writeFileSync(file, text)
+    }
   }
 }
 

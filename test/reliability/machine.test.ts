@@ -1,4 +1,5 @@
-import { chmodSync, existsSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -107,4 +108,57 @@ describe('machine rows: a run that never started a script', () => {
     )
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, runDir: null })
   })
+})
+
+/** A 256 kB tmpfs at `dir`, when this user may mount one (root in CI); undefined otherwise. */
+function tinyFileSystem(dir: string): (() => void) | undefined {
+  mkdirSync(dir, { recursive: true })
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir])
+  if (mount.status !== 0) return undefined
+  return () => void spawnSync('umount', [dir])
+}
+
+describe('machine rows: the disk fills up during a run', () => {
+  it.skipIf(!isRoot)(
+    'ENOSPC while a script writes → exit 1 saying the disk is full; run.json is not left `running` (root only: it mounts a tiny tmpfs)',
+    async () => {
+      const project = newProject()
+      project.copyScripts(['fills_disk.py'])
+      project.write('data/raw/records.csv', 'id,label\n1,0\n')
+      project.writeDag('pipeline.dag.json', {
+        nodes: [{ name: 'Step', script: 'scripts/fills_disk.py' }],
+        edges: [],
+      })
+      const tiny = project.path('tiny')
+      const unmount = tinyFileSystem(tiny)
+      if (unmount === undefined) return
+      try {
+        const specs = join(tiny, 'runtime', '.specs')
+        mkdirSync(specs, { recursive: true })
+        const spec = readFileSync(
+          project.writeSpec({
+            script: 'fills_disk',
+            step: 'Step',
+            inputs: { data_input: 'data/raw' },
+            outputs: { data_output: 'out/step' },
+          }),
+        )
+        writeFileSync(join(specs, 'fills_disk_runtime_test_spec.json'), spec)
+        const before = project.snapshot()
+        const result = await runCli(project, 'tiny/runtime')
+        expect(result.exitCode, result.all).toBe(1)
+        expect(result.all).toContain('no space left on the device (ENOSPC)')
+        expect(result.all).not.toContain('This is a bug in pipetest')
+        expect(result.all).not.toMatch(OUR_STACK_FRAME)
+        const runs = join(tiny, 'runtime', '.pipetest', 'runs')
+        const [runDir] = readdirSync(runs)
+        const marker = JSON.parse(readFileSync(join(runs, runDir!, 'run.json'), 'utf8'))
+        expect(marker.state).not.toBe('running')
+        expect(project.snapshot()).toEqual(before)
+        await expectNoProcessLeft(project)
+      } finally {
+        unmount()
+      }
+    },
+  )
 })
