@@ -110,7 +110,7 @@ function open(file: DataFile): Readable {
 
 async function* readDelimited(file: DataFile): AsyncGenerator<RowChunk> {
   // Loaded on the first CSV read: most test files and commands never read a data file.
-  const { parse } = await import('csv-parse')
+  const { parse } = await loadLibrary(() => import('csv-parse'), 'csv-parse')
   const parser = open(file).pipe(
     parse({
       delimiter: file.format === 'tsv' ? '\t' : ',',
@@ -237,29 +237,33 @@ async function* readParquet(file: DataFile): AsyncGenerator<RowChunk> {
 
 type ParquetModules = [typeof Hyparquet, typeof HyparquetCompressors]
 
+function loadParquetReader(): Promise<ParquetModules> {
+  return Promise.all([
+    loadLibrary(() => import('hyparquet'), 'hyparquet'),
+    loadLibrary(() => import('hyparquet-compressors'), 'hyparquet-compressors'),
+  ])
+}
+
 /**
- * hyparquet ships ES modules only. Our CommonJS build (what Jest's default runtime loads)
- * compiles `import()` to `require()`, and Jest's module registry cannot require an ES module
- * ("Must use import to load ES Module") without `--experimental-vm-modules`; its `process` and
- * `node:module` are its own too. Node's own `require` can (require(esm), Node ≥ 20.19, which
- * pipetest needs anyway): it is taken from the real `process` of Node's main context, which
- * `vm.runInThisContext` evaluates in. The reader is pure computation on a file, so nothing
- * Jest mocks or isolates is bypassed; its values come from that context (hence realm-safe
- * checks such as `isDate` in values.ts).
+ * Loads a reader library on first use, also where Jest's module registry refuses it. Our
+ * CommonJS build (what Jest's default runtime loads) compiles `import()` to `require()`, and
+ * Jest's registry refuses an ES module such as hyparquet ("Must use import to load ES Module")
+ * without `--experimental-vm-modules`, and refuses any file between two tests ("outside of the
+ * scope of the test code") — where a shared execution's outputs are often read. Node's own
+ * `require` can do both (require(esm), Node ≥ 20.19, which pipetest needs anyway): it is taken
+ * from the real `process` of Node's main context, which `vm.runInThisContext` evaluates in. The
+ * readers are pure computation on a file, so nothing Jest mocks or isolates is bypassed; their
+ * values come from that context (hence realm-safe checks such as `isDate` in values.ts).
  */
-async function loadParquetReader(): Promise<ParquetModules> {
+async function loadLibrary<T>(load: () => Promise<T>, name: string): Promise<T> {
   try {
-    return await Promise.all([import('hyparquet'), import('hyparquet-compressors')])
+    return await load()
   } catch (error) {
     const mainProcess = runInThisContext('process') as NodeJS.Process
     // Undefined before Node 20.16 (this path is for Jest, which pipetest supports on ≥ 20.19).
     const nodeModule = mainProcess.getBuiltinModule?.('node:module')
     if (nodeModule === undefined || mainProcess === process) throw error
-    const nodeRequire = nodeModule.createRequire(import.meta.url)
-    return [
-      nodeRequire('hyparquet') as ParquetModules[0],
-      nodeRequire('hyparquet-compressors') as ParquetModules[1],
-    ]
+    return nodeModule.createRequire(import.meta.url)(name) as T
   }
 }
 
