@@ -153,6 +153,13 @@ def exit_without_teardown(code, open_files):
     waiting = [t for t in threading.enumerate() if t is not main_thread and not t.daemon]
     if waiting or os.environ.get("PIPETEST_PYTHON_TEARDOWN") == "1":
         return code
+    run_exit_handlers(open_files)
+    os._exit(code)
+
+
+def run_exit_handlers(open_files):
+    """What a normal exit does for the script, short of tearing the interpreter down: its
+    `atexit` handlers, then every file it opened and the standard streams flushed."""
     import atexit
 
     try:
@@ -165,7 +172,6 @@ def exit_without_teardown(code, open_files):
             stream.flush()
         except Exception:
             pass
-    os._exit(code)
 
 
 def load_script(script_path):

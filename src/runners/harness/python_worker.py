@@ -188,7 +188,7 @@ class Worker:
 
             traceback.print_exc()
             code = 1
-        return finish(code, open_files)
+        return finish(harness, code, open_files)
 
     def reap(self):
         while True:
@@ -270,24 +270,13 @@ def reseed():
             pass
 
 
-def finish(code, open_files):
+def finish(harness, code, open_files):
     """A normal exit minus the teardown, as the harness's own: threads, atexit, flush, leave."""
     try:
         threading._shutdown()  # waits for non-daemon threads, as interpreter exit does
     except Exception:
         pass
-    import atexit
-
-    try:
-        atexit._run_exitfuncs()
-    except Exception:
-        pass
-    open_files.flush()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:
-            pass
+    harness.run_exit_handlers(open_files)
     return code
 
 
