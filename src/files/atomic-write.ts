@@ -34,6 +34,10 @@ export function writeFileAtomic(path: string, content: string): void {
   } catch (error) {
     if (fd !== undefined) closeSync(fd)
     rmSync(temp, { force: true })
+    // A failed write(2) (a full disk) carries no path; the message must name the file.
+    if (error instanceof Error && (error as NodeJS.ErrnoException).path === undefined) {
+      Object.assign(error, { path: file })
+    }
     throw error
   }
 }
