@@ -116,6 +116,8 @@ export const runCommand: CommandDef = {
       'A script whose code, imported modules, spec, interpreter and inputs are unchanged since it\n' +
       'last passed is not run again: its outputs and logs are restored from the execution cache\n' +
       '(see pipetest cache --help).\n' +
+      'Python scripts start as forks of a worker that has imported their libraries once, each in\n' +
+      'its own session, environment and folder (PIPETEST_PYTHON_WORKER=0: a fresh interpreter each).\n' +
       'Under GitHub Actions (GITHUB_STEP_SUMMARY set) the Markdown summary is added to the job summary.\n' +
       'Exit code: 0 all passed, 1 anything failed or blocked, 130/143 interrupted (SIGINT/SIGTERM:\n' +
       'running scripts are killed and the run folder is marked interrupted).',
