@@ -87,7 +87,8 @@ describe('checkSpecs', () => {
     expect(problems[1]!.fix).toContain('pipetest spec set Train --input config=PATH')
   })
 
-  test("the fix for a missing input feeds it from the upstream output the DAG's ports name", async () => {
+  /** Prep writes two outputs; Train's one input points at a path nothing writes. */
+  async function prepAndTrain(input: string, edge: unknown): Promise<void> {
     await project.write('scripts/prep.py', '')
     await project.write('scripts/train.py', '')
     await project.write(specRel('prep'), {
@@ -96,11 +97,16 @@ describe('checkSpecs', () => {
     })
     await project.write(specRel('train'), {
       ...good('train', 'Train'),
-      input_paths: { training_data: 'data/train/missing' },
+      input_paths: { [input]: 'data/train/missing' },
     })
-    await project.write('pipeline.dag.json', {
-      nodes: ['Prep', 'Train'],
-      edges: [{ from: 'Prep', to: 'Train', ports: { features: 'training_data' } }],
+    await project.write('pipeline.dag.json', { nodes: ['Prep', 'Train'], edges: [edge] })
+  }
+
+  test("the fix for a missing input feeds it from the upstream output the DAG's ports name", async () => {
+    await prepAndTrain('training_data', {
+      from: 'Prep',
+      to: 'Train',
+      ports: { features: 'training_data' },
     })
     const train = builder
       .checkSpecs(project.path('pipeline.dag.json'))
@@ -112,20 +118,7 @@ describe('checkSpecs', () => {
   })
 
   test('the fix offers no upstream output when none is wired to the missing input', async () => {
-    await project.write('scripts/prep.py', '')
-    await project.write('scripts/train.py', '')
-    await project.write(specRel('prep'), {
-      ...good('prep', 'Prep'),
-      output_paths: { report: 'data/prep/report', features: 'data/prep/features' },
-    })
-    await project.write(specRel('train'), {
-      ...good('train', 'Train'),
-      input_paths: { config: 'data/train/missing' },
-    })
-    await project.write('pipeline.dag.json', {
-      nodes: ['Prep', 'Train'],
-      edges: [['Prep', 'Train']],
-    })
+    await prepAndTrain('config', ['Prep', 'Train'])
     const train = builder
       .checkSpecs(project.path('pipeline.dag.json'))
       .find((problem) => problem.node === 'Train')!
