@@ -61,7 +61,8 @@ export async function runJest(
     jestBin,
     [
       // Jest's --ci also refuses to write new snapshots: the snapshot tests run both ways.
-      ...(ci ? ['--ci'] : []),
+      // Explicitly both ways: without the flag Jest follows the CI variable of the machine.
+      ci ? '--ci' : '--ci=false',
       '--reporters=default',
       '--reporters=jest-junit',
       '--json',
