@@ -13,8 +13,9 @@ export default defineConfig({
     root: fileURLToPath(new URL('..', import.meta.url)),
     include: ['examples/*/pipeline.test.ts'],
     // 'tree' lists every generated test (node, edge, flow), as a newcomer wants to see them;
-    // pipetest's reporter writes reports/pipetest-report.html (the DAG coloured by result).
-    reporters: ['tree', 'junit', '@pipetest/vitest/reporter'],
+    // pipetest's reporter writes reports/pipetest-report.html (the DAG coloured by result),
+    // its junit reporter Vitest's JUnit file with each test's properties.
+    reporters: ['tree', '@pipetest/vitest/junit', '@pipetest/vitest/reporter'],
     outputFile: { junit: 'reports/junit.xml' },
   },
 })

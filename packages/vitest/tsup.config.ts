@@ -9,6 +9,7 @@ export default defineConfig({
     index: 'src/index.ts',
     plugin: 'src/plugin.ts',
     reporter: 'src/reporter.ts',
+    junit: 'src/junit.ts',
   },
   format: ['esm'],
   dts: true,

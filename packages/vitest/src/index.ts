@@ -16,6 +16,7 @@ import {
   type SuiteCase,
 } from 'pipetest'
 import { declarePipelineTests, planPipelineTests } from 'pipetest/internal'
+import { recordProperties } from './junit-properties.js'
 import { recordWatchedFiles, WATCH_DIR_KEY } from './watch-manifest.js'
 
 expect.extend({
@@ -53,7 +54,8 @@ export type {
  * `scripts` (one per node: runs and writes its outputs), `compatibility` (one per edge: the
  * downstream runs on the upstream's real outputs) and `flow` (the whole DAG). Tests whose
  * upstream failed are skipped with "blocked by <node>"; each test records node, script,
- * runner, exit code, duration and run folder as annotations (JUnit `<property>` elements).
+ * runner, exit code, duration and run folder as JUnit `<property>` elements (written by the
+ * `@pipetest/vitest/junit` reporter).
  * Call it several times for several pipelines.
  *
  * @example
@@ -91,12 +93,8 @@ export function describePipeline(
         },
         testCase.timeoutMs,
       ),
-    // Vitest's junit reporter writes each annotation as <property name=type value=message>.
-    recorder: (context) => async (properties) => {
-      for (const [name, value] of Object.entries(properties)) {
-        await annotateWithoutLocation(context, name, value)
-      }
-    },
+    // Read by @pipetest/vitest/junit; annotations would flood the default reporter's failures.
+    recorder: (context) => (properties) => recordProperties(context.task, properties),
     skip: (context, message) => context.skip(message),
     skipped: (title) => test.skip(title),
     // Soft: every output is compared (and updated by -u) even when an earlier one differs.
@@ -116,36 +114,6 @@ try {
   afterAll(() => closeSharedRuns())
 } catch {
   // not collecting a test file
-}
-
-type CaseContext = Pick<TestContext, 'annotate'>
-
-/**
- * `context.annotate`, without the stack trace it captures to locate the call in the test file.
- * Here that stack never has a frame of the test file (we annotate after awaiting the run), so
- * the location is always empty, and parsing it — source-mapped, in Vitest's worker — was most
- * of what ~7 annotations per test cost: 10–15 % of a 20-node pipeline's test time (measured
- * on Vitest 4; even two frames cost as much as the full stack). The stack is taken
- * synchronously inside `annotate`, so the limit is back before anything else runs.
- * Vitest 3.2 reads a frame unconditionally and throws on an empty stack: from the first such
- * error on, it gets its frames.
- */
-let annotationNeedsFrames = false
-
-function annotateWithoutLocation(context: CaseContext, type: string, message: string) {
-  if (annotationNeedsFrames) return context.annotate(message, type)
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 0
-  try {
-    return context.annotate(message, type)
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error
-    annotationNeedsFrames = true
-    Error.stackTraceLimit = limit
-    return context.annotate(message, type)
-  } finally {
-    Error.stackTraceLimit = limit
-  }
 }
 
 /** The cases whose tests will run: `-t` filters and `.only` elsewhere mark the others skipped. */

@@ -133,6 +133,10 @@ describe('describePipeline on real Vitest', () => {
     // The default reporter's whole output holds the traceback once: in the scripts test.
     expect(result.output.match(/Traceback \(most recent call last\)/g)).toHaveLength(1)
     expect(result.output.match(/scripts\/join\.py", line 10, in main/g)).toHaveLength(1)
+    // The JUnit properties stay out of it: the default reporter prints every annotation of a
+    // failed test (two lines each), which buried the four failures under ~60 property lines.
+    expect(result.output).not.toMatch(/^\s*↳ /m)
+    expect(result.output).not.toMatch(/^\s*❯ (node|runDir|outcome)$/m)
     const failure = (title: string) =>
       result.assertions.find((a) => a.title.startsWith(title))!.failureMessages[0]!
     expect(failure('Join runs and writes totals_output')).toContain('Traceback')

@@ -132,7 +132,12 @@ test.skipIf(skip).each(vitestVersions)(
 
     const run = await execa(
       join(project, 'node_modules/.bin/vitest'),
-      ['run', '--reporter=default', '--reporter=junit', '--outputFile.junit=reports/junit.xml'],
+      [
+        'run',
+        '--reporter=default',
+        '--reporter=@pipetest/vitest/junit',
+        '--outputFile.junit=reports/junit.xml',
+      ],
       { cwd: project, env, extendEnv: false, reject: false, all: true },
     )
     expect(run.exitCode, run.all).toBe(0)

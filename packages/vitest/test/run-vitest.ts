@@ -57,7 +57,7 @@ export async function runVitest(
       '--reporter=default',
       '--reporter=json',
       `--outputFile.json=${join(reports, 'results.json')}`,
-      '--reporter=junit',
+      '--reporter=@pipetest/vitest/junit',
       `--outputFile.junit=${join(reports, 'junit.xml')}`,
       ...args,
     ],

@@ -41,12 +41,20 @@ describe('Vitest --shard with blob reports and --merge-reports', () => {
     ])
     await vitest(
       sharded,
-      ['--merge-reports', '--reporter=junit', '--outputFile.junit=reports/junit.xml'],
+      [
+        '--merge-reports',
+        '--reporter=@pipetest/vitest/junit',
+        '--outputFile.junit=reports/junit.xml',
+      ],
       cacheOn,
     )
-    await vitest(whole, ['run', '--reporter=junit', '--outputFile.junit=reports/junit.xml'], {
-      PIPETEST_CACHE: '0',
-    })
+    await vitest(
+      whole,
+      ['run', '--reporter=@pipetest/vitest/junit', '--outputFile.junit=reports/junit.xml'],
+      {
+        PIPETEST_CACHE: '0',
+      },
+    )
     const merged = readJUnit(await readFile(join(sharded, 'reports/junit.xml'), 'utf8'))
     const unsharded = readJUnit(await readFile(join(whole, 'reports/junit.xml'), 'utf8'))
 
