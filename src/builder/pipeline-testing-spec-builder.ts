@@ -45,6 +45,11 @@ export interface BuilderOptions {
   /** Test data dir, relative to rootDir (holds `.specs/`). Default: `test/integration/runtime`. */
   testDataDir?: string
   /**
+   * The spec files' folder, relative to rootDir. Default: `<testDataDir>/.specs`, or
+   * `<testDataDir>/specs` when only that one holds spec files (cursus's later layout).
+   */
+  specsDir?: string | undefined
+  /**
    * Write a default spec file for each node that has none when building. Never over an
    * existing file, and never when the `CI` environment variable is set (CI must not
    * change the repository it tests; `CI=false` and `CI=0` count as unset). A default
@@ -90,7 +95,7 @@ export interface ScriptMainParams {
 
 /**
  * Builds a {@link PipelineTestingSpec} from a DAG by finding each node's spec, and manages
- * the user-owned spec files under `<testDataDir>/.specs/`.
+ * the user-owned spec files under `<testDataDir>/.specs/` (or where {@link BuilderOptions.specsDir} says).
  *
  * Constructing it touches nothing on disk (cursus created five folders); defaults stay in
  * memory unless `persistDefaults` is set; every problem of every node is reported at once,
@@ -112,7 +117,10 @@ export class PipelineTestingSpecBuilder {
   constructor(options: BuilderOptions = {}) {
     this.rootDir = resolve(options.rootDir ?? process.cwd())
     this.testDataDir = resolve(this.rootDir, options.testDataDir ?? DEFAULT_TEST_DATA_DIR)
-    this.specsDir = specsDirOf(this.testDataDir)
+    this.specsDir = specsDirOf(
+      this.testDataDir,
+      options.specsDir === undefined ? undefined : resolve(this.rootDir, options.specsDir),
+    )
     this.persistDefaults = options.persistDefaults ?? false
     this.#testDataDirForSpecs = displayPath(this.testDataDir, this.rootDir)
   }

@@ -68,7 +68,7 @@ export function openProject(values: OptionValues, ctx: CliContext): Project {
   return {
     rootDir,
     python,
-    builder: new PipelineTestingSpecBuilder({ rootDir, testDataDir }),
+    builder: new PipelineTestingSpecBuilder({ rootDir, testDataDir, specsDir: config.specsDir }),
     config,
     contractsDir: config.contractsDir,
   }

@@ -25,6 +25,8 @@ export const projectConfigSchema = z
     dag: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     /** A folder of cursus `*_contract.py` files. */
     contractsDir: z.string().min(1, 'must not be empty').optional(),
+    /** The spec files' folder. Default: `<testDataDir>/.specs` (or `specs`, cursus's later one). */
+    specsDir: z.string().min(1, 'must not be empty').optional(),
     /**
      * The execution cache: false turns it off; `dir` (relative to this file's folder; default
      * `<testDataDir>/.pipetest/cache`) and `maxSize` (bytes or "2GB"; default 1 GB) place it.
@@ -65,6 +67,7 @@ export interface ProjectConfig {
   timeoutSeconds?: number
   dags: string[]
   contractsDir?: string
+  specsDir?: string
   /** The execution cache setting, `dir` made absolute. */
   cache?: boolean | { dir?: string; maxSize?: number | string }
 }
@@ -104,6 +107,7 @@ export function loadProjectConfig(
       )
     }
     if (data.contractsDir !== undefined) config.contractsDir = resolve(base, data.contractsDir)
+    if (data.specsDir !== undefined) config.specsDir = resolve(base, data.specsDir)
     if (data.cache !== undefined) {
       config.cache =
         typeof data.cache === 'boolean'
@@ -199,7 +203,7 @@ export interface ConfigurableOptions {
 export function withProjectConfig<T extends ConfigurableOptions>(
   options: T,
   cwd: string = process.cwd(),
-): T & { rootDir: string; contractsDir?: string } {
+): T & { rootDir: string; contractsDir?: string; specsDir?: string } {
   const config = loadProjectConfig(options.rootDir ?? cwd)
   const pick = <K extends keyof ConfigurableOptions>(key: K, fallback: ConfigurableOptions[K]) =>
     options[key] !== undefined
@@ -216,5 +220,6 @@ export function withProjectConfig<T extends ConfigurableOptions>(
     ...pick('timeoutSeconds', config.timeoutSeconds),
     ...pick('cache', config.cache),
     ...(config.contractsDir === undefined ? {} : { contractsDir: config.contractsDir }),
+    ...(config.specsDir === undefined ? {} : { specsDir: config.specsDir }),
   }
 }

@@ -17,9 +17,25 @@ import { specFileText, specFromJson } from './spec-codec.js'
 /** The cursus file-name pattern; both tools find each other's files by it. */
 export const SPEC_FILE_SUFFIX = '_runtime_test_spec.json'
 
-/** `<testDataDir>/.specs`, where user-owned spec files live. */
-export function specsDirOf(testDataDir: string): string {
-  return join(testDataDir, '.specs')
+/**
+ * Where user-owned spec files live: `configured` when the project sets `specsDir`, else
+ * `<testDataDir>/.specs` — or `<testDataDir>/specs` when only that folder holds spec files,
+ * where cursus's later runtime builder keeps them (same file names).
+ */
+export function specsDirOf(testDataDir: string, configured?: string): string {
+  if (configured !== undefined) return configured
+  const own = join(testDataDir, '.specs')
+  if (existsSync(own)) return own
+  const cursus = join(testDataDir, 'specs')
+  return holdsSpecFiles(cursus) ? cursus : own
+}
+
+function holdsSpecFiles(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((name) => name.endsWith(SPEC_FILE_SUFFIX))
+  } catch {
+    return false // no such folder (or not one): not a specs folder
+  }
 }
 
 export function specFilePath(specsDir: string, scriptName: string): string {

@@ -107,6 +107,7 @@ function pipelineFor(source: DagSource, given: RunHelperOptions): SharedPipeline
   const builder = new PipelineTestingSpecBuilder({
     rootDir,
     ...(options.testDataDir === undefined ? {} : { testDataDir: options.testDataDir }),
+    specsDir: options.specsDir,
   })
   const pipelineSpec = builder.buildFromDag(dag, { validate: false })
   return registerPipeline(pipelineSpec, options)

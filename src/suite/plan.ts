@@ -47,6 +47,7 @@ export function planPipelineSuite(
   const builder = new PipelineTestingSpecBuilder({
     rootDir,
     ...(options.testDataDir === undefined ? {} : { testDataDir: options.testDataDir }),
+    specsDir: options.specsDir,
     ...(options.persistDefaults === undefined ? {} : { persistDefaults: options.persistDefaults }),
   })
   // One resolution of the DAG for the specs, their problems and each node's spec file:

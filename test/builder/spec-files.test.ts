@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process'
 import { cp, readFile } from 'node:fs/promises'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { PipelineTestingSpecBuilder } from '../../src/builder/index.js'
+import { withProjectConfig } from '../../src/config/index.js'
+import { PipelineDAG } from '../../src/dag/index.js'
 import { createTempProject, specRel, type TempProject } from './temp-project.js'
 
 const fixtures = new URL('../fixtures/specs/', import.meta.url)
@@ -245,5 +247,55 @@ describe('updateScriptSpec', () => {
     expect((error as Error).message).toContain(file)
     expect((error as Error).message).toContain('environ_vars.A')
     expect(await project.snapshot()).toEqual(before)
+  })
+})
+
+describe("cursus's later specs/ folder", () => {
+  // cursus's runtime builder moved its ScriptExecutionSpec files from `<test_data_dir>/.specs`
+  // to `<test_data_dir>/specs` (same `<script>_runtime_test_spec.json` names).
+  const laterRel = (name: string) => specRel(name).replace('/.specs/', '/specs/')
+
+  test('a DAG resolves against the specs in specs/ when .specs/ does not exist', async () => {
+    await project.write(laterRel('tabular_preprocessing'), {
+      script_name: 'tabular_preprocessing',
+      step_name: 'TabularPreprocessing_training',
+      script_path: null,
+      input_paths: { data_input: 'test/integration/runtime/tabular_preprocessing/input' },
+      output_paths: { data_output: 'test/integration/runtime/tabular_preprocessing/output' },
+      environ_vars: {},
+      job_args: { job_type: 'training' },
+      last_updated: '2025-10-12T09:41:03.120511',
+      user_notes: null,
+    })
+    const fresh = new PipelineTestingSpecBuilder({ rootDir: project.root })
+    expect(fresh.specsDir).toBe(project.path('test/integration/runtime/specs'))
+    const dag = new PipelineDAG().addNode('TabularPreprocessing_training')
+    const resolution = fresh.resolveNode(dag, 'TabularPreprocessing_training')
+    expect(resolution.specFile).toBe(project.path(laterRel('tabular_preprocessing')))
+    expect(resolution.spec.jobArgs).toEqual({ job_type: 'training' })
+    // Saved back where it was found, not into a new .specs/.
+    fresh.saveScriptSpec({ ...resolution.spec, environVars: { LABEL_FIELD: 'is_fraud' } })
+    expect(Object.keys(await project.snapshot('test/integration/runtime'))).toEqual([
+      laterRel('tabular_preprocessing'),
+    ])
+  })
+
+  test('.specs/ wins when both exist; a specs/ folder without spec files is not taken', async () => {
+    await project.write('test/integration/runtime/specs/README.md', 'not specs')
+    expect(new PipelineTestingSpecBuilder({ rootDir: project.root }).specsDir).toBe(
+      project.path('test/integration/runtime/.specs'),
+    )
+    await project.write(laterRel('a'), '{}')
+    await project.write(specRel('b'), '{}')
+    expect(new PipelineTestingSpecBuilder({ rootDir: project.root }).specsDir).toBe(
+      project.path('test/integration/runtime/.specs'),
+    )
+  })
+
+  test('the folder can be set: specsDir in the project configuration', async () => {
+    await project.write('pipetest.config.json', { specsDir: 'cursus/specs' })
+    await project.write('cursus/specs/a_runtime_test_spec.json', '{}')
+    const { specsDir } = new PipelineTestingSpecBuilder(withProjectConfig({}, project.root))
+    expect(specsDir).toBe(project.path('cursus/specs'))
   })
 })
