@@ -48,7 +48,7 @@ export function renderSummary(
     colors: Colors
     rootDir: string
     /** Undefined when no script started, so no run folder was created. */
-    runDir: string | undefined
+    runFolder: string | undefined
     tiers: { scripts: boolean; compatibility: boolean; flow: boolean }
     setup?: SetupNode[]
   },
@@ -174,7 +174,7 @@ export function renderSummary(
       `${'Cache'.padEnd(14)}${cache.cached} of ${cache.total} executions restored ${c.dim('(unchanged since they passed; --no-cache runs them all)')}`,
     )
   }
-  out.push(`${'Run folder'.padEnd(14)}${options.runDir ?? c.dim('none: no script started')}`)
+  out.push(`${'Run folder'.padEnd(14)}${options.runFolder ?? c.dim('none: no script started')}`)
   return `${out.join('\n')}\n`
 }
 

@@ -214,16 +214,16 @@ export const runCommand: CommandDef = {
     const state = interruptedBy ? 'interrupted' : 'complete'
     // A run creates its folder at its first execution: when no script started (an
     // interpreter that does not exist, every node blocked), there is no folder to name.
-    const runDir = existsSync(run.runDir) ? run.runDir : undefined
+    const runFolder = existsSync(run.runFolder) ? run.runFolder : undefined
     const setup = setupNodesOf(run.events, selected, order)
     const lastRun = summarizeRun(
       results,
-      { pipeline: dag.name ?? null, runId: run.runId, runDir: run.runDir, state },
+      { pipeline: dag.name ?? null, runId: run.runId, runDir: run.runFolder, state },
       setup,
     )
     writeLastRun(project.builder.testDataDir, dag.file!, lastRun)
     const totals = totalsOf(results)
-    const published = await publishRun(run.runDir, values, ctx)
+    const published = await publishRun(run.runFolder, values, ctx)
     const failed = hasFailures(totals)
 
     if (json) {
@@ -234,7 +234,7 @@ export const runCommand: CommandDef = {
         pipeline: dag.name ?? null,
         dag: dag.file,
         runId: run.runId,
-        runDir: runDir ?? null,
+        runDir: runFolder ?? null,
         tiers: tierNames,
         ...(changed
           ? {
@@ -257,7 +257,7 @@ export const runCommand: CommandDef = {
         `\n${renderSummary(results, {
           colors: c,
           rootDir: project.rootDir,
-          runDir: runDir === undefined ? undefined : displayPath(runDir, ctx.cwd),
+          runFolder: runFolder === undefined ? undefined : displayPath(runFolder, ctx.cwd),
           tiers: selection,
           setup,
         })}`,
@@ -272,7 +272,7 @@ export const runCommand: CommandDef = {
       const what =
         stoppedNodes.length > 0 ? `stopped ${stoppedNodes.join(', ')}` : 'nothing was running'
       ctx.stderr.write(
-        `${ctx.err.yellow('Interrupted')} by ${interruptedBy}: ${what}${runDir === undefined ? '' : `; the run folder ${displayPath(runDir, ctx.cwd)} is marked interrupted`}.\n`,
+        `${ctx.err.yellow('Interrupted')} by ${interruptedBy}: ${what}${runFolder === undefined ? '' : `; the run folder ${displayPath(runFolder, ctx.cwd)} is marked interrupted`}.\n`,
       )
       return exitCodeOf(interruptedBy)
     }
@@ -289,7 +289,7 @@ export const runCommand: CommandDef = {
 
 /** The report and summaries the options and the environment ask for, once the run is closed. */
 async function publishRun(
-  runDir: string,
+  runFolder: string,
   values: OptionValues,
   ctx: CliContext,
 ): Promise<PublishedReport | undefined> {
@@ -298,8 +298,8 @@ async function publishRun(
   if (dir === undefined && summaryFile === undefined && !ctx.env.GITHUB_STEP_SUMMARY)
     return undefined
   // Nothing ran (every node filtered out): no results to report.
-  if (!existsSync(join(runDir, RESULTS_FILE))) return undefined
-  return publishReport([runDir], {
+  if (!existsSync(join(runFolder, RESULTS_FILE))) return undefined
+  return publishReport([runFolder], {
     ...(dir ? { dir } : {}),
     ...(summaryFile ? { summaryFile } : {}),
     cwd: ctx.cwd,

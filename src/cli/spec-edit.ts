@@ -1,7 +1,7 @@
 import { PipetestError, isPipetestError } from '../errors.js'
 import { EXIT, flag, stringOption, type CommandDef } from './command.js'
 import { dagForNode, knownDag, locatingArgs, openProject, projectOptions } from './project.js'
-import { guessedName, noSpec, specSetCommandFor } from './spec-set.js'
+import { guessedName, noSpec, specSetWriting } from './spec-set.js'
 import { shellQuote } from '../text.js'
 
 export const specEditCommand: CommandDef = {
@@ -52,7 +52,7 @@ export const specEditCommand: CommandDef = {
           node,
           hint:
             'Set the values without prompts instead (this is the current spec; change what you need):\n' +
-            `  ${specSetCommandFor(node, current, [
+            `  ${specSetWriting(node, current, [
               ...(dagFile ? ['--dag', dagFile] : []),
               ...locatingArgs(values),
             ])}`,

@@ -106,11 +106,7 @@ function updatesFrom(values: OptionValues, rootDir: string): Partial<ScriptExecu
  * The `spec set` command that writes exactly `spec` (with `--replace`, so entries not listed
  * are dropped), one option per line: what `spec edit` prints when there is no terminal.
  */
-export function specSetCommandFor(
-  node: string,
-  spec: ScriptExecutionSpec,
-  context: string[],
-): string {
+export function specSetWriting(node: string, spec: ScriptExecutionSpec, context: string[]): string {
   const change: SpecChange = {
     inputs: spec.inputPaths,
     outputs: spec.outputPaths,

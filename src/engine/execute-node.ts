@@ -79,7 +79,7 @@ export async function executeNode(
     scriptName: spec.scriptName,
     scriptPath: execution.scriptPath,
     runner: undefined,
-    runDir: context.workspace.runDir,
+    runDir: context.workspace.runFolder,
     inputs: execution.inputs,
     wiredFrom: execution.wiredFrom,
   }
@@ -184,7 +184,7 @@ export async function executeNode(
 
   try {
     const result = await context.scheduler
-      .runProcess(
+      .withSlot(
         () => runInFreshFolders(execution, identity, runner, python, context),
         context.signal,
         context.priority,

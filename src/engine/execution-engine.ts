@@ -206,7 +206,7 @@ export class ExecutionEngine {
       scriptName: plan.spec?.scriptName ?? plan.node,
       scriptPath: plan.scriptPath,
       runner: plan.spec?.runner,
-      runDir: this.workspace.runDir,
+      runDir: this.workspace.runFolder,
       inputs,
       wiredFrom,
     }

@@ -123,8 +123,8 @@ export class PipelineRun {
   }
 
   /** `<testDataDir>/.pipetest/runs/<runId>` (created by the first execution). */
-  get runDir(): string {
-    return this.#engine.workspace.runDir
+  get runFolder(): string {
+    return this.#engine.workspace.runFolder
   }
 
   get runId(): string {
@@ -215,7 +215,7 @@ export class PipelineRun {
         downstream: results[to]!,
       })
     }
-    const flow = toFlowResult({ order, results, edges, runDir: this.runDir })
+    const flow = toFlowResult({ order, results, edges, runFolder: this.runFolder })
     this.#recorded.flow = flow
     return flow
   }
@@ -300,7 +300,7 @@ export class PipelineRun {
         kind: 'run-results',
         version: 1,
         runId: this.runId,
-        runDir: this.runDir,
+        runDir: this.runFolder,
         state,
         pipeline: dag.name ?? null,
         dagFile: dag.file ?? null,

@@ -90,7 +90,11 @@ export interface ExecutionResult {
   logs: { stdout?: string; stderr?: string }
   /** Python: forked from the preloading worker, or a fresh interpreter and why. */
   launch?: LaunchNote
-  /** The execution's folder under `<testDataDir>/.pipetest/runs/<run>/`. */
+  /**
+   * The execution's folder under `<testDataDir>/.pipetest/runs/<run>/` (the run folder when
+   * nothing ran). `runDir` is a published name (results.json, JUnit properties); in code the
+   * run folder is `runFolder` and an execution's folder `executionDir`.
+   */
   runDir: string
   /** Logical input name → absolute path given to the script. */
   inputs: Record<string, string>
@@ -191,6 +195,7 @@ export interface PipelineFlowResult {
   failedNodes: string[]
   blockedNodes: string[]
   durationMs: number
+  /** The run folder (a published name, see {@link ExecutionResult.runDir}). */
   runDir: string
 }
 

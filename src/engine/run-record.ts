@@ -19,6 +19,7 @@ export interface RunRecord {
   kind: 'run-results'
   version: 1
   runId: string
+  /** The run folder (the file format's name for it). */
   runDir: string
   state: 'complete' | 'interrupted'
   /** The DAG's name, when it has one. */
@@ -48,8 +49,8 @@ export function writeRunRecord(record: RunRecord): string {
  * The record of a run folder, or undefined when it has none (an older pipetest, a run that
  * executed nothing) or it is not ours. A damaged file is reported by the caller that asked.
  */
-export function readRunRecord(runDir: string): RunRecord | undefined {
-  const file = join(runDir, RESULTS_FILE)
+export function readRunRecord(runFolder: string): RunRecord | undefined {
+  const file = join(runFolder, RESULTS_FILE)
   if (!existsSync(file)) return undefined
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<RunRecord>
   return parsed.tool === 'pipetest' && parsed.kind === 'run-results' && parsed.version === 1
@@ -65,7 +66,7 @@ export function readRunRecord(runDir: string): RunRecord | undefined {
  */
 export const RUN_JOURNAL_ENV = 'PIPETEST_RUN_JOURNAL'
 
-function noteInJournal(runDir: string): void {
+function noteInJournal(runFolder: string): void {
   const journal = process.env[RUN_JOURNAL_ENV]
   if (!journal) return
   try {
@@ -74,7 +75,7 @@ function noteInJournal(runDir: string): void {
       journal,
       `${Date.now()}-${process.pid}-${randomBytes(3).toString('hex')}.json`,
     )
-    writeFileAtomic(entry, JSON.stringify({ runDir }))
+    writeFileAtomic(entry, JSON.stringify({ runDir: runFolder }))
   } catch {
     // The journal only feeds a report; a missing or read-only folder must not fail a test.
   }
@@ -88,16 +89,16 @@ export function readJournal(journal: string): string[] {
   } catch {
     return []
   }
-  const runDirs: string[] = []
+  const runFolders: string[] = []
   for (const name of names.sort()) {
     try {
       const { runDir } = JSON.parse(readFileSync(join(journal, name), 'utf8')) as {
         runDir?: unknown
       }
-      if (typeof runDir === 'string' && !runDirs.includes(runDir)) runDirs.push(runDir)
+      if (typeof runDir === 'string' && !runFolders.includes(runDir)) runFolders.push(runDir)
     } catch {
       // A torn entry costs one run in the report, never the report.
     }
   }
-  return runDirs
+  return runFolders
 }

@@ -84,7 +84,7 @@ export class RuntimeTester {
         resolved.stepName,
         resolved,
         tierOff('testIndividualScripts'),
-        this.run.runDir,
+        this.run.runFolder,
       )
     return this.#runWith([resolved]).testScript(resolved.stepName)
   }
@@ -121,7 +121,7 @@ export class RuntimeTester {
       return skippedFlowResult(
         run.pipelineSpec.dag.topologicalSort(),
         tierOff('testPipelineFlow'),
-        run.runDir,
+        run.runFolder,
       )
     return run.testFlow()
   }
@@ -131,7 +131,7 @@ export class RuntimeTester {
     const node = this.#node(nodeOrScriptName)
     const spec = this.pipelineSpec.scriptSpecs[node]
     if (!this.config.testIndividualScripts)
-      return skippedScriptResult(node, spec, tierOff('testIndividualScripts'), this.run.runDir)
+      return skippedScriptResult(node, spec, tierOff('testIndividualScripts'), this.run.runFolder)
     return this.run.testScript(node)
   }
 
@@ -172,7 +172,7 @@ export class RuntimeTester {
               node,
               scriptSpecs[node],
               tierOff('testIndividualScripts'),
-              this.run.runDir,
+              this.run.runFolder,
             ),
           ]),
         )
@@ -186,7 +186,7 @@ export class RuntimeTester {
         )
     const flow =
       ran.flow ??
-      skippedFlowResult(dag.topologicalSort(), tierOff('testPipelineFlow'), this.run.runDir)
+      skippedFlowResult(dag.topologicalSort(), tierOff('testPipelineFlow'), this.run.runFolder)
     return { scripts, edges, flow }
   }
 

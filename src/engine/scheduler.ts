@@ -44,7 +44,7 @@ export class ExecutionScheduler {
    * Among waiting executions, the highest `priority` (the longest path still ahead of it)
    * starts first.
    */
-  runProcess<T>(task: () => Promise<T>, signal?: AbortSignal, priority?: () => number): Promise<T> {
+  withSlot<T>(task: () => Promise<T>, signal?: AbortSignal, priority?: () => number): Promise<T> {
     return this.#semaphore.use(
       () => {
         this.#executed++

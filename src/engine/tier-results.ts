@@ -41,7 +41,7 @@ export function skippedScriptResult(
   node: string,
   spec: ScriptExecutionSpec | undefined,
   reason: string,
-  runDir: string,
+  runFolder: string,
 ): ScriptTestResult {
   const base = notRunResult(
     {
@@ -50,7 +50,7 @@ export function skippedScriptResult(
       scriptName: spec?.scriptName ?? node,
       scriptPath: spec?.scriptPath,
       runner: spec?.runner,
-      runDir,
+      runDir: runFolder,
       inputs: {},
       wiredFrom: {},
     },
@@ -264,7 +264,7 @@ export interface FlowEvidence {
   order: string[]
   results: Record<string, ExecutionResult>
   edges: Record<string, DataCompatibilityResult>
-  runDir: string
+  runFolder: string
 }
 
 /** Failed when any node failed; the message names the failed nodes and what they blocked. */
@@ -298,7 +298,7 @@ export function toFlowResult(evidence: FlowEvidence): PipelineFlowResult {
     kind: 'flow',
     status: passed ? 'passed' : 'failed',
     outcome: passed ? 'success' : (firstFailure?.outcome ?? 'blocked'),
-    ...messages(message, passed ? undefined : evidence.runDir),
+    ...messages(message, passed ? undefined : evidence.runFolder),
     pipelineSuccess: passed,
     executionOrder: order,
     scriptResults: results,
@@ -307,14 +307,14 @@ export function toFlowResult(evidence: FlowEvidence): PipelineFlowResult {
     failedNodes,
     blockedNodes,
     durationMs: spans.length > 0 ? Math.max(0, end - start) : 0,
-    runDir: evidence.runDir,
+    runDir: evidence.runFolder,
   }
 }
 
 export function skippedFlowResult(
   order: string[],
   reason: string,
-  runDir: string,
+  runFolder: string,
 ): PipelineFlowResult {
   return {
     kind: 'flow',
@@ -329,6 +329,6 @@ export function skippedFlowResult(
     failedNodes: [],
     blockedNodes: [],
     durationMs: 0,
-    runDir,
+    runDir: runFolder,
   }
 }

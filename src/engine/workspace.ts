@@ -78,7 +78,7 @@ export function isFileLikePath(specPath: string): boolean {
 export class RunWorkspace {
   readonly testDataDir: string
   readonly runId: string
-  readonly runDir: string
+  readonly runFolder: string
   readonly #executionCounters = new Map<string, number>()
   #marker: RunMarker | undefined
 
@@ -92,7 +92,7 @@ export class RunWorkspace {
     }
     this.testDataDir = testDataDir
     this.runId = runId
-    this.runDir = join(runsDirOf(testDataDir), runId)
+    this.runFolder = join(runsDirOf(testDataDir), runId)
   }
 
   get created(): boolean {
@@ -103,7 +103,7 @@ export class RunWorkspace {
   ensure(): void {
     if (this.#marker) return
     const pipetestDir = pipetestDirOf(this.testDataDir)
-    mkdirSync(this.runDir, { recursive: true })
+    mkdirSync(this.runFolder, { recursive: true })
     const gitignore = join(pipetestDir, '.gitignore')
     // Run folders are evidence for this machine, not for the repository.
     if (!existsSync(gitignore)) writeFileSync(gitignore, '*\n')
@@ -118,13 +118,13 @@ export class RunWorkspace {
     this.#writeMarker()
   }
 
-  /** A new folder `<runDir>/<node>/<n>-<purpose>/` for one execution. */
+  /** A new folder `<runFolder>/<node>/<n>-<purpose>/` for one execution. */
   createExecutionDir(node: string, purpose: string): string {
     this.ensure()
     const nodeDir = safeSegment(node)
     const n = (this.#executionCounters.get(nodeDir) ?? 0) + 1
     this.#executionCounters.set(nodeDir, n)
-    const dir = join(this.runDir, nodeDir, `${n}-${safeSegment(purpose)}`)
+    const dir = join(this.runFolder, nodeDir, `${n}-${safeSegment(purpose)}`)
     mkdirSync(dir, { recursive: true })
     return dir
   }
@@ -137,7 +137,7 @@ export class RunWorkspace {
   }
 
   #writeMarker(): void {
-    const file = join(this.runDir, MARKER_FILE)
+    const file = join(this.runFolder, MARKER_FILE)
     const text = `${JSON.stringify(this.#marker, null, 2)}\n`
     try {
       writeFileAtomic(file, text)

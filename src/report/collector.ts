@@ -40,8 +40,10 @@ export class RunCollector {
   }
 
   /** The run folders noted so far that still hold their results. */
-  runDirs(): string[] {
-    return readJournal(this.journal).filter((runDir) => existsSync(join(runDir, RESULTS_FILE)))
+  runFolders(): string[] {
+    return readJournal(this.journal).filter((runFolder) =>
+      existsSync(join(runFolder, RESULTS_FILE)),
+    )
   }
 
   /**
@@ -62,11 +64,11 @@ export class RunCollector {
   }
 
   publishReport(cwd: string = process.cwd()): Promise<PublishedReport | undefined> {
-    const runDirs = this.runDirs()
+    const runFolders = this.runFolders()
     // Read once: the next test run (watch mode) starts a fresh journal in the same folder.
     this.reset()
-    if (runDirs.length === 0) return Promise.resolve(undefined)
-    return publishReport(runDirs, {
+    if (runFolders.length === 0) return Promise.resolve(undefined)
+    return publishReport(runFolders, {
       ...(this.options.outputDir ? { dir: this.options.outputDir } : {}),
       ...(this.options.summaryFile ? { summaryFile: this.options.summaryFile } : {}),
       cwd,

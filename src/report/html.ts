@@ -65,7 +65,7 @@ function renderPipeline(pipeline: PipelineView, index: number): string {
   <span class="verdict ${state}">${state === 'passed' ? 'PASSED' : 'FAILED'}</span>
   <h1>${escapeHtml(pipeline.name)}</h1>
   ${counts('Scripts', scripts)}${counts('Compatibility', edges)}${flow ? `<span class="count"><b>Flow</b><i class="${flow}">${flow}</i></span>` : ''}
-  <span class="run" title="${escapeHtml(pipeline.runDir)}">run ${escapeHtml(pipeline.runId)}${pipeline.state === 'interrupted' ? ' <em>(interrupted)</em>' : ''}</span>
+  <span class="run" title="${escapeHtml(pipeline.runFolder)}">run ${escapeHtml(pipeline.runId)}${pipeline.state === 'interrupted' ? ' <em>(interrupted)</em>' : ''}</span>
 </div>
 <div class="toolbar">
   <input class="search" type="search" placeholder="Search nodes by name" aria-label="Search nodes by name">

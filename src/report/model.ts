@@ -33,7 +33,7 @@ export interface ExecutionView {
   signal: string | null
   durationMs: number
   startedAt: string
-  runDir: string
+  executionDir: string
   traceback: string | null
   stdoutTail: string
   stderrTail: string
@@ -93,7 +93,7 @@ export interface PipelineView {
   id: string
   name: string
   runId: string
-  runDir: string
+  runFolder: string
   state: RunRecord['state']
   dagFile: string | null
   recordedAt: string
@@ -128,7 +128,7 @@ export async function pipelineViewOf(
     id: record.runId,
     name: record.pipeline ?? (record.dagFile ? basename(record.dagFile) : 'pipeline'),
     runId: record.runId,
-    runDir: record.runDir,
+    runFolder: record.runDir,
     state: record.state,
     dagFile: record.dagFile,
     recordedAt: record.recordedAt,
@@ -227,7 +227,7 @@ function executionViewOf(result: ExecutionResult, tiers: ExecutionTier[]): Execu
     signal: result.signal,
     durationMs: result.durationMs,
     startedAt: result.startedAt,
-    runDir: result.runDir,
+    executionDir: result.runDir,
     traceback: result.traceback ?? null,
     stdoutTail: result.stdoutTail,
     stderrTail: result.stderrTail,

@@ -32,13 +32,13 @@ export interface PublishedReport {
 }
 
 export async function publishReport(
-  runDirs: string[],
+  runFolders: string[],
   options: PublishOptions = {},
 ): Promise<PublishedReport> {
   const cwd = options.cwd ?? process.cwd()
   const env = options.env ?? process.env
   const dir = resolve(cwd, options.dir || DEFAULT_REPORT_DIR)
-  const { file, model } = await writeReport(runDirs, dir, options)
+  const { file, model } = await writeReport(runFolders, dir, options)
   if (options.summaryFile) {
     writeSummary(model, resolve(cwd, options.summaryFile), { reportFile: file })
   }

@@ -27,10 +27,10 @@ export interface ReportOptions {
  * RUN_RESULTS_NOT_FOUND naming it.
  */
 export async function buildReport(
-  runDirs: string[],
+  runFolders: string[],
   options: ReportOptions = {},
 ): Promise<ReportModel> {
-  const records = runDirs.map(loadRecord)
+  const records = runFolders.map(loadRecord)
   const pipelines: PipelineView[] = []
   for (const record of records) {
     const view = await pipelineViewOf(record, options.previewOutputs ?? previewOutputs)
@@ -53,11 +53,11 @@ export interface WrittenReport {
 
 /** Writes `<dir>/pipetest-report.html` (atomically) for the given run folders. */
 export async function writeReport(
-  runDirs: string[],
+  runFolders: string[],
   dir: string,
   options: ReportOptions = {},
 ): Promise<WrittenReport> {
-  const model = await buildReport(runDirs, options)
+  const model = await buildReport(runFolders, options)
   const file = join(resolve(dir), REPORT_FILE)
   mkdirSync(resolve(dir), { recursive: true })
   writeFileAtomic(file, renderHtml(model))
@@ -79,8 +79,8 @@ export function writeSummary(
   else writeFileAtomic(file, markdown)
 }
 
-function loadRecord(runDir: string): RunRecord {
-  const dir = resolve(runDir)
+function loadRecord(runFolder: string): RunRecord {
+  const dir = resolve(runFolder)
   let record: RunRecord | undefined
   try {
     record = readRunRecord(dir)

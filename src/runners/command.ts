@@ -1,7 +1,7 @@
 import { isJsonNumber, stringifyJson } from '../files/json.js'
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
-import { runProcess } from './process.js'
+import { spawnProcess } from './process.js'
 import type { ProcessExit } from './process.js'
 import { describeExit, notStarted } from './report.js'
 import type { ExecutionRequest, ProcessReport } from './types.js'
@@ -25,7 +25,7 @@ import type { ExecutionRequest, ProcessReport } from './types.js'
  * (see {@link jobArgsToFlags}). Either way the paths are also in the environment as
  * `PIPETEST_INPUT_<NAME>` / `PIPETEST_OUTPUT_<NAME>` (NAME upper-cased, other characters `_`).
  */
-export async function runCommand(request: ExecutionRequest): Promise<ProcessReport> {
+export async function runCommandScript(request: ExecutionRequest): Promise<ProcessReport> {
   let argv: string[]
   if (request.command) {
     const expanded = expandCommandTemplate(request.command, request)
@@ -48,7 +48,7 @@ export async function runCommand(request: ExecutionRequest): Promise<ProcessRepo
   // `./run.sh` means the project's file, wherever the script runs; a bare name is on PATH.
   const isPath = program.includes('/') || program.includes('\\')
   const file = isPath && request.projectRoot ? resolve(request.projectRoot, program) : program
-  const exit = await runProcess({
+  const exit = await spawnProcess({
     file,
     args,
     cwd: request.cwd,

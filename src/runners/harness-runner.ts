@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { readHarnessResult, readStackAtTimeout, writeHarnessRequest } from './harness.js'
-import { runProcess, type Launcher } from './process.js'
+import { spawnProcess, type Launcher } from './process.js'
 import { describeExit, notStarted } from './report.js'
 import type { ExecutionRequest, ProcessReport } from './types.js'
 
@@ -25,7 +25,7 @@ export async function runThroughHarness(
     return notStarted(request.logDir, 'script-not-found', `script not found: ${request.scriptPath}`)
   }
   const { requestFile, resultFile, stackFile } = await writeHarnessRequest(request)
-  const exit = await runProcess({
+  const exit = await spawnProcess({
     file: interpreter.file,
     args: [harnessFile, requestFile],
     cwd: request.cwd,

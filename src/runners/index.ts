@@ -1,6 +1,6 @@
 import { extname } from 'node:path'
 import type { RunnerKind } from '../spec/script-execution-spec.js'
-import { runCommand } from './command.js'
+import { runCommandScript } from './command.js'
 import { runNode } from './node.js'
 import { runPython } from './python.js'
 import type { ExecutionRequest, ProcessReport, Runner } from './types.js'
@@ -13,7 +13,7 @@ export type { ExecutionRequest, ProcessReport, Runner } from './types.js'
 const runners: Record<RunnerKind, Runner> = {
   python: runPython,
   node: runNode,
-  command: runCommand,
+  command: runCommandScript,
 }
 
 /**

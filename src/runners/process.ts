@@ -114,7 +114,7 @@ export interface ProcessExit {
  * processes behind. The
  * parent process going away (see parent-channel.ts) aborts it like the run's own signal.
  */
-export async function runProcess(options: ProcessOptions): Promise<ProcessExit> {
+export async function spawnProcess(options: ProcessOptions): Promise<ProcessExit> {
   mkdirSync(options.logDir, { recursive: true })
   const stdoutLog = join(options.logDir, 'stdout.log')
   const stderrLog = join(options.logDir, 'stderr.log')

@@ -11,7 +11,7 @@ import { spawnInGroup, stringEnv, type ChildExit, type Launched, type Launcher }
  * The preloading Python worker (see harness/python_worker.py): one Python process per
  * interpreter that imports the third-party modules of the scripts it is asked about, once,
  * and forks a child per execution that runs the harness as a fresh interpreter would. The
- * child is started through the same `runProcess` as a spawned interpreter — same process
+ * child is started through the same `spawnProcess` as a spawned interpreter — same process
  * group, timeout, kills, execution mark, log files — only the start differs (a Launcher).
  *
  * A worker lives while executions keep coming and is let go after {@link IDLE_RELEASE_MS}
@@ -213,7 +213,7 @@ class PythonWorker {
     this.#onDeath(this.dead)
     for (const answer of this.#pending.values()) answer({ error: this.dead })
     this.#pending.clear()
-    // Their exit status went with the worker: runProcess ends their groups and says so.
+    // Their exit status went with the worker: spawnProcess ends their groups and says so.
     for (const resolve of this.#running.values())
       resolve({ exitCode: null, signal: null, lost: this.dead })
     this.#running.clear()
@@ -267,7 +267,7 @@ export interface LaunchRequest {
 export interface LaunchChoice {
   /** Mutable: a fork that fails at the last moment becomes a fresh start, and says so. */
   note: LaunchNote
-  /** Set when the worker runs it: starts the execution's child (see runProcess). */
+  /** Set when the worker runs it: starts the execution's child (see spawnProcess). */
   launcher?: (requestFile: string) => Launcher
 }
 

@@ -74,7 +74,7 @@ describe('a chain wired by paths', () => {
     expect(scripts.B!.wiredFrom).toEqual({ data_input: { node: 'A', output: 'data_output' } })
     expect(run.executionCount).toBe(3)
     expect(['A', 'B', 'C'].map((step) => executionsOf(project, step))).toEqual([1, 1, 1])
-    expect(JSON.parse(readFileSync(join(run.runDir, 'run.json'), 'utf8'))).toMatchObject({
+    expect(JSON.parse(readFileSync(join(run.runFolder, 'run.json'), 'utf8'))).toMatchObject({
       state: 'complete',
     })
   })
@@ -305,7 +305,9 @@ describe('abort and run folders', () => {
     expect(result).toMatchObject({ status: 'failed', outcome: 'aborted' })
     expect(Date.now() - started).toBeLessThan(30_000)
     await run.close('interrupted')
-    expect(JSON.parse(readFileSync(join(run.runDir, 'run.json'), 'utf8')).state).toBe('interrupted')
+    expect(JSON.parse(readFileSync(join(run.runFolder, 'run.json'), 'utf8')).state).toBe(
+      'interrupted',
+    )
   })
 
   it('keeps the last keepRuns run folders and leaves other folders alone', async () => {

@@ -21,10 +21,10 @@ describe('the run folder records its results', () => {
     ]
     const run = new PipelineRun(pipelineOf(project, [['A', 'B']], specs))
     const results = await run.runTiers({ scripts: true, compatibility: true, flow: true })
-    expect(readRunRecord(run.runDir)).toBeUndefined()
+    expect(readRunRecord(run.runFolder)).toBeUndefined()
     await run.close()
 
-    const record = readRunRecord(run.runDir)!
+    const record = readRunRecord(run.runFolder)!
     expect(record).toMatchObject({
       tool: 'pipetest',
       runId: run.runId,
@@ -46,7 +46,7 @@ describe('the run folder records its results', () => {
     expect(await run.testScript('A')).toMatchObject({ outcome: 'missing-inputs' })
     await run.close()
 
-    expect(existsSync(run.runDir)).toBe(false)
+    expect(existsSync(run.runFolder)).toBe(false)
   })
 
   it('notes the run folder in the journal a reporter names in PIPETEST_RUN_JOURNAL', async () => {
@@ -62,7 +62,7 @@ describe('the run folder records its results', () => {
       await second.testScript('A')
       await second.close()
 
-      expect(readJournal(journal)).toEqual([first.runDir, second.runDir])
+      expect(readJournal(journal)).toEqual([first.runFolder, second.runFolder])
     } finally {
       rmSync(journal, { recursive: true, force: true })
     }

@@ -108,7 +108,7 @@ describe('ExecutionScheduler', () => {
     let starts = 0
     const start = async () => {
       starts++
-      return scheduler.runProcess(async () => result('x'))
+      return scheduler.withSlot(async () => result('x'))
     }
     const first = scheduler.memoise('x', start)
     const second = scheduler.memoise('x', start)

@@ -74,7 +74,7 @@ describe('RunWorkspace', () => {
     expect(dir).toBe(join(testDataDir, '.pipetest', 'runs', 'r1', 'Train_step', '1-script'))
     expect(workspace.createExecutionDir('Train/step', 'edge')).toMatch(/2-edge$/)
     expect(readFileSync(join(testDataDir, '.pipetest', '.gitignore'), 'utf8')).toBe('*\n')
-    expect(readMarker(workspace.runDir)).toMatchObject({
+    expect(readMarker(workspace.runFolder)).toMatchObject({
       state: 'running',
       runId: 'r1',
       pid: process.pid,
@@ -89,7 +89,7 @@ describe('RunWorkspace', () => {
     workspace.ensure()
     workspace.finish('interrupted')
     expect(readFileSync(join(testDataDir, '.pipetest', '.gitignore'), 'utf8')).toBe('mine\n')
-    expect(readMarker(workspace.runDir)).toMatchObject({
+    expect(readMarker(workspace.runFolder)).toMatchObject({
       state: 'interrupted',
       endedAt: expect.any(String),
     })

@@ -84,7 +84,7 @@ async function reportOf(
   const run = new PipelineRun(pipelineSpec)
   await run.runTiers(tiers)
   await run.close()
-  const { file } = await writeReport([run.runDir], join(root, 'reports'))
+  const { file } = await writeReport([run.runFolder], join(root, 'reports'))
   return file
 }
 

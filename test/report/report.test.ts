@@ -49,7 +49,7 @@ async function failedRun() {
 describe('the report model', () => {
   it('colours each node by its worst execution and explains the failure with its traceback', async () => {
     const run = await failedRun()
-    const [pipeline] = (await buildReport([run.runDir])).pipelines
+    const [pipeline] = (await buildReport([run.runFolder])).pipelines
     const status = Object.fromEntries(pipeline!.nodes.map((node) => [node.name, node.status]))
     expect(status).toEqual({ A: 'passed', [EVIL]: 'failed', C: 'blocked' })
     const evil = pipeline!.nodes[1]!
@@ -74,7 +74,7 @@ describe('the report model', () => {
 
   it('escapes user text in the page: names and messages never become markup', async () => {
     const run = await failedRun()
-    const html = renderHtml(await buildReport([run.runDir]))
+    const html = renderHtml(await buildReport([run.runFolder]))
     expect(html).not.toContain('<img src=x')
     expect(html).not.toContain('<b>not bold</b>')
     expect(html).toContain(
@@ -90,7 +90,7 @@ describe('the report model', () => {
 
   it('summarises in Markdown with the failed node, its reason and a coloured Mermaid chart', async () => {
     const run = await failedRun()
-    const markdown = renderMarkdown(await buildReport([run.runDir]), '/ci/report.html')
+    const markdown = renderMarkdown(await buildReport([run.runFolder]), '/ci/report.html')
     expect(markdown).toContain('## ❌ pipetest: test — failed')
     expect(markdown).toContain(
       '- `<img src=x onerror="alert(\'x\')">&</script>` — exception: main() raised RuntimeError: boom \\</pre\\>\\<b\\>not bold\\</b\\>',

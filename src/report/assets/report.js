@@ -300,7 +300,7 @@
       panel.append(h('h3', null, 'Run'))
       panel.append(
         kv([
-          ['run folder', pipeline.runDir],
+          ['run folder', pipeline.runFolder],
           ['DAG file', pipeline.dagFile || '—'],
           ['state', pipeline.state],
           ['recorded', pipeline.recordedAt],
@@ -411,7 +411,7 @@
               ),
               e.exitCode === null ? e.signal || '—' : String(e.exitCode),
               seconds(e.durationMs),
-              h('span', 'mono', e.runDir),
+              h('span', 'mono', e.executionDir),
             ]
           }),
         ),
