@@ -18,19 +18,34 @@ const shared: Options = {
   removeNodeProtocol: false,
   // `npm run build` empties dist/ first; the two builds below run side by side.
   clean: false,
-  dts: { entry: { index: 'src/index.ts', internal: 'src/internal.ts' } },
 }
 
 export default defineConfig([
-  // ESM: the library, the adapters' internal entry and the CLI (which loads its commands lazily).
+  // ESM: the library, the adapters' internal entries and the CLI (which loads its commands lazily).
   {
     ...shared,
     format: ['esm'],
-    entry: { index: 'src/index.ts', internal: 'src/internal.ts', cli: 'src/cli/main.ts' },
+    entry: {
+      index: 'src/index.ts',
+      internal: 'src/internal.ts',
+      'internal-report': 'src/internal-report.ts',
+      cli: 'src/cli/main.ts',
+    },
   },
   // CommonJS, for what Jest's default runtime loads: its module registry cannot `require` an
   // ES module (Jest 29; Jest 30 before Node 24.9), so the library has a CommonJS build too.
   // Nothing is bundled here either: the dependencies ship CommonJS, except the Parquet reader
   // (hyparquet, ES modules only), which the data layer imports on the first Parquet file.
-  { ...shared, format: ['cjs'], entry: { index: 'src/index.ts', internal: 'src/internal.ts' } },
+  {
+    ...shared,
+    format: ['cjs'],
+    entry: { index: 'src/index.ts', internal: 'src/internal.ts' },
+    dts: {
+      entry: {
+        index: 'src/index.ts',
+        internal: 'src/internal.ts',
+        'internal-report': 'src/internal-report.ts',
+      },
+    },
+  },
 ])

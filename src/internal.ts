@@ -1,9 +1,14 @@
 /**
- * `pipetest/internal`: what the adapters (`@pipetest/vitest`, `@pipetest/jest`) share with the
- * core and users do not need. Not documented, not stable; see ARCHITECTURE.md.
+ * `pipetest/internal`: what the adapters (`@pipetest/vitest`, `@pipetest/jest`) and the bench
+ * share with the core and users do not need. Not documented, not stable; see ARCHITECTURE.md.
+ * It is built as CommonJS too, for the part of `@pipetest/jest` that runs in Jest's sandbox; the
+ * reporters' run collector is in `pipetest/internal/report`, which is ES modules only.
  */
-export { writeFileAtomic } from './files/atomic-write.js'
 export { hashOf, readRecords, writeRecord } from './files/record-folder.js'
 export { loadProjectConfig } from './config/index.js'
 export { declarePipelineTests, planPipelineTests, type TestFramework } from './suite/declare.js'
 export { verdictError } from './suite/user-error.js'
+export { closeSharedRuns, planPipelineSuite, type SuiteCase } from './suite/index.js'
+export { outputSnapshotMatcher, type MatchSnapshot } from './matchers/index.js'
+export { PipelineRun, type TierResults, type TierSelection } from './engine/index.js'
+export { summarizeData } from './data/index.js'

@@ -1,4 +1,5 @@
 import type * as Pipetest from 'pipetest'
+import type * as PipetestInternal from 'pipetest/internal'
 import type { StepRunner, Wiring } from './generators.mjs'
 import type { Shape } from './shapes.mjs'
 
@@ -21,6 +22,7 @@ export interface ExecutionCount {
 
 export function wastedWorkCases(options?: { latticeSize?: number }): WastedWorkCase[]
 export function countExecutions(
-  pipetest: typeof Pipetest,
+  pipetest: Pick<typeof Pipetest, 'PipelineTestingSpecBuilder'> &
+    Pick<typeof PipetestInternal, 'PipelineRun'>,
   testCase: WastedWorkCase,
 ): Promise<ExecutionCount>

@@ -5,13 +5,14 @@ import { REPO_ROOT } from './generators.mjs'
 /**
  * The bench measures the BUILT packages, as a user installs them: `pipetest` resolves through
  * node_modules to the root's dist/. Other work may be rebuilding dist/ at the same moment
- * (tsup cleans it first), so a missing build is waited for briefly instead of failing.
+ * (tsup cleans it first), so a missing build is waited for briefly instead of failing. The bench
+ * drives the engine (`PipelineRun`), which is in `pipetest/internal`, next to the façade.
  */
 export async function loadPipetest({ attempts = 30 } = {}) {
   let lastError
   for (let i = 0; i < attempts; i++) {
     try {
-      return await import('pipetest')
+      return { ...(await import('pipetest')), ...(await import('pipetest/internal')) }
     } catch (error) {
       if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error
       lastError = error

@@ -6,10 +6,10 @@ import {
   PipelineDAG,
   PipelineTestingSpecBuilder,
   isPipetestError,
-  planPipelineSuite,
   type PipetestError,
   type PipetestErrorCode,
 } from '../../src/index.js'
+import { planPipelineSuite } from '../../src/suite/index.js'
 import {
   OUR_STACK_FRAME,
   cliJs,

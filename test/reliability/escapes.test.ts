@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { PipelineRun, PipelineTestingSpecBuilder } from '../../src/index.js'
+import { PipelineTestingSpecBuilder } from '../../src/index.js'
+import { PipelineRun } from '../../src/engine/index.js'
 import {
   distReady,
   expectNoProcessLeft,

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { PipelineRun, PipelineTestingSpecBuilder } from '../../src/index.js'
+import { PipelineTestingSpecBuilder } from '../../src/index.js'
+import { PipelineRun } from '../../src/engine/index.js'
 import { distReady, expectNoProcessLeft, useTempProjects, type SpecFields } from './helpers.js'
 
 /**

@@ -17,7 +17,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, expect } from 'vitest'
-import { PipelineRun, PipelineTestingSpecBuilder, type ScriptTestResult } from '../../src/index.js'
+import { PipelineTestingSpecBuilder, type ScriptTestResult } from '../../src/index.js'
+import { PipelineRun } from '../../src/engine/index.js'
 
 /**
  * Shared by the fault-matrix tests: real temp projects with real scripts and cursus-format

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PipelineRun, PipelineTestingSpecBuilder, type ScriptTestResult } from '../../src/index.js'
+import { PipelineTestingSpecBuilder, type ScriptTestResult } from '../../src/index.js'
+import { PipelineRun } from '../../src/engine/index.js'
 import { closePythonWorkers } from '../../src/runners/python-worker.js'
 import {
   distReady,

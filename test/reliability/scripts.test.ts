@@ -5,11 +5,11 @@ import { join } from 'node:path'
 import { execa } from 'execa'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
-  PipelineRun,
   PipelineTestingSpecBuilder,
   type RunOptions,
   type ScriptTestResult,
 } from '../../src/index.js'
+import { PipelineRun } from '../../src/engine/index.js'
 import {
   changedFiles,
   distIndexJs,

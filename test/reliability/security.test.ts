@@ -2,7 +2,8 @@ import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { execa } from 'execa'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { PipelineRun, PipelineTestingSpecBuilder, type RunOptions } from '../../src/index.js'
+import { PipelineTestingSpecBuilder, type RunOptions } from '../../src/index.js'
+import { PipelineRun } from '../../src/engine/index.js'
 import {
   MARK_VAR,
   childEnv,

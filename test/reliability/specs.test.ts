@@ -14,14 +14,13 @@ import { dirname, join } from 'node:path'
 import { execa } from 'execa'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
-  PipelineRun,
   PipelineTestingSpecBuilder,
   isPipetestError,
-  loadSpecFile,
-  saveSpecFile,
   type PipetestError,
   type SpecProblem,
 } from '../../src/index.js'
+import { PipelineRun } from '../../src/engine/index.js'
+import { loadSpecFile, saveSpecFile } from '../../src/spec/index.js'
 import {
   OUR_STACK_FRAME,
   cliJs,

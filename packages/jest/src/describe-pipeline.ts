@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import type { DagSource, PipelineSuiteOptions, PipelineSuitePlan, SuiteCase } from 'pipetest'
-import { declarePipelineTests, planPipelineTests, verdictError } from 'pipetest/internal'
+import type { DagSource, PipelineSuiteOptions, PipelineSuitePlan } from 'pipetest'
+import {
+  declarePipelineTests,
+  planPipelineTests,
+  verdictError,
+  type SuiteCase,
+} from 'pipetest/internal'
 import { environmentHookOf } from './environment-hook.js'
 
 /** Time for `afterAll` to kill what is left of a run and mark its folder. */

@@ -5,7 +5,7 @@
  * environment (`@pipetest/jest/environment`) carries per-test properties to jest-junit.
  */
 import { afterAll } from '@jest/globals'
-import { closeSharedRuns } from 'pipetest'
+import { closeSharedRuns } from 'pipetest/internal'
 import { CLOSE_TIMEOUT_MS } from './describe-pipeline.js'
 import './matchers.js'
 

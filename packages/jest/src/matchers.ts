@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals'
-import { outputSnapshotMatcher, pipetestMatchers, type PipetestMatchers } from 'pipetest'
+import { pipetestMatchers, type PipetestMatchers } from 'pipetest'
+import { outputSnapshotMatcher } from 'pipetest/internal'
 
 // `@jest/globals`' expect is the object Jest also installs as the global `expect`: one
 // registration serves both styles of test file, and works with `injectGlobals: false`.

@@ -8,7 +8,7 @@
  *   reporters: ['default', ['@pipetest/jest/reporter', { outputDir: 'reports' }]],
  * }
  */
-import { RunCollector, type ReporterOptions } from 'pipetest'
+import { RunCollector, type ReporterOptions } from 'pipetest/internal/report'
 
 class PipetestReporter {
   readonly #collector: RunCollector

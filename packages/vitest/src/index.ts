@@ -6,16 +6,19 @@
 import { afterAll, createExpect, describe, expect, inject, test } from 'vitest'
 import type { RunnerTestSuite, TestContext } from 'vitest'
 import {
-  closeSharedRuns,
-  outputSnapshotMatcher,
   pipetestMatchers,
   type DagSource,
   type PipelineSuiteOptions,
   type PipelineSuitePlan,
   type PipetestMatchers,
-  type SuiteCase,
 } from 'pipetest'
-import { declarePipelineTests, planPipelineTests } from 'pipetest/internal'
+import {
+  closeSharedRuns,
+  declarePipelineTests,
+  outputSnapshotMatcher,
+  planPipelineTests,
+  type SuiteCase,
+} from 'pipetest/internal'
 import { recordProperties } from './junit-properties.js'
 import { recordWatchedFiles, WATCH_DIR_KEY } from './watch-manifest.js'
 

@@ -8,9 +8,9 @@
  *   test: { reporters: ['default', ['@pipetest/vitest/reporter', { outputDir: 'reports' }]] },
  * })
  */
-import { RunCollector, type ReporterOptions } from 'pipetest'
+import { RunCollector, type ReporterOptions } from 'pipetest/internal/report'
 
-export type { ReporterOptions } from 'pipetest'
+export type { ReporterOptions } from 'pipetest/internal/report'
 
 export default class PipetestReporter {
   readonly #collector: RunCollector
