@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
-import type { Readable } from 'node:stream'
+import { pipeline, type Duplex, type Readable } from 'node:stream'
 import { runInThisContext } from 'node:vm'
 import { createGunzip, gunzipSync } from 'node:zlib'
 // Types only: the modules are loaded on the first Parquet file (loadParquetReader).
@@ -105,13 +105,24 @@ function describeFormat(file: Pick<DataFile, 'format' | 'gzip'>): string {
 
 function open(file: DataFile): Readable {
   const stream = createReadStream(file.path, { highWaterMark: 256 * 1024 })
-  return file.gzip ? stream.pipe(createGunzip()) : stream
+  return file.gzip ? piped(stream, createGunzip()) : stream
+}
+
+/**
+ * `source` into `target`, whose reader sees an error of either (`pipe` forwards none: a file
+ * gone or corrupt since it was listed left the reader waiting for ever).
+ */
+function piped<T extends Duplex>(source: Readable, target: T): T {
+  // Errors reach the reader through `target`, which pipeline destroys with them.
+  pipeline(source, target, () => {})
+  return target
 }
 
 async function* readDelimited(file: DataFile): AsyncGenerator<RowChunk> {
   // Loaded on the first CSV read: most test files and commands never read a data file.
   const { parse } = await loadLibrary(() => import('csv-parse'), 'csv-parse')
-  const parser = open(file).pipe(
+  const parser = piped(
+    open(file),
     parse({
       delimiter: file.format === 'tsv' ? '\t' : ',',
       bom: true,

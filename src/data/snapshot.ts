@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { PipetestError } from '../errors.js'
 import type { DataRow, OutputData } from './output-data.js'
+import { DataReadError } from './readers.js'
 import type { ColumnSummary, DocumentKey } from './summary.js'
 import { cellKey, type Cell } from './values.js'
 
@@ -58,6 +59,11 @@ export interface UnreadableSnapshot {
   unreadable: string
 }
 
+/** The reason may name the file by its path inside a run folder: say the output instead. */
+function unreadable(data: OutputData, reason: string): UnreadableSnapshot {
+  return { unreadable: reason.split(data.path).join(data.name) }
+}
+
 export const SNAPSHOT_ROWS = 5
 const MAX_SNAPSHOT_ROWS = 50
 const MASKED = '<masked>'
@@ -78,10 +84,7 @@ export async function snapshotData(
 ): Promise<OutputSnapshot> {
   const shown = checkOptions(data, options)
   const { summary } = data
-  if (summary.kind === 'unreadable') {
-    // The reason may name the file by its path inside a run folder: say the output instead.
-    return { unreadable: summary.reason.split(summary.path).join(data.name) }
-  }
+  if (summary.kind === 'unreadable') return unreadable(data, summary.reason)
   const format = formatOf(summary.formats, summary.gzip)
   if (summary.kind === 'document') {
     const keys: DocumentSnapshot['keys'] = {}
@@ -107,17 +110,25 @@ export async function snapshotData(
   const sample: Array<{ cells: Cell[]; line: string }> = []
   const ordered = createHash('sha256')
   let unordered = 0n
-  for await (const row of data.rows()) {
+  const take = (row: DataRow): void => {
     const cells = normalise(row)
     const line = cells.map(showCell).join(' | ')
     if (sortKey.length === 0) {
       ordered.update(line + '\n')
       if (sample.length < shown) sample.push({ cells, line })
-      continue
+      return
     }
     // Order-free: the sum of the rows' own hashes (mod 2^64) does not depend on row order.
     unordered = (unordered + BigInt(`0x${shortHash(line)}`)) & 0xffff_ffff_ffff_ffffn
     keepSmallest(sample, { cells, line }, shown, (a, b) => compareRows(a, b, sortKey))
+  }
+  try {
+    for await (const row of data.rows()) take(row)
+  } catch (error) {
+    // Readable when summarised, not any more (removed or rewritten since): a snapshot that
+    // says so, like one of an output that never was readable, rather than an exception.
+    if (error instanceof DataReadError) return unreadable(data, `${error.file} ${error.reason}`)
+    throw error
   }
   const hash =
     sortKey.length === 0

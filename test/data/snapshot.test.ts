@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readData, snapshotData, type SnapshotOptions } from '../../src/data/index.js'
 
@@ -95,6 +96,22 @@ describe('snapshotData', () => {
     const result = await snapshot(path)
     expect(result).toEqual({ unreadable: expect.any(String) })
     expect(JSON.stringify(result)).not.toContain(root)
+  })
+
+  it('an output that can no longer be read when snapshotted records why instead of throwing', async () => {
+    const lines = rows.map((row) => JSON.stringify({ id: Number(row.split(',')[0]) }))
+    for (const name of ['scores.csv', 'scores.csv.gz', 'scores.jsonl']) {
+      const content = name.endsWith('jsonl') ? lines.join('\n') : header + rows.join('\n')
+      const path = file(`gone/${name}`, '')
+      writeFileSync(path, name.endsWith('.gz') ? gzipSync(content) : content)
+      const data = await readData('out', path)
+      // Read once (readOutput), then gone before the snapshot re-reads its rows: a run folder
+      // pruned meanwhile, or a shared output rewritten by another test.
+      rmSync(path)
+      const result = await snapshotData(data)
+      expect(result).toEqual({ unreadable: expect.stringContaining(`${name} cannot be read`) })
+      expect(JSON.stringify(result)).not.toContain(root)
+    }
   })
 
   it('rejects a column that is not there, listing the ones that are', async () => {
