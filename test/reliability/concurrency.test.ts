@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import {
   childEnv,
   distIndexJs,
@@ -11,7 +11,8 @@ import {
   fixturesDir,
   makeVitestProject,
   runFolders,
-  useTempProjects,
+  it,
+  test,
   vitestMjs,
   type TempProject,
 } from './helpers.js'
@@ -22,13 +23,12 @@ import {
  * at the same time each get their own output folders and both pass.
  */
 
-const newProject = useTempProjects()
-
-beforeAll(distReady)
+test.beforeAll(distReady)
 
 describe('concurrency: two processes updating the same spec at once', () => {
-  it('every read of the file parses, no temp file is left, and the last write wins', async () => {
-    const project = newProject()
+  it('every read of the file parses, no temp file is left, and the last write wins', async ({
+    project,
+  }) => {
     project.write('data/raw/records.csv', 'id,label\n1,0\n')
     const file = project.writeSpec({
       script: 'preprocess',
@@ -102,8 +102,7 @@ interface Trace {
  * Extract → Transform, both run by `worker_step.py`. Extract waits until the other worker
  * runs it too (BARRIER_DIR), so the two test files provably run the pipeline at the same time.
  */
-function twoWorkerProject(): TempProject {
-  const project = newProject()
+function twoWorkerProject(project: TempProject): TempProject {
   project.copyScripts(['worker_step.py'])
   project.write('data/raw/records.csv', 'id,label\n1,0\n2,1\n')
   project.writeDag('pipeline.dag.json', {
@@ -145,10 +144,10 @@ function traces(project: TempProject): Trace[] {
 }
 
 describe('concurrency: two Vitest workers running the same pipeline', () => {
-  it.each(['forks', 'threads'])(
+  it.for(['forks', 'threads'])(
     'pool %s: both files pass, at the same time, each with its own run and output folders',
-    async (pool) => {
-      const project = twoWorkerProject()
+    async (pool, { project }) => {
+      twoWorkerProject(project)
       const before = project.snapshot()
       const reportFile = join(project.scratch, 'report.json')
       const result = await execa(

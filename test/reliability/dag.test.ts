@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import {
   PipelineDAG,
   PipelineTestingSpecBuilder,
@@ -17,7 +17,8 @@ import {
   distReady,
   expectNoProcessLeft,
   fixturesDir,
-  useTempProjects,
+  it,
+  test,
   type TempProject,
 } from './helpers.js'
 
@@ -28,9 +29,7 @@ import {
  * is left exactly as it was.
  */
 
-const newProject = useTempProjects()
-
-beforeAll(distReady)
+test.beforeAll(distReady)
 
 interface DagRow {
   row: string
@@ -172,10 +171,9 @@ async function cli(project: TempProject, args: string[]) {
 }
 
 describe('DAG rows: a bad DAG file gives one clear error and is left untouched', () => {
-  it.each(rows.map((row) => [`${row.row} → ${row.code}`, row] as const))(
+  it.for(rows.map((row) => [`${row.row} → ${row.code}`, row] as const))(
     '%s',
-    async (_, { text, code, words }) => {
-      const project = newProject()
+    async ([, { text, code, words }], { project }) => {
       const file = project.write('pipeline.dag.json', text)
       const before = project.snapshot()
 
@@ -206,8 +204,9 @@ describe('DAG rows: a bad DAG file gives one clear error and is left untouched',
     },
   )
 
-  it('a UTF-8 byte order mark at the start of the DAG file → read as if absent', async () => {
-    const project = newProject()
+  it('a UTF-8 byte order mark at the start of the DAG file → read as if absent', async ({
+    project,
+  }) => {
     const file = project.write(
       'pipeline.dag.json',
       `\ufeff${json({ nodes: ['Prepare', 'Train'], edges: [['Prepare', 'Train']] })}`,
@@ -220,8 +219,7 @@ describe('DAG rows: a bad DAG file gives one clear error and is left untouched',
     expect(project.snapshot()).toEqual(before)
   })
 
-  it('a DAG file that does not exist → DAG_NOT_FOUND naming the path', async () => {
-    const project = newProject()
+  it('a DAG file that does not exist → DAG_NOT_FOUND naming the path', async ({ project }) => {
     const missing = project.path('pipelines', 'missing.dag.json')
     const error = catchError(() => PipelineDAG.fromFile(missing))
     expect(error.code).toBe('DAG_NOT_FOUND')
@@ -241,8 +239,7 @@ describe('DAG rows: a 1,000-node DAG', () => {
   for (let i = 10; i < count; i++) edges.push([name(i - 10), name(i)], [name(i - 7), name(i)])
 
   /** Declared in reverse so the sort has real work; every node i >= 10 reads i-10 and i-7. */
-  function bigProject(): { project: TempProject; file: string } {
-    const project = newProject()
+  function bigProject(project: TempProject): { project: TempProject; file: string } {
     project.copyScripts(['ok.py'])
     const nodes = Array.from({ length: count }, (_, i) => name(count - 1 - i))
     const file = project.writeDag('big.dag.json', { name: 'big', nodes, edges })
@@ -257,8 +254,8 @@ describe('DAG rows: a 1,000-node DAG', () => {
     return { project, file }
   }
 
-  it('loads, sorts and builds its specs', () => {
-    const { project, file } = bigProject()
+  it('loads, sorts and builds its specs', ({ project }) => {
+    const { file } = bigProject(project)
     const before = project.snapshot()
 
     const dag = PipelineDAG.fromFile(file)
@@ -277,8 +274,10 @@ describe('DAG rows: a 1,000-node DAG', () => {
     expect(project.snapshot()).toEqual(before)
   })
 
-  it('plans describePipeline’s tests (one per node, per edge, and the flow), reading each spec file a few times', async () => {
-    const { project, file } = bigProject()
+  it('plans describePipeline’s tests (one per node, per edge, and the flow), reading each spec file a few times', async ({
+    project,
+  }) => {
+    const { file } = bigProject(project)
     const before = project.snapshot()
     // In a child process, counting spec file reads: the work is measured without timing it.
     // Reading every spec file once per node would be 1,000,000 reads here (a minute or more);
@@ -315,8 +314,7 @@ describe('DAG rows: a 1,000-node DAG', () => {
 })
 
 describe('command-line rows: a mistyped option is named with what it must be', () => {
-  function demoProject(): TempProject {
-    const project = newProject()
+  function demoProject(project: TempProject): TempProject {
     project.writeDag('pipeline.dag.json', {
       nodes: ['Prepare', 'Train'],
       edges: [['Prepare', 'Train']],
@@ -324,21 +322,24 @@ describe('command-line rows: a mistyped option is named with what it must be', (
     return project
   }
 
-  it.each([
+  it.for([
     [['--concurrency', '-1'], '--concurrency "-1" must be a whole number ≥ 1'],
     [['--timeout', '-5'], '--timeout "-5" must be a number of seconds > 0'],
     [['--timeout', '-.5'], '--timeout "-.5" must be a number of seconds > 0'],
-  ])('run %j → usage error saying what the value must be', async (args, message) => {
-    const project = demoProject()
-    const before = project.snapshot()
-    const result = await cli(project, ['run', 'pipeline.dag.json', ...args])
-    expect(result.exitCode).toBe(2)
-    expect(result.stderr).toContain(message)
-    expect(result.stderr).not.toContain('needs a value')
-    expect(project.snapshot()).toEqual(before)
-  })
+  ] as const)(
+    'run %j → usage error saying what the value must be',
+    async ([args, message], { project }) => {
+      demoProject(project)
+      const before = project.snapshot()
+      const result = await cli(project, ['run', 'pipeline.dag.json', ...args])
+      expect(result.exitCode).toBe(2)
+      expect(result.stderr).toContain(message)
+      expect(result.stderr).not.toContain('needs a value')
+      expect(project.snapshot()).toEqual(before)
+    },
+  )
 
-  it.each([
+  it.for<[string[], string]>([
     [['run', 'pipeline.dag.json', '--only', 'Tr\u001b[2Jain'], '--only names "Tr\\u001b[2Jain"'],
     [
       ['spec', 'set', 'Tr\u001b[2Jain', '--dag', 'pipeline.dag.json', '--env', 'X=1'],
@@ -348,37 +349,43 @@ describe('command-line rows: a mistyped option is named with what it must be', (
       ['spec', 'show', 'Tr\u001b[2Jain', '--dag', 'pipeline.dag.json'],
       'Node "Tr\\u001b[2Jain" is not in the DAG',
     ],
-  ])('%j: a node name with control characters is shown escaped', async (args, message) => {
-    const project = demoProject()
-    const before = project.snapshot()
-    const result = await cli(project, args)
-    expect(result.exitCode).toBe(1)
-    expect(result.stderr).toContain(message)
-    expect(result.stderr).not.toMatch(CONTROL)
-    expect(project.snapshot()).toEqual(before)
-  })
+  ])(
+    '%j: a node name with control characters is shown escaped',
+    async ([args, message], { project }) => {
+      demoProject(project)
+      const before = project.snapshot()
+      const result = await cli(project, args)
+      expect(result.exitCode).toBe(1)
+      expect(result.stderr).toContain(message)
+      expect(result.stderr).not.toMatch(CONTROL)
+      expect(project.snapshot()).toEqual(before)
+    },
+  )
 
-  it.each([
+  it.for([
     ['validate', ['validate', 'pipeline.dag.json']],
     ['init', ['init', 'pipeline.dag.json']],
     ['run', ['run', 'pipeline.dag.json']],
     ['spec set', ['spec', 'set', 'Prepare', '--dag', 'pipeline.dag.json', '--env', 'X=1']],
     ['spec list', ['spec', 'list', '--dag', 'pipeline.dag.json']],
-  ])('%s --root <missing folder> → exit 1 naming it, nothing created', async (_, args) => {
-    const project = demoProject()
-    const missing = join(project.scratch, 'no-such-root')
-    const before = project.snapshot()
-    const result = await cli(project, [...args, '--root', missing])
-    expect(result.exitCode).toBe(1)
-    expect(result.stderr).toMatch(/^error: /)
-    expect(result.stderr).toContain(`--root ${missing} does not exist`)
-    expect(result.stderr).not.toMatch(OUR_STACK_FRAME)
-    expect(existsSync(missing)).toBe(false)
-    expect(project.snapshot()).toEqual(before)
-  })
+  ] as const)(
+    '%s --root <missing folder> → exit 1 naming it, nothing created',
+    async ([, args], { project }) => {
+      demoProject(project)
+      const missing = join(project.scratch, 'no-such-root')
+      const before = project.snapshot()
+      const result = await cli(project, [...args, '--root', missing])
+      expect(result.exitCode).toBe(1)
+      expect(result.stderr).toMatch(/^error: /)
+      expect(result.stderr).toContain(`--root ${missing} does not exist`)
+      expect(result.stderr).not.toMatch(OUR_STACK_FRAME)
+      expect(existsSync(missing)).toBe(false)
+      expect(project.snapshot()).toEqual(before)
+    },
+  )
 
-  it('--root naming a file → exit 1, "is not a folder"', async () => {
-    const project = demoProject()
+  it('--root naming a file → exit 1, "is not a folder"', async ({ project }) => {
+    demoProject(project)
     const file = project.write('notes.txt', 'not a folder\n')
     const result = await cli(project, ['validate', 'pipeline.dag.json', '--root', file])
     expect(result.exitCode).toBe(1)
@@ -397,8 +404,9 @@ describe('DAG rows: 50,000 nodes in a ring or a chain (every graph walk is itera
     return { nodes, edges }
   }
 
-  it('a ring → DAG_CYCLE naming the cycle, from the library and from pipetest validate', async () => {
-    const project = newProject()
+  it('a ring → DAG_CYCLE naming the cycle, from the library and from pipetest validate', async ({
+    project,
+  }) => {
     const file = project.writeDag('ring.dag.json', longDag(true))
     const error = catchError(() => PipelineDAG.fromFile(file))
     expect(error.code).toBe('DAG_CYCLE')
@@ -412,8 +420,9 @@ describe('DAG rows: 50,000 nodes in a ring or a chain (every graph walk is itera
     expect(result.stderr).not.toMatch(OUR_STACK_FRAME)
   })
 
-  it('a chain loads, sorts and walks ancestors and descendants; pipetest validate reports its specs', async () => {
-    const project = newProject()
+  it('a chain loads, sorts and walks ancestors and descendants; pipetest validate reports its specs', async ({
+    project,
+  }) => {
     const file = project.writeDag('chain.dag.json', longDag(false))
     const dag = PipelineDAG.fromFile(file)
     expect(dag.findCycle()).toBeUndefined()

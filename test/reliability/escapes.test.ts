@@ -1,12 +1,13 @@
-import { beforeAll, describe, expect, it } from 'vitest'
-import { PipelineTestingSpecBuilder } from '../../src/index.js'
-import { PipelineRun } from '../../src/engine/index.js'
+import { describe, expect } from 'vitest'
 import {
   distReady,
   expectNoProcessLeft,
   isRunning,
   recordedPids,
-  useTempProjects,
+  it,
+  runStepRow,
+  test,
+  type TempProject,
   waitFor,
 } from './helpers.js'
 
@@ -17,36 +18,21 @@ import {
  * and whatever still carries it when the execution ends is killed.
  */
 
-const newProject = useTempProjects()
+test.beforeAll(distReady)
 
-beforeAll(distReady)
-
-async function runEscape(script: string, label: string) {
-  const project = newProject()
-  project.copyScripts([script])
-  const dag = project.writeDag('pipeline.dag.json', {
-    nodes: [{ name: 'Step', script: `scripts/${script}` }],
-    edges: [],
-  })
-  project.writeSpec({
-    script: script.replace(/\.[^.]+$/, ''),
-    step: 'Step',
-    outputs: { data_output: 'out/step' },
-  })
-  const before = project.snapshot()
-  const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
-  const run = new PipelineRun(builder.buildFromDag(dag), { timeoutSeconds: 60 })
-  const result = await run.testScript('Step')
-  await run.close()
+async function runEscape(project: TempProject, script: string, label: string) {
+  const row = await runStepRow(project, script, {}, undefined, { input: null })
   // Recorded before the script returned: the escaped process did start.
   await waitFor(() => recordedPids(project, label).length === 1, 10_000, `the ${label} pid`)
   const [escaped] = recordedPids(project, label)
-  return { project, result, before, escaped: escaped! }
+  return { ...row, escaped: escaped! }
 }
 
 describe('escape rows: processes that leave the process group are still ended', () => {
-  it('a Python script that double-forks a setsid daemon → passes, the daemon is killed and named', async () => {
-    const { project, result, before, escaped } = await runEscape('escapes_setsid.py', 'daemon')
+  it('a Python script that double-forks a setsid daemon → passes, the daemon is killed and named', async ({
+    project,
+  }) => {
+    const { result, before, escaped } = await runEscape(project, 'escapes_setsid.py', 'daemon')
     expect(result.outcome, result.message).toBe('success')
     // Gone when the result is given, not some time later.
     expect(isRunning(escaped)).toBe(false)
@@ -56,8 +42,10 @@ describe('escape rows: processes that leave the process group are still ended', 
     await expectNoProcessLeft(project)
   })
 
-  it('a Node script that spawns a detached, unref’d child → passes, the child is killed and named', async () => {
-    const { project, result, before, escaped } = await runEscape('escapes_detached.mjs', 'detached')
+  it('a Node script that spawns a detached, unref’d child → passes, the child is killed and named', async ({
+    project,
+  }) => {
+    const { result, before, escaped } = await runEscape(project, 'escapes_detached.mjs', 'detached')
     expect(result.outcome, result.message).toBe('success')
     expect(isRunning(escaped)).toBe(false)
     expect(result.message).toContain('left 1 process running outside its process group')

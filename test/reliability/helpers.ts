@@ -1,24 +1,25 @@
 import { createHash, randomBytes } from 'node:crypto'
 import {
-  chmodSync,
   copyFileSync,
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   readlinkSync,
-  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, expect } from 'vitest'
-import { PipelineTestingSpecBuilder, type ScriptTestResult } from '../../src/index.js'
+import { expect } from 'vitest'
+import {
+  PipelineTestingSpecBuilder,
+  type RunOptions,
+  type ScriptTestResult,
+} from '../../src/index.js'
 import { PipelineRun } from '../../src/engine/index.js'
+import { test as baseTest } from '../support/fixtures.js'
 
 /**
  * Shared by the fault-matrix tests: real temp projects with real scripts and cursus-format
@@ -79,22 +80,22 @@ export interface TempProject {
 
 export type Tree = Record<string, string>
 
-/** Temp projects for one test file, removed after it. */
-export function useTempProjects(): (options?: { dirName?: string }) => TempProject {
-  const created: string[] = []
-  afterAll(() => {
-    for (const dir of created.splice(0)) {
-      // A test may leave a spec file at mode 000 or a read-only folder behind.
-      chmodTree(dir)
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
-  return (options = {}) => {
-    const base = mkdtempSync(join(tmpdir(), 'pipetest-reliability-'))
-    created.push(base)
-    return createProject(base, options.dirName ?? 'project')
-  }
-}
+/**
+ * The fixtures of the fault-matrix tests: `project`, a temp project of the test's own, and
+ * `newProject` for a test that needs more than one or a project folder of another name. Both
+ * are removed when the test ends (mode-000 files and read-only folders included).
+ */
+export type NewProject = (options?: { dirName?: string }) => TempProject
+
+export const test = baseTest
+  .extend(
+    'newProject',
+    async ({ tempDir }): Promise<NewProject> =>
+      (options = {}) =>
+        createProject(tempDir('pipetest-reliability-'), options.dirName ?? 'project'),
+  )
+  .extend('project', async ({ newProject }) => newProject())
+export const it = test
 
 function createProject(base: string, dirName: string): TempProject {
   const root = join(base, dirName)
@@ -149,19 +150,6 @@ function createProject(base: string, dirName: string): TempProject {
     snapshot: () => hashTree(root),
   }
   return project
-}
-
-function chmodTree(dir: string): void {
-  try {
-    chmodSync(dir, 0o755)
-    for (const entry of readdirSync(dir)) {
-      const path = join(dir, entry)
-      if (lstatSync(path).isDirectory()) chmodTree(path)
-      else if (!lstatSync(path).isSymbolicLink()) chmodSync(path, 0o644)
-    }
-  } catch {
-    // Best effort: rmSync with force copes with the rest.
-  }
 }
 
 /**
@@ -385,20 +373,30 @@ export interface StepRow {
   before: Tree
 }
 
+export interface StepRowSetup {
+  /** The folder `data_input` reads and its one CSV; `null`: a step without inputs. */
+  input?: { folder: string; csv: string } | null
+  run?: RunOptions
+}
+
 /**
- * A one-node pipeline whose node `Step` runs fixture `script` on `data/raw` (one CSV), with
- * spec fields overridden by `fields`; `prepare` shapes the project first and may add spec
- * environment variables that need its paths. Returns the script test's result once the run
- * is closed.
+ * A one-node pipeline whose node `Step` runs fixture `script` (by default on `data/raw`, one
+ * CSV), with spec fields overridden by `fields`; `prepare` shapes the project once the script
+ * is copied and may add spec environment variables that need its paths. Returns the script
+ * test's result once the run is closed.
  */
 export async function runStepRow(
   project: TempProject,
   script: string,
   fields: Partial<SpecFields> = {},
   prepare: (project: TempProject) => Record<string, string> | void = () => {},
+  {
+    input = { folder: 'data/raw', csv: 'id,label\n1,0\n' },
+    run: runOptions = {},
+  }: StepRowSetup = {},
 ): Promise<StepRow> {
   project.copyScripts([script])
-  project.write('data/raw/records.csv', 'id,label\n1,0\n')
+  if (input) project.write(`${input.folder}/records.csv`, input.csv)
   const env = prepare(project) ?? {}
   const dag = project.writeDag('pipeline.dag.json', {
     nodes: [{ name: 'Step', script: `scripts/${script}` }],
@@ -407,14 +405,14 @@ export async function runStepRow(
   project.writeSpec({
     script: script.replace(/\.[^.]+$/, ''),
     step: 'Step',
-    inputs: { data_input: 'data/raw' },
+    ...(input ? { inputs: { data_input: input.folder } } : {}),
     outputs: { data_output: 'out/step' },
     ...fields,
     env: { ...fields.env, ...env },
   })
   const before = project.snapshot()
   const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
-  const run = new PipelineRun(builder.buildFromDag(dag), { timeoutSeconds: 60 })
+  const run = new PipelineRun(builder.buildFromDag(dag), { timeoutSeconds: 60, ...runOptions })
   const result = await run.testScript('Step')
   await run.close()
   return { project, result, before }

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { execa } from 'execa'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import {
   changedFiles,
   childEnv,
@@ -9,9 +9,8 @@ import {
   expectNoProcessLeft,
   hashTree,
   runStepRow,
-  useTempProjects,
-  type StepRow,
-  type SpecFields,
+  it,
+  test,
   type TempProject,
 } from './helpers.js'
 
@@ -22,18 +21,7 @@ import {
  * input (a FIFO) are never opened, so they cannot hang the run.
  */
 
-const newProject = useTempProjects()
-
-beforeAll(distReady)
-
-/** `Step` runs fixture `script` on `data/raw` after `prepare` has shaped the project. */
-function runRow(
-  script: string,
-  fields: Partial<SpecFields>,
-  prepare: (project: TempProject) => void = () => {},
-): Promise<StepRow> {
-  return runStepRow(newProject(), script, fields, prepare)
-}
+test.beforeAll(distReady)
 
 /** data/raw/shared -> ../shared, a folder of the project outside the input. */
 function sharedLink(project: TempProject): void {
@@ -42,8 +30,11 @@ function sharedLink(project: TempProject): void {
 }
 
 describe('input guard rows: what a script reaches through its inputs is guarded', () => {
-  it('a write through a symlinked subfolder of an input → input-modified naming the file', async () => {
-    const row = await runRow(
+  it('a write through a symlinked subfolder of an input → input-modified naming the file', async ({
+    project,
+  }) => {
+    const row = await runStepRow(
+      project,
       'writes_elsewhere.py',
       {
         env: { WRITE_BASE: 'input', WRITE_PATH: 'shared/lookup.csv' },
@@ -62,10 +53,10 @@ describe('input guard rows: what a script reaches through its inputs is guarded'
     await expectNoProcessLeft(row.project)
   })
 
-  it.each([['__pycache__/records.cpython-311.pyc'], ['records.pyc'], ['.cache/state.json']])(
+  it.for(['__pycache__/records.cpython-311.pyc', 'records.pyc', '.cache/state.json'])(
     'a write to %s inside an input → input-modified naming it',
-    async (target) => {
-      const row = await runRow('writes_elsewhere.py', {
+    async (target, { project }) => {
+      const row = await runStepRow(project, 'writes_elsewhere.py', {
         env: { WRITE_BASE: 'input', WRITE_PATH: target },
       })
       expect(row.result.outcome, row.result.message).toBe('input-modified')
@@ -76,12 +67,17 @@ describe('input guard rows: what a script reaches through its inputs is guarded'
     },
   )
 
-  it('a script importing a module from its input folder leaves no bytecode there and passes', async () => {
+  it('a script importing a module from its input folder leaves no bytecode there and passes', async ({
+    project,
+  }) => {
     // Python writes bytecode unless told otherwise (this test's own environment may say so).
-    const row = await runRow(
+    const row = await runStepRow(
+      project,
       'imports_from_input.py',
       { env: { PYTHONDONTWRITEBYTECODE: '' } },
-      (project) => project.write('data/raw/helpers_in_data.py', 'VALUE = 7\n'),
+      (project) => {
+        project.write('data/raw/helpers_in_data.py', 'VALUE = 7\n')
+      },
     )
     expect(row.result.outcome, row.result.message).toBe('success')
     expect(row.project.snapshot()).toEqual(row.before)
@@ -95,8 +91,8 @@ describe('input guard rows: what a script reaches through its inputs is guarded'
     await expectNoProcessLeft(row.project)
   })
 
-  it('a symlink loop inside an input is walked once and the run passes', async () => {
-    const row = await runRow('ok.py', {}, (project) => {
+  it('a symlink loop inside an input is walked once and the run passes', async ({ project }) => {
+    const row = await runStepRow(project, 'ok.py', {}, (project) => {
       mkdirSync(project.path('data', 'raw', 'nested'))
       symlinkSync('..', project.path('data', 'raw', 'nested', 'up'), 'dir')
     })
@@ -105,8 +101,9 @@ describe('input guard rows: what a script reaches through its inputs is guarded'
     await expectNoProcessLeft(row.project)
   })
 
-  it('a FIFO in an input folder is never opened: `pipetest run` runs the script and exits', async () => {
-    const project = newProject()
+  it('a FIFO in an input folder is never opened: `pipetest run` runs the script and exits', async ({
+    project,
+  }) => {
     project.copyScripts(['ok.py'])
     project.write('data/raw/records.csv', 'id,label\n1,0\n')
     await execa('mkfifo', [project.path('data', 'raw', 'events.pipe')])

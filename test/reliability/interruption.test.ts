@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { execa, type ResultPromise } from 'execa'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import {
   MARK_VAR,
   childEnv,
@@ -10,7 +10,8 @@ import {
   makeVitestProject,
   recordedPids,
   runFolders,
-  useTempProjects,
+  it,
+  test,
   vitestMjs,
   waitFor,
   type TempProject,
@@ -26,16 +27,13 @@ import {
  * the run — Vitest's workers included — is found by `expectNoProcessLeft` once it has exited.
  */
 
-const newProject = useTempProjects()
-
-beforeAll(distReady)
+test.beforeAll(distReady)
 
 /**
  * Start → Hang. Hang (`hangs_until_released.py`) reads Start's output and hangs, with a
  * grandchild, until `<scratch>/release` exists.
  */
-function interruptProject(): { project: TempProject; release: string } {
-  const project = newProject()
+function interruptProject(project: TempProject): { project: TempProject; release: string } {
   project.copyScripts(['ok.py', 'hangs_until_released.py'])
   project.write('data/raw/records.csv', 'id,label\n1,0\n')
   project.writeDag('pipeline.dag.json', {
@@ -83,10 +81,10 @@ async function midPipeline(project: TempProject, child: ResultPromise): Promise<
 const exitCodes = { SIGINT: 130, SIGTERM: 143 } as const
 
 describe('interruption: `pipetest run` mid-pipeline', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)(
+  it.for(['SIGINT', 'SIGTERM'] as const)(
     '%s → scripts killed, run folder marked interrupted, exit code 128+n, the next run works',
-    async (signal) => {
-      const { project, release } = interruptProject()
+    async (signal, { project }) => {
+      const { release } = interruptProject(project)
       const before = project.snapshot()
       const env = childEnv({ [MARK_VAR]: project.mark })
       const run = () =>
@@ -131,10 +129,10 @@ describe('interruption: `vitest run` mid-pipeline', () => {
     { how: 'SIGINT to the Vitest process', signal: 'SIGINT', group: false, pool: 'forks' },
   ] as const
 
-  it.each(cases.map((c) => [`${c.how}, pool ${c.pool}`, c] as const))(
+  it.for(cases.map((c) => [`${c.how}, pool ${c.pool}`, c] as const))(
     '%s → nothing left running, run folder not complete, exit 128+n, the next run works',
-    async (_, { signal, group, pool }) => {
-      const { project, release } = interruptProject()
+    async ([, { signal, group, pool }], { project }) => {
+      const { release } = interruptProject(project)
       makeVitestProject(project, {
         'pipeline.test.ts':
           "import { describePipeline } from '@pipetest/vitest'\n\ndescribePipeline('pipeline.dag.json')\n",
@@ -178,8 +176,10 @@ describe('interruption: `vitest run` mid-pipeline', () => {
 })
 
 describe('interruption: Vitest cancels the run mid-pipeline', () => {
-  it('--bail after a failure elsewhere → scripts killed, run folder marked interrupted, the next run works', async () => {
-    const { project, release } = interruptProject()
+  it('--bail after a failure elsewhere → scripts killed, run folder marked interrupted, the next run works', async ({
+    project,
+  }) => {
+    const { release } = interruptProject(project)
     makeVitestProject(project, {
       'pipeline.test.ts':
         "import { describePipeline } from '@pipetest/vitest'\n\ndescribePipeline('pipeline.dag.json')\n",

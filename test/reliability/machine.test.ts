@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import {
   OUR_STACK_FRAME,
   childEnv,
@@ -10,7 +10,8 @@ import {
   distReady,
   expectNoProcessLeft,
   isRoot,
-  useTempProjects,
+  it,
+  test,
   type TempProject,
 } from './helpers.js'
 
@@ -20,12 +21,9 @@ import {
  * path, the cause and the fix, exit 1, no stack trace, the user's files unchanged.
  */
 
-const newProject = useTempProjects()
+test.beforeAll(distReady)
 
-beforeAll(distReady)
-
-function oneStepProject(): TempProject {
-  const project = newProject()
+function oneStepProject(project: TempProject): TempProject {
   project.copyScripts(['ok.py'])
   project.write('data/raw/records.csv', 'id,label\n1,0\n')
   project.writeDag('pipeline.dag.json', {
@@ -50,8 +48,10 @@ async function runCli(project: TempProject, testDataDir: string) {
 }
 
 describe('machine rows: the file system refuses, pipetest explains', () => {
-  it('a --test-data-dir below a file (ENOTDIR) → one error naming the path, cause and fix, exit 1', async () => {
-    const project = oneStepProject()
+  it('a --test-data-dir below a file (ENOTDIR) → one error naming the path, cause and fix, exit 1', async ({
+    project,
+  }) => {
+    oneStepProject(project)
     project.write('blocked', 'a file where a folder should be\n')
     const before = project.snapshot()
     const result = await runCli(project, 'blocked/runtime')
@@ -67,8 +67,8 @@ describe('machine rows: the file system refuses, pipetest explains', () => {
 
   it.skipIf(isRoot)(
     'an unwritable --test-data-dir (EACCES) → one error naming the path, cause and fix, exit 1 (skipped as root: root writes anywhere)',
-    async () => {
-      const project = oneStepProject()
+    async ({ project }) => {
+      oneStepProject(project)
       project.write('readonly/.keep', '')
       chmodSync(project.path('readonly'), 0o555)
       const before = project.snapshot()
@@ -84,8 +84,10 @@ describe('machine rows: the file system refuses, pipetest explains', () => {
 })
 
 describe('machine rows: a run that never started a script', () => {
-  it('an interpreter that does not exist → exit 1; the summary names no run folder, since none was created', async () => {
-    const project = oneStepProject()
+  it('an interpreter that does not exist → exit 1; the summary names no run folder, since none was created', async ({
+    project,
+  }) => {
+    oneStepProject(project)
     const before = project.snapshot()
     const result = await execa(
       'node',
@@ -121,8 +123,7 @@ function tinyFileSystem(dir: string): (() => void) | undefined {
 describe('machine rows: the disk fills up during a run', () => {
   it.skipIf(!isRoot)(
     'ENOSPC while a script writes → exit 1 saying the disk is full; run.json is not left `running` (root only: it mounts a tiny tmpfs)',
-    async () => {
-      const project = newProject()
+    async ({ project }) => {
       project.copyScripts(['fills_disk.py'])
       project.write('data/raw/records.csv', 'id,label\n1,0\n')
       project.writeDag('pipeline.dag.json', {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import { PipelineTestingSpecBuilder, type ScriptTestResult } from '../../src/index.js'
 import { PipelineRun } from '../../src/engine/index.js'
 import { closePythonWorkers } from '../../src/runners/python-worker.js'
@@ -11,9 +11,11 @@ import {
   fixturesDir,
   isRunning,
   recordedPids,
-  useTempProjects,
+  it,
+  test,
   waitFor,
   type SpecFields,
+  type NewProject,
   type TempProject,
 } from './helpers.js'
 
@@ -25,10 +27,8 @@ import {
  * and said why (`launch`).
  */
 
-const newProject = useTempProjects()
-
-beforeAll(distReady)
-afterAll(closePythonWorkers)
+test.beforeAll(distReady)
+test.afterAll(closePythonWorkers)
 
 /** Debian's Python, which CI gives numpy and pandas (see .ci/run). */
 const SYSTEM_PYTHON = '/usr/bin/python3'
@@ -51,8 +51,12 @@ interface RowOptions {
 }
 
 /** One-node pipeline running fixture `script` (a path under the fixtures' scripts folder). */
-async function runRow(script: string, pythonWorker: boolean, options: RowOptions = {}) {
-  const project = newProject()
+async function runRow(
+  project: TempProject,
+  script: string,
+  pythonWorker: boolean,
+  options: RowOptions = {},
+) {
   const base = script.split('/').at(-1)!
   const folder = `scripts/${script.slice(0, script.length - base.length)}`.replace(/\/$/, '')
   for (const file of [script, '_common.py']) copyFixture(project, file, `${folder}/`)
@@ -94,9 +98,9 @@ function output(result: ScriptTestResult, file: string): string {
 }
 
 /** Runs the row both ways; returns [worker, fresh]. */
-async function bothWays(script: string, options: RowOptions = {}) {
-  const worker = await runRow(script, true, options)
-  const fresh = await runRow(script, false, options)
+async function bothWays(newProject: NewProject, script: string, options: RowOptions = {}) {
+  const worker = await runRow(newProject(), script, true, options)
+  const fresh = await runRow(newProject(), script, false, options)
   expect(fresh.result.launch).toEqual({
     mode: 'fresh',
     reason: 'the run option pythonWorker is false',
@@ -106,8 +110,10 @@ async function bothWays(script: string, options: RowOptions = {}) {
 }
 
 describe('Python worker rows', () => {
-  it('a plain script is forked from the worker and does what a fresh interpreter does', async () => {
-    const [worker, fresh] = await bothWays('leaves_files_open.py')
+  it('a plain script is forked from the worker and does what a fresh interpreter does', async ({
+    newProject,
+  }) => {
+    const [worker, fresh] = await bothWays(newProject, 'leaves_files_open.py')
     expect(worker.launch).toEqual({ mode: 'worker' })
     // A module-level file never closed is complete, and atexit handlers ran.
     for (const result of [worker, fresh]) {
@@ -119,17 +125,21 @@ describe('Python worker rows', () => {
     }
   })
 
-  it('a non-daemon thread left running by main() is waited for in a forked child too', async () => {
-    const [worker, fresh] = await bothWays('leaves_files_open.py', {
+  it('a non-daemon thread left running by main() is waited for in a forked child too', async ({
+    newProject,
+  }) => {
+    const [worker, fresh] = await bothWays(newProject, 'leaves_files_open.py', {
       fields: { env: { THREAD: '1' } },
     })
     expect(worker.launch).toEqual({ mode: 'worker' })
     expect(output(worker, 'thread.txt')).toBe(output(fresh, 'thread.txt'))
   })
 
-  it('thread-count variables in the spec send the script to a fresh interpreter, which sees them', async () => {
+  it('thread-count variables in the spec send the script to a fresh interpreter, which sees them', async ({
+    newProject,
+  }) => {
     const env = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' }
-    const [worker, fresh] = await bothWays('reads_thread_vars.py', { fields: { env } })
+    const [worker, fresh] = await bothWays(newProject, 'reads_thread_vars.py', { fields: { env } })
     expect(worker.launch?.mode).toBe('fresh')
     expect(worker.launch?.reason).toMatch(
       /^OMP_NUM_THREADS is "1" for this script but not for the worker/,
@@ -142,19 +152,23 @@ describe('Python worker rows', () => {
     expect(output(worker, 'vars.json')).toBe(output(fresh, 'vars.json'))
   })
 
-  it('a module beside the script that shadows one the worker has loaded sends it to a fresh interpreter', async () => {
+  it('a module beside the script that shadows one the worker has loaded sends it to a fresh interpreter', async ({
+    newProject,
+  }) => {
     const options = {
       prepare: (p: TempProject) => copyFixture(p, 'shadowing/selectors.py', 'scripts/shadowing/'),
     }
-    const [worker, fresh] = await bothWays('shadowing/uses_shadowed.py', options)
+    const [worker, fresh] = await bothWays(newProject, 'shadowing/uses_shadowed.py', options)
     expect(worker.launch?.mode).toBe('fresh')
     expect(worker.launch?.reason).toContain('selectors.py, which shadows a module')
     expect(output(worker, 'origin.txt')).toBe("the project's selectors.py")
     expect(output(fresh, 'origin.txt')).toBe("the project's selectors.py")
   })
 
-  it('a spec asking for isolation: fresh gets a fresh interpreter', async () => {
-    const { result } = await runRow('ok.py', true, { fields: { extra: { isolation: 'fresh' } } })
+  it('a spec asking for isolation: fresh gets a fresh interpreter', async ({ project }) => {
+    const { result } = await runRow(project, 'ok.py', true, {
+      fields: { extra: { isolation: 'fresh' } },
+    })
     expect(result.outcome, result.message).toBe('success')
     expect(result.launch).toEqual({
       mode: 'fresh',
@@ -162,8 +176,10 @@ describe('Python worker rows', () => {
     })
   })
 
-  it('a multiprocessing pool started by spawn inside a forked script works (its children re-import __main__)', async () => {
-    const [worker, fresh] = await bothWays('pool_step.py')
+  it('a multiprocessing pool started by spawn inside a forked script works (its children re-import __main__)', async ({
+    newProject,
+  }) => {
+    const [worker, fresh] = await bothWays(newProject, 'pool_step.py')
     expect(worker.launch).toEqual({ mode: 'worker' })
     const squares = [0, 1, 4, 9, 16, 25]
     expect(JSON.parse(output(worker, 'squares.json'))).toEqual({ spawn: squares })
@@ -172,11 +188,11 @@ describe('Python worker rows', () => {
 
   it.skipIf(numpyMissing !== undefined)(
     `numpy's global generator draws different numbers in two forked executions (${numpyMissing ?? SYSTEM_PYTHON})`,
-    async () => {
+    async ({ newProject }) => {
       const options = { python: SYSTEM_PYTHON }
-      const first = await runRow('draws_random.py', true, options)
-      const second = await runRow('draws_random.py', true, options)
-      const fresh = await runRow('draws_random.py', false, options)
+      const first = await runRow(newProject(), 'draws_random.py', true, options)
+      const second = await runRow(newProject(), 'draws_random.py', true, options)
+      const fresh = await runRow(newProject(), 'draws_random.py', false, options)
       expect(first.result.launch).toEqual({ mode: 'worker' })
       expect(second.result.launch).toEqual({ mode: 'worker' })
       const draws = [first, second, fresh].map(
@@ -189,27 +205,31 @@ describe('Python worker rows', () => {
     },
   )
 
-  it('a timeout kills the forked child and its grandchildren, and shows where it was stuck', async () => {
+  it('a timeout kills the forked child and its grandchildren, and shows where it was stuck', async ({
+    newProject,
+  }) => {
     const fields = { extra: { timeout_seconds: 1 } }
-    const [worker] = await bothWays('hangs_with_grandchild.py', { fields })
+    const [worker] = await bothWays(newProject, 'hangs_with_grandchild.py', { fields })
     expect(worker.launch).toEqual({ mode: 'worker' })
     expect(worker.outcome).toBe('timeout')
     expect(worker.message).toMatch(/hangs_with_grandchild\.py", line \d+ in main/)
     expect(worker.message).not.toMatch(/python_harness|python_worker/)
   })
 
-  it('an abort kills the forked child and its grandchildren', async () => {
+  it('an abort kills the forked child and its grandchildren', async ({ newProject }) => {
     const whileRunning = async (project: TempProject, run: PipelineRun) => {
       await waitFor(() => recordedPids(project, 'grandchild').length > 0, 60_000, 'the grandchild')
       run.abort('stop')
     }
-    const [worker] = await bothWays('hangs_with_grandchild.py', { whileRunning })
+    const [worker] = await bothWays(newProject, 'hangs_with_grandchild.py', { whileRunning })
     expect(worker.launch).toEqual({ mode: 'worker' })
     expect(worker.outcome).toBe('aborted')
   })
 
-  it('a daemon that a forked child double-forks out of its group is found by its mark and killed', async () => {
-    const [worker, fresh] = await bothWays('escapes_setsid.py')
+  it('a daemon that a forked child double-forks out of its group is found by its mark and killed', async ({
+    newProject,
+  }) => {
+    const [worker, fresh] = await bothWays(newProject, 'escapes_setsid.py')
     expect(worker.launch).toEqual({ mode: 'worker' })
     for (const result of [worker, fresh]) {
       expect(result.outcome, result.message).toBe('success')
@@ -217,7 +237,9 @@ describe('Python worker rows', () => {
     }
   })
 
-  it('a worker killed mid-run ends its execution as killed, saying why, and the next one gets a new worker', async () => {
+  it('a worker killed mid-run ends its execution as killed, saying why, and the next one gets a new worker', async ({
+    newProject,
+  }) => {
     let workerPid = 0
     const whileRunning = async (project: TempProject) => {
       await waitFor(() => recordedPids(project, 'parent').length > 0, 60_000, 'the script')
@@ -225,7 +247,9 @@ describe('Python worker rows', () => {
       workerPid = parentOf(child!)
       process.kill(workerPid, 'SIGKILL')
     }
-    const { result } = await runRow('hangs_with_grandchild.py', true, { whileRunning })
+    const { result } = await runRow(newProject(), 'hangs_with_grandchild.py', true, {
+      whileRunning,
+    })
     expect(result.launch).toEqual({ mode: 'worker' })
     expect(result.outcome).toBe('killed')
     expect(result.message).toContain(
@@ -233,7 +257,7 @@ describe('Python worker rows', () => {
     )
     expect(isRunning(workerPid)).toBe(false)
 
-    const next = await runRow('ok.py', true)
+    const next = await runRow(newProject(), 'ok.py', true)
     expect(next.result.outcome, next.result.message).toBe('success')
     expect(next.result.launch).toEqual({ mode: 'worker' })
   })

@@ -1,15 +1,9 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import { beforeAll, describe, expect, it } from 'vitest'
-import {
-  PipelineTestingSpecBuilder,
-  type RunOptions,
-  type ScriptTestResult,
-} from '../../src/index.js'
-import { PipelineRun } from '../../src/engine/index.js'
+import { describe, expect } from 'vitest'
+import { type RunOptions, type ScriptTestResult } from '../../src/index.js'
 import {
   changedFiles,
   distIndexJs,
@@ -18,10 +12,12 @@ import {
   fixturesDir,
   isRunning,
   recordedPids,
-  useTempProjects,
+  it,
+  runStepRow,
+  test,
   type SpecFields,
   type TempProject,
-  type Tree,
+  type StepRow,
 } from './helpers.js'
 
 /**
@@ -31,56 +27,28 @@ import {
  * the user's files are as they were (or the damage is reported), and no process is left.
  */
 
-const newProject = useTempProjects()
-
-interface Row {
-  project: TempProject
-  result: ScriptTestResult
-  /** The project's files before the run. */
-  before: Tree
-}
-
-/**
- * A one-node pipeline whose node `Step` runs fixture `script` on `data/in` (one CSV), with
- * spec fields overridden by `fields`; returns the script test's result once the run is closed.
- */
-async function runRow(
+/** `Step` runs fixture `script` on `data/in` (one CSV of two rows). */
+function runRow(
+  project: TempProject,
   script: string,
   fields: Partial<SpecFields> = {},
   options: RunOptions = {},
-): Promise<Row> {
-  const project = newProject()
-  project.copyScripts([script])
-  project.write('data/in/records.csv', 'id,label\n1,0\n2,1\n')
-  const dag = project.writeDag('pipeline.dag.json', {
-    name: 'row',
-    nodes: [{ name: 'Step', script: `scripts/${script}` }],
-    edges: [],
+): Promise<StepRow> {
+  return runStepRow(project, script, fields, undefined, {
+    input: { folder: 'data/in', csv: 'id,label\n1,0\n2,1\n' },
+    run: { timeoutSeconds: 30, ...options },
   })
-  project.writeSpec({
-    script: script.replace(/\.[^.]+$/, ''),
-    step: 'Step',
-    inputs: { data_input: 'data/in' },
-    outputs: { data_output: 'out/step' },
-    ...fields,
-  })
-  const before = project.snapshot()
-  const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
-  const run = new PipelineRun(builder.buildFromDag(dag), { timeoutSeconds: 30, ...options })
-  const result = await run.testScript('Step')
-  await run.close()
-  return { project, result, before }
 }
 
 /** (b) and (c) of every row whose script leaves its inputs alone. */
-async function expectIntactAndNothingLeft({ project, before }: Row): Promise<void> {
+async function expectIntactAndNothingLeft({ project, before }: StepRow): Promise<void> {
   expect(project.snapshot()).toEqual(before)
   await expectNoProcessLeft(project)
 }
 
 describe('script rows: every failure ends in one precise outcome, files intact, no process left', () => {
-  it('exception in main → exception, with the exception and the traceback', async () => {
-    const row = await runRow('raises.py')
+  it('exception in main → exception, with the exception and the traceback', async ({ project }) => {
+    const row = await runRow(project, 'raises.py')
     expect(row.result.status).toBe('failed')
     expect(row.result.outcome).toBe('exception')
     expect(row.result.message).toContain("main() raised KeyError: 'label'")
@@ -92,8 +60,10 @@ describe('script rows: every failure ends in one precise outcome, files intact, 
     await expectIntactAndNothingLeft(row)
   })
 
-  it('only a temporary file in a folder output and 0 bytes in a file output → missing-outputs saying so, not "empty"', async () => {
-    const row = await runRow('writes_no_data.py', {
+  it('only a temporary file in a folder output and 0 bytes in a file output → missing-outputs saying so, not "empty"', async ({
+    project,
+  }) => {
+    const row = await runRow(project, 'writes_no_data.py', {
       outputs: { data_output: 'out/step', metrics: 'out/metrics.json' },
     })
     expect(row.result.outcome).toBe('missing-outputs')
@@ -105,8 +75,8 @@ describe('script rows: every failure ends in one precise outcome, files intact, 
     await expectIntactAndNothingLeft(row)
   })
 
-  it('non-zero exit → exit-code 3, with what the script printed', async () => {
-    const row = await runRow('exits_3.py')
+  it('non-zero exit → exit-code 3, with what the script printed', async ({ project }) => {
+    const row = await runRow(project, 'exits_3.py')
     expect(row.result.outcome).toBe('exit-code')
     expect(row.result.exitCode).toBe(3)
     expect(row.result.message).toContain('sys.exit(3)')
@@ -114,8 +84,8 @@ describe('script rows: every failure ends in one precise outcome, files intact, 
     await expectIntactAndNothingLeft(row)
   })
 
-  it('sys.exit(0) without writing outputs → missing-outputs, not a pass', async () => {
-    const row = await runRow('exits_0_without_outputs.py')
+  it('sys.exit(0) without writing outputs → missing-outputs, not a pass', async ({ project }) => {
+    const row = await runRow(project, 'exits_0_without_outputs.py')
     expect(row.result.status).toBe('failed')
     expect(row.result.outcome).toBe('missing-outputs')
     expect(row.result.exitCode).toBe(0)
@@ -124,8 +94,10 @@ describe('script rows: every failure ends in one precise outcome, files intact, 
     await expectIntactAndNothingLeft(row)
   })
 
-  it('partial outputs → missing-outputs naming the missing one and the produced one', async () => {
-    const row = await runRow('partial_outputs.py', {
+  it('partial outputs → missing-outputs naming the missing one and the produced one', async ({
+    project,
+  }) => {
+    const row = await runRow(project, 'partial_outputs.py', {
       outputs: { train: 'out/train', test: 'out/test' },
     })
     expect(row.result.outcome).toBe('missing-outputs')
@@ -136,8 +108,8 @@ describe('script rows: every failure ends in one precise outcome, files intact, 
     await expectIntactAndNothingLeft(row)
   })
 
-  it('hang past the timeout → timeout after 1 s, the script killed', async () => {
-    const row = await runRow('hangs.py', { extra: { timeout_seconds: 1 } })
+  it('hang past the timeout → timeout after 1 s, the script killed', async ({ project }) => {
+    const row = await runRow(project, 'hangs.py', { extra: { timeout_seconds: 1 } })
     expect(row.result.outcome).toBe('timeout')
     expect(row.result.message).toContain('timed out after 1 s')
     expect(row.result.message).toContain('timeout_seconds')
@@ -147,8 +119,10 @@ describe('script rows: every failure ends in one precise outcome, files intact, 
     await expectIntactAndNothingLeft(row)
   })
 
-  it('hang with a grandchild holding stdout open → timeout, script and grandchild killed', async () => {
-    const row = await runRow('hangs_with_grandchild.py', { extra: { timeout_seconds: 1 } })
+  it('hang with a grandchild holding stdout open → timeout, script and grandchild killed', async ({
+    project,
+  }) => {
+    const row = await runRow(project, 'hangs_with_grandchild.py', { extra: { timeout_seconds: 1 } })
     expect(row.result.outcome).toBe('timeout')
     expect(row.result.message).toContain('timed out after 1 s')
     const [grandchild] = recordedPids(row.project, 'grandchild')
@@ -158,8 +132,10 @@ describe('script rows: every failure ends in one precise outcome, files intact, 
     await expectIntactAndNothingLeft(row)
   })
 
-  it('main returns while a grandchild holds stdout open → success without waiting for it; grandchild killed', async () => {
-    const row = await runRow('hangs_with_grandchild.py', {
+  it('main returns while a grandchild holds stdout open → success without waiting for it; grandchild killed', async ({
+    project,
+  }) => {
+    const row = await runRow(project, 'hangs_with_grandchild.py', {
       env: { RETURN_EARLY: '1' },
       extra: { timeout_seconds: 20 },
     })
@@ -171,8 +147,10 @@ describe('script rows: every failure ends in one precise outcome, files intact, 
     await expectIntactAndNothingLeft(row)
   })
 
-  it('killing itself with SIGKILL → killed, naming the signal pipetest did not send', async () => {
-    const row = await runRow('kills_itself.py')
+  it('killing itself with SIGKILL → killed, naming the signal pipetest did not send', async ({
+    project,
+  }) => {
+    const row = await runRow(project, 'kills_itself.py')
     expect(row.result.outcome).toBe('killed')
     expect(row.result.signal).toBe('SIGKILL')
     expect(row.result.exitCode).toBeNull()
@@ -181,8 +159,10 @@ describe('script rows: every failure ends in one precise outcome, files intact, 
     await expectIntactAndNothingLeft(row)
   })
 
-  it('invalid UTF-8 in output → the run is judged normally, the tail shows U+FFFD, the log keeps the bytes', async () => {
-    const row = await runRow('invalid_utf8.py')
+  it('invalid UTF-8 in output → the run is judged normally, the tail shows U+FFFD, the log keeps the bytes', async ({
+    project,
+  }) => {
+    const row = await runRow(project, 'invalid_utf8.py')
     expect(row.result.outcome).toBe('success')
     expect(row.result.stdoutTail).toContain('before \uFFFD')
     expect(row.result.stdoutTail).toContain('after')
@@ -194,41 +174,52 @@ describe('script rows: every failure ends in one precise outcome, files intact, 
     await expectIntactAndNothingLeft(row)
   })
 
-  it.each([
+  it.for<[string, string, string]>([
     ['delete', 'deleted', 'records.csv'],
     ['modify', 'modified', 'records.csv'],
     ['same-size', 'modified', 'records.csv'],
     ['add', 'added', 'scratch.tmp.csv'],
-  ])('input tampering (%s) → input-modified naming the file', async (mode, change, file) => {
-    const row = await runRow('tampers_with_input.py', { env: { MODE: mode } })
-    expect(row.result.status).toBe('failed')
-    expect(row.result.outcome).toBe('input-modified')
-    expect(row.result.message).toContain('modified or deleted its own input data')
-    expect(row.result.message).toContain(
-      `${change} data_input: ${row.project.path('data', 'in', file)}`,
-    )
-    // The script did it, not pipetest: exactly that file changed, nothing else.
-    expect(changedFiles(row.before, row.project.snapshot())).toEqual([`data/in/${file}`])
-    await expectNoProcessLeft(row.project)
-  })
+  ])(
+    'input tampering (%s) → input-modified naming the file',
+    async ([mode, change, file], { project }) => {
+      const row = await runRow(project, 'tampers_with_input.py', { env: { MODE: mode } })
+      expect(row.result.status).toBe('failed')
+      expect(row.result.outcome).toBe('input-modified')
+      expect(row.result.message).toContain('modified or deleted its own input data')
+      expect(row.result.message).toContain(
+        `${change} data_input: ${row.project.path('data', 'in', file)}`,
+      )
+      // The script did it, not pipetest: exactly that file changed, nothing else.
+      expect(changedFiles(row.before, row.project.snapshot())).toEqual([`data/in/${file}`])
+      await expectNoProcessLeft(row.project)
+    },
+  )
 
-  it('python interpreter missing (run option) → interpreter-not-found naming it and the fix', async () => {
-    const row = await runRow('ok.py', {}, { python: '/nonexistent/python3.99' })
+  it('python interpreter missing (run option) → interpreter-not-found naming it and the fix', async ({
+    project,
+  }) => {
+    const row = await runRow(project, 'ok.py', {}, { python: '/nonexistent/python3.99' })
     expect(row.result.outcome).toBe('interpreter-not-found')
     expect(row.result.message).toContain('"/nonexistent/python3.99" not found')
     expect(row.result.message).toContain('--python')
     await expectIntactAndNothingLeft(row)
   })
 
-  it('python interpreter missing (spec "python") → interpreter-not-found naming it', async () => {
-    const row = await runRow('ok.py', { extra: { python: 'python3-no-such-version' } })
+  it('python interpreter missing (spec "python") → interpreter-not-found naming it', async ({
+    project,
+  }) => {
+    const row = await runRow(project, 'ok.py', { extra: { python: 'python3-no-such-version' } })
     expect(row.result.outcome).toBe('interpreter-not-found')
     expect(row.result.message).toContain('"python3-no-such-version" not found')
     await expectIntactAndNothingLeft(row)
   })
 
-  it('a command naming a file outside the project that is not executable → spawn-error without a chmod fix', async () => {
-    const row = await runRow('ok.py', { extra: { runner: 'command', command: ['/etc/passwd'] } })
+  it('a command naming a file outside the project that is not executable → spawn-error without a chmod fix', async ({
+    project,
+  }) => {
+    const row = await runRow(project, 'ok.py', {
+      extra: { runner: 'command', command: ['/etc/passwd'] },
+    })
     expect(row.result.outcome).toBe('spawn-error')
     expect(row.result.message).toContain(
       'not executable: /etc/passwd, which is outside the project',
@@ -238,49 +229,38 @@ describe('script rows: every failure ends in one precise outcome, files intact, 
     await expectIntactAndNothingLeft(row)
   })
 
-  it('Python 2.7 as the interpreter → interpreter-not-found: "pipetest needs Python ≥ 3.8; found 2.7 at …"', async () => {
+  it('Python 2.7 as the interpreter → interpreter-not-found: "pipetest needs Python ≥ 3.8; found 2.7 at …"', async ({
+    project,
+    tempDir,
+  }) => {
     // No Python 2 is installed: this answers pipetest's probe as 2.7 does (the executable and
     // version, then a crash on sys.implementation, new in 3.3).
-    const scratch = mkdtempSync(join(tmpdir(), 'pipetest-py27-'))
-    const python = join(scratch, 'python')
+    const python = join(tempDir('pipetest-py27-'), 'python')
     writeFileSync(
       python,
       `#!/bin/sh\nprintf '/usr/local/bin/python2.7\\n2.7\\n'\necho "AttributeError: 'module' object has no attribute 'implementation'" >&2\nexit 1\n`,
       { mode: 0o755 },
     )
-    try {
-      const row = await runRow('ok.py', {}, { python })
-      expect(row.result.outcome).toBe('interpreter-not-found')
-      expect(row.result.message).toContain(
-        'pipetest needs Python ≥ 3.8; found 2.7 at /usr/local/bin/python2.7',
-      )
-      expect(row.result.message).not.toContain('AttributeError')
-      await expectIntactAndNothingLeft(row)
-    } finally {
-      rmSync(scratch, { recursive: true, force: true })
-    }
+    const row = await runRow(project, 'ok.py', {}, { python })
+    expect(row.result.outcome).toBe('interpreter-not-found')
+    expect(row.result.message).toContain(
+      'pipetest needs Python ≥ 3.8; found 2.7 at /usr/local/bin/python2.7',
+    )
+    expect(row.result.message).not.toContain('AttributeError')
+    await expectIntactAndNothingLeft(row)
   })
 
-  it('script not executable (command runner) → spawn-error saying chmod +x', async () => {
-    const project = newProject()
-    project.copyScripts(['not_executable.sh'])
-    chmodSync(project.path('scripts', 'not_executable.sh'), 0o644)
-    const dag = project.writeDag('pipeline.dag.json', {
-      nodes: [{ name: 'Step', script: 'scripts/not_executable.sh' }],
-      edges: [],
-    })
-    project.writeSpec({
-      script: 'not_executable',
-      step: 'Step',
-      outputs: { data_output: 'out/step' },
+  it('script not executable (command runner) → spawn-error saying chmod +x', async ({
+    project,
+  }) => {
+    const { result, before } = await runStepRow(
+      project,
+      'not_executable.sh',
       // Job arguments as flags, chosen explicitly (validate asks for it on a non-Python script).
-      extra: { runner: 'command' },
-    })
-    const before = project.snapshot()
-    const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
-    const run = new PipelineRun(builder.buildFromDag(dag))
-    const result = await run.testScript('Step')
-    await run.close()
+      { extra: { runner: 'command' } },
+      () => chmodSync(project.path('scripts', 'not_executable.sh'), 0o644),
+      { input: null },
+    )
     expect(result.runner).toBe('command')
     expect(result.outcome).toBe('spawn-error')
     expect(result.message).toContain('not executable')
@@ -291,11 +271,12 @@ describe('script rows: every failure ends in one precise outcome, files intact, 
 })
 
 describe('script rows: 200 MB of output', () => {
-  beforeAll(distReady)
+  test.beforeAll(distReady)
 
-  it('keeps memory bounded (RSS growth well under 150 MB) and saves the complete log', async () => {
+  it('keeps memory bounded (RSS growth well under 150 MB) and saves the complete log', async ({
+    project,
+  }) => {
     const megabytes = 200
-    const project = newProject()
     project.copyScripts(['floods_stdout.py'])
     const dag = project.writeDag('pipeline.dag.json', {
       nodes: [{ name: 'Step', script: 'scripts/floods_stdout.py' }],

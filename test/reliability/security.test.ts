@@ -1,8 +1,8 @@
 import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { execa } from 'execa'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { PipelineTestingSpecBuilder, type RunOptions } from '../../src/index.js'
+import { describe, expect } from 'vitest'
+import { PipelineTestingSpecBuilder } from '../../src/index.js'
 import { PipelineRun } from '../../src/engine/index.js'
 import {
   MARK_VAR,
@@ -14,9 +14,12 @@ import {
   makeVitestProject,
   repoRoot,
   runFolders,
-  useTempProjects,
+  runStepRow,
+  it,
+  test,
   vitestMjs,
   type SpecFields,
+  type NewProject,
   type TempProject,
 } from './helpers.js'
 
@@ -27,9 +30,7 @@ import {
  * names work end to end (library, CLI and Vitest).
  */
 
-const newProject = useTempProjects()
-
-beforeAll(distReady)
+test.beforeAll(distReady)
 
 /** Strings a shell would expand, split, glob or run; each must arrive unchanged. */
 const HOSTILE = [
@@ -56,35 +57,22 @@ function pwned(project: TempProject): string[] {
   )
 }
 
+/** `Step` runs fixture `script` (no inputs); the project's files are as they were. */
 async function runStep(
   project: TempProject,
   script: string,
   fields: Partial<SpecFields>,
-  options: RunOptions = {},
+  prepare?: (project: TempProject) => void,
 ) {
-  const dag = project.writeDag('pipeline.dag.json', {
-    nodes: [{ name: 'Step', script: `scripts/${script}` }],
-    edges: [],
-  })
-  project.writeSpec({
-    script: script.replace(/\.[^.]+$/, ''),
-    step: 'Step',
-    outputs: { data_output: 'out/step' },
-    ...fields,
-  })
-  const before = project.snapshot()
-  const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
-  const run = new PipelineRun(builder.buildFromDag(dag), options)
-  const result = await run.testScript('Step')
-  await run.close()
+  const { result, before } = await runStepRow(project, script, fields, prepare, { input: null })
   expect(project.snapshot()).toEqual(before)
   return result
 }
 
 describe('security: no shell in process launching', () => {
-  it('command runner: every argv element of the template reaches the program literally', async () => {
-    const project = newProject()
-    project.copyScripts(['argv_to_json.mjs'])
+  it('command runner: every argv element of the template reaches the program literally', async ({
+    project,
+  }) => {
     const tricky = 'x; rm -rf "$TMPDIR" $(echo hi) `id`'
     const result = await runStep(project, 'argv_to_json.mjs', {
       jobArgs: { tricky },
@@ -102,20 +90,24 @@ describe('security: no shell in process launching', () => {
     await expectNoProcessLeft(project)
   })
 
-  it('command runner without a template: job args become --flags, values passed literally', async () => {
-    const project = newProject()
-    project.copyScripts(['argv_to_json.mjs'])
-    chmodSync(project.path('scripts', 'argv_to_json.mjs'), 0o755)
-    const result = await runStep(project, 'argv_to_json.mjs', {
-      jobArgs: {
-        name: 'a b; $(touch PWNED_FLAG)',
-        quote: `it's "quoted" \`touch PWNED_TICK\``,
-        verbose: true,
-        dry_run: false,
-        list: [1, 'two words'],
+  it('command runner without a template: job args become --flags, values passed literally', async ({
+    project,
+  }) => {
+    const result = await runStep(
+      project,
+      'argv_to_json.mjs',
+      {
+        jobArgs: {
+          name: 'a b; $(touch PWNED_FLAG)',
+          quote: `it's "quoted" \`touch PWNED_TICK\``,
+          verbose: true,
+          dry_run: false,
+          list: [1, 'two words'],
+        },
+        extra: { runner: 'command' },
       },
-      extra: { runner: 'command' },
-    })
+      () => chmodSync(project.path('scripts', 'argv_to_json.mjs'), 0o755),
+    )
     expect(result.outcome, result.message).toBe('success')
     const argv = JSON.parse(
       readFileSync(join(result.outputs[0]!.path, 'argv.json'), 'utf8'),
@@ -133,9 +125,9 @@ describe('security: no shell in process launching', () => {
     await expectNoProcessLeft(project)
   })
 
-  it('python runner: job args, env vars and input paths reach main() unchanged', async () => {
-    const project = newProject()
-    project.copyScripts(['echo_params.py'])
+  it('python runner: job args, env vars and input paths reach main() unchanged', async ({
+    project,
+  }) => {
     const input = project.write('data/in $(touch PWNED_PATH); ü/records.csv', 'id\n1\n')
     const jobArgs = Object.fromEntries(HOSTILE.map((value, i) => [`arg${i}`, value]))
     const env = { WEIRD: '$(touch PWNED_ENV); echo `id` "$HOME"', UNICODE: 'naïve 数据 🚀' }
@@ -202,7 +194,7 @@ describe('security: no shell in process launching', () => {
  * folder, the DAG file and its folder, the scripts' folder and names, the spec files, the
  * input data and the outputs; one Python node and one Node node.
  */
-function unicodeProject(): { project: TempProject; dagRel: string } {
+function unicodeProject(newProject: NewProject): { project: TempProject; dagRel: string } {
   const project = newProject({ dirName: 'my project ü/数据 pipeline' })
   project.copyScripts(['ok.py', 'node_step.mjs'], 'scripts dir é')
   project.write('scripts dir é/prépare données.py', 'from ok import main  # noqa: F401\n')
@@ -232,8 +224,8 @@ function unicodeProject(): { project: TempProject; dagRel: string } {
 }
 
 describe('security: paths with spaces and non-ASCII characters work end to end', () => {
-  it('library: specs found, every tier passes, outputs written', async () => {
-    const { project, dagRel } = unicodeProject()
+  it('library: specs found, every tier passes, outputs written', async ({ newProject }) => {
+    const { project, dagRel } = unicodeProject(newProject)
     const before = project.snapshot()
     const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
     expect(builder.checkSpecs(dagRel)).toEqual([])
@@ -256,8 +248,8 @@ describe('security: paths with spaces and non-ASCII characters work end to end',
     await expectNoProcessLeft(project)
   })
 
-  it('CLI: validate and run take the paths as given', async () => {
-    const { project, dagRel } = unicodeProject()
+  it('CLI: validate and run take the paths as given', async ({ newProject }) => {
+    const { project, dagRel } = unicodeProject(newProject)
     const before = project.snapshot()
     const cli = (args: string[]) =>
       execa('node', [cliJs, ...args], {
@@ -285,8 +277,10 @@ describe('security: paths with spaces and non-ASCII characters work end to end',
     await expectNoProcessLeft(project)
   })
 
-  it('Vitest: describePipeline on the DAG path passes every generated test', async () => {
-    const { project, dagRel } = unicodeProject()
+  it('Vitest: describePipeline on the DAG path passes every generated test', async ({
+    newProject,
+  }) => {
+    const { project, dagRel } = unicodeProject(newProject)
     makeVitestProject(project, {
       'pipeline ü.test.ts': `import { describePipeline } from '@pipetest/vitest'\n\ndescribePipeline(${JSON.stringify(dagRel)})\n`,
     })

@@ -12,7 +12,7 @@ import {
 } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { execa } from 'execa'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import {
   PipelineTestingSpecBuilder,
   isPipetestError,
@@ -28,7 +28,8 @@ import {
   expectNoProcessLeft,
   hashTree,
   isRoot,
-  useTempProjects,
+  it,
+  test,
   type TempProject,
 } from './helpers.js'
 
@@ -39,13 +40,10 @@ import {
  * still go ahead, it fails cleanly instead of crashing.
  */
 
-const newProject = useTempProjects()
-
-beforeAll(distReady)
+test.beforeAll(distReady)
 
 /** A one-node pipeline: `Preprocess` (script `scripts/preprocess.py`) reading `data/raw`. */
-function preprocessProject(): { project: TempProject; dag: string } {
-  const project = newProject()
+function preprocessProject(project: TempProject): { project: TempProject; dag: string } {
   project.copyScripts(['ok.py'])
   project.write('scripts/preprocess.py', 'from ok import main  # noqa: F401\n')
   project.write('data/raw/records.csv', 'id,label\n1,0\n2,1\n')
@@ -130,8 +128,10 @@ async function expectSpecProblem(
 }
 
 describe('spec rows: an unusable spec is reported with its file, field and fix', () => {
-  it('malformed JSON → SPEC_INVALID_JSON / invalid-spec with line and column', async () => {
-    const { project, dag } = preprocessProject()
+  it('malformed JSON → SPEC_INVALID_JSON / invalid-spec with line and column', async ({
+    project,
+  }) => {
+    const { dag } = preprocessProject(project)
     const file = project.write(
       'test/integration/runtime/.specs/preprocess_runtime_test_spec.json',
       '{\n  "script_name": "preprocess",\n  "step_name": "Preprocess"\n  "input_paths": {}\n}\n',
@@ -149,8 +149,10 @@ describe('spec rows: an unusable spec is reported with its file, field and fix',
     expect(problem.file).toBe(file)
   })
 
-  it('wrong field types → SPEC_INVALID naming every bad field and what it got', async () => {
-    const { project, dag } = preprocessProject()
+  it('wrong field types → SPEC_INVALID naming every bad field and what it got', async ({
+    project,
+  }) => {
+    const { dag } = preprocessProject(project)
     project.writeSpec({
       script: 'preprocess',
       step: 'Preprocess',
@@ -171,8 +173,8 @@ describe('spec rows: an unusable spec is reported with its file, field and fix',
     ])
   })
 
-  it('unknown runner → unknown-runner listing the runners that exist', async () => {
-    const { project, dag } = preprocessProject()
+  it('unknown runner → unknown-runner listing the runners that exist', async ({ project }) => {
+    const { dag } = preprocessProject(project)
     project.writeSpec({
       script: 'preprocess',
       step: 'Preprocess',
@@ -192,13 +194,13 @@ describe('spec rows: an unusable spec is reported with its file, field and fix',
     expect(problem.fix).toContain('"python", "node" or "command"')
   })
 
-  it.each([
+  it.for<[string, string]>([
     ['a "/"', 'sub/preprocess'],
     ['".."', '../../outside'],
   ])(
     'script_name with %s in a spec file → invalid-spec, nothing written outside .specs',
-    async (_, bad) => {
-      const { project, dag } = preprocessProject()
+    async ([, bad], { project }) => {
+      const { dag } = preprocessProject(project)
       project.writeSpec({
         script: 'preprocess',
         step: 'Preprocess',
@@ -218,42 +220,46 @@ describe('spec rows: an unusable spec is reported with its file, field and fix',
     },
   )
 
-  it.each([
+  it.for<[string, string]>([
     ['a "/"', 'sub/preprocess'],
     ['".."', '../../outside'],
     ['a leading "."', '.hidden'],
-  ])('script_name with %s when saving → refused before anything is written', async (_, bad) => {
-    const { project } = preprocessProject()
-    const everything = () => hashTree(dirname(project.root), [])
-    const before = everything()
-    const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
-    const spec = {
-      scriptName: bad,
-      stepName: 'Preprocess',
-      inputPaths: { data_input: 'data/raw' },
-      outputPaths: { data_output: 'out/preprocess' },
-      environVars: {},
-      jobArgs: {},
-    }
+  ] as const)(
+    'script_name with %s when saving → refused before anything is written',
+    async ([, bad], { project }) => {
+      preprocessProject(project)
+      const everything = () => hashTree(dirname(project.root), [])
+      const before = everything()
+      const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
+      const spec = {
+        scriptName: bad,
+        stepName: 'Preprocess',
+        inputPaths: { data_input: 'data/raw' },
+        outputPaths: { data_output: 'out/preprocess' },
+        environVars: {},
+        jobArgs: {},
+      }
 
-    const viaBuilder = catchError(() => builder.saveScriptSpec(spec))
-    expect(viaBuilder.code).toMatch(/^SPEC_(INVALID|BAD_NAME)$/)
-    expect(viaBuilder.message).toContain('script_name')
-    expect(catchError(() => saveSpecFile(spec, builder.specsDir)).code).toBe('SPEC_BAD_NAME')
-    const viaUpdate = catchError(() => builder.updateScriptSpec('Preprocess', { scriptName: bad }))
-    expect(viaUpdate.code).toMatch(/^SPEC_(INVALID|BAD_NAME)$/)
-    expect(viaUpdate.message).toContain('script_name')
+      const viaBuilder = catchError(() => builder.saveScriptSpec(spec))
+      expect(viaBuilder.code).toMatch(/^SPEC_(INVALID|BAD_NAME)$/)
+      expect(viaBuilder.message).toContain('script_name')
+      expect(catchError(() => saveSpecFile(spec, builder.specsDir)).code).toBe('SPEC_BAD_NAME')
+      const viaUpdate = catchError(() =>
+        builder.updateScriptSpec('Preprocess', { scriptName: bad }),
+      )
+      expect(viaUpdate.code).toMatch(/^SPEC_(INVALID|BAD_NAME)$/)
+      expect(viaUpdate.message).toContain('script_name')
 
-    expect(everything()).toEqual(before)
-  })
+      expect(everything()).toEqual(before)
+    },
+  )
 
-  it.each([
+  it.for<[string, string]>([
     ['a "/"', 'sub/Preprocess'],
     ['".."', '../../Outside'],
   ])(
     'a DAG node name with %s → `pipetest init` / `spec set` keep its spec file inside .specs',
-    async (_, node) => {
-      const project = newProject()
+    async ([, node], { project }) => {
       project.writeDag('escape.dag.json', { nodes: [node], edges: [] })
       const outside = () => {
         const tree = hashTree(dirname(project.root), [])
@@ -287,8 +293,10 @@ describe('spec rows: an unusable spec is reported with its file, field and fix',
     },
   )
 
-  it('missing spec → missing-spec with the `pipetest spec set` fix; running anyway reports missing inputs', async () => {
-    const { project, dag } = preprocessProject()
+  it('missing spec → missing-spec with the `pipetest spec set` fix; running anyway reports missing inputs', async ({
+    project,
+  }) => {
+    const { dag } = preprocessProject(project)
     const before = project.snapshot()
     const problem = await expectSpecProblem(project, dag, 'missing-spec', [
       'No spec file for "Preprocess"',
@@ -306,7 +314,7 @@ describe('spec rows: an unusable spec is reported with its file, field and fix',
     )
     expect(Object.fromEntries(Object.keys(before).map((key) => [key, after[key]]))).toEqual(before)
 
-    const pristine = preprocessProject()
+    const pristine = preprocessProject(project)
     const snapshot = pristine.project.snapshot()
     const result = await runPreprocessAnyway(pristine.project, pristine.dag)
     expect(result.status).toBe('failed')
@@ -317,8 +325,10 @@ describe('spec rows: an unusable spec is reported with its file, field and fix',
     await expectNoProcessLeft(pristine.project)
   })
 
-  it('spec for a script that does not exist → script-not-found naming the path; the run says so too', async () => {
-    const { project, dag } = preprocessProject()
+  it('spec for a script that does not exist → script-not-found naming the path; the run says so too', async ({
+    project,
+  }) => {
+    const { dag } = preprocessProject(project)
     project.writeSpec({
       script: 'preprocess',
       step: 'Preprocess',
@@ -339,8 +349,10 @@ describe('spec rows: an unusable spec is reported with its file, field and fix',
     await expectNoProcessLeft(project)
   })
 
-  it('output path equal to an input path → incomplete; a run anyway never writes over the input', async () => {
-    const { project, dag } = preprocessProject()
+  it('output path equal to an input path → incomplete; a run anyway never writes over the input', async ({
+    project,
+  }) => {
+    const { dag } = preprocessProject(project)
     project.writeSpec({
       script: 'preprocess',
       step: 'Preprocess',
@@ -360,8 +372,10 @@ describe('spec rows: an unusable spec is reported with its file, field and fix',
     await expectNoProcessLeft(project)
   })
 
-  it(`unreadable spec file → SPEC_UNREADABLE / invalid-spec${isRoot ? ' (as root, chmod 000 cannot stop reading: the spec path is a folder instead)' : ' (chmod 000)'}`, async () => {
-    const { project, dag } = preprocessProject()
+  it(`unreadable spec file → SPEC_UNREADABLE / invalid-spec${isRoot ? ' (as root, chmod 000 cannot stop reading: the spec path is a folder instead)' : ' (chmod 000)'}`, async ({
+    project,
+  }) => {
+    const { dag } = preprocessProject(project)
     const file = specFileOf(project)
     if (isRoot) {
       mkdirSync(file, { recursive: true })
@@ -413,8 +427,8 @@ const specOf = (project: TempProject, script: string) =>
   join(project.specsDir, `${script}_runtime_test_spec.json`)
 
 /** Two nodes, each with its own complete spec; `Train` is written as a copy of `Preprocess`'s. */
-function twoNodeProject(): { project: TempProject; dag: string } {
-  const { project } = preprocessProject()
+function twoNodeProject(project: TempProject): { project: TempProject; dag: string } {
+  preprocessProject(project)
   project.write('scripts/train.py', 'from ok import main  # noqa: F401\n')
   const dag = project.writeDag('pipeline.dag.json', {
     name: 'two',
@@ -433,8 +447,10 @@ function twoNodeProject(): { project: TempProject; dag: string } {
 }
 
 describe('identity rows: every write goes to the file the node resolves to', () => {
-  it("a copied spec (same script_name in two files): spec set writes the node's own file; validate names the copy", async () => {
-    const { project } = twoNodeProject()
+  it("a copied spec (same script_name in two files): spec set writes the node's own file; validate names the copy", async ({
+    project,
+  }) => {
+    twoNodeProject(project)
     const original = readFileSync(specOf(project, 'preprocess'), 'utf8')
     // Copied to start Train's spec: the file name and step_name changed, script_name did not.
     project.write(
@@ -469,8 +485,10 @@ describe('identity rows: every write goes to the file the node resolves to', () 
     expect(project.snapshot()).toEqual(before)
   })
 
-  it('a copy that kept step_name: validate names both files claiming the node', async () => {
-    const { project } = twoNodeProject()
+  it('a copy that kept step_name: validate names both files claiming the node', async ({
+    project,
+  }) => {
+    twoNodeProject(project)
     const original = readFileSync(specOf(project, 'preprocess'), 'utf8')
     project.write(
       'test/integration/runtime/.specs/preprocess_copy_runtime_test_spec.json',
@@ -483,8 +501,10 @@ describe('identity rows: every write goes to the file the node resolves to', () 
     ])
   })
 
-  it('a typo without a DAG never edits a similar spec, nor creates a stray one; --new creates one', async () => {
-    const { project } = twoNodeProject()
+  it('a typo without a DAG never edits a similar spec, nor creates a stray one; --new creates one', async ({
+    project,
+  }) => {
+    twoNodeProject(project)
     rmSync(project.root + '/pipeline.dag.json')
     rmSync(project.root + '/scripts/train.py')
     const before = project.snapshot()
@@ -507,8 +527,10 @@ describe('identity rows: every write goes to the file the node resolves to', () 
     expect(existsSync(specOf(project, 'train_model'))).toBe(true)
   })
 
-  it('a node that is not in the DAG is refused with a did-you-mean, nothing written', async () => {
-    const { project } = twoNodeProject()
+  it('a node that is not in the DAG is refused with a did-you-mean, nothing written', async ({
+    project,
+  }) => {
+    twoNodeProject(project)
     const before = project.snapshot()
     // The project's only DAG is found without --dag.
     const result = await pipetest(project, 'spec', 'set', 'Trian', '--env', 'X=1')
@@ -516,8 +538,10 @@ describe('identity rows: every write goes to the file the node resolves to', () 
     expect(project.snapshot()).toEqual(before)
   })
 
-  it("spec set refuses an output over an input with validate's message; nothing written", async () => {
-    const { project } = twoNodeProject()
+  it("spec set refuses an output over an input with validate's message; nothing written", async ({
+    project,
+  }) => {
+    twoNodeProject(project)
     const before = project.snapshot()
     const result = await pipetest(
       project,
@@ -533,8 +557,10 @@ describe('identity rows: every write goes to the file the node resolves to', () 
     expect(project.snapshot()).toEqual(before)
   })
 
-  it('a symlinked spec file is written through its link: the target changes, the link stays', async () => {
-    const { project } = twoNodeProject()
+  it('a symlinked spec file is written through its link: the target changes, the link stays', async ({
+    project,
+  }) => {
+    twoNodeProject(project)
     const file = specOf(project, 'preprocess')
     const shared = join(project.root, 'shared-specs', 'preprocess.json')
     mkdirSync(dirname(shared))
@@ -549,8 +575,10 @@ describe('identity rows: every write goes to the file the node resolves to', () 
     })
   })
 
-  it('a near miss of a known key (input_path) is a validate error with did-you-mean; other unknown keys are kept', async () => {
-    const { project } = twoNodeProject()
+  it('a near miss of a known key (input_path) is a validate error with did-you-mean; other unknown keys are kept', async ({
+    project,
+  }) => {
+    twoNodeProject(project)
     project.writeSpec({
       script: 'train',
       step: 'Train',
@@ -572,8 +600,10 @@ describe('identity rows: every write goes to the file the node resolves to', () 
     })
   })
 
-  it('a UTF-8 byte order mark at the start of a DAG or spec file is accepted', async () => {
-    const { project } = twoNodeProject()
+  it('a UTF-8 byte order mark at the start of a DAG or spec file is accepted', async ({
+    project,
+  }) => {
+    twoNodeProject(project)
     project.writeSpec({ script: 'train', step: 'Train', outputs: { model: 'out/model' } })
     for (const file of [join(project.root, 'pipeline.dag.json'), specOf(project, 'train')]) {
       writeFileSync(file, `\uFEFF${readFileSync(file, 'utf8')}`)
@@ -583,8 +613,10 @@ describe('identity rows: every write goes to the file the node resolves to', () 
     expect(validate.stdout).not.toContain('not valid JSON')
   })
 
-  it('a non-Python script without runner or command (cursus re-saved the spec) is a validate error', async () => {
-    const { project } = twoNodeProject()
+  it('a non-Python script without runner or command (cursus re-saved the spec) is a validate error', async ({
+    project,
+  }) => {
+    twoNodeProject(project)
     project.write('scripts/pack.sh', '#!/bin/sh\ntar -cf "$2" "$1"\n')
     project.writeDag('pipeline.dag.json', { nodes: ['Preprocess', 'Pack'], edges: [] })
     project.writeSpec({
@@ -601,8 +633,10 @@ describe('identity rows: every write goes to the file the node resolves to', () 
     ])
   })
 
-  it(`a .specs folder that cannot be written: spec set and init fail with the path, the cause and the fix${isRoot ? ' (as root: a file in the way, ENOTDIR)' : ' (chmod 555)'}`, async () => {
-    const { project } = twoNodeProject()
+  it(`a .specs folder that cannot be written: spec set and init fail with the path, the cause and the fix${isRoot ? ' (as root: a file in the way, ENOTDIR)' : ' (chmod 555)'}`, async ({
+    project,
+  }) => {
+    twoNodeProject(project)
     const args = isRoot ? ['--test-data-dir', 'data/raw/records.csv/td'] : []
     if (!isRoot) chmodSync(project.specsDir, 0o555)
     const before = project.snapshot()

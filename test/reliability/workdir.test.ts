@@ -1,16 +1,7 @@
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
-import {
-  changedFiles,
-  distReady,
-  expectNoProcessLeft,
-  runStepRow,
-  useTempProjects,
-  type StepRow,
-  type SpecFields,
-  type TempProject,
-} from './helpers.js'
+import { describe, expect } from 'vitest'
+import { changedFiles, distReady, expectNoProcessLeft, runStepRow, it, test } from './helpers.js'
 
 /**
  * Fault matrix, working-directory rows: a script runs in a folder of its own inside its
@@ -20,21 +11,13 @@ import {
  * a spec, the DAG) fails, naming the file.
  */
 
-const newProject = useTempProjects()
-
-beforeAll(distReady)
-
-function runRow(
-  script: string,
-  fields: Partial<SpecFields>,
-  env: (project: TempProject) => Record<string, string> = () => ({}),
-): Promise<StepRow> {
-  return runStepRow(newProject(), script, fields, env)
-}
+test.beforeAll(distReady)
 
 describe('working-directory rows: a script writes only inside its execution folder', () => {
-  it('a relative write lands in the execution’s working directory, and is listed when outputs are missing', async () => {
-    const row = await runRow('writes_elsewhere.py', {
+  it('a relative write lands in the execution’s working directory, and is listed when outputs are missing', async ({
+    project,
+  }) => {
+    const row = await runStepRow(project, 'writes_elsewhere.py', {
       env: { WRITE_PATH: 'out/features/part-0.csv', SKIP_OUTPUTS: '1' },
     })
     expect(row.result.outcome, row.result.message).toBe('missing-outputs')
@@ -46,8 +29,12 @@ describe('working-directory rows: a script writes only inside its execution fold
     await expectNoProcessLeft(row.project)
   })
 
-  it('a relative read fails with a note that relative paths resolve in the working directory', async () => {
-    const row = await runRow('reads_relative.py', { env: { READ_PATH: 'data/raw/records.csv' } })
+  it('a relative read fails with a note that relative paths resolve in the working directory', async ({
+    project,
+  }) => {
+    const row = await runStepRow(project, 'reads_relative.py', {
+      env: { READ_PATH: 'data/raw/records.csv' },
+    })
     expect(row.result.outcome, row.result.message).toBe('exception')
     expect(row.result.message).toContain('FileNotFoundError')
     expect(row.result.message).toContain('relative path')
@@ -56,8 +43,10 @@ describe('working-directory rows: a script writes only inside its execution fold
     await expectNoProcessLeft(row.project)
   })
 
-  it('"working_dir": "project" runs the script in the project root (relative reads work)', async () => {
-    const row = await runRow('reads_relative.py', {
+  it('"working_dir": "project" runs the script in the project root (relative reads work)', async ({
+    project,
+  }) => {
+    const row = await runStepRow(project, 'reads_relative.py', {
       env: { READ_PATH: 'data/raw/records.csv' },
       extra: { working_dir: 'project' },
     })
@@ -66,23 +55,27 @@ describe('working-directory rows: a script writes only inside its execution fold
     await expectNoProcessLeft(row.project)
   })
 
-  it.each([
+  it.for<[string, string]>([
     ['its own script', 'scripts/writes_elsewhere.py'],
     ['its spec', 'test/integration/runtime/.specs/writes_elsewhere_runtime_test_spec.json'],
     ['the DAG', 'pipeline.dag.json'],
-  ])('a script that changes %s → project-modified naming the file', async (_what, file) => {
-    const row = await runRow(
-      'writes_elsewhere.py',
-      { env: { WRITE_MODE: 'append' } },
-      (project) => ({
-        WRITE_PATH: project.path(file),
-      }),
-    )
-    expect(row.result.status).toBe('failed')
-    expect(row.result.outcome, row.result.message).toBe('project-modified')
-    expect(row.result.message).toContain(`modified ${row.project.path(file)}`)
-    // The script did it; pipetest only reports it.
-    expect(changedFiles(row.before, row.project.snapshot())).toEqual([file])
-    await expectNoProcessLeft(row.project)
-  })
+  ])(
+    'a script that changes %s → project-modified naming the file',
+    async ([, file], { project }) => {
+      const row = await runStepRow(
+        project,
+        'writes_elsewhere.py',
+        { env: { WRITE_MODE: 'append' } },
+        (project) => ({
+          WRITE_PATH: project.path(file),
+        }),
+      )
+      expect(row.result.status).toBe('failed')
+      expect(row.result.outcome, row.result.message).toBe('project-modified')
+      expect(row.result.message).toContain(`modified ${row.project.path(file)}`)
+      // The script did it; pipetest only reports it.
+      expect(changedFiles(row.before, row.project.snapshot())).toEqual([file])
+      await expectNoProcessLeft(row.project)
+    },
+  )
 })
