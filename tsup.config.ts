@@ -32,10 +32,16 @@ export default defineConfig([
       cli: 'src/cli/main.ts',
     },
   },
-  // CommonJS, for what Jest's default runtime loads: its module registry cannot `require` an
-  // ES module (Jest 29; Jest 30 before Node 24.9), so the library has a CommonJS build too.
+  // CommonJS, for what Jest's sandbox loads: its module registry cannot `require` an ES module
+  // (Jest 29; Jest 30 before Node 24.9). That is the façade a test file may require and the
+  // adapter's internal entry: the engine runs inside the test file, so most of the library.
+  // The report and the CLI are not in it: Jest's reporters load through Node's own require(),
+  // which loads ES modules (Node ≥ 20.19), hence `internal-report` is ES modules only.
   // Nothing is bundled here either: the dependencies ship CommonJS, except the Parquet reader
   // (hyparquet, ES modules only), which the data layer imports on the first Parquet file.
+  // The declarations are built once, here, as .d.cts, and serve `import` and `require` alike:
+  // a CommonJS project (`module: node16`) cannot use ES module declarations, while an ES
+  // module project may import CommonJS ones (pipetest has named exports only).
   {
     ...shared,
     format: ['cjs'],

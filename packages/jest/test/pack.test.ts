@@ -169,7 +169,7 @@ describe.each(jestVersions)('installed from packs, with jest@%s', (jestVersion) 
     expect((await readdir(cache)).length).toBeGreaterThan(0)
   })
 
-  test('a test blocked by a failed node is reported skipped, with blockedBy in JUnit', async () => {
+  test('a test blocked by a failed node is reported skipped, with blockedBy in JUnit and the HTML report', async () => {
     const project = await userProject(
       'blocked',
       {
@@ -179,16 +179,34 @@ describe.each(jestVersions)('installed from packs, with jest@%s', (jestVersion) 
           "module.exports = require('@pipetest/jest/junit-properties')\n",
         '__tests__/pipeline.test.js':
           "const { describePipeline } = require('@pipetest/jest')\ndescribePipeline('pipeline.dag.json')\n",
+        // The façade as a test file requires it in Jest's sandbox: its CommonJS build.
+        '__tests__/facade.test.js': [
+          "const { RuntimeTester, readData, toRunSuccessfully } = require('pipetest')",
+          "test('the façade loads in the sandbox', () => {",
+          '  expect([RuntimeTester, readData, toRunSuccessfully].map((value) => typeof value))',
+          "    .toEqual(['function', 'function', 'function'])",
+          '})',
+          '',
+        ].join('\n'),
       },
       'failing-node-blocks-downstream',
     )
+    // Jest's main process loads the reporter with Node's own require(), and the reporter loads
+    // the report renderer, which pipetest ships as ES modules only (Node ≥ 20.19 requires them).
     const run = await execa(
       join(project, 'node_modules', '.bin', 'jest'),
-      ['--ci', '--reporters=default', '--reporters=jest-junit'],
+      [
+        '--ci',
+        '--reporters=default',
+        '--reporters=jest-junit',
+        '--reporters=@pipetest/jest/reporter',
+      ],
       { cwd: project, reject: false, all: true, env: { NO_COLOR: '1' } },
     )
     // Transform's one failed execution fails the three tests that ran it; Load's two are skipped.
-    expect(run.all).toContain('Tests:       3 failed, 2 skipped, 4 passed, 9 total')
+    expect(run.all).toContain('Tests:       3 failed, 2 skipped, 5 passed, 10 total')
+    const report = await readFile(join(project, 'reports', 'pipetest-report.html'), 'utf8')
+    expect(report).toMatch(/<g class="node failed" data-node="\d+" data-name="Transform"/)
     const skipped = parseJunit(await readFile(join(project, 'junit.xml'), 'utf8')).filter(
       (testcase) => testcase.skipped,
     )
