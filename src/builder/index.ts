@@ -9,7 +9,6 @@ export {
 export type { NodeResolution, ResolutionSource } from './resolve-node.js'
 export type { SpecProblem, SpecProblemKind } from './spec-problem.js'
 export type { SpecCreation, SpecTemplate } from './missing-specs.js'
-export type { InteractiveIO } from './interactive.js'
 export { toScriptName } from './script-name.js'
 export {
   checkPipeline,

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { Readable, Writable } from 'node:stream'
 import { loadDag, type DagSource } from '../dag/load.js'
 import { PipelineDAG } from '../dag/pipeline-dag.js'
 import { PipetestError, isPipetestError } from '../errors.js'
@@ -27,7 +26,6 @@ import {
   specsIncompleteError,
 } from './completeness.js'
 import type { SpecProblem } from './spec-problem.js'
-import { updateScriptSpecInteractive, type InteractiveIO } from './interactive.js'
 import { createMissingSpecs, type SpecCreation, type SpecTemplate } from './missing-specs.js'
 import {
   resolveNodeDetailed,
@@ -351,18 +349,6 @@ export class PipelineTestingSpecBuilder {
       environVars: { ...spec.environVars },
       jobArgs: structuredClone(spec.jobArgs),
     }
-  }
-
-  /**
-   * Prompts for the node's script path, inputs, outputs, env vars, job args and notes, with
-   * the current values as defaults, and saves once at the end. Refuses to start without a
-   * terminal (PipetestError 'NOT_A_TTY'); Ctrl-C or end of input writes nothing.
-   */
-  updateScriptSpecInteractive(
-    node: string,
-    io: InteractiveIO & { input?: Readable; output?: Writable } = {},
-  ): Promise<ScriptExecutionSpec> {
-    return updateScriptSpecInteractive(this, node, io)
   }
 
   #catalog(): SpecCatalog {

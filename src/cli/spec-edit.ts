@@ -2,6 +2,7 @@ import { PipetestError, isPipetestError } from '../errors.js'
 import { EXIT, flag, stringOption, type CommandDef } from './command.js'
 import { dagForNode, knownDag, locatingArgs, openProject, projectOptions } from './project.js'
 import { guessedName, noSpec, specSetWriting } from './spec-set.js'
+import { updateScriptSpecInteractive } from './spec-prompts.js'
 import { shellQuote } from '../text.js'
 
 export const specEditCommand: CommandDef = {
@@ -61,8 +62,12 @@ export const specEditCommand: CommandDef = {
     }
 
     try {
-      // The builder has already said which file it saved.
-      await builder.updateScriptSpecInteractive(node, { input: ctx.stdin, output: ctx.stdout, dag })
+      // The prompts have already said which file they saved.
+      await updateScriptSpecInteractive(builder, node, {
+        input: ctx.stdin,
+        output: ctx.stdout,
+        dag,
+      })
       const next = dagFile
         ? `pipetest validate ${[dagFile, ...locatingArgs(values)].map(shellQuote).join(' ')}`
         : 'pipetest validate <dag>'

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { PipelineTestingSpecBuilder } from '../../src/builder/index.js'
 import { parseJobArg, showJobArg } from '../../src/spec/index.js'
 import { PipelineDAG } from '../../src/dag/index.js'
-import { createTempProject, specRel, type TempProject } from './temp-project.js'
+import { updateScriptSpecInteractive } from '../../src/cli/spec-prompts.js'
+import { createTempProject, specRel, type TempProject } from '../builder/temp-project.js'
 
 let project: TempProject
 let builder: PipelineTestingSpecBuilder
@@ -45,7 +46,7 @@ function terminal(options: { tty?: boolean } = {}) {
 describe('updateScriptSpecInteractive', () => {
   test('asks for every field with defaults and saves the answers once, at the end', async () => {
     const t = terminal()
-    const done = builder.updateScriptSpecInteractive('Prep_training', {
+    const done = updateScriptSpecInteractive(builder, 'Prep_training', {
       input: t.input,
       output: t.output,
       interactive: true,
@@ -109,7 +110,7 @@ describe('updateScriptSpecInteractive', () => {
 
   test('answers one question at a time, as a person would', async () => {
     const t = terminal()
-    const done = builder.updateScriptSpecInteractive('Prep', {
+    const done = updateScriptSpecInteractive(builder, 'Prep', {
       input: t.input,
       output: t.output,
       interactive: true,
@@ -142,7 +143,7 @@ describe('updateScriptSpecInteractive', () => {
 
   test('re-asks with a one-line reason until an answer is valid', async () => {
     const t = terminal()
-    const done = builder.updateScriptSpecInteractive('Prep', {
+    const done = updateScriptSpecInteractive(builder, 'Prep', {
       input: t.input,
       output: t.output,
       interactive: true,
@@ -191,7 +192,7 @@ describe('updateScriptSpecInteractive', () => {
       owner: 'data-team',
     })
     const t = terminal()
-    const done = builder.updateScriptSpecInteractive('Prep', {
+    const done = updateScriptSpecInteractive(builder, 'Prep', {
       input: t.input,
       output: t.output,
       interactive: true,
@@ -215,7 +216,7 @@ describe('updateScriptSpecInteractive', () => {
   test('writes nothing when the input ends before the last answer', async () => {
     const before = await project.snapshot()
     const t = terminal()
-    const done = builder.updateScriptSpecInteractive('Prep', {
+    const done = updateScriptSpecInteractive(builder, 'Prep', {
       input: t.input,
       output: t.output,
       interactive: true,
@@ -238,7 +239,7 @@ describe('updateScriptSpecInteractive', () => {
     })
     const before = await project.snapshot()
     const t = terminal({ tty: true })
-    const done = builder.updateScriptSpecInteractive('Prep', {
+    const done = updateScriptSpecInteractive(builder, 'Prep', {
       input: t.input,
       output: t.output,
       interactive: true,
@@ -259,7 +260,7 @@ describe('updateScriptSpecInteractive', () => {
   test('refuses to prompt without a terminal and names the non-interactive command', async () => {
     const t = terminal()
     await expect(
-      builder.updateScriptSpecInteractive('Prep', { input: t.input, output: t.output }),
+      updateScriptSpecInteractive(builder, 'Prep', { input: t.input, output: t.output }),
     ).rejects.toMatchObject({
       code: 'NOT_A_TTY',
       node: 'Prep',
@@ -273,7 +274,7 @@ describe('updateScriptSpecInteractive', () => {
   test.skipIf(process.stdin.isTTY === true)(
     'refuses to prompt when the real stdin is not a terminal',
     async () => {
-      await expect(builder.updateScriptSpecInteractive('Prep')).rejects.toMatchObject({
+      await expect(updateScriptSpecInteractive(builder, 'Prep')).rejects.toMatchObject({
         code: 'NOT_A_TTY',
       })
     },
@@ -283,14 +284,14 @@ describe('updateScriptSpecInteractive', () => {
     await project.write(specRel('prep'), '{"script_name": "prep", "step_name": 3}')
     const t = terminal()
     await expect(
-      builder.updateScriptSpecInteractive('Prep', {
+      updateScriptSpecInteractive(builder, 'Prep', {
         input: t.input,
         output: t.output,
         interactive: true,
       }),
     ).rejects.toMatchObject({ code: 'SPEC_INVALID', field: 'step_name' })
     await expect(
-      builder.updateScriptSpecInteractive('Other', {
+      updateScriptSpecInteractive(builder, 'Other', {
         input: t.input,
         output: t.output,
         interactive: true,

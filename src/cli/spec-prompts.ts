@@ -8,7 +8,7 @@ import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
 import { parseJobArg, showJobArg } from '../spec/job-args.js'
 import { displayPath, specSetCommandLine } from '../text.js'
 import { Prompter, type Verdict } from './prompter.js'
-import type { NodeResolution } from './resolve-node.js'
+import type { PipelineTestingSpecBuilder } from '../builder/index.js'
 
 export interface InteractiveIO {
   /** Where answers come from. Default: `process.stdin`. */
@@ -24,19 +24,6 @@ export interface InteractiveIO {
   interactive?: boolean
 }
 
-/**
- * What the prompts need of the builder. Named here rather than importing the builder's class,
- * which imports this module: no import cycle, type-only ones included (ARCHITECTURE.md).
- */
-export interface SpecEditing {
-  readonly rootDir: string
-  resolveNode(dag: DagSource, node: string): NodeResolution
-  saveNodeSpec(
-    resolution: NodeResolution,
-    spec: ScriptExecutionSpec,
-  ): { spec: ScriptExecutionSpec; file: string }
-}
-
 const REMOVE = '-'
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -47,7 +34,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
  * answer rejects with PipetestError('PROMPT_CANCELLED') and writes nothing.
  */
 export async function updateScriptSpecInteractive(
-  builder: SpecEditing,
+  builder: PipelineTestingSpecBuilder,
   node: string,
   io: InteractiveIO = {},
 ): Promise<ScriptExecutionSpec> {
