@@ -27,7 +27,10 @@ export interface ExecutionView {
   tiers: ExecutionTier[]
   status: TestStatus
   outcome: Outcome
+  /** Restored from the execution cache instead of running the script. */
   cached: boolean
+  /** The run that executed the script when `cached`. */
+  cachedFrom: string | null
   message: string
   exitCode: number | null
   signal: string | null
@@ -220,8 +223,8 @@ function executionViewOf(result: ExecutionResult, tiers: ExecutionTier[]): Execu
     tiers,
     status: result.status,
     outcome: result.outcome,
-    // Set by the execution cache (results from an earlier run); absent before it.
-    cached: (result as { cached?: unknown }).cached === true,
+    cached: result.cached !== undefined,
+    cachedFrom: result.cached?.runId ?? null,
     message: result.shortMessage,
     exitCode: result.exitCode,
     signal: result.signal,

@@ -12,6 +12,7 @@ import { previewOutputs } from '../../src/report/outputs.js'
 import type { TableSummary } from '../../src/data/index.js'
 import type { ExecutionResult } from '../../src/engine/results.js'
 import { makeProject, pipelineOf, removeProjects, stepSpec, writeData } from '../engine/helpers.js'
+import { cachedProject, removeCachedProjects, runPipeline, STEPS } from '../cache/cached-project.js'
 
 afterAll(removeProjects)
 
@@ -137,5 +138,31 @@ describe('output previews', () => {
     } as ExecutionResult)
     expect(view!.data).toMatchObject({ kind: 'document', keys: { auc: { value: 0.91 } } })
     expect(view!.rows).toEqual([])
+  })
+})
+
+describe('cached executions', () => {
+  afterAll(removeCachedProjects)
+
+  it('are marked: a node whose executions were all restored is `cached`, each execution says so', async () => {
+    const root = cachedProject()
+    await runPipeline(root)
+    const { json } = await runPipeline(root)
+    expect(Object.values(json.scripts).every((script) => script.cached !== undefined)).toBe(true)
+    const runFolder = join(root, 'data/.pipetest/runs', json.runId)
+    const model = await buildReport([runFolder])
+    const [pipeline] = model.pipelines
+    expect(pipeline!.nodes.map((node) => [node.name, node.status])).toEqual(
+      STEPS.map((step) => [step, 'cached']),
+    )
+    for (const node of pipeline!.nodes) {
+      expect(node.executions.length).toBeGreaterThan(0)
+      expect(node.executions.every((execution) => execution.cached)).toBe(true)
+    }
+    // The page's graph draws them in the cached colour, with its key; the Mermaid chart too.
+    const html = renderHtml(model)
+    expect(html).toContain('class="key cached"')
+    expect(html).toMatch(/class="node cached"/)
+    expect(renderMarkdown(model)).toMatch(/class .*cached/)
   })
 })

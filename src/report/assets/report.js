@@ -407,7 +407,7 @@
               h(
                 'span',
                 'badge ' + (e.cached ? 'cached' : e.status),
-                e.outcome + (e.cached ? ' (cached)' : ''),
+                e.outcome + (e.cached ? ' (cached from run ' + e.cachedFrom + ')' : ''),
               ),
               e.exitCode === null ? e.signal || '—' : String(e.exitCode),
               seconds(e.durationMs),
