@@ -123,37 +123,39 @@ class PythonWorker {
   }
 
   /**
-   * Imports what the script imports; says whether a fork of it can stand in for a fresh
-   * start. In the background (a prewarm), waiting for it never keeps the host alive.
+   * Has it import what the script imports, in the background (a prewarm): the worker does
+   * it only while no execution waits for it, and waiting for it never keeps the host alive.
    */
-  async prepare(
-    scriptPath: string,
-    { background = false } = {},
-  ): Promise<{ ok: true } | { fresh: string }> {
-    const request = this.#request({ op: 'prepare', script: scriptPath })
-    const reply = await (background ? request : this.#hold(request))
-    if (reply.ok) return { ok: true }
-    return {
-      fresh: reply.fresh ?? `the Python worker could not prepare it (${reply.error ?? '?'})`,
-    }
+  prewarm(scriptPath: string): void {
+    void this.#request({ op: 'prepare', script: scriptPath, background: true })
   }
 
-  /** Forks a child for one execution; a failure to fork starts a fresh interpreter instead. */
-  launcher(requestFile: string, note: LaunchNote): Launcher {
+  /**
+   * Forks a child for one execution, once the worker has imported what the script imports
+   * (one request: the worker checks at the fork that the child can pass for a fresh
+   * interpreter). A worker that cannot start, refuses or fails to fork: a fresh interpreter,
+   * and `note` says why.
+   */
+  launcher(scriptPath: string, requestFile: string, note: LaunchNote): Launcher {
     return async (spec) => {
-      const reply = await this.#hold(
-        this.#request({
-          op: 'fork',
-          request_file: requestFile,
-          cwd: spec.cwd,
-          env: spec.env,
-          stdout: spec.stdoutLog,
-          stderr: spec.stderrLog,
-        }),
-      )
+      const failure = await this.whenReady()
+      const reply: Reply = failure
+        ? { fresh: failure }
+        : await this.#hold(
+            this.#request({
+              op: 'fork',
+              script: scriptPath,
+              request_file: requestFile,
+              cwd: spec.cwd,
+              env: spec.env,
+              stdout: spec.stdoutLog,
+              stderr: spec.stderrLog,
+            }),
+          )
       if (reply.pid === undefined) {
         note.mode = 'fresh'
-        note.reason = `the Python worker could not fork (${reply.error ?? 'no answer'})`
+        note.reason =
+          reply.fresh ?? `the Python worker could not fork (${reply.error ?? 'no answer'})`
         return spawnInGroup(spec)
       }
       const pid = reply.pid
@@ -276,7 +278,7 @@ export interface LaunchChoice {
  * a fresh interpreter only where it cannot be told apart; everywhere else the answer is
  * fresh, with the reason the result shows.
  */
-export async function chooseLaunch(request: LaunchRequest): Promise<LaunchChoice> {
+export function chooseLaunch(request: LaunchRequest): LaunchChoice {
   const fresh = (reason: string): LaunchChoice => ({ note: { mode: 'fresh', reason } })
   const off = workerOff(request)
   if (off) return fresh(off)
@@ -284,13 +286,11 @@ export async function chooseLaunch(request: LaunchRequest): Promise<LaunchChoice
   const differs = differingStartVariable(workerEnv, { ...workerEnv, ...request.environVars })
   if (differs) return fresh(differs)
   const worker = workerFor(request.executable, request.harness, workerEnv)
-  const failure = await worker.whenReady()
-  if (failure) return fresh(failure)
-  const prepared = await worker.prepare(request.scriptPath)
-  if ('fresh' in prepared) return fresh(prepared.fresh)
-  const chosen = worker
   const note: LaunchNote = { mode: 'worker' }
-  return { note, launcher: (requestFile) => chosen.launcher(requestFile, note) }
+  return {
+    note,
+    launcher: (requestFile) => worker.launcher(request.scriptPath, requestFile, note),
+  }
 }
 
 /**
@@ -310,7 +310,7 @@ export function prewarmPythonWorker(request: {
     ...stringEnv(process.env),
     ...request.runnerEnv,
   })
-  for (const script of request.scriptPaths) void worker.prepare(script, { background: true })
+  for (const script of request.scriptPaths) worker.prewarm(script)
 }
 
 /** Why no worker may be used at all for this request, or undefined. */

@@ -30,7 +30,7 @@ export async function runPython(request: ExecutionRequest): Promise<ProcessRepor
     return notStarted(request.logDir, 'script-not-found', `script not found: ${request.scriptPath}`)
   }
   const runnerEnv = bytecodeEnvironment(request.environVars)
-  const choice = await chooseLaunch({
+  const choice = chooseLaunch({
     executable: python.executable,
     harness: python.harness,
     scriptPath: request.scriptPath,

@@ -12,12 +12,16 @@ user code (a prototype that ran an OpenMP region before forking hung every child
 Protocol: one JSON object per line; requests on stdin, replies on the descriptor that was
 stdout when the worker started (stdout itself is pointed at stderr, so a library printing
 while it is imported cannot corrupt a reply).
-  {"id": N, "op": "prepare", "script": PATH}
+  {"id": N, "op": "prepare", "script": PATH, "background": true}
       imports the script's third-party modules (read statically by pipetest's contract
       reader, never the script's own) -> {"id": N, "ok": true} or {"id": N, "fresh": REASON}
-      when a fork could not be equivalent to a fresh interpreter.
-  {"id": N, "op": "fork", "request_file", "cwd", "env", "stdout", "stderr"}
-      -> {"id": N, "pid": PID} (or {"id": N, "error": MESSAGE}); once the child has ended,
+      when a fork could not be equivalent to a fresh interpreter. A background prepare (a
+      run's prewarm) waits while any other request is pending: an execution that can be
+      forked now runs beside the imports a later script needs.
+  {"id": N, "op": "fork", "script", "request_file", "cwd", "env", "stdout", "stderr"}
+      prepares the script first (the checks are made at the fork: a later import may have
+      loaded a module the script's folder shadows) -> {"id": N, "pid": PID}, or
+      {"id": N, "fresh": REASON}, or {"id": N, "error": MESSAGE}; once the child has ended,
       {"exited": PID, "code": C} or {"exited": PID, "signal": "SIGKILL"}.
 stdin closing means pipetest has gone: every child's process group is killed and the worker
 exits, so it never outlives the process that started it.
@@ -60,6 +64,7 @@ class Worker:
         # A fresh interpreter's sys.path, as the harness expects it: the harness' folder first.
         self.sys_path = [os.path.dirname(os.path.abspath(self.harness.__file__))] + sys.path[1:]
         self.refused = None
+        self.sending = False
         self.wake_fds = ()
         self.freeze()
 
@@ -132,20 +137,30 @@ class Worker:
         return None
 
     def fork(self, request):
-        pid = os.fork()
-        if pid == 0:
-            code = 70
-            try:
-                code = self.become_child(request)
-            finally:
-                os._exit(code)
-        self.children.add(pid)
+        if request.get("script"):
+            prepared = self.prepare(request["script"])
+            if "fresh" in prepared:
+                return prepared
+        # Not reaped by the SIGCHLD handler before it is one of our children.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        try:
+            pid = os.fork()
+            if pid == 0:
+                code = 70
+                try:
+                    code = self.become_child(request)
+                finally:
+                    os._exit(code)
+            self.children.add(pid)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
         return {"pid": pid}
 
     def become_child(self, request):
         """Turns this fork into what a fresh `python python_harness.py REQUEST` would be."""
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
         for fd in (self.reply_fd,) + self.wake_fds:
             os.close(fd)
         # Its own session and process group: pipetest's timeouts and kills reach it and all
@@ -190,14 +205,31 @@ class Worker:
             code = 1
         return finish(harness, code, open_files)
 
+    def send(self, message):
+        self.sending = True
+        try:
+            reply(self.reply_fd, message)
+        finally:
+            self.sending = False
+
+    def child_ended(self, *_):
+        """SIGCHLD: an execution has ended. Said at once, even while the worker is importing
+        a later script's libraries (a handler runs between the import's bytecodes), unless
+        the signal came in the middle of a reply: the wakeup fd has the loop reap it then."""
+        if not self.sending:
+            self.reap()
+
     def reap(self):
-        while True:
+        # Only the executions' children: a process an import started (platform runs `uname`)
+        # is its subprocess module's to wait for, even when SIGCHLD comes mid-import.
+        for child in list(self.children):
             try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
+                pid, status = os.waitpid(child, os.WNOHANG)
             except ChildProcessError:
-                return
+                self.children.discard(child)
+                continue
             if pid == 0:
-                return
+                continue
             self.children.discard(pid)
             if os.WIFSIGNALED(status):
                 number = os.WTERMSIG(status)
@@ -205,9 +237,9 @@ class Worker:
                     name = signal.Signals(number).name
                 except ValueError:
                     name = "SIG" + str(number)
-                reply(self.reply_fd, {"exited": pid, "signal": name})
+                self.send({"exited": pid, "signal": name})
             else:
-                reply(self.reply_fd, {"exited": pid, "code": os.WEXITSTATUS(status)})
+                self.send({"exited": pid, "code": os.WEXITSTATUS(status)})
 
     def end(self):
         """pipetest has gone: nobody is left to time out or read these executions."""
@@ -285,14 +317,16 @@ def serve(worker):
     os.set_blocking(wake_write, False)
     worker.wake_fds = (wake_read, wake_write)
     signal.set_wakeup_fd(wake_write)
-    # A handler (not SIG_DFL) so that SIGCHLD wakes the select below through the wakeup fd.
-    signal.signal(signal.SIGCHLD, lambda *_: None)
+    # A handler (not SIG_DFL) also wakes the select below through the wakeup fd.
+    signal.signal(signal.SIGCHLD, worker.child_ended)
     selector = selectors.DefaultSelector()
     selector.register(0, selectors.EVENT_READ)
     selector.register(wake_read, selectors.EVENT_READ)
     pending = b""
+    background = []
     while True:
-        for key, _ in selector.select():
+        # Blocks only when no background prepare is left; otherwise just looks for requests.
+        for key, _ in selector.select(None if not background else 0):
             if key.fd == wake_read:
                 os.read(wake_read, 4096)
                 worker.reap()
@@ -301,10 +335,17 @@ def serve(worker):
             if not data:
                 worker.end()
             pending += data
-            while b"\n" in pending:
-                line, pending = pending.split(b"\n", 1)
-                if line.strip():
-                    handle(worker, json.loads(line))
+        requests = []
+        while b"\n" in pending:
+            line, pending = pending.split(b"\n", 1)
+            if line.strip():
+                requests.append(json.loads(line))
+        background.extend(r for r in requests if r.get("background"))
+        for request in requests:
+            if not request.get("background"):
+                handle(worker, request)
+        if background and not any(not r.get("background") for r in requests):
+            handle(worker, background.pop(0))
         worker.reap()
 
 
@@ -319,7 +360,7 @@ def handle(worker, request):
             answer["error"] = "unknown request " + repr(request.get("op"))
     except Exception as error:
         answer["error"] = type(error).__name__ + ": " + str(error)
-    reply(worker.reply_fd, answer)
+    worker.send(answer)
 
 
 def main():
