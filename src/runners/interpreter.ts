@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readSync } from 'node:fs'
+import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { PipetestError } from '../errors.js'
 import { compiledHarnessStem, harnessCacheDir } from './harness-cache.js'
 import { harnessPath } from './harness.js'
@@ -143,5 +144,41 @@ async function probePython(python: string): Promise<PythonInstallation> {
     // An embedded or odd build may not know its own path; the name still works then.
     executable: executable.trim() || python,
     harness: compiled && existsSync(compiled) ? compiled : source,
+  }
+}
+
+/**
+ * The executable `python` names when that is plain to see without starting it: the file it
+ * is (a path) or the first one on the PATH, provided it is a native binary. Python reports
+ * such a file as its own `sys.executable`, so the preloading worker can start with it while
+ * the probe runs. A script (a pyenv or asdf shim, which picks a version) or anything unusual:
+ * undefined, and only the probe can tell.
+ */
+export function evidentExecutable(python: string): string | undefined {
+  const candidates = python.includes('/')
+    ? [resolve(python)]
+    : (process.env.PATH ?? '')
+        .split(delimiter)
+        .filter((folder) => isAbsolute(folder))
+        .map((folder) => join(folder, python))
+  for (const candidate of candidates) {
+    const head = readHead(candidate)
+    if (head === undefined) continue
+    // The first match is what the probe runs too; only a native binary is plain to see.
+    return head.equals(Buffer.from('\x7fELF', 'latin1')) ? candidate : undefined
+  }
+  return undefined
+}
+
+function readHead(file: string): Buffer | undefined {
+  let fd: number | undefined
+  try {
+    fd = openSync(file, 'r')
+    const head = Buffer.alloc(4)
+    return readSync(fd, head, 0, 4, 0) === 4 ? head : undefined
+  } catch {
+    return undefined
+  } finally {
+    if (fd !== undefined) closeSync(fd)
   }
 }

@@ -363,6 +363,11 @@ function differingStartVariable(
   return undefined
 }
 
+/** Lets the worker of one interpreter go, if there is one. */
+export function closePythonWorker(executable: string): void {
+  workers.get(executable)?.close()
+}
+
 /** Ends every worker of this process (tests, and hosts that want to let go at once). */
 export function closePythonWorkers(): void {
   for (const worker of workers.values()) worker.close()

@@ -2,12 +2,14 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { harnessCacheDir } from './harness-cache.js'
 import { runThroughHarness } from './harness-runner.js'
+import { harnessPath } from './harness.js'
 import {
+  evidentExecutable,
   InterpreterNotFoundError,
   resolvePythonInstallation,
   type PythonInstallation,
 } from './interpreter.js'
-import { chooseLaunch, prewarmPythonWorker } from './python-worker.js'
+import { chooseLaunch, closePythonWorker, prewarmPythonWorker } from './python-worker.js'
 import { notStarted } from './report.js'
 import type { ExecutionRequest, ProcessReport } from './types.js'
 
@@ -62,19 +64,32 @@ export async function prewarmPython(
   enabled = true,
 ): Promise<void> {
   if (scriptPaths.length === 0 || !enabled) return
+  const prewarm = {
+    runnerEnv: bytecodeEnvironment({}),
+    scriptPaths: scriptPaths.filter((path) => existsSync(path)),
+    enabled,
+  }
+  // Where the executable is plain to see, the worker starts beside the probe, not after it
+  // (with the shipped harness: the compiled one is the probe's to make).
+  const evident = evidentExecutable(python)
+  if (evident) {
+    prewarmPythonWorker({
+      ...prewarm,
+      executable: evident,
+      harness: harnessPath('python_harness.py'),
+    })
+  }
   let installation: PythonInstallation
   try {
     installation = await resolvePythonInstallation(python)
   } catch {
+    if (evident) closePythonWorker(evident)
     return
   }
-  prewarmPythonWorker({
-    executable: installation.executable,
-    harness: installation.harness,
-    runnerEnv: bytecodeEnvironment({}),
-    scriptPaths: scriptPaths.filter((path) => existsSync(path)),
-    enabled,
-  })
+  if (installation.executable === evident) return
+  // The probe knew better: the worker the executions will use is that executable's.
+  if (evident) closePythonWorker(evident)
+  prewarmPythonWorker({ ...prewarm, ...installation })
 }
 
 /**

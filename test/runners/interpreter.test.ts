@@ -6,6 +6,7 @@ import { harnessCacheDir } from '../../src/runners/harness-cache.js'
 import { harnessPath } from '../../src/runners/harness.js'
 import { runExecution } from '../../src/runners/index.js'
 import {
+  evidentExecutable,
   InterpreterNotFoundError,
   resolvePython,
   resolvePythonInstallation,
@@ -198,5 +199,30 @@ describe('the compiled harness', () => {
     const file = await tempDir()
     await writeFile(join(file, `pipetest-${uid}`), '')
     expect(harnessCacheDir(file)).toBeUndefined()
+  })
+})
+
+describe('evidentExecutable', () => {
+  it('is the native binary a name or path points at, which the probe then confirms', async () => {
+    const real = await resolvePython('/usr/bin/python3')
+    expect(evidentExecutable('/usr/bin/python3')).toBe(real)
+    const root = await tempDir()
+    symlinkSync('/usr/bin/python3', join(root, 'python3'))
+    const before = process.env.PATH
+    process.env.PATH = `${root}:${before ?? ''}`
+    try {
+      // Python names itself by the path it was started with, symlink or not.
+      expect(evidentExecutable('python3')).toBe(join(root, 'python3'))
+      expect(await resolvePython(join(root, 'python3'))).toBe(join(root, 'python3'))
+    } finally {
+      process.env.PATH = before
+    }
+  })
+
+  it('is unknown for a shim (a script that picks the interpreter) and a missing file', async () => {
+    const root = await tempDir()
+    const { shim } = await countingShim(root)
+    expect(evidentExecutable(shim)).toBeUndefined()
+    expect(evidentExecutable(join(root, 'nothing-here'))).toBeUndefined()
   })
 })
