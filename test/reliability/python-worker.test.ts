@@ -186,6 +186,22 @@ describe('Python worker rows', () => {
     expect(output(worker, 'squares.json')).toBe(output(fresh, 'squares.json'))
   })
 
+  it('a multiprocessing pool started by fork inside a script ends at its with block, forked or fresh', async ({
+    newProject,
+  }) => {
+    // Pool.terminate sends SIGTERM to the pool's processes, which inherited the harness's
+    // SIGTERM handler through fork; one of fifty pools used to hang there (in a fresh
+    // interpreter too). The timeout turns a hang into a failure.
+    const [worker, fresh] = await bothWays(newProject, 'fork_pool_step.py', {
+      fields: { extra: { timeout_seconds: 20 } },
+    })
+    expect(worker.launch).toEqual({ mode: 'worker' })
+    for (const result of [worker, fresh]) {
+      expect(result.outcome, result.message).toBe('success')
+      expect(JSON.parse(output(result, 'squares.json'))).toEqual({ fork: [0, 1, 4, 9, 16, 25] })
+    }
+  })
+
   it.skipIf(numpyMissing !== undefined)(
     `numpy's global generator draws different numbers in two forked executions (${numpyMissing ?? SYSTEM_PYTHON})`,
     async ({ newProject }) => {
