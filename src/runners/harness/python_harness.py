@@ -89,6 +89,40 @@ def flush_and_terminate(signum, _frame):
     os.kill(os.getpid(), signum)
 
 
+def default_sigterm_in_forks():
+    """A process the script forks gets SIGTERM's default action, as under a plain interpreter.
+
+    A fork-started multiprocessing pool ends (Pool.terminate, the `with` block's exit) by
+    sending SIGTERM to its processes, possibly while one is still starting; one that had
+    inherited the handler above hung. Resetting it in the child is not enough: a SIGTERM that
+    came between the fork and the reset was caught by Python and then dropped (the handler
+    was default by the time Python looked). So SIGTERM stays blocked across the fork, and
+    the child unblocks it only once the default action is back: nothing is lost.
+    """
+    if not hasattr(os, "register_at_fork") or not hasattr(signal, "pthread_sigmask"):
+        return
+    unblock = []
+
+    def before():
+        if signal.getsignal(signal.SIGTERM) is flush_and_terminate:
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+            unblock.append(signal.SIGTERM not in mask)
+
+    def after(child):
+        if not unblock:
+            return
+        if child and signal.getsignal(signal.SIGTERM) is flush_and_terminate:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if unblock.pop():
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+    os.register_at_fork(
+        before=before,
+        after_in_parent=lambda: after(False),
+        after_in_child=lambda: after(True),
+    )
+
+
 # pipetest sends this signal shortly before killing a script that timed out: faulthandler
 # then writes every thread's stack to the request's stack_file, and the failure shows it.
 STACK_SIGNAL = getattr(signal, "SIGUSR1", None)
@@ -275,6 +309,7 @@ def run(request_file):
 
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, flush_and_terminate)
+        default_sigterm_in_forks()
     dump_stacks_on_signal(request.get("stack_file"))
     environ_vars = {str(k): str(v) for k, v in request["environ_vars"].items()}
     os.environ.update(environ_vars)
