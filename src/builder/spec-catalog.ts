@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs'
 import { isPipetestError, PipetestError } from '../errors.js'
 import { join } from 'node:path'
-import { SPEC_FILE_SUFFIX, listSpecNames, loadSpecFile, specFilePath } from '../spec/spec-store.js'
+import { SPEC_FILE_SUFFIX, listSpecNames, readSpecJson, specFilePath } from '../spec/spec-store.js'
+import { specFromJson } from '../spec/spec-codec.js'
 import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
 
 /** One `*_runtime_test_spec.json` file: its spec, or why it cannot be used. */
@@ -93,24 +93,16 @@ function readEntry(specsDir: string, name: string): CatalogEntry {
       error: asPipetestError(error, specsDir),
     }
   }
+  let json: unknown
   try {
-    const spec = loadSpecFile(file)
-    return { name, file, spec }
+    json = readSpecJson(file)
+    return { name, file, spec: specFromJson(json, file) }
   } catch (error) {
     const entry: CatalogEntry = { name, file, error: asPipetestError(error, file) }
-    const stepName = rawStepName(file)
-    if (stepName !== undefined) entry.stepName = stepName
+    // A file that parses but fails validation still claims its step, from the same read.
+    const stepName = (json as { step_name?: unknown } | null | undefined)?.step_name
+    if (typeof stepName === 'string' && stepName !== '') entry.stepName = stepName
     return entry
-  }
-}
-
-function rawStepName(file: string): string | undefined {
-  try {
-    const json: unknown = JSON.parse(readFileSync(file, 'utf8'))
-    const stepName = (json as { step_name?: unknown } | null)?.step_name
-    return typeof stepName === 'string' && stepName !== '' ? stepName : undefined
-  } catch {
-    return undefined
   }
 }
 

@@ -44,13 +44,17 @@ export function specFilePath(specsDir: string, scriptName: string): string {
 
 /** Loads and validates one spec file; errors name the file and the field. */
 export function loadSpecFile(file: string): ScriptExecutionSpec {
-  const json = readJsonFile(
+  return specFromJson(readSpecJson(file), file)
+}
+
+/** The JSON of a spec file, not yet checked (for a caller that wants more of a broken one). */
+export function readSpecJson(file: string): unknown {
+  return readJsonFile(
     file,
     { notFound: 'SPEC_NOT_FOUND', unreadable: 'SPEC_UNREADABLE', invalid: 'SPEC_INVALID_JSON' },
     'Spec file',
     { lossless: true },
   )
-  return specFromJson(json, file)
 }
 
 /** Loads `<specsDir>/<scriptName>_runtime_test_spec.json`. */

@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { join } from 'node:path'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { assertBuilt, chainProject, cliCountingSpecReads } from './cli-harness.js'
 
 beforeAll(assertBuilt)
@@ -19,4 +21,19 @@ describe('one read of each spec file per command (5 specs)', () => {
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0)
     expect(result.specReads).toBe(5)
   })
+})
+
+it('reads a spec file that fails validation once too (its step name comes from the same read)', async () => {
+  const project = chainProject(5)
+  const file = join(project.root, 'test/integration/runtime/.specs/step002_runtime_test_spec.json')
+  writeFileSync(
+    file,
+    JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), timeout_seconds: 'soon' }),
+  )
+  const result = await cliCountingSpecReads(['validate', 'pipeline.dag.json'], {
+    cwd: project.root,
+  })
+  expect(result.stdout).toContain('Step002_training')
+  expect(result.code).toBe(1)
+  expect(result.specReads).toBe(5)
 })
