@@ -2,7 +2,11 @@ import { existsSync } from 'node:fs'
 import { basename, extname, join, normalize, resolve, sep } from 'node:path'
 import type { PipelineDAG } from '../dag/pipeline-dag.js'
 import { PipetestError } from '../errors.js'
-import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
+import {
+  DEFAULT_PLACEHOLDER,
+  isDefaultPlaceholder,
+  type ScriptExecutionSpec,
+} from '../spec/script-execution-spec.js'
 import { specFilePath } from '../spec/spec-store.js'
 import type { DetailedResolution } from './resolve-node.js'
 import { SCRIPT_EXTENSIONS } from './script-lookup.js'
@@ -342,6 +346,20 @@ export function missingInputProblems(
     inputs: Object.fromEntries(missing.map(([name]) => [name, 'PATH'])),
   })
   const parent = missing.length === 1 ? upstream.feederOf(missing[0]![0]) : undefined
+  // A leftover default (init wrote one data_input before it read scripts): often unread.
+  const leftover =
+    missing.length === 1 &&
+    isDefaultPlaceholder(
+      spec,
+      'inputs',
+      missing[0]![0],
+      missing[0]![1],
+      context.testDataDirForSpecs,
+    )
+      ? missing[0]![0]
+      : undefined
+  const scriptPath = detailed.resolution.scriptPath
+  const script = scriptPath === undefined ? 'the script' : show(scriptPath)
   const fromParent = parent
     ? `; to feed it from ${parent.node}'s ${parent.name}: ${specSetCommandLine(node, {
         inputs: { [missing[0]![0]]: parent.path },
@@ -355,7 +373,7 @@ export function missingInputProblems(
       message: `Input data for "${node}" does not exist: ${missing
         .map(([name, path]) => `${name} → ${show(resolve(context.rootDir, path))}`)
         .join(', ')}`,
-      fix: `Put sample data there, or point the spec at existing data: ${placeholder}${fromParent}`,
+      fix: `${leftover ? `It is ${DEFAULT_PLACEHOLDER}: remove input_paths.${leftover} from the spec if ${script} does not read it, else put sample data there` : 'Put sample data there'}, or point the spec at existing data: ${placeholder}${fromParent}`,
       ...(specFile ? { file: specFile } : {}),
     },
   ]

@@ -8,7 +8,11 @@ import {
   type ScriptContract,
 } from '../contract/index.js'
 import { effectiveJobArgs } from '../spec/job-args.js'
-import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
+import {
+  DEFAULT_PLACEHOLDER,
+  isDefaultPlaceholder,
+  type ScriptExecutionSpec,
+} from '../spec/script-execution-spec.js'
 import { closest, displayPath, specSetCommandLine, type SpecChange } from '../text.js'
 import { suggestedPath } from './spec-fixes.js'
 
@@ -210,12 +214,21 @@ function keyProblems(
         name,
         [...readNames].filter((other) => !declared.includes(other)),
       )
+      const placeholder =
+        role !== 'jobArgs' &&
+        isDefaultPlaceholder(
+          spec,
+          role,
+          name,
+          specValue(spec, role, name),
+          input.testDataDirForSpecs,
+        )
       problems.push({
         node,
         scriptName: spec.scriptName,
         kind: 'unread-key',
         severity: 'warning',
-        message: `The spec sets ${SPEC_FIELD[role]}.${name}, which ${script} never ${how === 'reads' ? 'reads' : 'declares'}${near ? ` (did you mean "${near}"?)` : ''}`,
+        message: `The spec sets ${SPEC_FIELD[role]}.${name}, which ${script} never ${how === 'reads' ? 'reads' : 'declares'}${near ? ` (did you mean "${near}"?)` : placeholder ? ` (${DEFAULT_PLACEHOLDER})` : ''}`,
         fix: near
           ? `Rename ${SPEC_FIELD[role]}.${name} to ${near} in the spec.`
           : `Remove ${SPEC_FIELD[role]}.${name} from the spec, or read it in ${script}.`,
@@ -238,6 +251,16 @@ function declaredKeys(spec: ScriptExecutionSpec, role: ContractRole, node: strin
           : // main() gets job_type from the node's suffix when job_args are empty.
             effectiveJobArgs(spec, node)
   return Object.keys(map)
+}
+
+function specValue(
+  spec: ScriptExecutionSpec,
+  role: 'inputs' | 'outputs' | 'env',
+  name: string,
+): string | undefined {
+  const map =
+    role === 'inputs' ? spec.inputPaths : role === 'outputs' ? spec.outputPaths : spec.environVars
+  return map[name]
 }
 
 /** `input_paths["x"]`, `os.environ["K"]`, `job_args.job_type`: how the script reads it. */

@@ -2,6 +2,8 @@ export {
   DEFAULT_TEST_DATA_DIR,
   assertScriptName,
   createDefaultSpec,
+  DEFAULT_PLACEHOLDER,
+  isDefaultPlaceholder,
   runnerKinds,
   scriptExecutionSpecSchema,
   specFileKey,

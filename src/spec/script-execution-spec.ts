@@ -293,3 +293,30 @@ export function createDefaultSpec(
     jobArgs: { job_type: 'testing' },
   }
 }
+
+/** How a message names a value {@link createDefaultSpec} fills in (see `isDefaultPlaceholder`). */
+export const DEFAULT_PLACEHOLDER = "the default spec's placeholder"
+
+/**
+ * Whether `spec` still holds {@link createDefaultSpec}'s value for an input, output or
+ * environment variable: older `init` versions wrote these before they read scripts (as
+ * `persistDefaults` still does), so a script that never reads one is no reason to put data there.
+ */
+export function isDefaultPlaceholder(
+  spec: Pick<ScriptExecutionSpec, 'scriptName' | 'stepName'>,
+  role: 'inputs' | 'outputs' | 'env',
+  name: string,
+  value: string | undefined,
+  testDataDir: string,
+): boolean {
+  const defaults = createDefaultSpec(spec.scriptName, spec.stepName, testDataDir)
+  const map =
+    role === 'inputs'
+      ? defaults.inputPaths
+      : role === 'outputs'
+        ? defaults.outputPaths
+        : defaults.environVars
+  const expected = map[name]
+  if (expected === undefined || value === undefined) return false
+  return role === 'env' ? value === expected : value.split(/[\\/]/).join('/') === expected
+}

@@ -245,6 +245,64 @@ describe('pipetest validate', () => {
     )
   })
 
+  it('names the placeholders an older init wrote (data_input, data_output, LABEL_FIELD=label) and says to remove them', async () => {
+    const root = tempDir()
+    write(root, 'data/raw/rows.csv', 'id,y\n1,0\n')
+    write(
+      root,
+      'scripts/prep.py',
+      [
+        'import os',
+        '',
+        '',
+        'def main(input_paths, output_paths, environ_vars, job_args):',
+        '    os.makedirs(output_paths["processed"], exist_ok=True)',
+        '    with open(os.path.join(input_paths["raw"], "rows.csv")) as f:',
+        '        rows = f.read()',
+        '    with open(os.path.join(output_paths["processed"], "rows.csv"), "w") as f:',
+        '        f.write(rows)',
+        '',
+      ].join('\n'),
+    )
+    write(
+      root,
+      'pipeline.dag.json',
+      JSON.stringify({ nodes: [{ name: 'Prep', script: 'scripts/prep.py' }], edges: [] }),
+    )
+    // What `init` wrote before it read scripts, then the user's own keys next to it.
+    write(
+      root,
+      `${SPECS}/prep_runtime_test_spec.json`,
+      JSON.stringify({
+        script_name: 'prep',
+        step_name: 'Prep',
+        script_path: null,
+        input_paths: { data_input: 'test/integration/runtime/prep/input', raw: 'data/raw' },
+        output_paths: {
+          data_output: 'test/integration/runtime/prep/output',
+          processed: 'out/processed',
+        },
+        environ_vars: { LABEL_FIELD: 'label' },
+        job_args: { job_type: 'testing' },
+      }),
+    )
+    const result = await cli(['validate', 'pipeline.dag.json'], { cwd: root })
+    expect(result.code).toBe(1)
+    const placeholder = "the default spec's placeholder"
+    expect(result.stdout).toContain(
+      `fix: It is ${placeholder}: remove input_paths.data_input from the spec if scripts/prep.py does not read it, else put sample data there`,
+    )
+    for (const key of [
+      'input_paths.data_input',
+      'output_paths.data_output',
+      'environ_vars.LABEL_FIELD',
+    ]) {
+      expect(result.stdout).toContain(
+        `warning: The spec sets ${key}, which scripts/prep.py never reads (${placeholder})`,
+      )
+    }
+  })
+
   it('reports a Python interpreter that cannot be found, for each node that needs it', async () => {
     const project = pythonProject()
     await completeSpecs(project)
