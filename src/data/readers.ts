@@ -7,6 +7,7 @@ import { createGunzip, gunzipSync } from 'node:zlib'
 // Types only: the modules are loaded on the first Parquet file (loadParquetReader).
 import type * as Hyparquet from 'hyparquet'
 import type * as HyparquetCompressors from 'hyparquet-compressors'
+import { parsePythonJson } from '../files/json.js'
 import { formatName, type DataFormat } from './formats.js'
 import type { Cell } from './values.js'
 
@@ -157,7 +158,7 @@ async function* readJsonLines(file: DataFile): AsyncGenerator<RowChunk> {
     if (line.trim() === '') continue
     let value: unknown
     try {
-      value = parseJson(line)
+      value = parsePythonJson(line)
     } catch (error) {
       throw new DataReadError(file.relative, `line ${lineNumber} is not JSON: ${messageOf(error)}`)
     }
@@ -190,31 +191,10 @@ async function readJson(file: DataFile): Promise<unknown> {
   const bytes = await readFile(file.path)
   const text = (file.gzip ? gunzipSync(bytes) : bytes).toString('utf8').replace(/^\uFEFF/, '')
   try {
-    return parseJson(text)
+    return parsePythonJson(text)
   } catch (error) {
     throw new DataReadError(file.relative, `is not valid JSON: ${messageOf(error)}`)
   }
-}
-
-const NON_FINITE = /("(?:[^"\\]|\\.)*")|(-?Infinity|NaN)(?=\s*[,\]}]|\s*$)/g
-const MARK = '@pipetest-non-finite:'
-
-/**
- * JSON as Python's `json.dump` writes it: bare `NaN`, `Infinity` and `-Infinity` are numbers
- * there (a metrics step that divides by zero writes them), so they are read as numbers here.
- */
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch (error) {
-    if (!/NaN|Infinity/.test(text)) throw error
-  }
-  const marked = text.replace(NON_FINITE, (match, string: string | undefined) =>
-    string !== undefined ? string : `"${MARK}${match}"`,
-  )
-  return JSON.parse(marked, (_key, value: unknown) =>
-    typeof value === 'string' && value.startsWith(MARK) ? Number(value.slice(MARK.length)) : value,
-  )
 }
 
 async function* readParquet(file: DataFile): AsyncGenerator<RowChunk> {

@@ -107,6 +107,22 @@ function originalOffset(offset: number, shifts: Array<[number, number, number]>)
   return offset - delta
 }
 
+/**
+ * JSON as Python's `json.dump` writes it: bare `NaN`, `Infinity` and `-Infinity` are numbers
+ * there (a metrics step that divides by zero writes them), so they are read as numbers here.
+ * Throws JSON.parse's own error for anything else.
+ */
+export function parsePythonJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    if (!/NaN|Infinity/.test(text)) throw error
+    const { marked, shifts } = markNumbers(text)
+    if (shifts.length === 0) throw error
+    return toPlainJson(JSON.parse(marked, unmarkNumber))
+  }
+}
+
 /** Where in `text` a character offset falls, as 1-based line and column. */
 export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, Math.max(0, offset))
