@@ -1,5 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs'
+import { basename, extname } from 'node:path'
 import { gunzipSync } from 'node:zlib'
+import { isTemporaryFile, statThrough, walkTree } from '../files/walk.js'
 
 /** The formats pipetest reads. Everything else is reported as unreadable, never guessed. */
 export const dataFormats = ['csv', 'tsv', 'json', 'jsonl', 'parquet'] as const
@@ -22,37 +24,50 @@ export function formatName(format: DataFormat, gzip = false): string {
 export type FormatDetection =
   { format: DataFormat; gzip: boolean } | { format: undefined; gzip: boolean; reason: string }
 
-const BY_EXTENSION: Record<string, DataFormat> = {
-  csv: 'csv',
-  tsv: 'tsv',
-  tab: 'tsv',
-  json: 'json',
-  jsonl: 'jsonl',
-  ndjson: 'jsonl',
-  parquet: 'parquet',
-  pq: 'parquet',
-}
+/**
+ * What pipetest knows of a file extension: the format it reads it as; the name cursus'
+ * `_detect_file_format` gives it, where that is not the extension (edge reports read the
+ * same as cursus'); what a file it does not read is (so a report says why it is not data).
+ */
+const EXTENSIONS = new Map<string, { reads?: DataFormat; cursus?: string; is?: string }>(
+  Object.entries({
+    csv: { reads: 'csv' },
+    tsv: { reads: 'tsv' },
+    tab: { reads: 'tsv' },
+    json: { reads: 'json' },
+    jsonl: { reads: 'jsonl' },
+    ndjson: { reads: 'jsonl' },
+    parquet: { reads: 'parquet' },
+    pq: { reads: 'parquet' },
+    pkl: { cursus: 'pickle', is: 'a Python pickle' },
+    pickle: { is: 'a Python pickle' },
+    joblib: { is: 'a joblib dump' },
+    bst: { cursus: 'xgboost_model', is: 'an XGBoost model' },
+    onnx: { cursus: 'onnx_model', is: 'an ONNX model' },
+    pt: { is: 'a PyTorch model' },
+    h5: { cursus: 'hdf5', is: 'an HDF5 file' },
+    hdf5: { is: 'an HDF5 file' },
+    npy: { is: 'a NumPy array' },
+    npz: { is: 'a NumPy archive' },
+    zip: { cursus: 'compressed_archive', is: 'a zip archive' },
+    tar: { is: 'a tar archive' },
+    tgz: { cursus: 'compressed_archive', is: 'a tar archive' },
+    avro: { is: 'an Avro file' },
+    orc: { is: 'an ORC file' },
+    feather: { is: 'an Arrow/Feather file' },
+    arrow: { is: 'an Arrow file' },
+    xlsx: { is: 'an Excel workbook' },
+    txt: { cursus: 'text' },
+    yml: { cursus: 'yaml' },
+  } satisfies Record<string, { reads?: DataFormat; cursus?: string; is?: string }>),
+)
 
-/** Names that say what a file is, so the report can say why it is not data. */
-const KNOWN_OTHERS: Record<string, string> = {
-  pkl: 'a Python pickle',
-  pickle: 'a Python pickle',
-  joblib: 'a joblib dump',
-  bst: 'an XGBoost model',
-  onnx: 'an ONNX model',
-  pt: 'a PyTorch model',
-  h5: 'an HDF5 file',
-  hdf5: 'an HDF5 file',
-  npy: 'a NumPy array',
-  npz: 'a NumPy archive',
-  zip: 'a zip archive',
-  tar: 'a tar archive',
-  tgz: 'a tar archive',
-  avro: 'an Avro file',
-  orc: 'an ORC file',
-  feather: 'an Arrow/Feather file',
-  arrow: 'an Arrow file',
-  xlsx: 'an Excel workbook',
+/** cursus' name for the format of one file name (`train.csv` → `csv`, `model.tar.gz` → `compressed_archive`). */
+export function fileFormat(name: string): string {
+  if (/\.tar\.gz$/i.test(name)) return 'compressed_archive'
+  const extension = extname(name).slice(1).toLowerCase()
+  if (extension === '') return 'no_extension'
+  return EXTENSIONS.get(extension)?.cursus ?? extension
 }
 
 /** Bytes looked at to recognise a format by its content. */
@@ -71,7 +86,7 @@ export function detectFormat(file: string): FormatDetection {
   const extension = gzipName ? parts.at(-2)! : parts.length > 1 ? parts.at(-1)! : ''
   const head = readHead(file)
   const gzipped = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b
-  const byName = BY_EXTENSION[extension]
+  const byName = EXTENSIONS.get(extension)?.reads
 
   if (head.length >= 4 && head.toString('latin1', 0, 4) === 'PAR1') {
     if (byName !== undefined && byName !== 'parquet') {
@@ -83,7 +98,8 @@ export function detectFormat(file: string): FormatDetection {
   const text = gzipped ? gunzipHead(file) : head
   if (text === undefined) return unreadable(true, 'it is gzipped but cannot be decompressed')
   if (byName !== undefined) return { format: byName, gzip: gzipped }
-  const other = KNOWN_OTHERS[extension] ?? (name.endsWith('.tar.gz') ? 'a tar archive' : undefined)
+  const other =
+    EXTENSIONS.get(extension)?.is ?? (name.endsWith('.tar.gz') ? 'a tar archive' : undefined)
   if (other !== undefined) return unreadable(gzipped, `it is ${other}`)
   const sniffed = sniffText(text)
   if (sniffed !== undefined) return { format: sniffed, gzip: gzipped }
@@ -163,4 +179,44 @@ function fieldCount(line: string, delimiter: string): number {
     else if (char === delimiter && !quoted) count++
   }
   return count
+}
+
+/** Files looked at: a sample is enough to name the format, and edges can carry big datasets. */
+const SAMPLE_FILES = 1000
+
+/**
+ * The most common format among the data files under `paths` (files or folders, any depth),
+ * or undefined when there are none. Ties go to the alphabetically first, for stable reports.
+ * Symlinked files count, symlinked folders are not entered (the walk's policy, src/files/walk.ts).
+ */
+export function dominantFormat(paths: string[]): string | undefined {
+  const counts = new Map<string, number>()
+  let seen = 0
+  const count = (path: string, name: string): void => {
+    if (!isDataFile(path)) return
+    seen++
+    const format = fileFormat(name)
+    counts.set(format, (counts.get(format) ?? 0) + 1)
+  }
+  const skip = (name: string) => isTemporaryFile(name)
+  for (const path of paths) {
+    if (!isFolder(path)) count(path, basename(path))
+    else
+      for (const entry of walkTree(path, { skip })) {
+        if (seen >= SAMPLE_FILES) break
+        count(entry.path, entry.name)
+      }
+  }
+  const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+  return ranked[0]?.[0]
+}
+
+function isFolder(path: string): boolean {
+  return statThrough(path)?.isDirectory() ?? false
+}
+
+/** A non-empty regular file, through a symlink too (never a FIFO: it is not opened). */
+function isDataFile(path: string): boolean {
+  const stats = statThrough(path)
+  return stats !== undefined && stats.isFile() && stats.size > 0
 }

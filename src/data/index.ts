@@ -4,7 +4,13 @@
  * subfolders), summaries, and data contracts checked against them. Below the engine: it knows
  * paths, never executions.
  */
-export { detectFormat, formatName, dataFormats, type DataFormat } from './formats.js'
+export {
+  detectFormat,
+  dominantFormat,
+  formatName,
+  dataFormats,
+  type DataFormat,
+} from './formats.js'
 export { openDataset, type Dataset } from './dataset.js'
 export { DataReadError, type DataFile, type RowChunk } from './readers.js'
 export {

@@ -1,8 +1,7 @@
 import { join } from 'node:path'
 import type { ScriptExecutionSpec } from '../spec/index.js'
-import { describeViolations } from '../data/index.js'
+import { describeViolations, dominantFormat } from '../data/index.js'
 import { brokenChecks, describeDataChecks } from './data-checks.js'
-import { dominantFormat } from './data-format.js'
 import { messages, notRunResult } from './execution-result.js'
 import type { PortResolution } from './ports.js'
 import type {

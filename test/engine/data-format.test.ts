@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { dominantFormat, fileFormat } from '../../src/engine/data-format.js'
+import { dominantFormat, fileFormat } from '../../src/data/formats.js'
 
 const root = mkdtempSync(join(tmpdir(), 'pipetest-format-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { compareFingerprints, fingerprintInputs } from '../../src/engine/input-guard.js'
-import { dominantFormat } from '../../src/engine/data-format.js'
+import { dominantFormat } from '../../src/data/formats.js'
 import { discoverOutputs } from '../../src/engine/outputs.js'
 import { walkTree } from '../../src/files/walk.js'
 
