@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DagJson } from '../dag/index.js'
 import { writeFileAtomic } from '../files/atomic-write.js'
+import { readRecords } from '../files/record-folder.js'
 import type { ScriptExecutionSpec } from '../spec/index.js'
 import type { DataCompatibilityResult, PipelineFlowResult, ScriptTestResult } from './results.js'
 
@@ -83,22 +84,10 @@ function noteInJournal(runFolder: string): void {
 
 /** The run folders noted in `journal`, oldest first; unreadable entries are skipped. */
 export function readJournal(journal: string): string[] {
-  let names: string[]
-  try {
-    names = readdirSync(journal).filter((name) => name.endsWith('.json'))
-  } catch {
-    return []
-  }
-  const runFolders: string[] = []
-  for (const name of names.sort()) {
-    try {
-      const { runDir } = JSON.parse(readFileSync(join(journal, name), 'utf8')) as {
-        runDir?: unknown
-      }
-      if (typeof runDir === 'string' && !runFolders.includes(runDir)) runFolders.push(runDir)
-    } catch {
-      // A torn entry costs one run in the report, never the report.
-    }
-  }
-  return runFolders
+  const entries = readRecords(
+    journal,
+    (value): value is { runDir: string } =>
+      typeof (value as { runDir?: unknown } | null)?.runDir === 'string',
+  )
+  return [...new Set(entries.map((entry) => entry.runDir))]
 }

@@ -14,7 +14,10 @@ export function writeRecord(folder: string, key: string, record: unknown): void 
   writeFileAtomic(join(folder, `${hashOf(key)}.json`), JSON.stringify(record))
 }
 
-/** Every readable record of the folder that `accept` recognises; none when it is missing. */
+/**
+ * Every readable record of the folder that `accept` recognises, by file name (a name that
+ * starts with the time reads oldest first); none when the folder is missing.
+ */
 export function readRecords<T>(folder: string, accept: (value: unknown) => value is T): T[] {
   let names: string[]
   try {
@@ -23,7 +26,7 @@ export function readRecords<T>(folder: string, accept: (value: unknown) => value
     return []
   }
   const records: T[] = []
-  for (const name of names) {
+  for (const name of names.sort()) {
     try {
       const parsed: unknown = JSON.parse(readFileSync(join(folder, name), 'utf8'))
       if (accept(parsed)) records.push(parsed)

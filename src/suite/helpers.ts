@@ -1,7 +1,6 @@
 import { isAbsolute, resolve } from 'node:path'
-import { PipelineTestingSpecBuilder } from '../builder/index.js'
 import { withProjectConfig } from '../config/index.js'
-import { PipelineDAG, loadDag, showName, type DagSource } from '../dag/index.js'
+import { PipelineDAG, showName, type DagSource } from '../dag/index.js'
 import type { PipelineRun } from '../engine/pipeline-run.js'
 import type { PipelineFlowResult, ScriptTestResult } from '../engine/results.js'
 import {
@@ -12,6 +11,7 @@ import {
   type ScriptExecutionSpecInput,
 } from '../spec/index.js'
 import { attachPipelineContext } from './context.js'
+import { openPipeline } from './plan.js'
 import { testUsageError } from './user-error.js'
 import {
   pipelineKey,
@@ -101,14 +101,7 @@ export async function runPipeline(
 }
 
 function pipelineFor(source: DagSource, given: RunHelperOptions): SharedPipeline {
-  const options = withProjectConfig(given)
-  const { rootDir } = options
-  const dag = loadDag(source, rootDir)
-  const builder = new PipelineTestingSpecBuilder({
-    rootDir,
-    ...(options.testDataDir === undefined ? {} : { testDataDir: options.testDataDir }),
-    specsDir: options.specsDir,
-  })
+  const { options, dag, builder } = openPipeline(source, given)
   const pipelineSpec = builder.buildFromDag(dag, { validate: false })
   return registerPipeline(pipelineSpec, options)
 }

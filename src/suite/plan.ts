@@ -26,6 +26,19 @@ import type {
 } from './types.js'
 import { watchFilesOf } from './watch-files.js'
 
+/** The project config applied to `given`, the DAG, and the builder of its specs. */
+export function openPipeline<T extends PipelineSuiteOptions>(source: DagSource, given: T) {
+  const options = withProjectConfig(given)
+  const dag = loadDag(source, options.rootDir)
+  const builder = new PipelineTestingSpecBuilder({
+    rootDir: options.rootDir,
+    ...(options.testDataDir === undefined ? {} : { testDataDir: options.testDataDir }),
+    specsDir: options.specsDir,
+    ...(options.persistDefaults === undefined ? {} : { persistDefaults: options.persistDefaults }),
+  })
+  return { options, dag, builder }
+}
+
 /**
  * Plans the tests of one pipeline, synchronously (Jest collects synchronously, and one code
  * path serves both adapters): loads the DAG and the specs, and lists the cases of each tier.
@@ -41,15 +54,8 @@ export function planPipelineSuite(
   source: DagSource,
   given: PipelineSuiteOptions = {},
 ): PipelineSuitePlan {
-  const options = withProjectConfig(given)
+  const { options, dag, builder } = openPipeline(source, given)
   const { rootDir } = options
-  const dag = loadDag(source, rootDir)
-  const builder = new PipelineTestingSpecBuilder({
-    rootDir,
-    ...(options.testDataDir === undefined ? {} : { testDataDir: options.testDataDir }),
-    specsDir: options.specsDir,
-    ...(options.persistDefaults === undefined ? {} : { persistDefaults: options.persistDefaults }),
-  })
   // One resolution of the DAG for the specs, their problems and each node's spec file:
   // resolving per node would read every spec file once per node.
   const report = builder.buildFromDagWithReport(dag)
