@@ -1,10 +1,10 @@
 import { existsSync, realpathSync } from 'node:fs'
-import { basename, dirname, join, resolve, sep } from 'node:path'
+import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { findCursusContract, nodeLocalModules, readPythonContractsSync } from '../contract/index.js'
-import type { PipelineDAG } from '../dag/index.js'
+import { PipelineDAG } from '../dag/index.js'
 import { InterpreterNotFoundError, selectRunner } from '../runners/index.js'
 import type { PipelineTestingSpec } from '../spec/index.js'
-import { changedFilesSince, type GitChanges } from './git.js'
+import { changedFilesSince, fileAtRef, type GitChanges } from './git.js'
 
 /** A node whose own files changed, and which of them. */
 export interface ChangedNode {
@@ -19,6 +19,8 @@ export interface AffectedNodes {
   changed: ChangedNode[]
   /** Those and everything downstream of them, in topological order. */
   affected: string[]
+  /** Why every node counts as changed, when the DAG file's version at `ref` is unknown. */
+  note?: string
 }
 
 export interface ChangedOptions {
@@ -43,7 +45,51 @@ export function changedNodesSince(
   options: ChangedOptions,
 ): AffectedNodes {
   const changes = changedFilesSince(ref, pipelineSpec.rootDir)
-  return affectedNodes(pipelineSpec.dag, nodeSources(pipelineSpec, options), changes)
+  const { dag } = pipelineSpec
+  const sources = nodeSources(pipelineSpec, options)
+  const dagFile = dag.file === undefined ? undefined : canonical(dag.file)
+  if (dagFile === undefined || !changes.files.some((file) => canonical(file) === dagFile)) {
+    return affectedNodes(dag, sources, changes)
+  }
+  // The DAG file is every node's source too, but an edit of one node's entry (or a new
+  // node) changes only that node: compare the definitions with the DAG at `ref`.
+  const before = dagAtRef(ref, dagFile, changes.root)
+  const redefined = new Set(before ? nodesRedefined(dag, before) : dag.nodes)
+  const withDag = new Map(
+    [...sources].map(([node, files]) => [node, redefined.has(node) ? [...files, dagFile] : files]),
+  )
+  const affected = affectedNodes(dag, withDag, changes)
+  if (before) return affected
+  const shown = relative(changes.root, dagFile)
+  return {
+    ...affected,
+    note: `${shown} is new since ${ref} (or unreadable there): every node counts as changed`,
+  }
+}
+
+function dagAtRef(ref: string, dagFile: string, root: string): PipelineDAG | undefined {
+  const text = fileAtRef(ref, dagFile, root)
+  if (text === undefined) return undefined
+  try {
+    return PipelineDAG.fromJSON(JSON.parse(text) as unknown, { file: dagFile })
+  } catch {
+    return undefined // not a DAG then (broken, another format): nothing to compare with
+  }
+}
+
+/** New nodes, and those with another script, other tags or other incoming edges or ports. */
+function nodesRedefined(dag: PipelineDAG, before: PipelineDAG): string[] {
+  const definition = (of: PipelineDAG, node: string) =>
+    JSON.stringify({
+      script: of.getNode(node)?.script ?? null,
+      tags: of.tagsOf(node),
+      from: [...of.getDependencies(node)]
+        .sort()
+        .map((up) => [up, of.getEdge(up, node)?.ports ?? null]),
+    })
+  return dag.nodes.filter(
+    (node) => !before.hasNode(node) || definition(dag, node) !== definition(before, node),
+  )
 }
 
 /**

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { realpathSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { relative, resolve, sep } from 'node:path'
 import { PipetestError } from '../errors.js'
 
 /** What changed in a git working tree since a commit: the files, absolute. */
@@ -68,6 +68,16 @@ export function changedFilesSince(ref: string, cwd: string): GitChanges {
     .filter((file) => file !== '')
     .map((file) => resolve(root, file))
   return { ref, root, files: [...new Set(files)] }
+}
+
+/**
+ * The text of `file` (absolute, inside the repository at `root`) as it was at `ref`; undefined
+ * when it did not exist there.
+ */
+export function fileAtRef(ref: string, file: string, root: string): string | undefined {
+  const path = relative(root, file).split(sep).join('/')
+  const shown = git(['show', `${ref}:${path}`], root)
+  return shown.status === 0 ? shown.stdout : undefined
 }
 
 function git(

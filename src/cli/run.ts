@@ -68,7 +68,7 @@ export const runCommand: CommandDef = {
       optionalValue: true,
       value: 'REF',
       description:
-        'Only nodes whose script, imported local modules, spec or input data changed since the git REF (default HEAD: uncommitted changes), and everything downstream',
+        'Only nodes whose script, imported local modules, spec, input data or DAG entry changed since the git REF (default HEAD: uncommitted changes), and everything downstream',
     },
     concurrency: {
       type: 'string',
@@ -243,6 +243,7 @@ export const runCommand: CommandDef = {
                 node,
                 files: files.map((file) => displayPath(file, project.rootDir)),
               })),
+              ...(changed.note === undefined ? {} : { changedNote: changed.note }),
             }
           : {}),
         totals,
@@ -340,7 +341,8 @@ function describeChanged(changed: AffectedNodes, rootDir: string, c: CliContext[
     return `  ${c.yellow('~')} ${node}: ${shown.join(', ')}${more}`
   })
   const downstream = changed.affected.length - changed.changed.length
-  return `Changed since ${changed.ref}${downstream > 0 ? ` (+${downstream} downstream)` : ''}:\n${lines.join('\n')}\n`
+  const note = changed.note === undefined ? '' : `  ${c.dim(changed.note)}\n`
+  return `Changed since ${changed.ref}${downstream > 0 ? ` (+${downstream} downstream)` : ''}:\n${note}${lines.join('\n')}\n`
 }
 
 function exitCodeOf(signal: NodeJS.Signals): number {

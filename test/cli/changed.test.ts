@@ -100,6 +100,35 @@ describe('pipetest run --changed', () => {
     expect(Object.keys(edited.report!.scripts!)).toEqual(['Report'])
   })
 
+  it('an edit of the DAG file changes the nodes whose definition changed; an unknown old DAG, every node', async () => {
+    const project = await committedProject()
+    const { root } = project
+    const file = join(root, project.dag)
+    const dag = JSON.parse(readFileSync(file, 'utf8')) as {
+      name: string
+      nodes: Array<{ name: string; tags?: string[] }>
+    }
+    // Only its formatting: no node's definition changed.
+    writeFileSync(file, JSON.stringify(dag))
+    const reformatted = await changedRun(project, '--changed')
+    expect(reformatted.report).toMatchObject({ ok: true, state: 'nothing-changed' })
+
+    dag.nodes[1]!.tags = ['nightly']
+    writeFileSync(file, `${JSON.stringify(dag, null, 2)}\n`)
+    const tagged = await changedRun(project, '--changed')
+    expect(tagged.report!.changed).toEqual([{ node: 'Train', files: ['pipeline.dag.json'] }])
+    expect(Object.keys(tagged.report!.scripts!)).toEqual(['Train', 'Report'])
+
+    // Not in the ref (new since): nothing to compare with, so every node, and the run says why.
+    git(root, 'rm', '-q', '--cached', project.dag)
+    git(root, 'commit', '-q', '-m', 'untrack the DAG')
+    const fresh = await cli(['run', project.dag, '--tier', 'scripts', '--changed'], { cwd: root })
+    expect(fresh.stdout).toContain(
+      'pipeline.dag.json is new since HEAD (or unreadable there): every node counts as changed',
+    )
+    expect(fresh.stdout).toMatch(/~ Prepare: pipeline\.dag\.json/)
+  })
+
   it('narrows --only: a change outside the selection runs nothing', async () => {
     const project = await committedProject()
     appendFileSync(join(project.root, 'scripts/report.py'), '\n# edited\n')
