@@ -3,7 +3,7 @@ import { createRequire, isBuiltin } from 'node:module'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { describe, expect, test } from 'vitest'
-import { repoRoot } from '../suite/fixture-projects.js'
+import { repoRoot } from '../support/fixtures.js'
 
 /**
  * What each package would publish (`npm pack --dry-run`): our own code only, with its

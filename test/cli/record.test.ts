@@ -1,10 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { useFixtureProjects } from '../suite/fixture-projects.js'
+import { beforeAll, describe, expect } from 'vitest'
+import { it } from '../support/fixtures.js'
 import { assertBuilt, cli } from './cli-harness.js'
 
-const copyProjects = useFixtureProjects()
 beforeAll(assertBuilt)
 
 const specsDir = 'test/integration/runtime/.specs'
@@ -15,8 +14,10 @@ function specOf(root: string, script: string): Record<string, any> {
 }
 
 describe('pipetest record', () => {
-  it('writes the contracts it observes; a renamed column then fails its step naming both names, and the edge out of it reports the schema mismatch', async () => {
-    const root = await copyProjects(['data-contracts'])
+  it('writes the contracts it observes; a renamed column then fails its step naming both names, and the edge out of it reports the schema mismatch', async ({
+    fixtureProject,
+  }) => {
+    const root = await fixtureProject(['data-contracts'])
     const recorded = await cli(['record', 'pipeline.dag.json'], { cwd: root })
     expect(recorded.code).toBe(0)
     expect(recorded.stdout).toContain(
@@ -80,8 +81,10 @@ describe('pipetest record', () => {
     ])
   })
 
-  it('--samples gives a sample-wired input a sample of the real upstream output, which --check keeps in sync', async () => {
-    const root = await copyProjects(['data-contracts'])
+  it('--samples gives a sample-wired input a sample of the real upstream output, which --check keeps in sync', async ({
+    fixtureProject,
+  }) => {
+    const root = await fixtureProject(['data-contracts'])
     // Report reads a hand-made metrics file instead of Train's output.
     const train = specOf(root, 'report')
     train.input_paths.metrics_input = 'test/integration/runtime/report/input/metrics'

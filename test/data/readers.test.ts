@@ -11,7 +11,7 @@ import {
   type DataSummary,
   type TableSummary,
 } from '../../src/data/index.js'
-import { repoRoot } from '../suite/fixture-projects.js'
+import { repoRoot } from '../support/fixtures.js'
 import { writeParquet, type ParquetCompression } from './parquet-writer.js'
 
 const root = mkdtempSync(join(tmpdir(), 'pipetest-data-'))

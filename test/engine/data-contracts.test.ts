@@ -1,15 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import { PipelineTestingSpecBuilder } from '../../src/builder/index.js'
 import type { DataContract } from '../../src/data/index.js'
 import { loadDag } from '../../src/dag/index.js'
 import { PipelineRun } from '../../src/engine/index.js'
 import type { PipelineTestingSpec } from '../../src/spec/index.js'
 import { formatEdgeFailure, formatExecutionFailure } from '../../src/suite/index.js'
-import { useFixtureProjects } from '../suite/fixture-projects.js'
-
-const copyProjects = useFixtureProjects()
+import { it, type FixtureProject } from '../support/fixtures.js'
 
 const processed: DataContract = {
   format: 'csv',
@@ -27,8 +25,11 @@ const metrics: DataContract = {
 }
 
 /** The data-contracts fixture with contracts on Prepare's output, Train's input and output. */
-async function pipeline(env: Record<string, string> = {}): Promise<PipelineTestingSpec> {
-  const root = await copyProjects(['data-contracts'])
+async function pipeline(
+  fixtureProject: FixtureProject,
+  env: Record<string, string> = {},
+): Promise<PipelineTestingSpec> {
+  const root = await fixtureProject(['data-contracts'])
   const dag = loadDag('pipeline.dag.json', root)
   const spec = new PipelineTestingSpecBuilder({ rootDir: root }).buildFromDag(dag)
   const { Prepare, Train } = spec.scriptSpecs
@@ -46,8 +47,10 @@ async function pipeline(env: Record<string, string> = {}): Promise<PipelineTesti
 }
 
 describe('data contracts in the engine', () => {
-  it('checks outputs and wired inputs against their contracts and records each check', async () => {
-    const run = new PipelineRun(await pipeline())
+  it('checks outputs and wired inputs against their contracts and records each check', async ({
+    fixtureProject,
+  }) => {
+    const run = new PipelineRun(await pipeline(fixtureProject))
     const { scripts, edges } = await run.runTiers({ scripts: true, compatibility: true })
     await run.close()
     expect(Object.values(scripts).map((r) => [r.node, r.status])).toEqual([
@@ -65,8 +68,10 @@ describe('data contracts in the engine', () => {
     expect(edges['Prepare->Train']!.status).toBe('passed')
   })
 
-  it('fails a step that renames a column with the old and new name, and reports the edge out of it as a schema mismatch', async () => {
-    const spec = await pipeline({ AMOUNT_COLUMN: 'amt' })
+  it('fails a step that renames a column with the old and new name, and reports the edge out of it as a schema mismatch', async ({
+    fixtureProject,
+  }) => {
+    const spec = await pipeline(fixtureProject, { AMOUNT_COLUMN: 'amt' })
     const run = new PipelineRun(spec)
     const { scripts, edges } = await run.runTiers({ scripts: true, compatibility: true })
     await run.close()
@@ -91,8 +96,10 @@ describe('data contracts in the engine', () => {
     expect(scripts.Train!.status).toBe('blocked')
   })
 
-  it('refuses to run a step on sample data that breaks its input contract, before any traceback', async () => {
-    const spec = await pipeline()
+  it('refuses to run a step on sample data that breaks its input contract, before any traceback', async ({
+    fixtureProject,
+  }) => {
+    const spec = await pipeline(fixtureProject)
     // Train on its own sample whose amount column is spelt differently.
     const sample = join(spec.rootDir, 'samples', 'training')
     mkdirSync(join(sample, 'train'), { recursive: true })

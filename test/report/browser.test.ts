@@ -8,7 +8,7 @@ import { PipelineDAG } from '../../src/dag/index.js'
 import { PipelineRun, type TierSelection } from '../../src/engine/index.js'
 import { writeReport } from '../../src/report/index.js'
 import type { PipelineTestingSpec, ScriptExecutionSpec } from '../../src/spec/index.js'
-import { repoRoot } from '../suite/fixture-projects.js'
+import { repoRoot } from '../support/fixtures.js'
 
 /**
  * The report as a person sees it: Debian's headless Chromium, driven by Playwright's library

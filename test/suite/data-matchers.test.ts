@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, describe, expect } from 'vitest'
 import {
   toHaveColumns,
   toHaveMetric,
@@ -11,15 +11,14 @@ import {
 import { runScript } from '../../src/suite/helpers.js'
 import { readOutput } from '../../src/suite/read-output.js'
 import { closeSharedRuns } from '../../src/suite/shared-runs.js'
-import { useFixtureProjects } from './fixture-projects.js'
+import { test } from '../support/fixtures.js'
 
-const copyProjects = useFixtureProjects()
 const dag = 'pipeline.dag.json'
 let root: string
 afterAll(() => closeSharedRuns())
 
-beforeAll(async () => {
-  root = await copyProjects(['data-contracts'])
+test.beforeAll(async ({ fileFixtureProject }) => {
+  root = await fileFixtureProject(['data-contracts'])
   const file = join(root, 'test/integration/runtime/.specs/prepare_runtime_test_spec.json')
   const spec = JSON.parse(readFileSync(file, 'utf8'))
   spec.output_contracts = {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, describe, expect } from 'vitest'
 import {
   toBeCompatibleWith,
   toProduceOutputs,
@@ -7,16 +7,15 @@ import {
 } from '../../src/matchers/index.js'
 import { runPipeline, runScript } from '../../src/suite/helpers.js'
 import { closeSharedRuns } from '../../src/suite/shared-runs.js'
-import { useFixtureProjects } from './fixture-projects.js'
+import { test } from '../support/fixtures.js'
 
-const copyProjects = useFixtureProjects()
 let root: string
 const dag = 'pipeline.dag.json'
 const broken = 'broken.dag.json'
 afterAll(() => closeSharedRuns())
 
-beforeAll(async () => {
-  root = await copyProjects(['passing', 'vitest-hand-written'])
+test.beforeAll(async ({ fileFixtureProject }) => {
+  root = await fileFixtureProject(['passing', 'vitest-hand-written'])
 })
 
 describe('toRunSuccessfully', () => {

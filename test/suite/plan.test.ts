@@ -1,13 +1,11 @@
 import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { describe, expect, test } from 'vitest'
+import { describe, expect } from 'vitest'
 import { isPipetestError } from '../../src/errors.js'
 import { planPipelineSuite } from '../../src/suite/plan.js'
 import type { PipelineSuitePlan, SuiteCase } from '../../src/suite/types.js'
-import { useFixtureProjects } from './fixture-projects.js'
-
-const copyProjects = useFixtureProjects()
+import { test } from '../support/fixtures.js'
 
 function names(plan: PipelineSuitePlan): Record<string, string[]> {
   return Object.fromEntries(
@@ -20,8 +18,10 @@ function allCases(plan: PipelineSuitePlan): SuiteCase[] {
 }
 
 describe('planPipelineSuite', () => {
-  test('lists a specs and a scripts test per node, a test per edge and one for the flow', async () => {
-    const root = await copyProjects(['passing'])
+  test('lists a specs and a scripts test per node, a test per edge and one for the flow', async ({
+    fixtureProject,
+  }) => {
+    const root = await fixtureProject(['passing'])
     const plan = planPipelineSuite('pipeline.dag.json', { rootDir: root })
     expect(plan.name).toBe('pipeline passing')
     expect(plan.pipelineName).toBe('passing')
@@ -51,15 +51,15 @@ describe('planPipelineSuite', () => {
     ])
   })
 
-  test('collects synchronously and starts nothing', async () => {
-    const root = await copyProjects(['passing'])
+  test('collects synchronously and starts nothing', async ({ fixtureProject }) => {
+    const root = await fixtureProject(['passing'])
     const plan = planPipelineSuite('pipeline.dag.json', { rootDir: root })
     expect(plan).not.toBeInstanceOf(Promise)
     expect(existsSync(join(root, 'test/integration/runtime/.pipetest'))).toBe(false)
   })
 
-  test('honours the name, the tiers and the node filter', async () => {
-    const root = await copyProjects(['passing'])
+  test('honours the name, the tiers and the node filter', async ({ fixtureProject }) => {
+    const root = await fixtureProject(['passing'])
     const plan = planPipelineSuite('pipeline.dag.json', {
       rootDir: root,
       name: 'fraud',
@@ -82,8 +82,8 @@ describe('planPipelineSuite', () => {
     })
   })
 
-  test('stops at a node filter naming a node the DAG does not have', async () => {
-    const root = await copyProjects(['passing'])
+  test('stops at a node filter naming a node the DAG does not have', async ({ fixtureProject }) => {
+    const root = await fixtureProject(['passing'])
     let error: unknown
     try {
       planPipelineSuite('pipeline.dag.json', { rootDir: root, nodes: ['Preprocess', 'Trian'] })
@@ -96,8 +96,8 @@ describe('planPipelineSuite', () => {
     expect((error as Error).message).toContain('Preprocess, Train, Evaluate')
   })
 
-  test('throws the PipetestError of a DAG that cannot be loaded', async () => {
-    const root = await copyProjects(['passing'])
+  test('throws the PipetestError of a DAG that cannot be loaded', async ({ fixtureProject }) => {
+    const root = await fixtureProject(['passing'])
     await writeFile(
       join(root, 'cycle.dag.json'),
       JSON.stringify({
@@ -113,8 +113,10 @@ describe('planPipelineSuite', () => {
     )
   })
 
-  test('gives run-backed tests a timeout above everything they may wait for', async () => {
-    const root = await copyProjects(['hanging-script'])
+  test('gives run-backed tests a timeout above everything they may wait for', async ({
+    fixtureProject,
+  }) => {
+    const root = await fixtureProject(['hanging-script'])
     const plan = planPipelineSuite('pipeline.dag.json', { rootDir: root, timeoutSeconds: 20 })
     // Executions the shared run may start: scripts Start, Hang; edge Start → Hang; flow Start, Hang.
     // Start takes the run's default (20 s), Hang its spec's 1 s.
@@ -128,8 +130,10 @@ describe('planPipelineSuite', () => {
     expect(scriptCase.timeoutMs).toBeGreaterThan((300 * 2 + 1 * 3) * 1000)
   })
 
-  test('lists the DAG, specs folder, spec files, scripts and inputs as the files to watch', async () => {
-    const root = await copyProjects(['passing'])
+  test('lists the DAG, specs folder, spec files, scripts and inputs as the files to watch', async ({
+    fixtureProject,
+  }) => {
+    const root = await fixtureProject(['passing'])
     const plan = planPipelineSuite('pipeline.dag.json', { rootDir: root })
     const at = (path: string) => join(root, path)
     expect(plan.watchFiles().sort()).toEqual(
@@ -154,8 +158,10 @@ describe('planPipelineSuite', () => {
 })
 
 describe('specs tier', () => {
-  test('turns every spec problem into a failing test with the exact fix', async () => {
-    const root = await copyProjects(['incomplete-spec'])
+  test('turns every spec problem into a failing test with the exact fix', async ({
+    fixtureProject,
+  }) => {
+    const root = await fixtureProject(['incomplete-spec'])
     const plan = planPipelineSuite('pipeline.dag.json', { rootDir: root })
     const specs = plan.groups.find((group) => group.title === 'specs')!.cases
     const verdicts = await Promise.all(specs.map((c) => plan.runCase(c)))
@@ -176,8 +182,10 @@ describe('specs tier', () => {
     expect(existsSync(join(root, 'test/integration/runtime/.pipetest'))).toBe(false)
   })
 
-  test('turns a spec file that cannot be loaded into a failing test instead of failing collection', async () => {
-    const root = await copyProjects(['passing'])
+  test('turns a spec file that cannot be loaded into a failing test instead of failing collection', async ({
+    fixtureProject,
+  }) => {
+    const root = await fixtureProject(['passing'])
     const broken = 'test/integration/runtime/.specs/train_runtime_test_spec.json'
     await writeFile(join(root, broken), '{ "script_name": "train",')
     const plan = planPipelineSuite('pipeline.dag.json', { rootDir: root })
@@ -190,8 +198,10 @@ describe('specs tier', () => {
     )
   })
 
-  test("fails a Python script whose main() cannot take the contract's parameters", async () => {
-    const root = await copyProjects(['passing'])
+  test("fails a Python script whose main() cannot take the contract's parameters", async ({
+    fixtureProject,
+  }) => {
+    const root = await fixtureProject(['passing'])
     await writeFile(
       join(root, 'scripts/train.py'),
       'def main(input_paths, output_paths):\n    pass\n',
@@ -215,8 +225,10 @@ describe('specs tier', () => {
 })
 
 describe('running cases', () => {
-  test('reports a failed node, blocks what depends on it and records properties', async () => {
-    const root = await copyProjects(['failing-node-blocks-downstream'])
+  test('reports a failed node, blocks what depends on it and records properties', async ({
+    fixtureProject,
+  }) => {
+    const root = await fixtureProject(['failing-node-blocks-downstream'])
     const plan = planPipelineSuite('pipeline.dag.json', { rootDir: root, concurrency: 2 })
     try {
       plan.prefetch()
@@ -270,8 +282,10 @@ describe('running cases', () => {
     }
   })
 
-  test('prefetch starts the selected executions without waiting for a test to ask', async () => {
-    const root = await copyProjects(['passing'])
+  test('prefetch starts the selected executions without waiting for a test to ask', async ({
+    fixtureProject,
+  }) => {
+    const root = await fixtureProject(['passing'])
     const plan = planPipelineSuite('pipeline.dag.json', { rootDir: root })
     try {
       const scripts = plan.groups.find((group) => group.title === 'scripts')!.cases
@@ -292,8 +306,8 @@ describe('running cases', () => {
     }
   })
 
-  test('two plans of one pipeline in one file share their run', async () => {
-    const root = await copyProjects(['passing'])
+  test('two plans of one pipeline in one file share their run', async ({ fixtureProject }) => {
+    const root = await fixtureProject(['passing'])
     const first = planPipelineSuite('pipeline.dag.json', { rootDir: root, tiers: { flow: false } })
     const second = planPipelineSuite('pipeline.dag.json', { rootDir: root, name: 'again' })
     expect(second.sharedRun()).toBe(first.sharedRun())

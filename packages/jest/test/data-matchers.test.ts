@@ -1,12 +1,12 @@
 import { join } from 'node:path'
-import { expect, test } from 'vitest'
+import { expect } from 'vitest'
 import { writeParquet } from '../../../test/data/parquet-writer.js'
-import { failureOf, runJest, statuses, useJestProjects } from './run-jest.js'
+import { failureOf, runJest, statuses, test } from './run-jest.js'
 
-const project = useJestProjects()
-
-test("the data matchers and readOutput work in Jest's CommonJS runtime, and a failure shows the columns", async () => {
-  const dir = await project('data-contracts')
+test("the data matchers and readOutput work in Jest's CommonJS runtime, and a failure shows the columns", async ({
+  jestProject,
+}) => {
+  const dir = await jestProject('data-contracts')
   const { report } = await runJest(dir, ['jest/data.jest.test.ts'])
   expect(statuses(report)).toEqual({
     'Prepare writes positive amounts in train and val': 'passed',
@@ -19,8 +19,10 @@ test("the data matchers and readOutput work in Jest's CommonJS runtime, and a fa
   )
 })
 
-test("Parquet outputs are read in Jest's default CommonJS runtime (hyparquet is ES modules only)", async () => {
-  const dir = await project('data-contracts')
+test("Parquet outputs are read in Jest's default CommonJS runtime (hyparquet is ES modules only)", async ({
+  jestProject,
+}) => {
+  const dir = await jestProject('data-contracts')
   writeParquet(join(dir, 'data.parquet'), {
     id: Int32Array.from([1, 2, 3]),
     made_at: [new Date('2026-11-01'), new Date('2026-11-02'), new Date('2026-11-03')],

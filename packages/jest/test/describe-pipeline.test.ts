@@ -2,16 +2,16 @@ import { readdirSync, readlinkSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join, sep } from 'node:path'
 import { execa } from 'execa'
-import { describe, expect, test } from 'vitest'
+import { describe, expect } from 'vitest'
 import { isRunning, waitFor } from '../../../test/runners/helpers.js'
-import { repoRoot } from '../../../test/suite/fixture-projects.js'
-import { failureOf, runJest, statuses, useJestProjects, type JestReport } from './run-jest.js'
-
-const project = useJestProjects()
+import { repoRoot } from '../../../test/support/fixtures.js'
+import { failureOf, runJest, statuses, type JestReport, test } from './run-jest.js'
 
 describe('describePipeline on Jest', () => {
-  test('a passing pipeline gives one passing test per node, edge and tier, with properties', async () => {
-    const dir = await project('passing')
+  test('a passing pipeline gives one passing test per node, edge and tier, with properties', async ({
+    jestProject,
+  }) => {
+    const dir = await jestProject('passing')
     const { exitCode, report, testcases } = await runJest(dir)
 
     expect(exitCode).toBe(0)
@@ -50,8 +50,10 @@ describe('describePipeline on Jest', () => {
     for (const testcase of testcases) expect(testcase.properties).not.toEqual({})
   })
 
-  test('a failing node fails with its traceback; its downstream is skipped, blocked', async () => {
-    const dir = await project('failing-node-blocks-downstream')
+  test('a failing node fails with its traceback; its downstream is skipped, blocked', async ({
+    jestProject,
+  }) => {
+    const dir = await jestProject('failing-node-blocks-downstream')
     const { exitCode, report, testcases } = await runJest(dir)
 
     expect(exitCode).toBe(1)
@@ -101,8 +103,10 @@ describe('describePipeline on Jest', () => {
     })
   })
 
-  test('one bug, one failure: a fan-in node prints its traceback once, the tests sharing it name its test', async () => {
-    const dir = await project('fan-in-key-error')
+  test('one bug, one failure: a fan-in node prints its traceback once, the tests sharing it name its test', async ({
+    jestProject,
+  }) => {
+    const dir = await jestProject('fan-in-key-error')
     const { output, report, testcases } = await runJest(dir)
 
     // One failed execution (Join): the tests that ran it fail, what it blocks is skipped.
@@ -122,8 +126,10 @@ describe('describePipeline on Jest', () => {
     expect(edge?.properties).toMatchObject({ node: 'Join', outcome: 'exception' })
   })
 
-  test('an edge whose ports cannot be matched fails with the ports entry to add', async () => {
-    const dir = await project('unresolvable-ports')
+  test('an edge whose ports cannot be matched fails with the ports entry to add', async ({
+    jestProject,
+  }) => {
+    const dir = await jestProject('unresolvable-ports')
     const { report } = await runJest(dir)
 
     expect(statuses(report)).toEqual({
@@ -141,8 +147,10 @@ describe('describePipeline on Jest', () => {
     expect(edge).toContain('"ports": {"beta": "delta"}')
   })
 
-  test('an incomplete spec fails its specs test with the fix, and the tests that need it', async () => {
-    const dir = await project('incomplete-spec')
+  test('an incomplete spec fails its specs test with the fix, and the tests that need it', async ({
+    jestProject,
+  }) => {
+    const dir = await jestProject('incomplete-spec')
     const { report } = await runJest(dir)
 
     expect(statuses(report)).toEqual({
@@ -164,8 +172,10 @@ describe('describePipeline on Jest', () => {
     expect(failureOf(report, 'Publish has a complete spec')).toContain('scripts/publish.py')
   })
 
-  test('a hanging script is killed at its timeout with its children; nothing outlives Jest', async () => {
-    const dir = await project('hanging-script')
+  test('a hanging script is killed at its timeout with its children; nothing outlives Jest', async ({
+    jestProject,
+  }) => {
+    const dir = await jestProject('hanging-script')
     const { report } = await runJest(dir)
 
     expect(statuses(report)).toEqual({
@@ -183,8 +193,10 @@ describe('describePipeline on Jest', () => {
     await waitFor(() => processesIn(dir).length === 0, 10_000, `no process left in ${dir}`)
   })
 
-  test('a DAG that cannot be loaded fails the file once, with the fix and no stack', async () => {
-    const dir = await project('passing', 'vitest-bad-dag')
+  test('a DAG that cannot be loaded fails the file once, with the fix and no stack', async ({
+    jestProject,
+  }) => {
+    const dir = await jestProject('passing', 'vitest-bad-dag')
     await writeFile(
       join(dir, 'jest', 'cycle.jest.test.ts'),
       "import { describePipeline } from '@pipetest/jest'\n\ndescribePipeline('cycle.dag.json')\n",
@@ -199,8 +211,10 @@ describe('describePipeline on Jest', () => {
     expect(message).not.toMatch(/^\s+at /m)
   })
 
-  test('test names, tiers and outcomes are the Vitest adapter’s, blocked tests skipped on both', async () => {
-    const dir = await project('failing-node-blocks-downstream')
+  test('test names, tiers and outcomes are the Vitest adapter’s, blocked tests skipped on both', async ({
+    jestProject,
+  }) => {
+    const dir = await jestProject('failing-node-blocks-downstream')
     const jest = await runJest(dir)
     const vitest = await runVitest(dir)
 

@@ -1,14 +1,14 @@
-import { describe, expect, test } from 'vitest'
-import { runJest, useJestProjects } from './run-jest.js'
-
-const project = useJestProjects()
+import { describe, expect } from 'vitest'
+import { runJest, test } from './run-jest.js'
 
 /** The project's own test config turns the cache off; here it is the subject. */
 const CACHE_ON = { PIPETEST_CACHE: '1' }
 
 describe('the execution cache on real Jest', () => {
-  test('a second run restores every execution, and each testcase says so (jest-junit properties)', async () => {
-    const dir = await project('passing')
+  test('a second run restores every execution, and each testcase says so (jest-junit properties)', async ({
+    jestProject,
+  }) => {
+    const dir = await jestProject('passing')
     const first = await runJest(dir, [], CACHE_ON)
     expect(first.exitCode, first.output).toBe(0)
     const runTests = (run: typeof first) =>

@@ -2,9 +2,9 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { afterEach, beforeEach, describe, expect } from 'vitest'
 import type { PipetestEnvironment as Environment } from '@pipetest/jest/environment'
-import { runJest, useJestProjects } from './run-jest.js'
+import { runJest, test } from './run-jest.js'
 
 const require = createRequire(import.meta.url)
 const { PipetestEnvironment } = require('@pipetest/jest/environment') as {
@@ -17,7 +17,6 @@ type TestCaseProperties = (testCase: {
 }) => Record<string, string>
 const testCaseProperties = require('@pipetest/jest/junit-properties') as TestCaseProperties
 
-const project = useJestProjects()
 const ENVIRONMENT_HOOK = Symbol.for('@pipetest/jest/environment')
 
 interface Hook {
@@ -113,8 +112,10 @@ describe('per-test properties for jest-junit', () => {
     expect(testCaseProperties({ fullName, startAt: 5000 })).toEqual({ exitCode: '0' })
   })
 
-  test('two test files describing one pipeline each get their own run in the JUnit report', async () => {
-    const dir = await project('passing')
+  test('two test files describing one pipeline each get their own run in the JUnit report', async ({
+    jestProject,
+  }) => {
+    const dir = await jestProject('passing')
     await copyFile(
       join(dir, 'jest', 'pipeline.jest.test.ts'),
       join(dir, 'jest', 'again.jest.test.ts'),

@@ -1,10 +1,10 @@
-import { expect, test } from 'vitest'
-import { failureOf, runJest, statuses, useJestProjects } from './run-jest.js'
+import { expect } from 'vitest'
+import { failureOf, runJest, statuses, test } from './run-jest.js'
 
-const project = useJestProjects()
-
-test('the matchers work through the global expect and through @jest/globals', async () => {
-  const dir = await project('passing', 'jest-hand-written')
+test('the matchers work through the global expect and through @jest/globals', async ({
+  jestProject,
+}) => {
+  const dir = await jestProject('passing', 'jest-hand-written')
   const { report } = await runJest(dir, ['jest/hand-written.jest.test.ts'])
 
   expect(statuses(report)).toEqual({

@@ -1,9 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { expect, test } from 'vitest'
-import { runJest, statuses, useJestProjects, type JestRun } from './run-jest.js'
-
-const project = useJestProjects()
+import { expect } from 'vitest'
+import { runJest, statuses, type JestRun, test } from './run-jest.js'
 
 const failures = (run: JestRun, title: string) =>
   run.report.testResults
@@ -12,8 +10,10 @@ const failures = (run: JestRun, title: string) =>
     .flatMap((a) => a.failureMessages)
     .join('\n')
 
-test("output snapshots go through Jest's CommonJS runtime: written, stable, a readable diff on change, -u, refused under --ci", async () => {
-  const dir = await project('output-snapshots')
+test("output snapshots go through Jest's CommonJS runtime: written, stable, a readable diff on change, -u, refused under --ci", async ({
+  jestProject,
+}) => {
+  const dir = await jestProject('output-snapshots')
   const snapFile = join(dir, 'jest', '__snapshots__', 'snapshots.jest.test.ts.snap')
   const script = join(dir, 'scripts', 'featurize.py')
 

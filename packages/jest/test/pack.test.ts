@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { projectsDir, repoRoot } from '../../../test/suite/fixture-projects.js'
+import { projectsDir, repoRoot } from '../../../test/support/fixtures.js'
 import { parseJunit } from './junit-xml.js'
 
 const temps: string[] = []

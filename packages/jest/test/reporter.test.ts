@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { expect, test } from 'vitest'
-import { runJest, useJestProjects } from './run-jest.js'
+import { expect } from 'vitest'
+import { runJest, test } from './run-jest.js'
 
-const copyProjects = useJestProjects()
-
-test('the reporter writes the HTML report of the runs made in the workers and links the failure', async () => {
-  const root = await copyProjects('failing-node-blocks-downstream')
+test('the reporter writes the HTML report of the runs made in the workers and links the failure', async ({
+  jestProject,
+}) => {
+  const root = await jestProject('failing-node-blocks-downstream')
   const run = await runJest(root, ['--reporters=@pipetest/jest/reporter'])
   expect(run.exitCode).toBe(1)
   expect(run.output).toMatch(/^ {2}Report {8}reports\/pipetest-report\.html$/m)

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import { repoRoot, useFixtureProjects } from '../../../test/suite/fixture-projects.js'
+import { repoRoot, test as baseTest } from '../../../test/support/fixtures.js'
 import { parseJunit, type JunitTestCase } from './junit-xml.js'
 
 /** The parts of Jest's `--json` report the tests read. */
@@ -33,13 +33,16 @@ export interface JestRun {
 }
 
 /**
- * Copies fixture projects (later ones over earlier ones) with the Jest configuration laid over
- * them and the repository's node_modules linked in, so tests import the built packages.
+ * The fixtures of the Jest adapter's tests, plus `jestProject`: copies fixture projects (later
+ * ones over earlier ones) with the Jest configuration laid over them and the repository's
+ * node_modules linked in, so tests import the built packages; removed after the test.
  */
-export function useJestProjects(): (...names: string[]) => Promise<string> {
-  const copy = useFixtureProjects()
-  return (...names) => copy([...names, 'jest-config'], { linkNodeModules: true })
-}
+export const test = baseTest.extend(
+  'jestProject',
+  async ({ fixtureProject }) =>
+    (...names: string[]) =>
+      fixtureProject([...names, 'jest-config'], { linkNodeModules: true }),
+)
 
 export const jestBin = join(repoRoot, 'node_modules', '.bin', 'jest')
 /** jest-junit `require`s the properties module by path: the built one, as a user's would be. */

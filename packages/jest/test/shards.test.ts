@@ -1,17 +1,18 @@
-import { describe, expect, test } from 'vitest'
-import { runJest, useJestProjects } from './run-jest.js'
+import { describe, expect } from 'vitest'
+import { runJest, test } from './run-jest.js'
 import type { JunitTestCase } from './junit-xml.js'
 
 /** The README's Jest recipe, on one machine: two `--shard`s, one cache folder. */
 describe('Jest --shard', () => {
-  const copyProjects = useJestProjects()
   const testSet = (cases: JunitTestCase[]) =>
     cases.map((testCase) => `${testCase.classname} › ${testCase.name}`).sort()
 
-  test('two shards sharing the cache report the test set of one unsharded run; the second restores Train', async () => {
+  test('two shards sharing the cache report the test set of one unsharded run; the second restores Train', async ({
+    jestProject,
+  }) => {
     const [sharded, whole] = await Promise.all([
-      copyProjects('passing', 'jest-shards'),
-      copyProjects('passing', 'jest-shards'),
+      jestProject('passing', 'jest-shards'),
+      jestProject('passing', 'jest-shards'),
     ])
     const cacheOn = { PIPETEST_CACHE: '1' }
     const first = await runJest(sharded, ['--shard=1/2'], cacheOn)

@@ -4,17 +4,16 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { planPipelineSuite } from 'pipetest/internal'
-import { describe, expect, test } from 'vitest'
+import { describe, expect } from 'vitest'
 import type { PipetestEnvironment as Environment } from '@pipetest/jest/environment'
 import { isRunning, readPids, waitFor } from '../../../test/runners/helpers.js'
-import { jestBin, runJest, statuses, useJestProjects } from './run-jest.js'
+import { jestBin, runJest, statuses, test } from './run-jest.js'
 
 const require = createRequire(import.meta.url)
 const { PipetestEnvironment } = require('@pipetest/jest/environment') as {
   PipetestEnvironment: typeof Environment
 }
 
-const project = useJestProjects()
 const ENVIRONMENT_HOOK = Symbol.for('@pipetest/jest/environment')
 
 /** Sleeper's pids once it has written both (it writes them atomically, child first). */
@@ -54,8 +53,10 @@ function nodesStartedIn(dir: string): string[] {
 }
 
 describe('scripts never outlive their test file', () => {
-  test('a script started for a deselected test is killed with its children when the describe ends', async () => {
-    const dir = await project('jest-teardown')
+  test('a script started for a deselected test is killed with its children when the describe ends', async ({
+    jestProject,
+  }) => {
+    const dir = await jestProject('jest-teardown')
     // Without pipetest's environment the adapter cannot tell which tests `-t` keeps, so it
     // starts every script; Waiter's test ends while Sleeper (no timeout) still runs.
     const { report } = await runJest(dir, ['-t', 'Waiter runs', '--testEnvironment', 'node'])
@@ -73,8 +74,10 @@ describe('scripts never outlive their test file', () => {
     )
   })
 
-  test('with the environment, only the scripts of tests that will run are started', async () => {
-    const dir = await project('jest-teardown')
+  test('with the environment, only the scripts of tests that will run are started', async ({
+    jestProject,
+  }) => {
+    const dir = await jestProject('jest-teardown')
     const { report } = await runJest(dir, ['-t', 'Start runs'])
 
     expect(report.numPassedTests).toBe(1)
@@ -83,13 +86,13 @@ describe('scripts never outlive their test file', () => {
     expect(existsSync(join(dir, 'pids'))).toBe(false)
   })
 
-  test.each([
+  test.for<[string, boolean]>([
     ['in band', true],
     ['in a worker', false],
   ])(
     'when Jest is interrupted (%s), the environment kills the running scripts',
-    async (_, inBand) => {
-      const dir = await project('jest-teardown')
+    async ([, inBand], { jestProject }) => {
+      const dir = await jestProject('jest-teardown')
       // Two test files, two workers allowed, no timings yet: Jest runs them in worker processes.
       if (!inBand) {
         await writeFile(join(dir, 'jest', 'other.jest.test.ts'), "test('other', () => {})\n")
@@ -118,8 +121,10 @@ describe('scripts never outlive their test file', () => {
     },
   )
 
-  test('the environment kills what a registered run still has running at teardown', async () => {
-    const dir = await project('jest-teardown')
+  test('the environment kills what a registered run still has running at teardown', async ({
+    jestProject,
+  }) => {
+    const dir = await jestProject('jest-teardown')
     const environment = new PipetestEnvironment(
       { globalConfig: {}, projectConfig: { testEnvironmentOptions: {}, globals: {} } } as never,
       { testPath: join(dir, 'jest', 'pipeline.jest.test.ts'), console, docblockPragmas: {} },

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { expect, test } from 'vitest'
-import { repoRoot } from '../../../test/suite/fixture-projects.js'
+import { repoRoot } from '../../../test/support/fixtures.js'
 
 const typesDir = join(repoRoot, 'packages', 'jest', 'test', 'types')
 

@@ -1,13 +1,13 @@
-import { beforeAll, expect, test } from 'vitest'
-import { useFixtureProjects } from '../../../test/suite/fixture-projects.js'
+import { beforeAll, expect } from 'vitest'
+import { test } from '../../../test/support/fixtures.js'
 import { assertBuilt, runVitest } from './run-vitest.js'
-
-const copyProjects = useFixtureProjects()
 
 beforeAll(assertBuilt)
 
-test('the data matchers and readOutput work in a Vitest run, and a failure shows the columns', async () => {
-  const root = await copyProjects(['data-contracts'], { linkNodeModules: true })
+test('the data matchers and readOutput work in a Vitest run, and a failure shows the columns', async ({
+  fixtureProject,
+}) => {
+  const root = await fixtureProject(['data-contracts'], { linkNodeModules: true })
   const result = await runVitest(root)
   expect(Object.fromEntries(result.assertions.map((a) => [a.title, a.status]))).toEqual({
     'Prepare writes positive amounts in train and val': 'passed',

@@ -1,25 +1,26 @@
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import { beforeAll, describe, expect, test } from 'vitest'
-import { useFixtureProjects } from '../../../test/suite/fixture-projects.js'
+import { beforeAll, describe, expect } from 'vitest'
+import { test, type FixtureProject } from '../../../test/support/fixtures.js'
 import { assertBuilt, counts, runVitest, testcase, type VitestRun } from './run-vitest.js'
-
-const copyProjects = useFixtureProjects()
 
 beforeAll(assertBuilt)
 
 async function run(
+  fixtureProject: FixtureProject,
   projects: string[],
   args: string[] = [],
 ): Promise<{ root: string; run: VitestRun }> {
-  const root = await copyProjects(projects, { linkNodeModules: true })
+  const root = await fixtureProject(projects, { linkNodeModules: true })
   return { root, run: await runVitest(root, args) }
 }
 
 describe('describePipeline on real Vitest', () => {
-  test('a passing pipeline: every node, edge and the flow pass, with JUnit properties', async () => {
-    const { root, run: result } = await run(['passing'])
+  test('a passing pipeline: every node, edge and the flow pass, with JUnit properties', async ({
+    fixtureProject,
+  }) => {
+    const { root, run: result } = await run(fixtureProject, ['passing'])
     expect(result.exitCode).toBe(0)
     expect(counts(result)).toEqual({ passed: 10, failed: 0, skipped: 0 })
     expect(result.junit.map((c) => c.name)).toEqual([
@@ -80,8 +81,10 @@ describe('describePipeline on real Vitest', () => {
     expect(result.output).not.toContain('runDir')
   })
 
-  test('a failing node: its tests fail with the traceback, its downstream is skipped as blocked', async () => {
-    const { run: result } = await run(['failing-node-blocks-downstream'])
+  test('a failing node: its tests fail with the traceback, its downstream is skipped as blocked', async ({
+    fixtureProject,
+  }) => {
+    const { run: result } = await run(fixtureProject, ['failing-node-blocks-downstream'])
     expect(result.exitCode).toBe(1)
     expect(counts(result)).toEqual({ passed: 4, failed: 3, skipped: 2 })
     const skipped = result.junit.filter((c) => c.status === 'skipped')
@@ -127,8 +130,10 @@ describe('describePipeline on real Vitest', () => {
     ])
   })
 
-  test('one bug, one failure: a fan-in node prints its traceback once, the tests sharing it name its test', async () => {
-    const { run: result } = await run(['fan-in-key-error'])
+  test('one bug, one failure: a fan-in node prints its traceback once, the tests sharing it name its test', async ({
+    fixtureProject,
+  }) => {
+    const { run: result } = await run(fixtureProject, ['fan-in-key-error'])
     expect(counts(result)).toEqual({ passed: 6, failed: 4, skipped: 2 })
     // The default reporter's whole output holds the traceback once: in the scripts test.
     expect(result.output.match(/Traceback \(most recent call last\)/g)).toHaveLength(1)
@@ -162,16 +167,24 @@ describe('describePipeline on real Vitest', () => {
     ).toMatchObject({ edge: 'Orders → Join', node: 'Join', outcome: 'exception', exitCode: '1' })
   })
 
-  test('the test that shows a failed execution is the first that runs: with -t on an edge, the edge', async () => {
-    const { run: result } = await run(['fan-in-key-error'], ['-t', 'Customers → Join'])
+  test('the test that shows a failed execution is the first that runs: with -t on an edge, the edge', async ({
+    fixtureProject,
+  }) => {
+    const { run: result } = await run(
+      fixtureProject,
+      ['fan-in-key-error'],
+      ['-t', 'Customers → Join'],
+    )
     expect(counts(result)).toMatchObject({ passed: 0, failed: 1 })
     expect(result.output.match(/Traceback \(most recent call last\)/g)).toHaveLength(1)
     const edge = result.assertions.find((a) => a.title.startsWith('Customers → Join'))!
     expect(edge.failureMessages[0]).toContain('Traceback')
   })
 
-  test('an edge whose ports cannot be resolved fails with both sides and the ports entry to add', async () => {
-    const { run: result } = await run(['unresolvable-ports'])
+  test('an edge whose ports cannot be resolved fails with both sides and the ports entry to add', async ({
+    fixtureProject,
+  }) => {
+    const { run: result } = await run(fixtureProject, ['unresolvable-ports'])
     expect(counts(result)).toEqual({ passed: 4, failed: 2, skipped: 0 })
     const edge = result.assertions.find(
       (a) => a.title === "Source → Sink: Sink consumes Source's outputs",
@@ -190,8 +203,8 @@ describe('describePipeline on real Vitest', () => {
     ])
   })
 
-  test('incomplete specs fail the specs tests with the exact fix', async () => {
-    const { run: result } = await run(['incomplete-spec'])
+  test('incomplete specs fail the specs tests with the exact fix', async ({ fixtureProject }) => {
+    const { run: result } = await run(fixtureProject, ['incomplete-spec'])
     expect(counts(result)).toEqual({ passed: 1, failed: 7, skipped: 0 })
     expect(testcase(result, 'pipeline incomplete > scripts > Clean runs').status).toBe('passed')
     const specs = Object.fromEntries(
@@ -218,8 +231,10 @@ describe('describePipeline on real Vitest', () => {
     )
   })
 
-  test('a hanging script is killed at its timeout, with its child, and the test says so', async () => {
-    const { root, run: result } = await run(['hanging-script'])
+  test('a hanging script is killed at its timeout, with its child, and the test says so', async ({
+    fixtureProject,
+  }) => {
+    const { root, run: result } = await run(fixtureProject, ['hanging-script'])
     expect(counts(result)).toEqual({ passed: 3, failed: 3, skipped: 0 })
     const hang = result.assertions.find((a) => a.title === 'Hang runs and writes data_output')!
     expect(hang.failureMessages[0]!.split('\n')[0]).toMatch(
@@ -229,8 +244,10 @@ describe('describePipeline on real Vitest', () => {
     expect(await survivorsOf(root)).toEqual([])
   })
 
-  test('several pipelines per file and per project, with names, tiers and node filters', async () => {
-    const { run: result } = await run(['passing', 'vitest-two-pipelines'])
+  test('several pipelines per file and per project, with names, tiers and node filters', async ({
+    fixtureProject,
+  }) => {
+    const { run: result } = await run(fixtureProject, ['passing', 'vitest-two-pipelines'])
     expect(result.exitCode).toBe(0)
     expect(counts(result)).toEqual({ passed: 12, failed: 0, skipped: 0 })
     const byFile = (file: string) =>
@@ -253,8 +270,14 @@ describe('describePipeline on real Vitest', () => {
     ])
   })
 
-  test('a test name filter runs only the selected tests and their upstream scripts', async () => {
-    const { root, run: result } = await run(['passing'], ['-t', 'Train runs and writes'])
+  test('a test name filter runs only the selected tests and their upstream scripts', async ({
+    fixtureProject,
+  }) => {
+    const { root, run: result } = await run(
+      fixtureProject,
+      ['passing'],
+      ['-t', 'Train runs and writes'],
+    )
     expect(counts(result)).toEqual({ passed: 1, failed: 0, skipped: 9 })
     const runsDir = join(root, 'test/integration/runtime/.pipetest/runs')
     const [runId] = readdirSync(runsDir).filter((name) => !name.startsWith('.'))
@@ -262,8 +285,10 @@ describe('describePipeline on real Vitest', () => {
     expect(nodes.sort()).toEqual(['Preprocess', 'Train'])
   })
 
-  test('a DAG that cannot be loaded fails the file with the problem and the fix, not our stack', async () => {
-    const { run: result } = await run(['vitest-bad-dag'])
+  test('a DAG that cannot be loaded fails the file with the problem and the fix, not our stack', async ({
+    fixtureProject,
+  }) => {
+    const { run: result } = await run(fixtureProject, ['vitest-bad-dag'])
     expect(result.exitCode).toBe(1)
     const message = result.fileMessages.join('\n')
     expect(message).toContain('The DAG has a cycle: Preprocess → Train → Preprocess')

@@ -1,8 +1,6 @@
-import { beforeAll, describe, expect, test } from 'vitest'
-import { useFixtureProjects } from '../../../test/suite/fixture-projects.js'
+import { beforeAll, describe, expect } from 'vitest'
+import { test } from '../../../test/support/fixtures.js'
 import { assertBuilt, counts, runVitest } from './run-vitest.js'
-
-const copyProjects = useFixtureProjects()
 
 beforeAll(assertBuilt)
 
@@ -10,8 +8,10 @@ beforeAll(assertBuilt)
 const CACHE_ON = { PIPETEST_CACHE: '1' }
 
 describe('the execution cache on real Vitest', () => {
-  test('a second run restores every execution, and each test says so in its JUnit properties', async () => {
-    const root = await copyProjects(['passing'], { linkNodeModules: true })
+  test('a second run restores every execution, and each test says so in its JUnit properties', async ({
+    fixtureProject,
+  }) => {
+    const root = await fixtureProject(['passing'], { linkNodeModules: true })
     const first = await runVitest(root, [], CACHE_ON)
     expect(first.exitCode, first.output).toBe(0)
     const runTests = first.junit.filter((c) => !c.name.includes(' > specs > '))

@@ -1,13 +1,13 @@
-import { beforeAll, expect, test } from 'vitest'
-import { useFixtureProjects } from '../../../test/suite/fixture-projects.js'
+import { beforeAll, expect } from 'vitest'
+import { test } from '../../../test/support/fixtures.js'
 import { assertBuilt, runVitest } from './run-vitest.js'
-
-const copyProjects = useFixtureProjects()
 
 beforeAll(assertBuilt)
 
-test('the matchers are registered, typed and explain their failures', async () => {
-  const root = await copyProjects(['passing', 'vitest-hand-written'], { linkNodeModules: true })
+test('the matchers are registered, typed and explain their failures', async ({
+  fixtureProject,
+}) => {
+  const root = await fixtureProject(['passing', 'vitest-hand-written'], { linkNodeModules: true })
   const result = await runVitest(root)
   const statuses = Object.fromEntries(result.assertions.map((a) => [a.title, a.status]))
   expect(statuses).toEqual({

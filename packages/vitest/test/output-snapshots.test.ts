@@ -1,18 +1,18 @@
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { beforeAll, expect, test } from 'vitest'
-import { useFixtureProjects } from '../../../test/suite/fixture-projects.js'
+import { beforeAll, expect } from 'vitest'
+import { test } from '../../../test/support/fixtures.js'
 import { assertBuilt, runVitest, type VitestRun } from './run-vitest.js'
-
-const copyProjects = useFixtureProjects()
 
 beforeAll(assertBuilt)
 
 const statusOf = (run: VitestRun) =>
   Object.fromEntries(run.assertions.map((a) => [a.title, a.status]))
 
-test('output snapshots go through Vitest: written, stable, a readable diff on change, -u, refused in CI', async () => {
-  const root = await copyProjects(['output-snapshots'], { linkNodeModules: true })
+test('output snapshots go through Vitest: written, stable, a readable diff on change, -u, refused in CI', async ({
+  fixtureProject,
+}) => {
+  const root = await fixtureProject(['output-snapshots'], { linkNodeModules: true })
   const snapFile = join(root, 'vitest', '__snapshots__', 'snapshots.test.ts.snap')
   const script = join(root, 'scripts', 'featurize.py')
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { execa } from 'execa'
 import { afterAll, expect, test } from 'vitest'
-import { repoRoot } from '../../../test/suite/fixture-projects.js'
+import { repoRoot } from '../../../test/support/fixtures.js'
 import { readJUnit } from './junit.js'
 import { assertBuilt, childEnv } from './run-vitest.js'
 

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import { afterAll, describe, expect, test } from 'vitest'
-import { useFixtureProjects } from '../../../test/suite/fixture-projects.js'
+import { afterAll, describe, expect } from 'vitest'
+import { test } from '../../../test/support/fixtures.js'
 import {
   readWatchManifests,
   recordWatchedFiles,
@@ -69,11 +69,11 @@ describe('watch manifests', () => {
 })
 
 describe('pipetest() in watch mode', () => {
-  const copyProjects = useFixtureProjects()
-
-  test('reruns exactly the test files whose pipelines read the edited file', async () => {
+  test('reruns exactly the test files whose pipelines read the edited file', async ({
+    fixtureProject,
+  }) => {
     assertBuilt()
-    const root = await copyProjects(['passing', 'vitest-watch'], { linkNodeModules: true })
+    const root = await fixtureProject(['passing', 'vitest-watch'], { linkNodeModules: true })
     const log = join(root, 'watch-runs.jsonl')
     const runs = async (): Promise<string[][]> =>
       existsSync(log)
@@ -122,9 +122,11 @@ describe('pipetest() in watch mode', () => {
     expect(await runs()).toHaveLength(3)
   })
 
-  test('follows imported modules, deleted inputs and the config; reruns only what an edit affects', async () => {
+  test('follows imported modules, deleted inputs and the config; reruns only what an edit affects', async ({
+    fixtureProject,
+  }) => {
     assertBuilt()
-    const root = await copyProjects(['passing', 'vitest-watch'], { linkNodeModules: true })
+    const root = await fixtureProject(['passing', 'vitest-watch'], { linkNodeModules: true })
     // Train imports a module of the project, which imports another.
     await writeFile(join(root, 'scripts/common.py'), 'from helpers import SCALE\n')
     await mkdir(join(root, 'scripts/helpers'))

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, expect, test } from 'vitest'
-import { useFixtureProjects } from '../../../test/suite/fixture-projects.js'
+import { beforeAll, expect } from 'vitest'
+import { test } from '../../../test/support/fixtures.js'
 import { assertBuilt, runVitest } from './run-vitest.js'
-
-const copyProjects = useFixtureProjects()
 
 beforeAll(assertBuilt)
 
-test('the reporter writes the HTML report of the runs made in the workers and links the failure', async () => {
-  const root = await copyProjects(['failing-node-blocks-downstream'], { linkNodeModules: true })
+test('the reporter writes the HTML report of the runs made in the workers and links the failure', async ({
+  fixtureProject,
+}) => {
+  const root = await fixtureProject(['failing-node-blocks-downstream'], { linkNodeModules: true })
   const run = await runVitest(root, ['--reporter=@pipetest/vitest/reporter'])
   expect(run.exitCode).toBe(1)
   expect(run.output).toMatch(/^ {2}Report {8}reports\/pipetest-report\.html$/m)

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import { fixtureNodeModules, repoRoot } from '../../../test/suite/fixture-projects.js'
+import { fixtureNodeModules, repoRoot } from '../../../test/support/fixtures.js'
 import { readJUnit, type JUnitCase } from './junit.js'
 
 /** One assertion of Vitest's JSON reporter (Jest's format). */

@@ -1,15 +1,13 @@
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import { describe, expect, test } from 'vitest'
-import { useFixtureProjects } from '../../../test/suite/fixture-projects.js'
+import { describe, expect } from 'vitest'
+import { test } from '../../../test/support/fixtures.js'
 import { readJUnit, type JUnitCase } from './junit.js'
 import { assertBuilt, childEnv, vitestBin } from './run-vitest.js'
 
 /** The README's CI recipe, on one machine: two shards, one cache folder, one merged JUnit. */
 describe('Vitest --shard with blob reports and --merge-reports', () => {
-  const copyProjects = useFixtureProjects()
-
   const vitest = async (root: string, args: string[], env: Record<string, string>) => {
     const result = await execa(vitestBin, ['--root', root, ...args], {
       cwd: root,
@@ -24,11 +22,13 @@ describe('Vitest --shard with blob reports and --merge-reports', () => {
   const testSet = (cases: JUnitCase[]) =>
     cases.map((testCase) => `${testCase.classname} › ${testCase.name}`).sort()
 
-  test('two shards sharing the cache give the JUnit test set of one unsharded run, and the second re-executes nothing the first produced', async () => {
+  test('two shards sharing the cache give the JUnit test set of one unsharded run, and the second re-executes nothing the first produced', async ({
+    fixtureProject,
+  }) => {
     assertBuilt()
     const [sharded, whole] = await Promise.all([
-      copyProjects(['passing', 'vitest-shards'], { linkNodeModules: true }),
-      copyProjects(['passing', 'vitest-shards'], { linkNodeModules: true }),
+      fixtureProject(['passing', 'vitest-shards'], { linkNodeModules: true }),
+      fixtureProject(['passing', 'vitest-shards'], { linkNodeModules: true }),
     ])
     const cacheOn = { PIPETEST_CACHE: '1' }
     // One after the other, as a CI matrix whose second job restores the first one's cache.
