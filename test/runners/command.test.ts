@@ -1,12 +1,11 @@
 import { chmod, copyFile, readFile, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
+import { it } from '../support/fixtures.js'
 import { expandCommandTemplate, jobArgsToFlags } from '../../src/runners/command.js'
 import { runExecution, selectRunner } from '../../src/runners/index.js'
-import { fixture, makeRequest, useTempDirs } from './helpers.js'
-
-const tempDir = useTempDirs()
+import { fixture, makeRequest } from './helpers.js'
 
 async function executableCopy(root: string, name: string, mode = 0o755): Promise<string> {
   const target = join(root, name)
@@ -16,8 +15,10 @@ async function executableCopy(root: string, name: string, mode = 0o755): Promise
 }
 
 describe('command runner', () => {
-  it('fills {script}, {input:…}, {output:…} and {arg:…} and passes special characters and other braces literally', async () => {
-    const root = await tempDir()
+  it('fills {script}, {input:…}, {output:…} and {arg:…} and passes special characters and other braces literally', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     const resultFile = join(root, 'argv.json')
     const tricky = [
       'two words',
@@ -65,8 +66,10 @@ describe('command runner', () => {
     }
   })
 
-  it('runs the script itself with job args as --name value flags when there is no template', async () => {
-    const root = await tempDir()
+  it('runs the script itself with job args as --name value flags when there is no template', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     const script = await executableCopy(root, 'flags.sh')
     const request = await makeRequest(root, {
       runner: 'command',
@@ -91,8 +94,8 @@ describe('command runner', () => {
     ])
   })
 
-  it('reports a non-zero exit with the exit code', async () => {
-    const root = await tempDir()
+  it('reports a non-zero exit with the exit code', async ({ tempDir }) => {
+    const root = tempDir()
     const request = await makeRequest(root, {
       runner: 'command',
       scriptPath: await executableCopy(root, 'exits_7.sh'),
@@ -108,8 +111,8 @@ describe('command runner', () => {
     expect(report.stderrTail).toBe('failing on purpose')
   })
 
-  it('says how to fix a script that is not executable', async () => {
-    const root = await tempDir()
+  it('says how to fix a script that is not executable', async ({ tempDir }) => {
+    const root = tempDir()
     const script = await executableCopy(root, 'exits_7.sh', 0o644)
     const request = await makeRequest(root, {
       runner: 'command',
@@ -123,8 +126,8 @@ describe('command runner', () => {
     expect(report.message).toBe(`not executable: ${script}. Fix: chmod +x ${script}`)
   })
 
-  it('offers no chmod for a file outside the project', async () => {
-    const root = await tempDir()
+  it('offers no chmod for a file outside the project', async ({ tempDir }) => {
+    const root = tempDir()
     const script = await executableCopy(root, 'exits_7.sh', 0o644)
     const project = join(root, 'project')
     const request = await makeRequest(root, {
@@ -141,8 +144,8 @@ describe('command runner', () => {
     )
   })
 
-  it('reports a program that is not on PATH', async () => {
-    const root = await tempDir()
+  it('reports a program that is not on PATH', async ({ tempDir }) => {
+    const root = tempDir()
     const request = await makeRequest(root, {
       runner: 'command',
       scriptPath: join(root, 'unused'),
@@ -157,8 +160,8 @@ describe('command runner', () => {
     )
   })
 
-  it('names the missing program of a #! line', async () => {
-    const root = await tempDir()
+  it('names the missing program of a #! line', async ({ tempDir }) => {
+    const root = tempDir()
     const script = join(root, 'bad-shebang.sh')
     await writeFile(script, '#!/usr/bin/no-such-interpreter\necho hi\n', { mode: 0o755 })
     const request = await makeRequest(root, { runner: 'command', scriptPath: script })
@@ -169,8 +172,8 @@ describe('command runner', () => {
     expect(report.message).toContain('"#!/usr/bin/no-such-interpreter" does not exist')
   })
 
-  it('rejects an unknown placeholder before starting anything, naming it', async () => {
-    const root = await tempDir()
+  it('rejects an unknown placeholder before starting anything, naming it', async ({ tempDir }) => {
+    const root = tempDir()
     const request = await makeRequest(root, {
       runner: 'command',
       scriptPath: join(root, 'unused'),
@@ -188,8 +191,8 @@ describe('command runner', () => {
     expect(await readFile(report.stderrLog, 'utf8')).toContain('unknown placeholder')
   })
 
-  it('reports an argument no process can receive as a spec mistake', async () => {
-    const root = await tempDir()
+  it('reports an argument no process can receive as a spec mistake', async ({ tempDir }) => {
+    const root = tempDir()
     const request = await makeRequest(root, {
       runner: 'command',
       scriptPath: join(root, 'unused'),
@@ -203,8 +206,8 @@ describe('command runner', () => {
     expect(report.message).toContain('null bytes')
   })
 
-  it('reports a missing working directory instead of a bare ENOENT', async () => {
-    const root = await tempDir()
+  it('reports a missing working directory instead of a bare ENOENT', async ({ tempDir }) => {
+    const root = tempDir()
     const request = await makeRequest(root, {
       runner: 'command',
       scriptPath: join(root, 'unused'),

@@ -1,29 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { afterEach } from 'vitest'
 import type { ExecutionRequest } from '../../src/runners/types.js'
 
 export const scriptsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'scripts')
 
 export function fixture(...parts: string[]): string {
   return join(scriptsDir, ...parts)
-}
-
-/** A fresh temp folder per call, removed after the test. */
-export function useTempDirs(): () => Promise<string> {
-  const created: string[] = []
-  afterEach(async () => {
-    await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
-  })
-  return async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'pipetest-runners-'))
-    created.push(dir)
-    return dir
-  }
 }
 
 /** A request as the engine would build it: fresh output folder, logs in the run folder. */

@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs'
 import { chmod, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect } from 'vitest'
+import { it } from '../support/fixtures.js'
 import { harnessCacheDir } from '../../src/runners/harness-cache.js'
 import { harnessPath } from '../../src/runners/harness.js'
 import { runExecution } from '../../src/runners/index.js'
@@ -11,9 +12,7 @@ import {
   resolvePython,
   resolvePythonInstallation,
 } from '../../src/runners/interpreter.js'
-import { fixture, makeRequest, useTempDirs } from './helpers.js'
-
-const tempDir = useTempDirs()
+import { fixture, makeRequest } from './helpers.js'
 
 /** A stand-in for a pyenv shim: counts its starts in a file, then runs the real python3. */
 async function countingShim(root: string): Promise<{ shim: string; starts: () => number }> {
@@ -33,8 +32,10 @@ async function fakePython(root: string, body: string): Promise<string> {
 }
 
 describe('resolvePython', () => {
-  it('asks a shim for the real interpreter once per process and then bypasses it', async () => {
-    const root = await tempDir()
+  it('asks a shim for the real interpreter once per process and then bypasses it', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     const { shim, starts } = await countingShim(root)
 
     const [first, second] = await Promise.all([resolvePython(shim), resolvePython(shim)])
@@ -65,8 +66,8 @@ describe('resolvePython', () => {
     )
   })
 
-  it('rejects an interpreter that fails to run, quoting its error', async () => {
-    const root = await tempDir()
+  it('rejects an interpreter that fails to run, quoting its error', async ({ tempDir }) => {
+    const root = tempDir()
     const python = await fakePython(
       root,
       "echo 'pyenv: python3.99: command not found' >&2; exit 127",
@@ -77,8 +78,8 @@ describe('resolvePython', () => {
     )
   })
 
-  it('rejects a Python older than 3.8', async () => {
-    const root = await tempDir()
+  it('rejects a Python older than 3.8', async ({ tempDir }) => {
+    const root = tempDir()
     const python = await fakePython(root, "printf '/usr/bin/python2.7\\n2.7\\n'")
 
     await expect(resolvePython(python)).rejects.toThrow(
@@ -86,8 +87,10 @@ describe('resolvePython', () => {
     )
   })
 
-  it('names the version of a Python 2.7 whose probe crashes after printing it', async () => {
-    const root = await tempDir()
+  it('names the version of a Python 2.7 whose probe crashes after printing it', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     // As Python 2.7 answers the probe: it prints the executable and version, then stops at
     // sys.implementation (new in 3.3).
     const python = await fakePython(
@@ -119,8 +122,10 @@ describe('the compiled harness', () => {
     else process.env.TMPDIR = savedTmpdir
   })
 
-  it('is compiled by the interpreter probe into a private cache, once per harness and Python', async () => {
-    const root = await tempDir()
+  it('is compiled by the interpreter probe into a private cache, once per harness and Python', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     process.env.TMPDIR = root
     const { shim, starts } = await countingShim(root)
 
@@ -138,8 +143,8 @@ describe('the compiled harness', () => {
     expect(starts()).toBe(1)
   })
 
-  it('keeps tracebacks free of harness frames when running compiled', async () => {
-    const root = await tempDir()
+  it('keeps tracebacks free of harness frames when running compiled', async ({ tempDir }) => {
+    const root = tempDir()
     const report = await runExecution(
       await makeRequest(root, {
         runner: 'python',
@@ -152,8 +157,8 @@ describe('the compiled harness', () => {
     expect(report.traceback).not.toMatch(/python_harness/)
   })
 
-  it('compiles again over a damaged cache file instead of running it', async () => {
-    const root = await tempDir()
+  it('compiles again over a damaged cache file instead of running it', async ({ tempDir }) => {
+    const root = tempDir()
     process.env.TMPDIR = root
     const first = await resolvePythonInstallation((await countingShim(root)).shim)
     await writeFile(first.harness, 'not bytecode')
@@ -167,8 +172,8 @@ describe('the compiled harness', () => {
     expect(await outcomeOfScriptWith(root, shim)).toBe('success')
   })
 
-  it('runs from source when the cache folder is not private to us', async () => {
-    const root = await tempDir()
+  it('runs from source when the cache folder is not private to us', async ({ tempDir }) => {
+    const root = tempDir()
     process.env.TMPDIR = root
     mkdirSync(join(root, `pipetest-${uid}`))
     await chmod(join(root, `pipetest-${uid}`), 0o777)
@@ -180,23 +185,23 @@ describe('the compiled harness', () => {
     expect(await outcomeOfScriptWith(root, shim)).toBe('success')
   })
 
-  it('accepts only a real folder of ours that no one else can write to', async () => {
-    const fresh = await tempDir()
+  it('accepts only a real folder of ours that no one else can write to', async ({ tempDir }) => {
+    const fresh = tempDir()
     expect(harnessCacheDir(fresh)).toBe(join(fresh, `pipetest-${uid}`))
     expect(statSync(join(fresh, `pipetest-${uid}`)).mode & 0o777).toBe(0o700)
     expect(harnessCacheDir(fresh)).toBe(join(fresh, `pipetest-${uid}`)) // and again, existing
 
-    const groupWritable = await tempDir()
+    const groupWritable = tempDir()
     mkdirSync(join(groupWritable, `pipetest-${uid}`), { mode: 0o700 })
     await chmod(join(groupWritable, `pipetest-${uid}`), 0o770)
     expect(harnessCacheDir(groupWritable)).toBeUndefined()
 
-    const linked = await tempDir()
+    const linked = tempDir()
     mkdirSync(join(linked, 'elsewhere'), { mode: 0o700 })
     symlinkSync(join(linked, 'elsewhere'), join(linked, `pipetest-${uid}`))
     expect(harnessCacheDir(linked)).toBeUndefined()
 
-    const file = await tempDir()
+    const file = tempDir()
     await writeFile(join(file, `pipetest-${uid}`), '')
     expect(harnessCacheDir(file)).toBeUndefined()
   })

@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
+import { it } from '../support/fixtures.js'
 import { runExecution } from '../../src/runners/index.js'
 import type { ExecutionRequest } from '../../src/runners/types.js'
-import { fixture, makeRequest, useTempDirs } from './helpers.js'
+import { fixture, makeRequest } from './helpers.js'
 
-const tempDir = useTempDirs()
-
-async function runNodeFixture(script: string, overrides: Partial<ExecutionRequest> = {}) {
-  const root = await tempDir()
+async function runNodeFixture(
+  root: string,
+  script: string,
+  overrides: Partial<ExecutionRequest> = {},
+) {
   const request = await makeRequest(root, {
     runner: 'node',
     scriptPath: fixture('node', script),
@@ -18,8 +20,10 @@ async function runNodeFixture(script: string, overrides: Partial<ExecutionReques
 }
 
 describe('node runner', () => {
-  it('awaits the async main() of an ES module and exports environVars to process.env', async () => {
-    const { request, report } = await runNodeFixture('esm_async.mjs', {
+  it('awaits the async main() of an ES module and exports environVars to process.env', async ({
+    tempDir,
+  }) => {
+    const { request, report } = await runNodeFixture(tempDir(), 'esm_async.mjs', {
       inputPaths: { data_input: '/data/in' },
       environVars: { LABEL_FIELD: 'is_fraud' },
       jobArgs: { job_type: 'training' },
@@ -38,8 +42,8 @@ describe('node runner', () => {
     })
   })
 
-  it('calls the sync main() exported by a CommonJS module', async () => {
-    const { request, report } = await runNodeFixture('cjs_sync.cjs', {
+  it('calls the sync main() exported by a CommonJS module', async ({ tempDir }) => {
+    const { request, report } = await runNodeFixture(tempDir(), 'cjs_sync.cjs', {
       jobArgs: { job_type: 'validation' },
     })
 
@@ -49,8 +53,10 @@ describe('node runner', () => {
     )
   })
 
-  it('falls back to default.main for CommonJS exports Node cannot see statically', async () => {
-    const { request, report } = await runNodeFixture('cjs_default_only.cjs')
+  it('falls back to default.main for CommonJS exports Node cannot see statically', async ({
+    tempDir,
+  }) => {
+    const { request, report } = await runNodeFixture(tempDir(), 'cjs_default_only.cjs')
 
     expect(report.outcome).toBe('success')
     expect(readFileSync(join(request.outputPaths.data_output!, 'default.txt'), 'utf8')).toBe(
@@ -58,8 +64,8 @@ describe('node runner', () => {
     )
   })
 
-  it('reports a rejected main() with the error and its stack', async () => {
-    const { report } = await runNodeFixture('rejects.mjs')
+  it('reports a rejected main() with the error and its stack', async ({ tempDir }) => {
+    const { report } = await runNodeFixture(tempDir(), 'rejects.mjs')
 
     expect(report.outcome).toBe('exception')
     expect(report.message).toBe('main() rejected with Error: boom: rows missing')
@@ -70,22 +76,22 @@ describe('node runner', () => {
     expect(report.exitCode).toBe(1)
   })
 
-  it('reports a main() that throws synchronously', async () => {
-    const { report } = await runNodeFixture('throws_sync.mjs')
+  it('reports a main() that throws synchronously', async ({ tempDir }) => {
+    const { report } = await runNodeFixture(tempDir(), 'throws_sync.mjs')
 
     expect(report.outcome).toBe('exception')
     expect(report.message).toBe('main() threw TypeError: bad input shape')
   })
 
-  it('reports a module without main() and lists what it exports', async () => {
-    const { report } = await runNodeFixture('no_main.mjs')
+  it('reports a module without main() and lists what it exports', async ({ tempDir }) => {
+    const { report } = await runNodeFixture(tempDir(), 'no_main.mjs')
 
     expect(report.outcome).toBe('no-main')
     expect(report.message).toBe('no_main.mjs exports no main() function (exports: run, version)')
   })
 
-  it('reports an import error with the stack', async () => {
-    const { report } = await runNodeFixture('import_error.mjs')
+  it('reports an import error with the stack', async ({ tempDir }) => {
+    const { report } = await runNodeFixture(tempDir(), 'import_error.mjs')
 
     expect(report.outcome).toBe('import-error')
     expect(report.message).toContain('importing import_error.mjs failed:')
@@ -95,17 +101,19 @@ describe('node runner', () => {
     expect(report.traceback).toBeDefined()
   })
 
-  it('reports process.exit(4) inside main() as exit code 4, and process.exit(0) as success', async () => {
-    const failing = await runNodeFixture('process_exit.mjs', { jobArgs: { code: 4 } })
-    const passing = await runNodeFixture('process_exit.mjs', { jobArgs: { code: 0 } })
+  it('reports process.exit(4) inside main() as exit code 4, and process.exit(0) as success', async ({
+    tempDir,
+  }) => {
+    const failing = await runNodeFixture(tempDir(), 'process_exit.mjs', { jobArgs: { code: 4 } })
+    const passing = await runNodeFixture(tempDir(), 'process_exit.mjs', { jobArgs: { code: 0 } })
 
     expect(failing.report).toMatchObject({ outcome: 'exit-code', exitCode: 4 })
     expect(failing.report.message).toBe('main() called process.exit(4)')
     expect(passing.report).toMatchObject({ outcome: 'success', exitCode: 0 })
   })
 
-  it('reports a main() whose promise can never settle instead of passing', async () => {
-    const { report } = await runNodeFixture('never_settles.mjs')
+  it('reports a main() whose promise can never settle instead of passing', async ({ tempDir }) => {
+    const { report } = await runNodeFixture(tempDir(), 'never_settles.mjs')
 
     expect(report.outcome).toBe('exception')
     expect(report.message).toBe(

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs'
 import { chmod, copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bundleDriver, fixture, isRunning, readPids, useTempDirs, waitFor } from './helpers.js'
+import { afterAll, beforeAll, describe, expect } from 'vitest'
+import { it } from '../support/fixtures.js'
+import { bundleDriver, fixture, isRunning, readPids, waitFor } from './helpers.js'
 
-const tempDir = useTempDirs()
 let driver: string
 
 // The driver is TypeScript importing src/; bundle it so a plain `node` can run it.
@@ -23,8 +23,8 @@ async function hangingScript(root: string): Promise<string> {
 }
 
 describe('no orphans when pipetest itself goes away', () => {
-  it('kills running process groups when our process exits', async () => {
-    const root = await tempDir()
+  it('kills running process groups when our process exits', async ({ tempDir }) => {
+    const root = tempDir()
     const pidFile = join(root, 'pids')
 
     const result = await execa('node', [driver, await hangingScript(root), pidFile, root, 'exit'], {
@@ -38,8 +38,8 @@ describe('no orphans when pipetest itself goes away', () => {
     await waitFor(() => pids.every((pid) => !isRunning(pid)), 5000, 'the group to die')
   })
 
-  it('kills running process groups on SIGTERM and still dies of SIGTERM', async () => {
-    const root = await tempDir()
+  it('kills running process groups on SIGTERM and still dies of SIGTERM', async ({ tempDir }) => {
+    const root = tempDir()
     const pidFile = join(root, 'pids')
 
     const driverProcess = execa(

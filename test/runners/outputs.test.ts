@@ -1,11 +1,9 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
+import { it } from '../support/fixtures.js'
 import { discoverOutputs, isTemporaryFile } from '../../src/engine/outputs.js'
 import { describeOutput } from '../../src/engine/execution-result.js'
-import { useTempDirs } from './helpers.js'
-
-const tempDir = useTempDirs()
 
 async function put(file: string, content: string): Promise<void> {
   await mkdir(join(file, '..'), { recursive: true })
@@ -13,8 +11,10 @@ async function put(file: string, content: string): Promise<void> {
 }
 
 describe('discoverOutputs', () => {
-  it('counts data files at any depth, such as train/val/test split folders', async () => {
-    const root = await tempDir()
+  it('counts data files at any depth, such as train/val/test split folders', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     const out = join(root, 'data_output')
     await put(join(out, 'train', 'train_processed_data.csv'), 'a,b\n1,2\n')
     await put(join(out, 'val', 'val_processed_data.csv'), 'a,b\n')
@@ -36,8 +36,10 @@ describe('discoverOutputs', () => {
     ])
   })
 
-  it('does not count a folder holding only temporary, hidden or empty files as produced', async () => {
-    const root = await tempDir()
+  it('does not count a folder holding only temporary, hidden or empty files as produced', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     const out = join(root, 'model_output')
     await put(join(out, '.gitkeep'), '')
     await put(join(out, 'model.bst.tmp'), 'partial')
@@ -55,8 +57,8 @@ describe('discoverOutputs', () => {
     )
   })
 
-  it('says an empty folder and a 0-byte file are that', async () => {
-    const root = await tempDir()
+  it('says an empty folder and a 0-byte file are that', async ({ tempDir }) => {
+    const root = tempDir()
     await put(join(root, 'empty.json'), '')
     await mkdir(join(root, 'nothing'))
     const [file, folder] = discoverOutputs({
@@ -67,8 +69,10 @@ describe('discoverOutputs', () => {
     expect(describeOutput(folder!)).toBe(`plots (empty folder: ${join(root, 'nothing')})`)
   })
 
-  it('reports a declared file by its size, an empty file as not produced and a missing path as missing', async () => {
-    const root = await tempDir()
+  it('reports a declared file by its size, an empty file as not produced and a missing path as missing', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     await put(join(root, 'metrics.json'), '{"auc": 0.9}')
     await put(join(root, 'empty.json'), '')
 
@@ -115,8 +119,8 @@ describe('discoverOutputs', () => {
     ])
   })
 
-  it('reports an empty folder as a directory that was not produced', async () => {
-    const root = await tempDir()
+  it('reports an empty folder as a directory that was not produced', async ({ tempDir }) => {
+    const root = tempDir()
     const out = join(root, 'out')
     await mkdir(out)
 
@@ -127,8 +131,10 @@ describe('discoverOutputs', () => {
     })
   })
 
-  it('follows symlinked files but not symlinked folders, so a link cycle cannot loop', async () => {
-    const root = await tempDir()
+  it('follows symlinked files but not symlinked folders, so a link cycle cannot loop', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     const out = join(root, 'out')
     await put(join(root, 'elsewhere', 'data.csv'), 'abc')
     await mkdir(out)

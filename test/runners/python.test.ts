@@ -1,15 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
+import { it } from '../support/fixtures.js'
 import { runExecution } from '../../src/runners/index.js'
 import type { ExecutionRequest } from '../../src/runners/types.js'
-import { fixture, makeRequest, useTempDirs } from './helpers.js'
+import { fixture, makeRequest } from './helpers.js'
 
-const tempDir = useTempDirs()
-
-async function runPythonFixture(script: string, overrides: Partial<ExecutionRequest> = {}) {
-  const root = await tempDir()
+async function runPythonFixture(
+  root: string,
+  script: string,
+  overrides: Partial<ExecutionRequest> = {},
+) {
   const request = await makeRequest(root, {
     runner: 'python',
     scriptPath: fixture('python', script),
@@ -19,8 +21,10 @@ async function runPythonFixture(script: string, overrides: Partial<ExecutionRequ
 }
 
 describe('python runner', () => {
-  it('calls main() with the four contract parameters, exports environ_vars and keeps the __main__ block from running', async () => {
-    const root = await tempDir()
+  it('calls main() with the four contract parameters, exports environ_vars and keeps the __main__ block from running', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     const input = join(root, 'input')
     await mkdir(input)
     await writeFile(join(input, 'rows.csv'), 'a\nb\nc\n')
@@ -54,8 +58,8 @@ describe('python runner', () => {
     expect(readFileSync(report.stdoutLog, 'utf8')).toBe('processed 3 rows\n')
   })
 
-  it('reports an import error with the traceback of the failing import', async () => {
-    const { report } = await runPythonFixture('import_error.py')
+  it('reports an import error with the traceback of the failing import', async ({ tempDir }) => {
+    const { report } = await runPythonFixture(tempDir(), 'import_error.py')
 
     expect(report.outcome).toBe('import-error')
     const [first, interpreter] = report.message.split('\n')
@@ -74,40 +78,44 @@ describe('python runner', () => {
     expect(report.exitCode).toBe(1)
   })
 
-  it('reports a module-level sys.exit as an import error', async () => {
-    const { report } = await runPythonFixture('module_level_exit.py')
+  it('reports a module-level sys.exit as an import error', async ({ tempDir }) => {
+    const { report } = await runPythonFixture(tempDir(), 'module_level_exit.py')
 
     expect(report.outcome).toBe('import-error')
     expect(report.message).toContain('importing module_level_exit.py called sys.exit(2)')
     expect(report.stderrTail).toContain('the following arguments are required: --job_type')
   })
 
-  it('reports a script without main()', async () => {
-    const { report } = await runPythonFixture('no_main.py')
+  it('reports a script without main()', async ({ tempDir }) => {
+    const { report } = await runPythonFixture(tempDir(), 'no_main.py')
 
     expect(report.outcome).toBe('no-main')
     expect(report.message).toBe('no_main.py has no main() function')
     expect(report.stderrTail).toContain('no_main.py has no main() function')
   })
 
-  it('reports the missing parameters and the actual signature of a main() that does not fit', async () => {
-    const { report } = await runPythonFixture('bad_signature.py')
+  it('reports the missing parameters and the actual signature of a main() that does not fit', async ({
+    tempDir,
+  }) => {
+    const { report } = await runPythonFixture(tempDir(), 'bad_signature.py')
 
     expect(report.outcome).toBe('bad-signature')
     expect(report.message).toContain('does not accept environ_vars, job_args')
     expect(report.message).toContain('actual signature: main(input_paths, output_paths)')
   })
 
-  it('reports an extra parameter without a default as a bad signature', async () => {
-    const { report } = await runPythonFixture('extra_required_param.py')
+  it('reports an extra parameter without a default as a bad signature', async ({ tempDir }) => {
+    const { report } = await runPythonFixture(tempDir(), 'extra_required_param.py')
 
     expect(report.outcome).toBe('bad-signature')
     expect(report.message).toContain('requires logger, which pipetest does not pass')
     expect(report.message).toContain('logger=None')
   })
 
-  it('accepts a main() that takes the contract parameters through **kwargs', async () => {
-    const { request, report } = await runPythonFixture('kwargs_main.py')
+  it('accepts a main() that takes the contract parameters through **kwargs', async ({
+    tempDir,
+  }) => {
+    const { request, report } = await runPythonFixture(tempDir(), 'kwargs_main.py')
 
     expect(report.outcome).toBe('success')
     expect(
@@ -115,8 +123,8 @@ describe('python runner', () => {
     ).toEqual(['environ_vars', 'job_args', 'output_paths'])
   })
 
-  it('reports an exception in main() with its type, message and traceback', async () => {
-    const { report } = await runPythonFixture('raises_key_error.py')
+  it('reports an exception in main() with its type, message and traceback', async ({ tempDir }) => {
+    const { report } = await runPythonFixture(tempDir(), 'raises_key_error.py')
 
     expect(report.outcome).toBe('exception')
     expect(report.message).toBe("main() raised KeyError: 'label'")
@@ -127,22 +135,22 @@ describe('python runner', () => {
     expect(report.stderrTail).toContain("KeyError: 'label'")
   })
 
-  it('reports sys.exit(3) in main() as exit code 3', async () => {
-    const { report } = await runPythonFixture('sys_exit.py', { jobArgs: { code: 3 } })
+  it('reports sys.exit(3) in main() as exit code 3', async ({ tempDir }) => {
+    const { report } = await runPythonFixture(tempDir(), 'sys_exit.py', { jobArgs: { code: 3 } })
 
     expect(report).toMatchObject({ outcome: 'exit-code', exitCode: 3 })
     expect(report.message).toBe('main() called sys.exit(3)')
   })
 
-  it('treats sys.exit(0) in main() as success', async () => {
-    const { report } = await runPythonFixture('sys_exit.py', { jobArgs: { code: 0 } })
+  it('treats sys.exit(0) in main() as success', async ({ tempDir }) => {
+    const { report } = await runPythonFixture(tempDir(), 'sys_exit.py', { jobArgs: { code: 0 } })
 
     expect(report).toMatchObject({ outcome: 'success', exitCode: 0 })
     expect(report.message).toBe('main() called sys.exit(0)')
   })
 
-  it('reports a missing interpreter with the way to choose another', async () => {
-    const { report } = await runPythonFixture('contract_ok.py', {
+  it('reports a missing interpreter with the way to choose another', async ({ tempDir }) => {
+    const { report } = await runPythonFixture(tempDir(), 'contract_ok.py', {
       python: 'python-that-does-not-exist-xyz',
     })
 
@@ -155,9 +163,9 @@ describe('python runner', () => {
     expect(readFileSync(report.stderrLog, 'utf8')).toContain('python-that-does-not-exist-xyz')
   })
 
-  it('reports a script path that does not exist', async () => {
-    const root = await tempDir()
-    const { report } = await runPythonFixture('contract_ok.py', {
+  it('reports a script path that does not exist', async ({ tempDir }) => {
+    const root = tempDir()
+    const { report } = await runPythonFixture(tempDir(), 'contract_ok.py', {
       scriptPath: join(root, 'nope.py'),
     })
 

@@ -1,12 +1,11 @@
 import { copyFile, chmod, stat } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect } from 'vitest'
+import { it } from '../support/fixtures.js'
 import { runExecution } from '../../src/runners/index.js'
 import { KILL_GRACE_MS } from '../../src/runners/process.js'
-import { fixture, isRunning, makeRequest, readPids, useTempDirs, waitFor } from './helpers.js'
-
-const tempDir = useTempDirs()
+import { fixture, isRunning, makeRequest, readPids, waitFor } from './helpers.js'
 
 // Processes a test deliberately lets escape pipetest's reach are ended here, by pid.
 const escapedPids: number[] = []
@@ -21,8 +20,10 @@ afterEach(() => {
 })
 
 describe('timeouts and aborts', () => {
-  it('kills the whole process group on timeout, even a grandchild holding stdout open', async () => {
-    const root = await tempDir()
+  it('kills the whole process group on timeout, even a grandchild holding stdout open', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     const pidFile = join(root, 'pids')
     const request = await makeRequest(root, {
       runner: 'python',
@@ -51,8 +52,10 @@ describe('timeouts and aborts', () => {
     for (const pid of pids) expect(isRunning(pid)).toBe(false)
   })
 
-  it('kills a shell script and its background job on timeout (command runner)', async () => {
-    const root = await tempDir()
+  it('kills a shell script and its background job on timeout (command runner)', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     const script = join(root, 'hangs.sh')
     await copyFile(fixture('command', 'hangs_with_grandchild.sh'), script)
     await chmod(script, 0o755)
@@ -71,8 +74,10 @@ describe('timeouts and aborts', () => {
     for (const pid of readPids(pidFile)) expect(isRunning(pid)).toBe(false)
   })
 
-  it('returns on timeout even when a grandchild escaped the group and still holds stdout, and kills it by its mark', async () => {
-    const root = await tempDir()
+  it('returns on timeout even when a grandchild escaped the group and still holds stdout, and kills it by its mark', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     const pidFile = join(root, 'pids')
     const request = await makeRequest(root, {
       runner: 'python',
@@ -95,8 +100,8 @@ describe('timeouts and aborts', () => {
     expect(report.escapedProcesses?.map(({ pid }) => pid)).toEqual([escaped])
   })
 
-  it('kills the process group when the abort signal fires', async () => {
-    const root = await tempDir()
+  it('kills the process group when the abort signal fires', async ({ tempDir }) => {
+    const root = tempDir()
     const pidFile = join(root, 'pids')
     const controller = new AbortController()
     const request = await makeRequest(root, {
@@ -117,8 +122,8 @@ describe('timeouts and aborts', () => {
     for (const pid of readPids(pidFile)) expect(isRunning(pid)).toBe(false)
   })
 
-  it('does not start at all when the signal is already aborted', async () => {
-    const root = await tempDir()
+  it('does not start at all when the signal is already aborted', async ({ tempDir }) => {
+    const root = tempDir()
     const request = await makeRequest(root, {
       runner: 'python',
       scriptPath: fixture('python', 'contract_ok.py'),
@@ -131,8 +136,8 @@ describe('timeouts and aborts', () => {
     expect(report.message).toContain('run cancelled')
   })
 
-  it('reports a script killed by a signal it sent itself', async () => {
-    const root = await tempDir()
+  it('reports a script killed by a signal it sent itself', async ({ tempDir }) => {
+    const root = tempDir()
     const request = await makeRequest(root, {
       runner: 'python',
       scriptPath: fixture('python', 'kills_itself.py'),
@@ -147,8 +152,8 @@ describe('timeouts and aborts', () => {
 })
 
 describe('output capture', () => {
-  it('keeps 50 MiB of output on disk and only a short tail in the report', async () => {
-    const root = await tempDir()
+  it('keeps 50 MiB of output on disk and only a short tail in the report', async ({ tempDir }) => {
+    const root = tempDir()
     const request = await makeRequest(root, {
       runner: 'python',
       scriptPath: fixture('python', 'floods_stdout.py'),
@@ -168,8 +173,10 @@ describe('output capture', () => {
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(20 * 1024 * 1024)
   })
 
-  it('decodes invalid UTF-8 output with replacement characters instead of failing', async () => {
-    const root = await tempDir()
+  it('decodes invalid UTF-8 output with replacement characters instead of failing', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     const request = await makeRequest(root, {
       runner: 'python',
       scriptPath: fixture('python', 'invalid_utf8.py'),

@@ -2,11 +2,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { chmod, copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execa, type ResultPromise } from 'execa'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest'
+import { it } from '../support/fixtures.js'
 import { PARENT_GONE_REASON } from '../../src/runners/parent-channel.js'
 import { KILL_GRACE_MS } from '../../src/runners/process.js'
 import type { ProcessReport } from '../../src/runners/types.js'
-import { bundleDriver, fixture, isRunning, readPids, useTempDirs, waitFor } from './helpers.js'
+import { bundleDriver, fixture, isRunning, readPids, waitFor } from './helpers.js'
 
 /**
  * A host that ends without running any exit hook of ours still leaves no script behind: the
@@ -15,7 +16,6 @@ import { bundleDriver, fixture, isRunning, readPids, useTempDirs, waitFor } from
  * scripts itself. The host is a bundled driver (test/fixtures/scripts/drivers/host-driver.ts).
  */
 
-const tempDir = useTempDirs()
 let driver: string
 
 let disposeDriver: () => Promise<void>
@@ -160,8 +160,8 @@ async function expectGroupEnded(root: string, n = 1): Promise<void> {
 }
 
 describe('scripts do not outlive a host that ends without running our exit hook', () => {
-  it('kills them when the host is SIGKILLed', async () => {
-    const root = await tempDir()
+  it('kills them when the host is SIGKILLed', async ({ tempDir }) => {
+    const root = tempDir()
     const { subprocess, mark } = startDriver(
       'sigkill',
       await copyScript(root, 'hangs_with_grandchild.sh'),
@@ -175,8 +175,10 @@ describe('scripts do not outlive a host that ends without running our exit hook'
     await expectNoWatchdogLeft(mark)
   })
 
-  it('kills them when the host is a worker thread ended by process.exit() in the main thread', async () => {
-    const root = await tempDir()
+  it('kills them when the host is a worker thread ended by process.exit() in the main thread', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     const { subprocess, mark } = startDriver(
       'thread-exit',
       await copyScript(root, 'hangs_with_grandchild.sh'),
@@ -202,8 +204,10 @@ describe('scripts do not outlive a host that ends without running our exit hook'
     await expectNoWatchdogLeft(mark)
   })
 
-  it('stops them, and starts no more, when a forked host loses its parent (IPC disconnect)', async () => {
-    const root = await tempDir()
+  it('stops them, and starts no more, when a forked host loses its parent (IPC disconnect)', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     const { subprocess, mark } = startDriver(
       'disconnect',
       await copyScript(root, 'hangs_with_grandchild.sh'),
@@ -234,8 +238,10 @@ describe('scripts do not outlive a host that ends without running our exit hook'
 })
 
 describe('the watchdog', () => {
-  it('is one process per host however many scripts run, and ends with the host', async () => {
-    const root = await tempDir()
+  it('is one process per host however many scripts run, and ends with the host', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     const { subprocess, mark } = startDriver(
       'sequential',
       await copyScript(root, 'exits_7.sh'),
@@ -252,8 +258,10 @@ describe('the watchdog', () => {
     await expectNoWatchdogLeft(mark)
   })
 
-  it('is let go once the host has been idle a while, and started again for the next script', async () => {
-    const root = await tempDir()
+  it('is let go once the host has been idle a while, and started again for the next script', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     const { subprocess, mark } = startDriver(
       'sequential',
       await copyScript(root, 'exits_7.sh'),
@@ -276,8 +284,10 @@ describe('the watchdog', () => {
     await expectNoWatchdogLeft(mark)
   })
 
-  it('from a worker thread, hands over so that no zombie is left once the thread has ended', async () => {
-    const root = await tempDir()
+  it('from a worker thread, hands over so that no zombie is left once the thread has ended', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     const { subprocess, mark } = startDriver(
       'thread-idle',
       await copyScript(root, 'exits_7.sh'),
