@@ -1,23 +1,23 @@
 import { cp } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { afterEach, describe, expect, vi } from 'vitest'
+import { test } from '../support/fixtures.js'
 import { PipelineTestingSpecBuilder } from '../../src/builder/index.js'
 import { PipetestError } from '../../src/errors.js'
 import { createDefaultSpec } from '../../src/spec/index.js'
-import { createTempProject, specRel, type TempProject } from './temp-project.js'
+import { tempProject, specRel, type TempProject } from './temp-project.js'
 
 const fixtures = new URL('../fixtures/', import.meta.url)
 
 let project: TempProject
 
-beforeEach(async () => {
-  project = await createTempProject()
+test.beforeEach(({ tempDir }) => {
+  project = tempProject(tempDir())
   // The CI variable of the machine running these tests must not decide what they see.
   vi.stubEnv('CI', '')
 })
-afterEach(async () => {
+afterEach(() => {
   vi.unstubAllEnvs()
-  await project.remove()
 })
 
 const DAG = 'pipelines/xgboost.dag.json'

@@ -1,19 +1,19 @@
 import { mkdirSync } from 'node:fs'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { describe, expect } from 'vitest'
+import { test } from '../support/fixtures.js'
 import { PipelineTestingSpecBuilder } from '../../src/builder/index.js'
 import { isSpecComplete } from '../../src/builder/completeness.js'
 import { PipelineDAG } from '../../src/dag/index.js'
 import { createDefaultSpec, type ScriptExecutionSpec } from '../../src/spec/index.js'
-import { createTempProject, specRel, type TempProject } from './temp-project.js'
+import { tempProject, specRel, type TempProject } from './temp-project.js'
 
 let project: TempProject
 let builder: PipelineTestingSpecBuilder
 
-beforeEach(async () => {
-  project = await createTempProject()
+test.beforeEach(({ tempDir }) => {
+  project = tempProject(tempDir())
   builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
 })
-afterEach(() => project.remove())
 
 const base: ScriptExecutionSpec = {
   scriptName: 'prep',

@@ -1,19 +1,19 @@
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { afterEach, describe, expect, vi } from 'vitest'
+import { test } from '../support/fixtures.js'
 import { PipelineTestingSpecBuilder } from '../../src/builder/index.js'
 import { PipelineDAG } from '../../src/dag/index.js'
 import { isPipetestError } from '../../src/errors.js'
-import { createTempProject, specRel, type TempProject } from './temp-project.js'
+import { tempProject, specRel, type TempProject } from './temp-project.js'
 
 let project: TempProject
 
-beforeEach(async () => {
-  project = await createTempProject()
+test.beforeEach(({ tempDir }) => {
+  project = tempProject(tempDir())
   // The CI variable of the machine running these tests must not decide what they see.
   vi.stubEnv('CI', '')
 })
-afterEach(async () => {
+afterEach(() => {
   vi.unstubAllEnvs()
-  await project.remove()
 })
 
 function spec(scriptName: string, stepName: string, extra: Record<string, unknown> = {}) {

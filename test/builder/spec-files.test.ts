@@ -1,21 +1,21 @@
 import { execFileSync } from 'node:child_process'
 import { cp, readFile } from 'node:fs/promises'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { describe, expect } from 'vitest'
+import { test } from '../support/fixtures.js'
 import { PipelineTestingSpecBuilder } from '../../src/builder/index.js'
 import { withProjectConfig } from '../../src/config/index.js'
 import { PipelineDAG } from '../../src/dag/index.js'
-import { createTempProject, specRel, type TempProject } from './temp-project.js'
+import { tempProject, specRel, type TempProject } from './temp-project.js'
 
 const fixtures = new URL('../fixtures/specs/', import.meta.url)
 
 let project: TempProject
 let builder: PipelineTestingSpecBuilder
 
-beforeEach(async () => {
-  project = await createTempProject()
+test.beforeEach(({ tempDir }) => {
+  project = tempProject(tempDir())
   builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
 })
-afterEach(() => project.remove())
 
 async function copyFixture(name: string): Promise<string> {
   const file = project.path(specRel(name))

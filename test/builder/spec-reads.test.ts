@@ -1,7 +1,8 @@
 import type * as NodeFs from 'node:fs'
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { describe, expect, vi } from 'vitest'
+import { test } from '../support/fixtures.js'
 import { PipelineTestingSpecBuilder } from '../../src/builder/index.js'
-import { createTempProject, specRel, type TempProject } from './temp-project.js'
+import { tempProject, specRel, type TempProject } from './temp-project.js'
 
 // Counts the builder's reads of spec files: the work of resolving a DAG, measured without
 // timing it. Every `readFileSync` of the builder's modules goes through this mock.
@@ -18,11 +19,10 @@ vi.mock('node:fs', async (importOriginal) => {
 let project: TempProject
 let builder: PipelineTestingSpecBuilder
 
-beforeEach(async () => {
-  project = await createTempProject('pipetest-spec-reads-')
+test.beforeEach(({ tempDir }) => {
+  project = tempProject(tempDir('pipetest-spec-reads-'))
   builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
 })
-afterEach(() => project.remove())
 
 const step = (i: number) => `Step${String(i).padStart(3, '0')}_training`
 const script = (i: number) => `step${String(i).padStart(3, '0')}`

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto'
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 
-/** A throwaway project folder on disk, for tests that need real files. */
+/** A project folder on disk (a `tempDir` fixture's, removed after the test), for tests that need real files. */
 export interface TempProject {
   root: string
   path(rel: string): string
@@ -12,11 +11,9 @@ export interface TempProject {
   readJson(rel: string): Promise<Record<string, unknown>>
   /** Every file under `rel` (default: the whole project) with a hash of its bytes. */
   snapshot(rel?: string): Promise<Record<string, string>>
-  remove(): Promise<void>
 }
 
-export async function createTempProject(prefix = 'pipetest-builder-'): Promise<TempProject> {
-  const root = await mkdtemp(join(tmpdir(), prefix))
+export function tempProject(root: string): TempProject {
   const path = (rel: string) => join(root, rel)
   return {
     root,
@@ -48,7 +45,6 @@ export async function createTempProject(prefix = 'pipetest-builder-'): Promise<T
       }
       return result
     },
-    remove: () => rm(root, { recursive: true, force: true }),
   }
 }
 

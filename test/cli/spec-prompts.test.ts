@@ -1,20 +1,20 @@
 import { PassThrough } from 'node:stream'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { describe, expect } from 'vitest'
+import { test } from '../support/fixtures.js'
 import { PipelineTestingSpecBuilder } from '../../src/builder/index.js'
 import { parseJobArg, showJobArg } from '../../src/spec/index.js'
 import { PipelineDAG } from '../../src/dag/index.js'
 import { updateScriptSpecInteractive } from '../../src/cli/spec-prompts.js'
-import { createTempProject, specRel, type TempProject } from '../builder/temp-project.js'
+import { tempProject, specRel, type TempProject } from '../builder/temp-project.js'
 
 let project: TempProject
 let builder: PipelineTestingSpecBuilder
 
-beforeEach(async () => {
-  project = await createTempProject()
+test.beforeEach(async ({ tempDir }) => {
+  project = tempProject(tempDir())
   builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
   await project.write('scripts/prep.py', 'def main(i, o, e, j): pass\n')
 })
-afterEach(() => project.remove())
 
 /** A terminal stand-in: what the prompts wrote, and a way to type answers. */
 function terminal(options: { tty?: boolean } = {}) {

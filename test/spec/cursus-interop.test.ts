@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { beforeAll, describe, expect } from 'vitest'
+import { test } from '../support/fixtures.js'
 import { PipelineTestingSpecBuilder } from '../../src/index.js'
 import { PipelineRun } from '../../src/engine/index.js'
-import { createTempProject, specRel, type TempProject } from '../builder/temp-project.js'
+import { tempProject, specRel, type TempProject } from '../builder/temp-project.js'
 import { assertBuilt, cli } from '../cli/cli-harness.js'
 
 /**
@@ -20,8 +21,8 @@ const cursus = (...args: string[]) =>
 
 let project: TempProject
 beforeAll(assertBuilt)
-beforeEach(async () => {
-  project = await createTempProject('pipetest-cursus-')
+test.beforeEach(async ({ tempDir }) => {
+  project = tempProject(tempDir('pipetest-cursus-'))
   mkdirSync(project.path('scripts'))
   for (const script of ['train', 'score']) {
     copyFileSync(join(fixtures, 'report_job_args.py'), project.path(`scripts/${script}.py`))
@@ -41,7 +42,6 @@ beforeEach(async () => {
   )
   cursus('write', project.path(specRel('score')), spec('score', 'Score', '{}'))
 })
-afterEach(() => project.remove())
 
 async function mainArgsUnderPipetest(node: string): Promise<unknown> {
   const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
