@@ -1,10 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import { PipelineRun } from '../../src/engine/index.js'
 import type { PipelineEvent } from '../../src/engine/index.js'
-import { makeProject, pipelineOf, removeProjects, stepSpec, writeData } from './helpers.js'
-import type { Project } from './helpers.js'
-
-afterAll(removeProjects)
+import { it, pipelineOf, stepSpec, writeData, type Project } from './helpers.js'
 
 /** The executions in the order they were given a slot, as `node:purpose`. */
 function startOrder(events: readonly PipelineEvent[]): string[] {
@@ -36,8 +33,9 @@ function branchesAndChain(project: Project, wiring: 'path' | 'sample') {
 }
 
 describe('critical-path scheduling', () => {
-  it('starts the longest remaining path first, whatever the declaration order', async () => {
-    const project = makeProject()
+  it('starts the longest remaining path first, whatever the declaration order', async ({
+    project,
+  }) => {
     const run = new PipelineRun(branchesAndChain(project, 'path'), { concurrency: 1 })
     const flow = await run.testFlow()
     await run.close()
@@ -49,8 +47,9 @@ describe('critical-path scheduling', () => {
     expect(order.slice(3).sort()).toEqual(['C4:flow', 'X1:flow', 'X2:flow', 'X3:flow'])
   })
 
-  it("starts an edge test's downstream as soon as its upstream is done, before independent scripts", async () => {
-    const project = makeProject()
+  it("starts an edge test's downstream as soon as its upstream is done, before independent scripts", async ({
+    project,
+  }) => {
     const run = new PipelineRun(branchesAndChain(project, 'sample'), { concurrency: 1 })
     // All at once, as the adapters' prefetch and `pipetest run` ask: scripts first.
     const { scripts, edges } = await run.runTiers({ scripts: true, compatibility: true })

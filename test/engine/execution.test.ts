@@ -1,19 +1,9 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import { PipelineRun } from '../../src/engine/index.js'
-import {
-  executionsOf,
-  makeProject,
-  pipelineOf,
-  removeProjects,
-  stepSpec,
-  writeData,
-  type Project,
-} from './helpers.js'
-
-afterAll(removeProjects)
+import { executionsOf, it, pipelineOf, stepSpec, type Project, writeData } from './helpers.js'
 
 function single(project: Project, spec: ReturnType<typeof stepSpec>) {
   return new PipelineRun(pipelineOf(project, [], [spec]), { concurrency: 2 })
@@ -36,8 +26,9 @@ function hashTree(path: string): string {
 }
 
 describe('one execution', () => {
-  it('passes when a Python script writes every declared output into fresh run folders', async () => {
-    const project = makeProject()
+  it('passes when a Python script writes every declared output into fresh run folders', async ({
+    project,
+  }) => {
     writeData(project, 'data/raw/rows.csv', 'id,label\n1,0\n')
     // Stale data at the spec's output path must not count: outputs go to the run folder.
     writeData(project, 'out/Prep/old.csv', 'stale')
@@ -79,8 +70,9 @@ describe('one execution', () => {
     expect(existsSync(result.logs.stderr!)).toBe(true)
   })
 
-  it('runs a Node script and gives a file-like output the file path it declares', async () => {
-    const project = makeProject()
+  it('runs a Node script and gives a file-like output the file path it declares', async ({
+    project,
+  }) => {
     const spec = stepSpec(project, 'Report', {
       runner: 'mjs',
       outputs: { report: 'out/report.json' },
@@ -92,16 +84,16 @@ describe('one execution', () => {
     expect(result.outputs[0]!.path).toBe(join(result.runDir, 'outputs', 'report', 'report.json'))
   })
 
-  it('counts train/ val/ test/ subfolders as a produced output', async () => {
-    const project = makeProject()
+  it('counts train/ val/ test/ subfolders as a produced output', async ({ project }) => {
     const run = single(project, stepSpec(project, 'Split', { env: { SPLITS: '1' } }))
     const result = await run.testScript('Split')
     expect(result.status).toBe('passed')
     expect(result.outputs[0]).toMatchObject({ produced: true, files: 3 })
   })
 
-  it('fails with produced and missing outputs listed when some are not written', async () => {
-    const project = makeProject()
+  it('fails with produced and missing outputs listed when some are not written', async ({
+    project,
+  }) => {
     const spec = stepSpec(project, 'Train', {
       outputs: { model: 'out/model', metrics: 'out/metrics.json', plots: 'out/plots' },
       env: { SKIP_OUTPUTS: 'metrics,plots' },
@@ -121,8 +113,7 @@ describe('one execution', () => {
     expect(result.errorMessage).toBe(result.message)
   })
 
-  it('fails with missing-outputs when the script writes nothing at all', async () => {
-    const project = makeProject()
+  it('fails with missing-outputs when the script writes nothing at all', async ({ project }) => {
     const spec = stepSpec(project, 'Idle', { env: { SKIP_OUTPUTS: 'data_output' } })
     const result = await single(project, spec).testScript('Idle')
     expect(result).toMatchObject({
@@ -132,8 +123,7 @@ describe('one execution', () => {
     })
   })
 
-  it('reports every missing input at once and does not start the script', async () => {
-    const project = makeProject()
+  it('reports every missing input at once and does not start the script', async ({ project }) => {
     writeData(project, 'data/present.csv', 'x')
     const spec = stepSpec(project, 'Join', {
       inputs: { left: 'data/left', present: 'data/present.csv', right: 'data/right.csv' },
@@ -155,8 +145,7 @@ describe('one execution', () => {
     expect(run.executionCount).toBe(0)
   })
 
-  it('reports a script that does not exist without starting anything', async () => {
-    const project = makeProject()
+  it('reports a script that does not exist without starting anything', async ({ project }) => {
     const spec = { ...stepSpec(project, 'Ghost'), scriptPath: 'scripts/ghost.py' }
     const run = single(project, spec)
     const result = await run.testScript('Ghost')
@@ -170,16 +159,14 @@ describe('one execution', () => {
     expect(run.executionCount).toBe(0)
   })
 
-  it('fails a node that has no spec, naming the fix', async () => {
-    const project = makeProject()
+  it('fails a node that has no spec, naming the fix', async ({ project }) => {
     const pipeline = pipelineOf(project, [], [], ['Lonely'])
     const result = await new PipelineRun(pipeline).testScript('Lonely')
     expect(result).toMatchObject({ status: 'failed', outcome: 'invalid-spec' })
     expect(result.message).toMatch(/^There is no ScriptExecutionSpec for node "Lonely"/)
   })
 
-  it('reports the exception of a failing main() with its traceback', async () => {
-    const project = makeProject()
+  it('reports the exception of a failing main() with its traceback', async ({ project }) => {
     const result = await single(
       project,
       stepSpec(project, 'Boom', { env: { FAIL: 'label column missing' } }),
@@ -189,8 +176,9 @@ describe('one execution', () => {
     expect(result.message.split('\n').at(-1)).toBe(`Run folder: ${result.runDir}`)
   })
 
-  it("uses the spec's timeout over the run's and its interpreter over the run's", async () => {
-    const project = makeProject()
+  it("uses the spec's timeout over the run's and its interpreter over the run's", async ({
+    project,
+  }) => {
     const slow = { ...stepSpec(project, 'Slow', { env: { SLEEP: '30' } }), timeoutSeconds: 1 }
     const odd = { ...stepSpec(project, 'Odd'), python: 'python-that-does-not-exist' }
     const run = new PipelineRun(pipelineOf(project, [], [slow, odd]), { timeoutSeconds: 120 })
@@ -201,8 +189,9 @@ describe('one execution', () => {
     expect(noPython.message).toContain('python-that-does-not-exist')
   })
 
-  it('leaves the inputs byte-identical and flags a script that deletes its own input', async () => {
-    const project = makeProject()
+  it('leaves the inputs byte-identical and flags a script that deletes its own input', async ({
+    project,
+  }) => {
     writeData(project, 'data/raw/a.csv', 'a\n1\n')
     writeData(project, 'data/raw/sub/b.csv', 'b\n2\n')
     writeData(project, 'data/victim/c.csv', 'c\n3\n')

@@ -1,38 +1,28 @@
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PipelineDAG } from '../../src/dag/index.js'
 import type { PipelineTestingSpec, ScriptExecutionSpec } from '../../src/spec/index.js'
+import { test as baseTest } from '../support/fixtures.js'
 
 /** Real temp projects holding copies of the fixture steps (so bytecode caches stay out of the repo). */
 
 const STEPS = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/pipelines/steps')
-const projects: string[] = []
-
 export interface Project {
   root: string
   traceDir: string
 }
 
-export function makeProject(): Project {
-  const root = mkdtempSync(join(tmpdir(), 'pipetest-engine-'))
-  projects.push(root)
+/**
+ * The engine tests' fixtures: `project`, a temp project holding the fixture steps, removed
+ * after the test.
+ */
+export const test = baseTest.extend('project', async ({ tempDir }): Promise<Project> => {
+  const root = tempDir('pipetest-engine-')
   cpSync(STEPS, join(root, 'scripts'), { recursive: true })
   return { root, traceDir: join(root, 'traces') }
-}
-
-export function removeProjects(): void {
-  for (const root of projects.splice(0)) rmSync(root, { recursive: true, force: true })
-}
+})
+export const it = test
 
 export interface StepOptions {
   runner?: 'py' | 'mjs'

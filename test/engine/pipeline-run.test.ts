@@ -1,21 +1,13 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import { PipelineRun, type PipelineEvent } from '../../src/engine/index.js'
-import {
-  executionsOf,
-  makeProject,
-  pipelineOf,
-  removeProjects,
-  stepSpec,
-  writeData,
-} from './helpers.js'
-
-afterAll(removeProjects)
+import { executionsOf, it, pipelineOf, stepSpec, writeData, type Project } from './helpers.js'
 
 describe('a chain wired by paths', () => {
-  it('runs every tier with one execution per node and data flowing along the edges', async () => {
-    const project = makeProject()
+  it('runs every tier with one execution per node and data flowing along the edges', async ({
+    project,
+  }) => {
     writeData(project, 'data/raw/rows.csv', 'rows')
     const specs = [
       stepSpec(project, 'A', { inputs: { raw: 'data/raw' }, outputs: { data_output: 'out/A' } }),
@@ -79,8 +71,7 @@ describe('a chain wired by paths', () => {
     })
   })
 
-  it('publishes started and finished events for every execution', async () => {
-    const project = makeProject()
+  it('publishes started and finished events for every execution', async ({ project }) => {
     const events: PipelineEvent[] = []
     const specs = [
       stepSpec(project, 'A'),
@@ -102,8 +93,7 @@ describe('a chain wired by paths', () => {
 })
 
 describe('blocked propagation', () => {
-  function failingChain(failing: string) {
-    const project = makeProject()
+  function failingChain(project: Project, failing: string) {
     const specs = ['A', 'B', 'C'].map((node, i, all) =>
       stepSpec(project, node, {
         ...(i > 0 ? { inputs: { data_input: `out/${all[i - 1]}` } } : {}),
@@ -124,8 +114,10 @@ describe('blocked propagation', () => {
     return { project, run }
   }
 
-  it('blocks the nodes downstream of a failure, never runs them, and names the failed node', async () => {
-    const { project, run } = failingChain('B')
+  it('blocks the nodes downstream of a failure, never runs them, and names the failed node', async ({
+    project,
+  }) => {
+    const { run } = failingChain(project, 'B')
     const blocked: string[] = []
     run.subscribe(
       (event) => event.type === 'blocked' && blocked.push(`${event.node}<-${event.blockedBy}`),
@@ -162,8 +154,8 @@ describe('blocked propagation', () => {
     expect(executionsOf(project, 'C')).toBe(0)
   })
 
-  it('names the root cause, not an intermediate blocked node', async () => {
-    const { project, run } = failingChain('A')
+  it('names the root cause, not an intermediate blocked node', async ({ project }) => {
+    const { run } = failingChain(project, 'A')
     const flow = await run.testFlow()
     expect(flow.failedNodes).toEqual(['A'])
     expect(flow.scriptResults.B!.blockedBy).toBe('A')
@@ -174,8 +166,9 @@ describe('blocked propagation', () => {
 })
 
 describe('edges', () => {
-  it("feeds B the upstream's real output folders through the edge's explicit ports", async () => {
-    const project = makeProject()
+  it("feeds B the upstream's real output folders through the edge's explicit ports", async ({
+    project,
+  }) => {
     writeData(project, 'samples/x/x.csv', 'sample-x')
     writeData(project, 'samples/y/y.csv', 'sample-y')
     const specs = [
@@ -201,8 +194,7 @@ describe('edges', () => {
     expect(run.executionCount).toBe(3)
   })
 
-  it('wires by similarity when names differ', async () => {
-    const project = makeProject()
+  it('wires by similarity when names differ', async ({ project }) => {
     writeData(project, 'samples/eval.csv', 'e')
     const specs = [
       stepSpec(project, 'Eval', { outputs: { eval_output: 'out/e', model_output: 'out/m' } }),
@@ -217,8 +209,9 @@ describe('edges', () => {
     expect(edge.status).toBe('passed')
   })
 
-  it('fails an edge with ambiguous ports without running B, naming the DAG file and the fix', async () => {
-    const project = makeProject()
+  it('fails an edge with ambiguous ports without running B, naming the DAG file and the fix', async ({
+    project,
+  }) => {
     writeData(project, 'samples/d.csv', 'd')
     const specs = [
       stepSpec(project, 'A', { outputs: { x_data: 'out/x', y_data: 'out/y' } }),
@@ -247,8 +240,7 @@ describe('edges', () => {
     expect(executionsOf(project, 'B')).toBe(0)
   })
 
-  it('fails a fan-in whose two parents both claim the same input', async () => {
-    const project = makeProject()
+  it('fails a fan-in whose two parents both claim the same input', async ({ project }) => {
     const specs = [
       stepSpec(project, 'Left', { outputs: { data: 'out/l' } }),
       stepSpec(project, 'Right', { outputs: { data: 'out/r' } }),
@@ -271,8 +263,7 @@ describe('edges', () => {
     )
   })
 
-  it('tests a pair of nodes that has no edge as if it had one', async () => {
-    const project = makeProject()
+  it('tests a pair of nodes that has no edge as if it had one', async ({ project }) => {
     writeData(project, 'samples/d', 'x')
     const specs = [
       stepSpec(project, 'A'),
@@ -285,8 +276,7 @@ describe('edges', () => {
     })
   })
 
-  it('rejects unknown nodes with the list of known ones', async () => {
-    const project = makeProject()
+  it('rejects unknown nodes with the list of known ones', async ({ project }) => {
     const run = new PipelineRun(pipelineOf(project, [], [stepSpec(project, 'A')]))
     await expect(run.testScript('Nope')).rejects.toThrow('Node "Nope" is not in the DAG')
     expect(() => run.resolvePorts('A', 'Nope')).toThrow(/Use one of: A/)
@@ -294,8 +284,7 @@ describe('edges', () => {
 })
 
 describe('abort and run folders', () => {
-  it('kills a running script on abort and reports it aborted', async () => {
-    const project = makeProject()
+  it('kills a running script on abort and reports it aborted', async ({ project }) => {
     const run = new PipelineRun(
       pipelineOf(project, [], [stepSpec(project, 'Slow', { env: { SLEEP: '60' } })]),
     )
@@ -310,8 +299,7 @@ describe('abort and run folders', () => {
     )
   })
 
-  it('keeps the last keepRuns run folders and leaves other folders alone', async () => {
-    const project = makeProject()
+  it('keeps the last keepRuns run folders and leaves other folders alone', async ({ project }) => {
     const runsDir = join(project.root, 'data', '.pipetest', 'runs')
     mkdirSync(join(runsDir, 'my-notes'), { recursive: true })
     writeFileSync(join(runsDir, 'my-notes', 'keep.txt'), 'mine')
@@ -331,8 +319,9 @@ describe('abort and run folders', () => {
     expect(readFileSync(join(project.root, 'data', '.pipetest', '.gitignore'), 'utf8')).toBe('*\n')
   })
 
-  it('keeps runs that ended recently beyond keepRuns, so one session keeps its failure folders', async () => {
-    const project = makeProject()
+  it('keeps runs that ended recently beyond keepRuns, so one session keeps its failure folders', async ({
+    project,
+  }) => {
     const runsDir = join(project.root, 'data', '.pipetest', 'runs')
     const ids: string[] = []
     for (let i = 0; i < 3; i++) {

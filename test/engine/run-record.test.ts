@@ -1,19 +1,19 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect } from 'vitest'
 import { PipelineRun } from '../../src/engine/index.js'
 import { readJournal, readRunRecord, RUN_JOURNAL_ENV } from '../../src/engine/run-record.js'
-import { makeProject, pipelineOf, removeProjects, stepSpec, writeData } from './helpers.js'
+import { it, pipelineOf, stepSpec, writeData } from './helpers.js'
 
-afterAll(removeProjects)
 afterEach(() => {
   delete process.env[RUN_JOURNAL_ENV]
 })
 
 describe('the run folder records its results', () => {
-  it('writes every tier result with the DAG and specs to results.json when the run closes', async () => {
-    const project = makeProject()
+  it('writes every tier result with the DAG and specs to results.json when the run closes', async ({
+    project,
+  }) => {
     writeData(project, 'data/raw/rows.csv', 'a,b\n1,2\n')
     const specs = [
       stepSpec(project, 'A', { inputs: { raw: 'data/raw' }, outputs: { data_output: 'out/A' } }),
@@ -39,8 +39,7 @@ describe('the run folder records its results', () => {
     expect(record.flow!.status).toBe(results.flow!.status)
   })
 
-  it('leaves no folder (and no record) for a run that started no process', async () => {
-    const project = makeProject()
+  it('leaves no folder (and no record) for a run that started no process', async ({ project }) => {
     const specs = [stepSpec(project, 'A', { inputs: { raw: 'data/nowhere' } })]
     const run = new PipelineRun(pipelineOf(project, [], specs))
     expect(await run.testScript('A')).toMatchObject({ outcome: 'missing-inputs' })
@@ -49,11 +48,12 @@ describe('the run folder records its results', () => {
     expect(existsSync(run.runFolder)).toBe(false)
   })
 
-  it('notes the run folder in the journal a reporter names in PIPETEST_RUN_JOURNAL', async () => {
+  it('notes the run folder in the journal a reporter names in PIPETEST_RUN_JOURNAL', async ({
+    project,
+  }) => {
     const journal = mkdtempSync(join(tmpdir(), 'pipetest-journal-'))
     try {
       process.env[RUN_JOURNAL_ENV] = journal
-      const project = makeProject()
       const specs = [stepSpec(project, 'A', { inputs: {} })]
       const first = new PipelineRun(pipelineOf(project, [], specs))
       await first.testScript('A')

@@ -1,20 +1,10 @@
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import { RuntimeTester } from '../../src/engine/index.js'
 import { isPipetestError } from '../../src/errors.js'
-import {
-  executionsOf,
-  makeProject,
-  pipelineOf,
-  removeProjects,
-  stepSpec,
-  writeData,
-} from './helpers.js'
+import { executionsOf, it, pipelineOf, stepSpec, writeData, type Project } from './helpers.js'
 
-afterAll(removeProjects)
-
-function chainProject() {
-  const project = makeProject()
+function chainProject(project: Project) {
   writeData(project, 'data/raw/rows.csv', 'rows')
   writeData(project, 'samples/other/rows.csv', 'other rows')
   const specs = [
@@ -46,8 +36,8 @@ describe('RuntimeTester', () => {
     )
   })
 
-  it("offers the plan's spec-based methods on one shared run", async () => {
-    const { project, specs, pipelineSpec } = chainProject()
+  it("offers the plan's spec-based methods on one shared run", async ({ project }) => {
+    const { specs, pipelineSpec } = chainProject(project)
     const tester = new RuntimeTester({ pipelineSpec })
     const script = await tester.testScriptWithSpec(specs[1]!)
     expect(script).toMatchObject({ kind: 'script', status: 'passed', success: true, node: 'Train' })
@@ -66,8 +56,10 @@ describe('RuntimeTester', () => {
     await tester.close()
   })
 
-  it('lets main params override the spec, as cursus get_script_main_params does', async () => {
-    const { project, specs, pipelineSpec } = chainProject()
+  it('lets main params override the spec, as cursus get_script_main_params does', async ({
+    project,
+  }) => {
+    const { specs, pipelineSpec } = chainProject(project)
     const tester = new RuntimeTester({ pipelineSpec })
     const result = await tester.testScriptWithSpec(specs[0]!, {
       inputPaths: { raw: join(project.root, 'samples/other') },
@@ -79,8 +71,8 @@ describe('RuntimeTester', () => {
     expect(executionsOf(project, 'Prep')).toBe(0)
   })
 
-  it('tests specs that are not in the DAG as a pipeline of their own', async () => {
-    const { project, pipelineSpec } = chainProject()
+  it('tests specs that are not in the DAG as a pipeline of their own', async ({ project }) => {
+    const { pipelineSpec } = chainProject(project)
     const tester = new RuntimeTester({ pipelineSpec })
     const a = stepSpec(project, 'Extract', { outputs: { data_output: 'out/extract' } })
     const b = { ...stepSpec(project, 'Load', { inputs: { data_input: 'samples/missing' } }) }
@@ -92,8 +84,8 @@ describe('RuntimeTester', () => {
     ])
   })
 
-  it('keeps the backward-compatible methods, by node or script name', async () => {
-    const { pipelineSpec } = chainProject()
+  it('keeps the backward-compatible methods, by node or script name', async ({ project }) => {
+    const { pipelineSpec } = chainProject(project)
     const tester = new RuntimeTester({ pipelineSpec })
     expect((await tester.testScript('xgboost_training')).node).toBe('Train')
     expect((await tester.testDataCompatibility('tabular_preprocessing', 'Train')).compatible).toBe(
@@ -105,8 +97,8 @@ describe('RuntimeTester', () => {
     )
   })
 
-  it("honours the configuration's tier flags", async () => {
-    const { project, pipelineSpec } = chainProject()
+  it("honours the configuration's tier flags", async ({ project }) => {
+    const { pipelineSpec } = chainProject(project)
     const tester = new RuntimeTester({ pipelineSpec, testDataCompatibility: false })
     const { scripts, edges, flow } = await tester.runConfiguredTiers()
     expect(Object.values(scripts).map((r) => r.status)).toEqual(['passed', 'passed'])

@@ -1,18 +1,15 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import { PipelineRun } from '../../src/engine/index.js'
 import {
   executionsOf,
-  makeProject,
+  it,
   maxOverlap,
   pipelineOf,
-  removeProjects,
   stepSpec,
   traces,
-  writeData,
   type Project,
+  writeData,
 } from './helpers.js'
-
-afterAll(removeProjects)
 
 function independent(project: Project, count: number) {
   const specs = Array.from({ length: count }, (_, i) =>
@@ -22,8 +19,7 @@ function independent(project: Project, count: number) {
 }
 
 describe('concurrency', () => {
-  it('never runs more scripts at once than the limit', async () => {
-    const project = makeProject()
+  it('never runs more scripts at once than the limit', async ({ project }) => {
     const run = new PipelineRun(independent(project, 6), { concurrency: 2 })
     const { scripts } = await run.runTiers({ scripts: true })
     expect(Object.values(scripts).every((result) => result.status === 'passed')).toBe(true)
@@ -31,15 +27,13 @@ describe('concurrency', () => {
     expect(maxOverlap(traces(project))).toBe(2)
   })
 
-  it('runs independent nodes at the same time when the limit allows', async () => {
-    const project = makeProject()
+  it('runs independent nodes at the same time when the limit allows', async ({ project }) => {
     const run = new PipelineRun(independent(project, 4), { concurrency: 4 })
     await run.runTiers({ scripts: true })
     expect(maxOverlap(traces(project))).toBeGreaterThanOrEqual(2)
   })
 
-  it('runs one at a time with a limit of 1', async () => {
-    const project = makeProject()
+  it('runs one at a time with a limit of 1', async ({ project }) => {
     const run = new PipelineRun(independent(project, 3), { concurrency: 1 })
     await run.runTiers({ flow: true })
     expect(maxOverlap(traces(project))).toBe(1)
@@ -97,7 +91,7 @@ function wire(project: Project, shape: Shape, wiring: 'path' | 'sample', runner:
 }
 
 describe('no wasted work: each (node, inputs) pair runs once across all tiers', () => {
-  it.each([
+  it.for([
     ['chain', 'path', 'py', 5, chain],
     ['diamond', 'path', 'mjs', 4, diamond],
     ['lattice', 'path', 'py', 8, lattice],
@@ -109,8 +103,7 @@ describe('no wasted work: each (node, inputs) pair runs once across all tiers', 
     ['lattice', 'sample', 'py', 26, lattice],
   ] as const)(
     '%s, %s-wired (%s steps): %i executions',
-    async (_name, wiring, runner, expected, shape) => {
-      const project = makeProject()
+    async ([, wiring, runner, expected, shape], { project }) => {
       const run = new PipelineRun(wire(project, shape, wiring, runner))
       const { scripts, edges, flow } = await run.runTiers({
         scripts: true,
@@ -129,8 +122,7 @@ describe('no wasted work: each (node, inputs) pair runs once across all tiers', 
     },
   )
 
-  it('shares executions between separate calls on the same run', async () => {
-    const project = makeProject()
+  it('shares executions between separate calls on the same run', async ({ project }) => {
     const run = new PipelineRun(wire(project, diamond, 'path', 'py'))
     await run.testScript('D')
     expect(run.executionCount).toBe(4)

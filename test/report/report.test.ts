@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect } from 'vitest'
 import { PipelineRun } from '../../src/engine/index.js'
 import {
   buildReport,
@@ -11,16 +11,13 @@ import {
 import { previewOutputs } from '../../src/report/outputs.js'
 import type { TableSummary } from '../../src/data/index.js'
 import type { ExecutionResult } from '../../src/engine/results.js'
-import { makeProject, pipelineOf, removeProjects, stepSpec, writeData } from '../engine/helpers.js'
+import { it, pipelineOf, type Project, stepSpec, writeData } from '../engine/helpers.js'
 import { cachedProject, removeCachedProjects, runPipeline, STEPS } from '../cache/cached-project.js'
-
-afterAll(removeProjects)
 
 const EVIL = `<img src=x onerror="alert('x')">&</script>`
 
 /** A → EVIL → C where EVIL fails: a failed node, a blocked one, a hostile name. */
-async function failedRun() {
-  const project = makeProject()
+async function failedRun(project: Project) {
   writeData(project, 'data/raw/rows.csv', 'id,label\n1,0\n')
   const specs = [
     stepSpec(project, 'A', { inputs: { raw: 'data/raw' }, outputs: { data_output: 'out/A' } }),
@@ -48,8 +45,10 @@ async function failedRun() {
 }
 
 describe('the report model', () => {
-  it('colours each node by its worst execution and explains the failure with its traceback', async () => {
-    const run = await failedRun()
+  it('colours each node by its worst execution and explains the failure with its traceback', async ({
+    project,
+  }) => {
+    const run = await failedRun(project)
     const [pipeline] = (await buildReport([run.runFolder])).pipelines
     const status = Object.fromEntries(pipeline!.nodes.map((node) => [node.name, node.status]))
     expect(status).toEqual({ A: 'passed', [EVIL]: 'failed', C: 'blocked' })
@@ -73,8 +72,10 @@ describe('the report model', () => {
     expect(pipeline!.edges[0]!.points.length).toBeGreaterThan(1)
   })
 
-  it('escapes user text in the page: names and messages never become markup', async () => {
-    const run = await failedRun()
+  it('escapes user text in the page: names and messages never become markup', async ({
+    project,
+  }) => {
+    const run = await failedRun(project)
     const html = renderHtml(await buildReport([run.runFolder]))
     expect(html).not.toContain('<img src=x')
     expect(html).not.toContain('<b>not bold</b>')
@@ -89,8 +90,10 @@ describe('the report model', () => {
     expect((JSON.parse(data) as ReportModel).pipelines[0]!.failedNodes).toEqual([EVIL])
   })
 
-  it('summarises in Markdown with the failed node, its reason and a coloured Mermaid chart', async () => {
-    const run = await failedRun()
+  it('summarises in Markdown with the failed node, its reason and a coloured Mermaid chart', async ({
+    project,
+  }) => {
+    const run = await failedRun(project)
     const markdown = renderMarkdown(await buildReport([run.runFolder]), '/ci/report.html')
     expect(markdown).toContain('## ❌ pipetest: test — failed')
     expect(markdown).toContain(
@@ -103,8 +106,9 @@ describe('the report model', () => {
 })
 
 describe('output previews', () => {
-  it('lists the files of a folder output and summarises its table with the first rows', async () => {
-    const project = makeProject()
+  it('lists the files of a folder output and summarises its table with the first rows', async ({
+    project,
+  }) => {
     const dir = join(project.root, 'out')
     mkdirSync(join(dir, 'train'), { recursive: true })
     writeFileSync(
@@ -129,8 +133,7 @@ describe('output previews', () => {
     expect(view!.rows).toHaveLength(3)
   })
 
-  it('shows the keys of a JSON document output (metrics)', async () => {
-    const project = makeProject()
+  it('shows the keys of a JSON document output (metrics)', async ({ project }) => {
     const file = join(project.root, 'metrics.json')
     writeFileSync(file, '{"auc": 0.91}\n')
     const [view] = await previewOutputs({

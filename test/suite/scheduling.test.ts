@@ -1,19 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect, test } from 'vitest'
+import { describe, expect } from 'vitest'
 import { specFileText } from '../../src/spec/index.js'
 import { planPipelineSuite } from '../../src/suite/index.js'
-import { makeProject, removeProjects, stepSpec, writeData } from '../engine/helpers.js'
-
-afterAll(removeProjects)
+import { type Project, stepSpec, test, writeData } from '../engine/helpers.js'
 
 /**
  * Independent X1…X3 declared before a chain C1 → C2 → C3 → C4 whose nodes read their own
  * sample data (so each edge test needs an execution of its own), written as a user's project:
  * a DAG file and one spec file per node under `data/.specs/`.
  */
-function writeProject(): string {
-  const project = makeProject()
+function writeProject(project: Project): string {
   const chain = ['C1', 'C2', 'C3', 'C4']
   const specs = [
     ...['X1', 'X2', 'X3'].map((node) => stepSpec(project, node)),
@@ -39,8 +36,10 @@ function writeProject(): string {
 }
 
 describe('scheduling the tests of a file', () => {
-  test("an edge test's downstream runs as soon as its upstream is done, though the file reaches the edge tests last", async () => {
-    const rootDir = writeProject()
+  test("an edge test's downstream runs as soon as its upstream is done, though the file reaches the edge tests last", async ({
+    project,
+  }) => {
+    const rootDir = writeProject(project)
     const plan = planPipelineSuite('pipeline.dag.json', {
       rootDir,
       testDataDir: 'data',
