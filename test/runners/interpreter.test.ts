@@ -208,10 +208,12 @@ describe('the compiled harness', () => {
 })
 
 describe('evidentExecutable', () => {
-  it('is the native binary a name or path points at, which the probe then confirms', async () => {
+  it('is the native binary a name or path points at, which the probe then confirms', async ({
+    tempDir,
+  }) => {
     const real = await resolvePython('/usr/bin/python3')
     expect(evidentExecutable('/usr/bin/python3')).toBe(real)
-    const root = await tempDir()
+    const root = tempDir()
     symlinkSync('/usr/bin/python3', join(root, 'python3'))
     const before = process.env.PATH
     process.env.PATH = `${root}:${before ?? ''}`
@@ -224,8 +226,10 @@ describe('evidentExecutable', () => {
     }
   })
 
-  it('is unknown for a shim (a script that picks the interpreter) and a missing file', async () => {
-    const root = await tempDir()
+  it('is unknown for a shim (a script that picks the interpreter) and a missing file', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
     const { shim } = await countingShim(root)
     expect(evidentExecutable(shim)).toBeUndefined()
     expect(evidentExecutable(join(root, 'nothing-here'))).toBeUndefined()
