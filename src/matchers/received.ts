@@ -2,7 +2,6 @@ import type {
   DataCompatibilityResult,
   ExecutionResult,
   PipelineFlowResult,
-  TestResult,
 } from '../engine/results.js'
 import type { PipetestError } from '../errors.js'
 import { testUsageError } from '../suite/user-error.js'
@@ -29,10 +28,6 @@ export function isFlowResult(value: unknown): value is PipelineFlowResult {
   return (
     typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'flow'
   )
-}
-
-export function isTestResult(value: unknown): value is TestResult | ExecutionResult {
-  return isEdgeResult(value) || isFlowResult(value) || isExecutionResult(value)
 }
 
 /**
