@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect } from 'vitest'
+import { it, type TempDir } from '../support/fixtures.js'
 import { planPipelineSuite } from '../../src/suite/index.js'
 import { assertBuilt, cli, completeSpecs, pythonProject, type Project } from './cli-harness.js'
 
@@ -28,8 +29,8 @@ function git(root: string, ...args: string[]): string {
  * Prepare → Train → Report in a git repository, committed; Train imports scripts/common.py,
  * which imports scripts/helpers/scale.py (a local module of a local module).
  */
-async function committedProject(): Promise<Project> {
-  const project = pythonProject()
+async function committedProject(tempDir: TempDir): Promise<Project> {
+  const project = pythonProject(tempDir())
   const { root } = project
   mkdirSync(join(root, 'scripts/helpers'))
   writeFileSync(join(root, 'scripts/helpers/__init__.py'), '')
@@ -53,8 +54,8 @@ async function changedRun(project: Project, ...args: string[]) {
 }
 
 describe('pipetest run --changed', () => {
-  it('runs nothing when nothing changed since the ref, and says so', async () => {
-    const project = await committedProject()
+  it('runs nothing when nothing changed since the ref, and says so', async ({ tempDir }) => {
+    const project = await committedProject(tempDir)
     const result = await cli(['run', project.dag, '--changed'], { cwd: project.root })
     expect(result.code).toBe(0)
     expect(result.stdout).toContain(
@@ -64,8 +65,10 @@ describe('pipetest run --changed', () => {
     expect(json.report).toMatchObject({ ok: true, state: 'nothing-changed', changedSince: 'main' })
   })
 
-  it('an edit to a module a script imports (transitively) reruns that node and everything downstream', async () => {
-    const project = await committedProject()
+  it('an edit to a module a script imports (transitively) reruns that node and everything downstream', async ({
+    tempDir,
+  }) => {
+    const project = await committedProject(tempDir)
     appendFileSync(join(project.root, 'scripts/helpers/scale.py'), 'FACTOR = 3\n')
     const { code, report, stderr } = await changedRun(project, '--changed')
     expect(code).toBe(0)
@@ -75,8 +78,10 @@ describe('pipetest run --changed', () => {
     expect(stderr).toContain('~ Train: scripts/helpers/scale.py')
   })
 
-  it('counts committed changes since a branch, new and deleted input files, and spec edits', async () => {
-    const project = await committedProject()
+  it('counts committed changes since a branch, new and deleted input files, and spec edits', async ({
+    tempDir,
+  }) => {
+    const project = await committedProject(tempDir)
     const { root } = project
     git(root, 'checkout', '-q', '-b', 'feature')
     writeFileSync(join(root, 'data/raw/more.csv'), 'id,label\n3,0\n')
@@ -100,8 +105,10 @@ describe('pipetest run --changed', () => {
     expect(Object.keys(edited.report!.scripts!)).toEqual(['Report'])
   })
 
-  it('an edit of the DAG file changes the nodes whose definition changed; an unknown old DAG, every node', async () => {
-    const project = await committedProject()
+  it('an edit of the DAG file changes the nodes whose definition changed; an unknown old DAG, every node', async ({
+    tempDir,
+  }) => {
+    const project = await committedProject(tempDir)
     const { root } = project
     const file = join(root, project.dag)
     const dag = JSON.parse(readFileSync(file, 'utf8')) as {
@@ -129,15 +136,17 @@ describe('pipetest run --changed', () => {
     expect(fresh.stdout).toMatch(/~ Prepare: pipeline\.dag\.json/)
   })
 
-  it('narrows --only: a change outside the selection runs nothing', async () => {
-    const project = await committedProject()
+  it('narrows --only: a change outside the selection runs nothing', async ({ tempDir }) => {
+    const project = await committedProject(tempDir)
     appendFileSync(join(project.root, 'scripts/report.py'), '\n# edited\n')
     const { report } = await changedRun(project, '--changed', '--only', '+Train')
     expect(report).toMatchObject({ ok: true, state: 'nothing-changed' })
   })
 
-  it('says what to do when the ref is unknown or the project is not a git repository', async () => {
-    const project = await committedProject()
+  it('says what to do when the ref is unknown or the project is not a git repository', async ({
+    tempDir,
+  }) => {
+    const project = await committedProject(tempDir)
     const unknown = await cli(['run', project.dag, '--changed', 'origin/main'], {
       cwd: project.root,
     })
@@ -157,8 +166,8 @@ describe('pipetest run --changed', () => {
 })
 
 describe('describePipeline changed / PIPETEST_CHANGED', () => {
-  it('lists only the tests of changed nodes and their descendants', async () => {
-    const project = await committedProject()
+  it('lists only the tests of changed nodes and their descendants', async ({ tempDir }) => {
+    const project = await committedProject(tempDir)
     appendFileSync(join(project.root, 'scripts/common.py'), 'SEED = 8\n')
     const names = (options: { changed?: string }) =>
       planPipelineSuite(project.dag, { rootDir: project.root, ...options })
@@ -174,8 +183,10 @@ describe('describePipeline changed / PIPETEST_CHANGED', () => {
     expect(names({})).toEqual(['Prepare', 'Train', 'Report'])
   })
 
-  it('says why a pipeline has no test when nothing changed (adapters show one skipped test)', async () => {
-    const project = await committedProject()
+  it('says why a pipeline has no test when nothing changed (adapters show one skipped test)', async ({
+    tempDir,
+  }) => {
+    const project = await committedProject(tempDir)
     const plan = planPipelineSuite(project.dag, { rootDir: project.root, changed: 'HEAD' })
     expect(plan.groups).toEqual([])
     expect(plan.emptyBecause).toBe('no selected node changed since HEAD')

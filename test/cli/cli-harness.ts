@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { afterAll } from 'vitest'
 
 /**
  * Runs the BUILT command line (`node dist/cli.js`), as a user's shell would, on throw-away
@@ -78,7 +77,7 @@ export async function cliCountingSpecReads(
   args: string[],
   options: { cwd: string },
 ): Promise<CliResult & { specReads: number }> {
-  const countFile = join(tempDir('pipetest-reads-'), 'reads')
+  const countFile = join(mkdtempSync(join(tmpdir(), 'pipetest-reads-')), 'reads')
   try {
     const result = await cli(args, {
       cwd: options.cwd,
@@ -139,19 +138,6 @@ export function plain(text: string): string {
   return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')
 }
 
-const tempDirs: string[] = []
-// Registered in the root suite of each test file that imports this module.
-afterAll(() => {
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true })
-})
-
-/** A fresh folder in the system's temp folder, removed after the test file. */
-export function tempDir(prefix = 'pipetest-cli-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  tempDirs.push(dir)
-  return dir
-}
-
 export function write(root: string, path: string, content: string): string {
   const file = join(root, path)
   mkdirSync(dirname(file), { recursive: true })
@@ -204,9 +190,8 @@ export interface Project {
   dag: string
 }
 
-/** Prepare → Train → Report, with raw input data for Prepare; specs are left to the test. */
-export function pythonProject(): Project {
-  const root = tempDir()
+/** Prepare → Train → Report in `root`, with raw input data for Prepare; specs are left to the test. */
+export function pythonProject(root: string): Project {
   for (const name of ['prepare', 'train', 'report']) {
     write(root, `scripts/${name}.py`, SCRIPT.replaceAll('__NAME__', name))
   }
@@ -231,8 +216,11 @@ export function pythonProject(): Project {
  * A chain of `count` nodes running one script, each with its own complete spec file unless
  * `specs` is false: enough nodes that work done once per node per spec file shows.
  */
-export function chainProject(count: number, options: { specs?: boolean } = {}): Project {
-  const root = tempDir()
+export function chainProject(
+  root: string,
+  count: number,
+  options: { specs?: boolean } = {},
+): Project {
   write(root, 'scripts/step.py', SCRIPT.replaceAll('__NAME__', 'step'))
   const name = (i: number) => `Step${String(i).padStart(3, '0')}_training`
   const nodes = Array.from({ length: count }, (_, i) => name(i))

@@ -1,16 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
-import {
-  assertBuilt,
-  cli,
-  cliInPty,
-  plain,
-  pythonProject,
-  repoRoot,
-  tempDir,
-  write,
-} from './cli-harness.js'
+import { beforeAll, describe, expect } from 'vitest'
+import { it } from '../support/fixtures.js'
+import { assertBuilt, cli, cliInPty, plain, pythonProject, repoRoot, write } from './cli-harness.js'
 
 beforeAll(assertBuilt)
 
@@ -26,21 +18,21 @@ const commands = [
 ]
 
 describe('pipetest (global)', () => {
-  it('prints the commands with --help and exits 0', async () => {
+  it('prints the commands with --help and exits 0', async ({ tempDir }) => {
     const result = await cli(['--help'], { cwd: tempDir() })
     expect(result.code).toBe(0)
     for (const command of commands) expect(result.stdout).toContain(command.join(' '))
     expect(result.stdout).toContain('--no-color')
   })
 
-  it('lists the commands in the order a new user meets them, init first', async () => {
+  it('lists the commands in the order a new user meets them, init first', async ({ tempDir }) => {
     const { stdout } = await cli(['--help'], { cwd: tempDir() })
     const listed = [...stdout.matchAll(/^ {2}([a-z]+(?: [a-z]+)?) {2,}/gm)].map((m) => m[1])
     expect(listed[0]).toBe('init')
     expect(listed.indexOf('record')).toBe(listed.indexOf('run') + 1)
   })
 
-  it('prints the package version with --version', async () => {
+  it('prints the package version with --version', async ({ tempDir }) => {
     const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
       version: string
     }
@@ -48,14 +40,16 @@ describe('pipetest (global)', () => {
     expect(result).toMatchObject({ code: 0, stdout: `${version}\n` })
   })
 
-  it('treats a missing command as a usage error (exit 2) and shows the help', async () => {
+  it('treats a missing command as a usage error (exit 2) and shows the help', async ({
+    tempDir,
+  }) => {
     const result = await cli([], { cwd: tempDir() })
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('Usage')
     expect(result.stderr).toContain('error: Missing command')
   })
 
-  it('suggests the closest command for a typo', async () => {
+  it('suggests the closest command for a typo', async ({ tempDir }) => {
     const result = await cli(['valdate', 'x.json'], { cwd: tempDir() })
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('Unknown command "valdate" (did you mean "validate"?)')
@@ -65,9 +59,9 @@ describe('pipetest (global)', () => {
     expect(spec.stderr).toContain('Unknown command "spec shwo" (did you mean "spec show"?)')
   })
 
-  it.each(commands.map((command) => [command.join(' '), command] as const))(
+  it.for(commands.map((command) => [command.join(' '), command] as const))(
     'pipetest %s --help describes the command with usage, options and an example',
-    async (_name, command) => {
+    async ([, command], { tempDir }) => {
       const result = await cli([...command, '--help'], { cwd: tempDir() })
       expect(result.code).toBe(0)
       expect(result.stdout).toMatch(new RegExp(`^pipetest ${command.join(' ')} — \\S`))
@@ -77,7 +71,9 @@ describe('pipetest (global)', () => {
     },
   )
 
-  it('gives every command that reads specs --test-data-dir, --root and --python', async () => {
+  it('gives every command that reads specs --test-data-dir, --root and --python', async ({
+    tempDir,
+  }) => {
     for (const command of commands) {
       const { stdout } = await cli([...command, '--help'], { cwd: tempDir() })
       expect(stdout).toContain('--test-data-dir DIR')
@@ -89,7 +85,7 @@ describe('pipetest (global)', () => {
 })
 
 describe('usage errors (exit 2, one-line hint)', () => {
-  it('rejects an unknown option', async () => {
+  it('rejects an unknown option', async ({ tempDir }) => {
     const result = await cli(['validate', 'pipeline.dag.json', '--strict'], { cwd: tempDir() })
     expect(result.code).toBe(2)
     expect(result.stderr).toBe(
@@ -97,20 +93,20 @@ describe('usage errors (exit 2, one-line hint)', () => {
     )
   })
 
-  it('rejects a missing argument', async () => {
+  it('rejects a missing argument', async ({ tempDir }) => {
     const result = await cli(['run'], { cwd: tempDir() })
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('error: Missing <dag> for "pipetest run"')
     expect(result.stderr).toContain('Run "pipetest run --help" for usage.')
   })
 
-  it('rejects an option without its value', async () => {
+  it('rejects an option without its value', async ({ tempDir }) => {
     const result = await cli(['spec', 'set', 'Train', '--input'], { cwd: tempDir() })
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('Option --input needs a value: --input NAME=PATH')
   })
 
-  it('rejects extra arguments', async () => {
+  it('rejects extra arguments', async ({ tempDir }) => {
     const result = await cli(['graph', 'a.json', 'b.json'], { cwd: tempDir() })
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('Unexpected argument "b.json" for "pipetest graph"')
@@ -118,7 +114,7 @@ describe('usage errors (exit 2, one-line hint)', () => {
 })
 
 describe('bad input (exit 1, the file and the fix, no stack trace)', () => {
-  it('names a DAG file that does not exist', async () => {
+  it('names a DAG file that does not exist', async ({ tempDir }) => {
     const cwd = tempDir()
     const result = await cli(['validate', 'missing.dag.json'], { cwd })
     expect(result.code).toBe(1)
@@ -126,7 +122,7 @@ describe('bad input (exit 1, the file and the fix, no stack trace)', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /)
   })
 
-  it('points at the line and column of malformed DAG JSON', async () => {
+  it('points at the line and column of malformed DAG JSON', async ({ tempDir }) => {
     const cwd = tempDir()
     write(cwd, 'broken.dag.json', '{\n  "nodes": ["A",],\n  "edges": []\n}\n')
     const result = await cli(['graph', 'broken.dag.json'], { cwd })
@@ -136,7 +132,7 @@ describe('bad input (exit 1, the file and the fix, no stack trace)', () => {
     expect(result.stderr).not.toContain('this is a bug')
   })
 
-  it('shows the cycle of a cyclic DAG', async () => {
+  it('shows the cycle of a cyclic DAG', async ({ tempDir }) => {
     const cwd = tempDir()
     write(
       cwd,
@@ -156,8 +152,8 @@ describe('bad input (exit 1, the file and the fix, no stack trace)', () => {
     expect(result.stderr).toContain('Remove one of the edges')
   })
 
-  it('names an unknown node and lists the known ones', async () => {
-    const { root, dag } = pythonProject()
+  it('names an unknown node and lists the known ones', async ({ tempDir }) => {
+    const { root, dag } = pythonProject(tempDir())
     const run = await cli(['run', dag, '--only', 'Trian'], { cwd: root })
     expect(run.code).toBe(1)
     expect(run.stderr).toContain('--only names "Trian", which is not a node of')
@@ -171,7 +167,7 @@ describe('bad input (exit 1, the file and the fix, no stack trace)', () => {
 })
 
 describe('colours', () => {
-  it('are on in a terminal and off with NO_COLOR or --no-color', async () => {
+  it('are on in a terminal and off with NO_COLOR or --no-color', async ({ tempDir }) => {
     const cwd = tempDir()
     const coloured = await cliInPty(['--help'], { cwd })
     expect(coloured.stdout).toContain('\u001b[1m')
@@ -182,7 +178,7 @@ describe('colours', () => {
     expect(plain(coloured.stdout)).toBe(noColorFlag.stdout)
   })
 
-  it('are off when the output is not a terminal', async () => {
+  it('are off when the output is not a terminal', async ({ tempDir }) => {
     const result = await cli(['--help'], { cwd: tempDir() })
     expect(result.stdout).not.toContain('\u001b[')
   })

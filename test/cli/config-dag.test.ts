@@ -1,13 +1,16 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect } from 'vitest'
+import { it } from '../support/fixtures.js'
 import { assertBuilt, cli, completeSpecs, pythonProject } from './cli-harness.js'
 
 beforeAll(assertBuilt)
 
 describe('commands without a DAG argument use the "dag" of pipetest.config.json', () => {
-  it('run, validate and graph read the configured DAG; --report still takes a DAG after it', async () => {
-    const project = pythonProject()
+  it('run, validate and graph read the configured DAG; --report still takes a DAG after it', async ({
+    tempDir,
+  }) => {
+    const project = pythonProject(tempDir())
     await completeSpecs(project)
     writeFileSync(
       join(project.root, 'pipetest.config.json'),
@@ -38,8 +41,10 @@ describe('commands without a DAG argument use the "dag" of pipetest.config.json'
     expect(help.stdout).toContain('(default: the "dag" of pipetest.config.json)')
   })
 
-  it('asks for a DAG when none is configured, and for a choice when several are', async () => {
-    const project = pythonProject()
+  it('asks for a DAG when none is configured, and for a choice when several are', async ({
+    tempDir,
+  }) => {
+    const project = pythonProject(tempDir())
     const none = await cli(['run'], { cwd: project.root })
     expect(none.code).toBe(2)
     expect(none.stderr).toContain(

@@ -1,14 +1,15 @@
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect } from 'vitest'
+import { it } from '../support/fixtures.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { LastRun } from '../../src/cli/last-run.js'
-import { assertBuilt, cli, completeSpecs, pythonProject, tempDir, write } from './cli-harness.js'
+import { assertBuilt, cli, completeSpecs, pythonProject, write } from './cli-harness.js'
 
 beforeAll(assertBuilt)
 
 describe('pipetest graph', () => {
-  it('prints the DAG as a Mermaid flowchart with port labels', async () => {
-    const { root, dag } = pythonProject()
+  it('prints the DAG as a Mermaid flowchart with port labels', async ({ tempDir }) => {
+    const { root, dag } = pythonProject(tempDir())
     const result = await cli(['graph', dag], { cwd: root })
     expect(result).toMatchObject({ code: 0, stderr: '' })
     expect(result.stdout).toBe(
@@ -24,7 +25,7 @@ describe('pipetest graph', () => {
     )
   })
 
-  it('makes node ids safe for Mermaid and keeps the names as labels', async () => {
+  it('makes node ids safe for Mermaid and keeps the names as labels', async ({ tempDir }) => {
     const cwd = tempDir()
     write(
       cwd,
@@ -50,15 +51,15 @@ describe('pipetest graph', () => {
     expect(result.stdout).toContain('  a_b --> a_b_2')
   })
 
-  it('wraps the chart in a ```mermaid block with --markdown', async () => {
-    const { root, dag } = pythonProject()
+  it('wraps the chart in a ```mermaid block with --markdown', async ({ tempDir }) => {
+    const { root, dag } = pythonProject(tempDir())
     const result = await cli(['graph', dag, '--markdown'], { cwd: root })
     expect(result.stdout.startsWith('```mermaid\nflowchart LR\n')).toBe(true)
     expect(result.stdout.endsWith('\n```\n')).toBe(true)
   })
 
-  it('colours nodes and edges by the last run with --status', async () => {
-    const project = pythonProject()
+  it('colours nodes and edges by the last run with --status', async ({ tempDir }) => {
+    const project = pythonProject(tempDir())
     await completeSpecs(project)
     await cli(['spec', 'set', 'Train', '--env', 'FAIL=1'], { cwd: project.root })
     const run = await cli(['run', project.dag], { cwd: project.root })
@@ -79,8 +80,10 @@ describe('pipetest graph', () => {
     )
   })
 
-  it("keeps each node's latest known result across partial runs, with when it was obtained", async () => {
-    const project = pythonProject()
+  it("keeps each node's latest known result across partial runs, with when it was obtained", async ({
+    tempDir,
+  }) => {
+    const project = pythonProject(tempDir())
     await completeSpecs(project)
     await cli(['spec', 'set', 'Report', '--env', 'FAIL=1'], { cwd: project.root })
     expect((await cli(['run', project.dag], { cwd: project.root })).code).toBe(1)
@@ -115,8 +118,8 @@ describe('pipetest graph', () => {
     expect(result.stdout).toContain(`  Train["Train<br/>passed ${stamp(second.finishedAt)}"]`)
   })
 
-  it('says to run the pipeline first when --status has no run to show', async () => {
-    const { root, dag } = pythonProject()
+  it('says to run the pipeline first when --status has no run to show', async ({ tempDir }) => {
+    const { root, dag } = pythonProject(tempDir())
     const result = await cli(['graph', dag, '--status'], { cwd: root })
     expect(result.code).toBe(1)
     expect(result.stdout).toBe('')

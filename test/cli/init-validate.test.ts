@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect } from 'vitest'
+import { it } from '../support/fixtures.js'
 import {
   assertBuilt,
   chainProject,
@@ -10,7 +11,6 @@ import {
   pythonProject,
   read,
   readJson,
-  tempDir,
   write,
 } from './cli-harness.js'
 
@@ -28,8 +28,8 @@ function specFiles(root: string): string[] {
 }
 
 describe('pipetest init', () => {
-  it('creates a default spec for every node and reports each file', async () => {
-    const { root, dag } = pythonProject()
+  it('creates a default spec for every node and reports each file', async ({ tempDir }) => {
+    const { root, dag } = pythonProject(tempDir())
     const result = await cli(['init', dag], { cwd: root })
     expect(result.code).toBe(0)
     expect(specFiles(root)).toEqual([
@@ -46,7 +46,9 @@ describe('pipetest init', () => {
     expect(spec).toMatchObject({ script_name: 'train', step_name: 'Train' })
   })
 
-  it('invents no environment or job arguments for a script whose code it cannot read', async () => {
+  it('invents no environment or job arguments for a script whose code it cannot read', async ({
+    tempDir,
+  }) => {
     const root = tempDir()
     write(
       root,
@@ -73,8 +75,10 @@ describe('pipetest init', () => {
     expect(result.stdout).toContain("defaults: expected ':' (line 1)")
   })
 
-  it('never overwrites an existing spec and says which ones already existed', async () => {
-    const project = pythonProject()
+  it('never overwrites an existing spec and says which ones already existed', async ({
+    tempDir,
+  }) => {
+    const project = pythonProject(tempDir())
     const { root, dag } = project
     await completeSpecs(project)
     write(
@@ -97,8 +101,8 @@ describe('pipetest init', () => {
     expect(specFiles(root).map((name) => read(root, `${SPECS}/${name}`))).toEqual(before)
   })
 
-  it('creates only the missing specs next to existing ones', async () => {
-    const { root, dag } = pythonProject()
+  it('creates only the missing specs next to existing ones', async ({ tempDir }) => {
+    const { root, dag } = pythonProject(tempDir())
     await cli(['spec', 'set', 'Train', '--dag', dag, '--output', 'model=out/model'], { cwd: root })
     const train = read(root, `${SPECS}/train_runtime_test_spec.json`)
     const result = await cli(['init', dag], { cwd: root })
@@ -107,8 +111,8 @@ describe('pipetest init', () => {
     expect(read(root, `${SPECS}/train_runtime_test_spec.json`)).toBe(train)
   })
 
-  it('reports a broken spec file without touching it (exit 1)', async () => {
-    const { root, dag } = pythonProject()
+  it('reports a broken spec file without touching it (exit 1)', async ({ tempDir }) => {
+    const { root, dag } = pythonProject(tempDir())
     write(root, `${SPECS}/train_runtime_test_spec.json`, '{"script_name": "train",')
     const result = await cli(['init', dag], { cwd: root })
     expect(result.code).toBe(1)
@@ -118,8 +122,10 @@ describe('pipetest init', () => {
     expect(specFiles(root)).toHaveLength(3)
   })
 
-  it('reads each spec file once per run on a 100-node DAG: the new ones once written, then once', async () => {
-    const { root, dag } = chainProject(100, { specs: false })
+  it('reads each spec file once per run on a 100-node DAG: the new ones once written, then once', async ({
+    tempDir,
+  }) => {
+    const { root, dag } = chainProject(tempDir(), 100, { specs: false })
     const first = await cliCountingSpecReads(['init', dag], { cwd: root })
     expect(first.code).toBe(0)
     expect(first.stdout).toContain('Created (100)')
@@ -131,15 +137,17 @@ describe('pipetest init', () => {
     expect(again.specReads).toBe(100)
   })
 
-  it('creates a .gitignore with .pipetest/ when the project has none', async () => {
-    const { root, dag } = pythonProject()
+  it('creates a .gitignore with .pipetest/ when the project has none', async ({ tempDir }) => {
+    const { root, dag } = pythonProject(tempDir())
     const result = await cli(['init', dag], { cwd: root })
     expect(read(root, '.gitignore')).toBe('.pipetest/\n')
     expect(result.stdout).toContain('Created .gitignore: added .pipetest/')
   })
 
-  it('appends .pipetest/ to an existing .gitignore once, keeping its content', async () => {
-    const { root, dag } = pythonProject()
+  it('appends .pipetest/ to an existing .gitignore once, keeping its content', async ({
+    tempDir,
+  }) => {
+    const { root, dag } = pythonProject(tempDir())
     write(root, '.gitignore', 'node_modules/\n*.log')
     await cli(['init', dag], { cwd: root })
     expect(read(root, '.gitignore')).toBe('node_modules/\n*.log\n.pipetest/\n')
@@ -148,7 +156,7 @@ describe('pipetest init', () => {
     expect(again.stdout).toContain('.gitignore already ignores .pipetest/')
   })
 
-  it('uses the nearest .gitignore up to the repository root', async () => {
+  it('uses the nearest .gitignore up to the repository root', async ({ tempDir }) => {
     const repo = tempDir()
     mkdirSync(join(repo, '.git'))
     write(repo, '.gitignore', 'dist/\n')
@@ -160,8 +168,8 @@ describe('pipetest init', () => {
     expect(existsSync(join(project, '.gitignore'))).toBe(false)
   })
 
-  it('honours --test-data-dir and --root', async () => {
-    const { root, dag } = pythonProject()
+  it('honours --test-data-dir and --root', async ({ tempDir }) => {
+    const { root, dag } = pythonProject(tempDir())
     const elsewhere = tempDir()
     const result = await cli(
       ['init', join(root, dag), '--root', root, '--test-data-dir', 'fixtures/pipe'],
@@ -180,8 +188,8 @@ describe('pipetest init', () => {
 })
 
 describe('pipetest validate', () => {
-  it('lists every problem with its fix, grouped by node, and exits 1', async () => {
-    const { root } = pythonProject()
+  it('lists every problem with its fix, grouped by node, and exits 1', async ({ tempDir }) => {
+    const { root } = pythonProject(tempDir())
     write(
       root,
       'broken.dag.json',
@@ -199,8 +207,10 @@ describe('pipetest validate', () => {
     expect(result.stdout).toMatch(/\d+ problems in 2 of 2 nodes\n$/)
   })
 
-  it('exits 0 with a confirmation once the specs are complete, warnings listed above it', async () => {
-    const project = pythonProject()
+  it('exits 0 with a confirmation once the specs are complete, warnings listed above it', async ({
+    tempDir,
+  }) => {
+    const project = pythonProject(tempDir())
     const before = await cli(['validate', project.dag], { cwd: project.root })
     expect(before.code).toBe(1)
     await completeSpecs(project)
@@ -215,8 +225,8 @@ describe('pipetest validate', () => {
     )
   })
 
-  it('prints {ok, nodes, problems} with --json', async () => {
-    const project = pythonProject()
+  it('prints {ok, nodes, problems} with --json', async ({ tempDir }) => {
+    const project = pythonProject(tempDir())
     const failing = await cli(['validate', project.dag, '--json'], { cwd: project.root })
     expect(failing.code).toBe(1)
     const report = JSON.parse(failing.stdout) as {
@@ -245,7 +255,9 @@ describe('pipetest validate', () => {
     )
   })
 
-  it('names the placeholders an older init wrote (data_input, data_output, LABEL_FIELD=label) and says to remove them', async () => {
+  it('names the placeholders an older init wrote (data_input, data_output, LABEL_FIELD=label) and says to remove them', async ({
+    tempDir,
+  }) => {
     const root = tempDir()
     write(root, 'data/raw/rows.csv', 'id,y\n1,0\n')
     write(
@@ -303,8 +315,10 @@ describe('pipetest validate', () => {
     }
   })
 
-  it('reports a Python interpreter that cannot be found, for each node that needs it', async () => {
-    const project = pythonProject()
+  it('reports a Python interpreter that cannot be found, for each node that needs it', async ({
+    tempDir,
+  }) => {
+    const project = pythonProject(tempDir())
     await completeSpecs(project)
     const result = await cli(['validate', project.dag, '--python', 'python-does-not-exist'], {
       cwd: project.root,

@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { assertBuilt, cli, completeSpecs, pythonProject, tempDir, write } from './cli-harness.js'
+import { beforeAll, describe, expect } from 'vitest'
+import { it, type TempDir } from '../support/fixtures.js'
+import { assertBuilt, cli, completeSpecs, pythonProject, write } from './cli-harness.js'
 
 beforeAll(assertBuilt)
 
-async function failingProject() {
-  const project = pythonProject()
+async function failingProject(tempDir: TempDir) {
+  const project = pythonProject(tempDir())
   await completeSpecs(project)
   const result = await cli(['spec', 'set', 'Train', '--env', 'FAIL=1', '--dag', project.dag], {
     cwd: project.root,
@@ -16,8 +17,10 @@ async function failingProject() {
 }
 
 describe('pipetest run --report', () => {
-  it('writes one HTML file and links each failed node to its entry at the end of the run', async () => {
-    const project = await failingProject()
+  it('writes one HTML file and links each failed node to its entry at the end of the run', async ({
+    tempDir,
+  }) => {
+    const project = await failingProject(tempDir)
     const result = await cli(['run', project.dag, '--report'], { cwd: project.root })
     expect(result.code).toBe(1)
     const file = join(project.root, 'reports', 'pipetest-report.html')
@@ -31,8 +34,10 @@ describe('pipetest run --report', () => {
     expect(html).toContain('train was told to fail')
   })
 
-  it('takes a folder after --report and writes the Markdown summary with --summary', async () => {
-    const project = await failingProject()
+  it('takes a folder after --report and writes the Markdown summary with --summary', async ({
+    tempDir,
+  }) => {
+    const project = await failingProject(tempDir)
     const result = await cli(
       ['run', '--report', 'out/html', project.dag, '--summary', 'out/summary.md'],
       { cwd: project.root },
@@ -48,8 +53,8 @@ describe('pipetest run --report', () => {
     expect(summary).toContain('class Train failed')
   })
 
-  it('appends the summary to the GitHub Actions job summary', async () => {
-    const project = await failingProject()
+  it('appends the summary to the GitHub Actions job summary', async ({ tempDir }) => {
+    const project = await failingProject(tempDir)
     const jobSummary = write(project.root, 'github/step_summary.md', '# earlier step\n')
     const result = await cli(['run', project.dag], {
       cwd: project.root,
@@ -63,8 +68,8 @@ describe('pipetest run --report', () => {
 })
 
 describe('pipetest report <run-folder>', () => {
-  it('writes the report of a kept run folder', async () => {
-    const project = pythonProject()
+  it('writes the report of a kept run folder', async ({ tempDir }) => {
+    const project = pythonProject(tempDir())
     await completeSpecs(project)
     const run = await cli(['run', project.dag, '--json'], { cwd: project.root })
     const { runDir } = JSON.parse(run.stdout) as { runDir: string }
@@ -76,7 +81,9 @@ describe('pipetest report <run-folder>', () => {
     )
   })
 
-  it('names the folder and what to give instead when it is not a run folder', async () => {
+  it('names the folder and what to give instead when it is not a run folder', async ({
+    tempDir,
+  }) => {
     const dir = tempDir()
     const result = await cli(['report', dir], { cwd: dir })
     expect(result.code).toBe(1)

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect } from 'vitest'
+import { it, type TempDir } from '../support/fixtures.js'
 import {
   assertBuilt,
   cli,
@@ -32,8 +33,8 @@ interface LastRunFile {
   runs: Record<string, { state: string; runId: string; finishedAt: string }>
 }
 
-async function readyProject(env: Record<string, string> = {}): Promise<Project> {
-  const project = pythonProject()
+async function readyProject(tempDir: TempDir, env: Record<string, string> = {}): Promise<Project> {
+  const project = pythonProject(tempDir())
   await completeSpecs(project, env)
   return project
 }
@@ -47,8 +48,10 @@ async function setEnv(project: Project, node: string, env: Record<string, string
 }
 
 describe('pipetest run (not a terminal)', () => {
-  it('prints append-only progress lines and a summary, and exits 0 when all pass', async () => {
-    const project = await readyProject()
+  it('prints append-only progress lines and a summary, and exits 0 when all pass', async ({
+    tempDir,
+  }) => {
+    const project = await readyProject(tempDir)
     const result = await cli(['run', project.dag], { cwd: project.root })
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
@@ -71,8 +74,10 @@ describe('pipetest run (not a terminal)', () => {
     expect(result.stdout).toMatch(/PASSED/)
   })
 
-  it('exits 1 on a failure, reports downstream nodes as blocked, and shows the evidence once', async () => {
-    const project = await readyProject()
+  it('exits 1 on a failure, reports downstream nodes as blocked, and shows the evidence once', async ({
+    tempDir,
+  }) => {
+    const project = await readyProject(tempDir)
     await setEnv(project, 'Train', { FAIL: '1' })
     const result = await cli(['run', project.dag], { cwd: project.root })
     expect(result.code).toBe(1)
@@ -94,8 +99,8 @@ describe('pipetest run (not a terminal)', () => {
     expect(result.stdout.trimEnd().endsWith('FAILED')).toBe(true)
   })
 
-  it('warns first about nodes whose specs have problems', async () => {
-    const project = pythonProject()
+  it('warns first about nodes whose specs have problems', async ({ tempDir }) => {
+    const project = pythonProject(tempDir())
     const result = await cli(['run', project.dag, '--tier', 'scripts'], { cwd: project.root })
     expect(result.code).toBe(1)
     expect(result.stdout).toMatch(
@@ -104,8 +109,8 @@ describe('pipetest run (not a terminal)', () => {
     expect(result.stdout).toContain('missing-inputs')
   })
 
-  it('prints only JSON on stdout with --json, progress on stderr', async () => {
-    const project = await readyProject()
+  it('prints only JSON on stdout with --json, progress on stderr', async ({ tempDir }) => {
+    const project = await readyProject(tempDir)
     await setEnv(project, 'Report', { FAIL: '1' })
     const result = await cli(['run', project.dag, '--json'], { cwd: project.root })
     expect(result.code).toBe(1)
@@ -133,8 +138,10 @@ describe('pipetest run (not a terminal)', () => {
     expect(result.stderr).toContain('✓ Prepare (script)')
   })
 
-  it('runs one node and everything downstream with --from, only the tiers asked for', async () => {
-    const project = await readyProject()
+  it('runs one node and everything downstream with --from, only the tiers asked for', async ({
+    tempDir,
+  }) => {
+    const project = await readyProject(tempDir)
     const result = await cli(
       ['run', project.dag, '--from', 'Train', '--tier', 'scripts', '--json'],
       {
@@ -148,8 +155,10 @@ describe('pipetest run (not a terminal)', () => {
     expect(report.flow).toBeNull()
   })
 
-  it('selects with dbt selectors: +Node, --to, tag:NAME and a comma that intersects', async () => {
-    const project = await readyProject()
+  it('selects with dbt selectors: +Node, --to, tag:NAME and a comma that intersects', async ({
+    tempDir,
+  }) => {
+    const project = await readyProject(tempDir)
     const dag = readJson(project.root, project.dag) as { nodes: Array<{ name: string }> }
     dag.nodes = dag.nodes.map((node) =>
       node.name === 'Train' ? { ...node, tags: ['model'] } : node,
@@ -169,8 +178,8 @@ describe('pipetest run (not a terminal)', () => {
     expect(await scriptsOf('--from', 'Prepare', '--to', 'Train')).toEqual(['Prepare', 'Train'])
   })
 
-  it('names a mistyped selector with the near miss and runs nothing', async () => {
-    const project = await readyProject()
+  it('names a mistyped selector with the near miss and runs nothing', async ({ tempDir }) => {
+    const project = await readyProject(tempDir)
     const result = await cli(['run', project.dag, '--only', 'Trian+'], { cwd: project.root })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('--only ("Trian+") names "Trian", which is not a node')
@@ -178,8 +187,10 @@ describe('pipetest run (not a terminal)', () => {
     expect(existsSync(join(project.root, RUNTIME, '.pipetest'))).toBe(false)
   })
 
-  it('leaves out the whole-DAG flow with --only unless --tier flow is given', async () => {
-    const project = await readyProject()
+  it('leaves out the whole-DAG flow with --only unless --tier flow is given', async ({
+    tempDir,
+  }) => {
+    const project = await readyProject(tempDir)
     const result = await cli(['run', project.dag, '--only', 'Prepare Train'], {
       cwd: project.root,
     })
@@ -192,8 +203,8 @@ describe('pipetest run (not a terminal)', () => {
     expect(result.stdout).toMatch(/^Flow {10}not run$/m)
   })
 
-  it('passes --timeout to every execution', async () => {
-    const project = await readyProject()
+  it('passes --timeout to every execution', async ({ tempDir }) => {
+    const project = await readyProject(tempDir)
     await setEnv(project, 'Prepare', { SLEEP: '20' })
     const result = await cli(['run', project.dag, '--timeout', '1', '--tier', 'scripts'], {
       cwd: project.root,
@@ -202,21 +213,24 @@ describe('pipetest run (not a terminal)', () => {
     expect(result.stdout).toMatch(/✗ Prepare \(script\) .* timeout: /)
   })
 
-  it.each([
+  it.for<[string[], string]>([
     [['--tier', 'unit'], '--tier "unit" is not one of scripts, compatibility, flow'],
     [['--concurrency', '0'], '--concurrency "0" must be a whole number ≥ 1'],
     [['--timeout', 'soon'], '--timeout "soon" must be a number of seconds > 0'],
     [['--only', 'Prepare', '--from', 'Train'], '--only and --from together select no node'],
-  ])('rejects %j as a usage error before running anything', async (args, message) => {
-    const project = await readyProject()
-    const result = await cli(['run', project.dag, ...args], { cwd: project.root })
-    expect(result.code).toBe(2)
-    expect(result.stderr).toContain(message)
-    expect(existsSync(join(project.root, RUNTIME, '.pipetest'))).toBe(false)
-  })
+  ])(
+    'rejects %j as a usage error before running anything',
+    async ([args, message], { tempDir }) => {
+      const project = await readyProject(tempDir)
+      const result = await cli(['run', project.dag, ...args], { cwd: project.root })
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain(message)
+      expect(existsSync(join(project.root, RUNTIME, '.pipetest'))).toBe(false)
+    },
+  )
 
-  it("records the run's statuses in .pipetest/last-run.json", async () => {
-    const project = await readyProject()
+  it("records the run's statuses in .pipetest/last-run.json", async ({ tempDir }) => {
+    const project = await readyProject(tempDir)
     await setEnv(project, 'Train', { FAIL: '1' })
     await cli(['run', project.dag], { cwd: project.root })
     const file = readJson(
@@ -234,8 +248,10 @@ describe('pipetest run (not a terminal)', () => {
     })
   })
 
-  it('says which unselected nodes ran as setup for --only (progress, summary, --json)', async () => {
-    const project = await readyProject()
+  it('says which unselected nodes ran as setup for --only (progress, summary, --json)', async ({
+    tempDir,
+  }) => {
+    const project = await readyProject(tempDir)
     const result = await cli(['run', project.dag, '--only', 'Train'], { cwd: project.root })
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('▶ Prepare (setup) started')
@@ -262,8 +278,10 @@ describe('pipetest run (not a terminal)', () => {
     ])
   })
 
-  it('shows a failed setup node as the failure that blocked the selected ones', async () => {
-    const project = await readyProject()
+  it('shows a failed setup node as the failure that blocked the selected ones', async ({
+    tempDir,
+  }) => {
+    const project = await readyProject(tempDir)
     await setEnv(project, 'Prepare', { FAIL: '1' })
     const result = await cli(['run', project.dag, '--only', 'Train'], { cwd: project.root })
     expect(result.code).toBe(1)
@@ -273,8 +291,10 @@ describe('pipetest run (not a terminal)', () => {
     expect(result.stdout).toMatch(/by Prepare: scripts Train/)
   })
 
-  it('labels the upstream runs of --tier compatibility as edge runs, not as the flow', async () => {
-    const project = await readyProject()
+  it('labels the upstream runs of --tier compatibility as edge runs, not as the flow', async ({
+    tempDir,
+  }) => {
+    const project = await readyProject(tempDir)
     const result = await cli(['run', project.dag, '--tier', 'compatibility'], {
       cwd: project.root,
     })
@@ -285,8 +305,8 @@ describe('pipetest run (not a terminal)', () => {
 })
 
 describe('pipetest run on a terminal', () => {
-  it('redraws one line per node in place and ends with the summary', async () => {
-    const project = await readyProject()
+  it('redraws one line per node in place and ends with the summary', async ({ tempDir }) => {
+    const project = await readyProject(tempDir)
     await setEnv(project, 'Prepare', { SLEEP: '0.5' })
     const result = await cliInPty(['run', project.dag], { cwd: project.root })
     expect(result.code).toBe(0)
@@ -302,8 +322,10 @@ describe('pipetest run on a terminal', () => {
 })
 
 describe('pipetest run interrupted', () => {
-  it('finishes quietly when its reader goes away (pipetest run | head): no EPIPE stack, the run closed', async () => {
-    const project = await readyProject()
+  it('finishes quietly when its reader goes away (pipetest run | head): no EPIPE stack, the run closed', async ({
+    tempDir,
+  }) => {
+    const project = await readyProject(tempDir)
     const { child, done } = startCli(['run', project.dag], { cwd: project.root })
     // Like `head -1`: read the first chunk, then close the pipe while the run goes on.
     child.stdout!.once('data', () => child.stdout!.destroy())
@@ -315,8 +337,8 @@ describe('pipetest run interrupted', () => {
     expect(readJson(runs, `${runId}/run.json`)).not.toMatchObject({ state: 'running' })
   })
 
-  it('stops on Ctrl-C in a terminal, restores the cursor and exits 130', async () => {
-    const project = await readyProject()
+  it('stops on Ctrl-C in a terminal, restores the cursor and exits 130', async ({ tempDir }) => {
+    const project = await readyProject(tempDir)
     await setEnv(project, 'Prepare', { SLEEP: '300' })
     const result = await cliInPty(['run', project.dag], {
       cwd: project.root,
@@ -330,8 +352,8 @@ describe('pipetest run interrupted', () => {
     expect(result.stdout.lastIndexOf(`${ESC}[?25h`)).toBeGreaterThan(hidden)
   })
 
-  async function interrupt(signal: 'SIGINT' | 'SIGTERM') {
-    const project = await readyProject()
+  async function interrupt(tempDir: TempDir, signal: 'SIGINT' | 'SIGTERM') {
+    const project = await readyProject(tempDir)
     const pids = join(project.root, 'pids')
     await setEnv(project, 'Prepare', { PID_DIR: pids, SLEEP: '300' })
     const { child, done } = startCli(['run', project.dag], { cwd: project.root })
@@ -346,8 +368,10 @@ describe('pipetest run interrupted', () => {
     return { project, result }
   }
 
-  it('on SIGINT kills the running scripts with their children, marks the run, exits 130', async () => {
-    const { project, result } = await interrupt('SIGINT')
+  it('on SIGINT kills the running scripts with their children, marks the run, exits 130', async ({
+    tempDir,
+  }) => {
+    const { project, result } = await interrupt(tempDir, 'SIGINT')
     expect(result.code).toBe(130)
     expect(result.stdout).toContain('Interrupted (SIGINT): stopping the running scripts')
     expect(result.stdout).toMatch(/Stopped \(interrupted\): Prepare/)
@@ -369,8 +393,8 @@ describe('pipetest run interrupted', () => {
     expect(next.code).toBe(0)
   })
 
-  it('on SIGTERM does the same and exits 143', async () => {
-    const { result } = await interrupt('SIGTERM')
+  it('on SIGTERM does the same and exits 143', async ({ tempDir }) => {
+    const { result } = await interrupt(tempDir, 'SIGTERM')
     expect(result.code).toBe(143)
     expect(result.stderr).toContain('Interrupted by SIGTERM: stopped Prepare')
   })

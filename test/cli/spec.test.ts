@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect } from 'vitest'
+import { it } from '../support/fixtures.js'
 import {
   assertBuilt,
   chainProject,
@@ -26,8 +27,8 @@ const SPECS = 'test/integration/runtime/.specs'
 const TRAIN = `${SPECS}/train_runtime_test_spec.json`
 
 describe('pipetest spec set', () => {
-  it('writes the spec file in the cursus format and shows the result', async () => {
-    const { root, dag } = pythonProject()
+  it('writes the spec file in the cursus format and shows the result', async ({ tempDir }) => {
+    const { root, dag } = pythonProject(tempDir())
     const result = await cli(
       [
         'spec',
@@ -76,8 +77,8 @@ describe('pipetest spec set', () => {
     expect(readJson(root, TRAIN).environ_vars).toEqual({ LABEL_FIELD: 'is_fraud' })
   })
 
-  it('merges entries into the saved maps, or replaces them with --replace', async () => {
-    const project = pythonProject()
+  it('merges entries into the saved maps, or replaces them with --replace', async ({ tempDir }) => {
+    const project = pythonProject(tempDir())
     const { root } = project
     await completeSpecs(project)
     await cli(['spec', 'set', 'Train', '--output', 'metrics=out/metrics'], { cwd: root })
@@ -90,8 +91,10 @@ describe('pipetest spec set', () => {
     expect(readJson(root, TRAIN).input_paths).toEqual({ data: 'out/prepared' })
   })
 
-  it("saves --python as the script's interpreter, which validate then uses", async () => {
-    const project = pythonProject()
+  it("saves --python as the script's interpreter, which validate then uses", async ({
+    tempDir,
+  }) => {
+    const project = pythonProject(tempDir())
     const { root } = project
     await completeSpecs(project)
     const set = await cli(['spec', 'set', 'Train', '--python', '/nonexistent/python3'], {
@@ -107,15 +110,15 @@ describe('pipetest spec set', () => {
     expect(validate.stdout).not.toMatch(/✗ Prepare/)
   })
 
-  it.each([
+  it.for<[string[], string]>([
     [['--input', 'no-equals-sign'], '--input "no-equals-sign" is not NAME=PATH'],
     [['--output', 'model='], '--output "model=": the path is empty'],
     [['--env', '1BAD=x'], '"1BAD" is not a valid name'],
     [['--runner', 'ruby'], '--runner "ruby" is not one of python, node, command'],
     [['--timeout', '0'], '--timeout "0" must be a number of seconds > 0'],
     [[], 'Nothing to set: give at least one of --input'],
-  ])('rejects %j as a usage error and writes nothing', async (args, message) => {
-    const { root } = pythonProject()
+  ])('rejects %j as a usage error and writes nothing', async ([args, message], { tempDir }) => {
+    const { root } = pythonProject(tempDir())
     const result = await cli(['spec', 'set', 'Train', ...args], { cwd: root })
     expect(result.code).toBe(2)
     expect(result.stderr).toContain(message)
@@ -123,8 +126,8 @@ describe('pipetest spec set', () => {
     expect(existsSync(join(root, TRAIN))).toBe(false)
   })
 
-  it('refuses a --script that does not exist (exit 1) and keeps the spec', async () => {
-    const project = pythonProject()
+  it('refuses a --script that does not exist (exit 1) and keeps the spec', async ({ tempDir }) => {
+    const project = pythonProject(tempDir())
     await completeSpecs(project)
     const before = read(project.root, TRAIN)
     const result = await cli(['spec', 'set', 'Train', '--script', 'scripts/trian.py'], {
@@ -139,8 +142,8 @@ describe('pipetest spec set', () => {
 })
 
 describe('pipetest spec show', () => {
-  it('shows a spec by node or by script name, and how it was found', async () => {
-    const project = pythonProject()
+  it('shows a spec by node or by script name, and how it was found', async ({ tempDir }) => {
+    const project = pythonProject(tempDir())
     await completeSpecs(project)
     const byNode = await cli(['spec', 'show', 'Train'], { cwd: project.root })
     expect(byNode.code).toBe(0)
@@ -154,8 +157,8 @@ describe('pipetest spec show', () => {
     expect(inDag.stdout).toContain("by the DAG node's script")
   })
 
-  it('prints {scriptName, file, source, scriptPath, spec} with --json', async () => {
-    const project = pythonProject()
+  it('prints {scriptName, file, source, scriptPath, spec} with --json', async ({ tempDir }) => {
+    const project = pythonProject(tempDir())
     await completeSpecs(project)
     const result = await cli(['spec', 'show', 'Train', '--dag', project.dag, '--json'], {
       cwd: project.root,
@@ -170,8 +173,8 @@ describe('pipetest spec show', () => {
     })
   })
 
-  it('says which specs exist when the name matches none (exit 1)', async () => {
-    const project = pythonProject()
+  it('says which specs exist when the name matches none (exit 1)', async ({ tempDir }) => {
+    const project = pythonProject(tempDir())
     await completeSpecs(project)
     const result = await cli(['spec', 'show', 'Evaluate'], { cwd: project.root })
     expect(result.code).toBe(1)
@@ -183,15 +186,17 @@ describe('pipetest spec show', () => {
 })
 
 describe('pipetest spec list', () => {
-  it('says how to create specs when there are none', async () => {
-    const { root } = pythonProject()
+  it('says how to create specs when there are none', async ({ tempDir }) => {
+    const { root } = pythonProject(tempDir())
     const result = await cli(['spec', 'list'], { cwd: root })
     expect(result).toMatchObject({ code: 0, stderr: '' })
     expect(result.stdout).toContain('No specs in test/integration/runtime/.specs.')
   })
 
-  it('lists saved specs with their step and completeness, and broken files', async () => {
-    const project = pythonProject()
+  it('lists saved specs with their step and completeness, and broken files', async ({
+    tempDir,
+  }) => {
+    const project = pythonProject(tempDir())
     await completeSpecs(project)
     write(project.root, `${SPECS}/report_runtime_test_spec.json`, '{ nope')
     write(
@@ -215,8 +220,10 @@ describe('pipetest spec list', () => {
     ])
   })
 
-  it('with --dag, shows which spec each node uses and whether it is complete', async () => {
-    const project = pythonProject()
+  it('with --dag, shows which spec each node uses and whether it is complete', async ({
+    tempDir,
+  }) => {
+    const project = pythonProject(tempDir())
     mkdirSync(join(project.root, 'data', 'train'), { recursive: true })
     await cli(
       [
@@ -252,8 +259,10 @@ describe('pipetest spec list', () => {
     })
   })
 
-  it('with --dag, reads each spec file once for a 100-node DAG (not once per node)', async () => {
-    const project = chainProject(100)
+  it('with --dag, reads each spec file once for a 100-node DAG (not once per node)', async ({
+    tempDir,
+  }) => {
+    const project = chainProject(tempDir(), 100)
     const result = await cliCountingSpecReads(['spec', 'list', '--dag', project.dag, '--json'], {
       cwd: project.root,
     })
@@ -284,8 +293,8 @@ describe('pipetest spec edit', () => {
     { expect: 'Notes: ', send: 'typed in a terminal\r' },
   ]
 
-  it('saves the answers typed at its prompts in a real terminal', async () => {
-    const { root, dag } = pythonProject()
+  it('saves the answers typed at its prompts in a real terminal', async ({ tempDir }) => {
+    const { root, dag } = pythonProject(tempDir())
     await cli(['init', dag], { cwd: root })
     const result = await cliInPty(['spec', 'edit', 'Train', '--dag', dag], {
       cwd: root,
@@ -304,8 +313,8 @@ describe('pipetest spec edit', () => {
     })
   })
 
-  it('writes nothing when cancelled with Ctrl-C (exit 130)', async () => {
-    const { root, dag } = pythonProject()
+  it('writes nothing when cancelled with Ctrl-C (exit 130)', async ({ tempDir }) => {
+    const { root, dag } = pythonProject(tempDir())
     await cli(['init', dag], { cwd: root })
     const before = read(root, TRAIN)
     const result = await cliInPty(['spec', 'edit', 'Train', '--dag', dag], {
@@ -317,8 +326,10 @@ describe('pipetest spec edit', () => {
     expect(read(root, TRAIN)).toBe(before)
   })
 
-  it("finds the project's DAG as spec set does: a typo is refused with a did-you-mean", async () => {
-    const project = pythonProject()
+  it("finds the project's DAG as spec set does: a typo is refused with a did-you-mean", async ({
+    tempDir,
+  }) => {
+    const project = pythonProject(tempDir())
     await completeSpecs(project, { SEED: '7' })
     const result = await cli(['spec', 'edit', 'Trian'], { cwd: project.root })
     expect(result.code).toBe(1)
@@ -327,8 +338,8 @@ describe('pipetest spec edit', () => {
     expect(result.stderr).not.toContain('pipetest spec set Trian')
   })
 
-  it('without a DAG, a name with no spec needs --new, as for spec set', async () => {
-    const project = pythonProject()
+  it('without a DAG, a name with no spec needs --new, as for spec set', async ({ tempDir }) => {
+    const project = pythonProject(tempDir())
     await completeSpecs(project, { SEED: '7' })
     const dagless = join(project.root, 'elsewhere')
     mkdirSync(dagless)
@@ -347,8 +358,10 @@ describe('pipetest spec edit', () => {
     expect(withNew.stderr).toContain('pipetest spec edit needs a terminal')
   })
 
-  it('without a terminal, fails at once and prints the equivalent spec set command', async () => {
-    const project = pythonProject()
+  it('without a terminal, fails at once and prints the equivalent spec set command', async ({
+    tempDir,
+  }) => {
+    const project = pythonProject(tempDir())
     await completeSpecs(project, { SEED: '7' })
     await cli(['spec', 'set', 'Train', '--arg', 'epochs=3', '--notes', "it's mine"], {
       cwd: project.root,

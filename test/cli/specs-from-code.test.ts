@@ -1,8 +1,9 @@
 import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect } from 'vitest'
+import { it, type TempDir } from '../support/fixtures.js'
 import { planPipelineSuite } from '../../src/suite/index.js'
-import { assertBuilt, cli, repoRoot, tempDir } from './cli-harness.js'
+import { assertBuilt, cli, repoRoot } from './cli-harness.js'
 
 /**
  * The promise of issue "specs from the code", end to end on the churn-prediction example:
@@ -17,7 +18,7 @@ const SOURCE_DATA = ['spec', 'set', 'TabularPreprocessing_training', '--input', 
 beforeAll(assertBuilt)
 
 /** The example without its specs or runs: a DAG and scripts, as a new user has them. */
-function freshCopy(): string {
+function freshCopy(tempDir: TempDir): string {
   const root = join(tempDir('pipetest-contract-'), 'churn')
   cpSync(example, root, { recursive: true })
   rmSync(join(root, 'test'), { recursive: true, force: true })
@@ -26,8 +27,8 @@ function freshCopy(): string {
 }
 
 /** A fresh copy after `init` and the one `spec set` the user has to type. */
-async function initialised(): Promise<string> {
-  const root = freshCopy()
+async function initialised(tempDir: TempDir): Promise<string> {
+  const root = freshCopy(tempDir)
   expect((await cli(['init', 'pipeline.dag.json'], { cwd: root })).code).toBe(0)
   expect((await cli(SOURCE_DATA, { cwd: root })).code).toBe(0)
   return root
@@ -66,8 +67,10 @@ async function specsTest(root: string, node: string) {
 }
 
 describe('a pipeline whose DAG has no specs', () => {
-  it('init, one spec set for the source data: validate is clean and run passes every tier', async () => {
-    const root = freshCopy()
+  it('init, one spec set for the source data: validate is clean and run passes every tier', async ({
+    tempDir,
+  }) => {
+    const root = freshCopy(tempDir)
     const init = await cli(['init', 'pipeline.dag.json'], { cwd: root })
     expect(init.code).toBe(0)
     expect(init.stdout).toContain('Created (4)')
@@ -96,8 +99,10 @@ describe('a pipeline whose DAG has no specs', () => {
     expect(specsOf(root)).toEqual(specsOf(example))
   })
 
-  it('reports a wrong port name, a renamed input, a missing env var and a missing module', async () => {
-    const root = await initialised()
+  it('reports a wrong port name, a renamed input, a missing env var and a missing module', async ({
+    tempDir,
+  }) => {
+    const root = await initialised(tempDir)
     edit(
       root,
       'pipeline.dag.json',
