@@ -10,7 +10,7 @@ import type { ExecutionPlan } from './planner.js'
 import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './run-options.js'
 import type { ExecutionResult, InputSource } from './results.js'
 import { ExecutionScheduler } from './scheduler.js'
-import { pruneRuns, runsDirOf, RunWorkspace } from './workspace.js'
+import { pruneRunsInBackground, runsDirOf, RunWorkspace } from './workspace.js'
 
 /**
  * Executes plans for one run: one run folder, one scheduler (shared executions, one
@@ -30,6 +30,7 @@ export class ExecutionEngine {
   readonly #abort = new AbortController()
   readonly #signal: AbortSignal
   #closing: Promise<void> | undefined
+  #pruning: Promise<unknown> | undefined
   #stored = false
 
   constructor(testDataDir: string, options: RunOptions = {}) {
@@ -80,12 +81,22 @@ export class ExecutionEngine {
       this.workspace.finish(state)
       // Once per run, not per store: eviction lists the whole cache.
       if (this.cache && this.#stored) this.cache.evict()
-      pruneRuns(runsDirOf(this.workspace.testDataDir), this.options.keepRuns, {
-        protect: [this.workspace.runId],
-        keepEndedWithinMs: this.options.keepRecentRunsMs,
-      })
+      await this.#pruneOldRuns()
     })()
     return this.#closing
+  }
+
+  /**
+   * Removes old run folders, once per run, in the background: started when the first
+   * execution has settled (this run's folder exists by then, and is kept), finished by close.
+   */
+  #pruneOldRuns(): Promise<unknown> {
+    this.#pruning ??= pruneRunsInBackground(
+      runsDirOf(this.workspace.testDataDir),
+      this.options.keepRuns,
+      { protect: [this.workspace.runId], keepEndedWithinMs: this.options.keepRecentRunsMs },
+    ).catch(() => undefined) // what cannot be removed now is removed by a later run
+    return this.#pruning
   }
 
   async #run(plan: ExecutionPlan): Promise<ExecutionResult> {
@@ -118,6 +129,7 @@ export class ExecutionEngine {
           }
         : { type: 'finished', node: plan.node, executionId: plan.id, result }
     this.scheduler.emit(event)
+    if (this.workspace.created) void this.#pruneOldRuns()
     return result
   }
 

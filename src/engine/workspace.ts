@@ -8,6 +8,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { basename, extname, join, relative } from 'node:path'
 import { walkTree } from '../files/walk.js'
@@ -214,22 +215,39 @@ export interface PruneOptions {
  * Returns the removed run ids.
  */
 export function pruneRuns(runsDir: string, keep: number, options: PruneOptions = {}): string[] {
+  const removed = runsToPrune(runsDir, keep, options)
+  for (const runId of removed) rmSync(join(runsDir, runId), { recursive: true, force: true })
+  return removed
+}
+
+/**
+ * {@link pruneRuns} off the main thread: the folders are removed by libuv's thread pool, so
+ * a run prunes while its executions run instead of after them.
+ */
+export async function pruneRunsInBackground(
+  runsDir: string,
+  keep: number,
+  options: PruneOptions = {},
+): Promise<string[]> {
+  const removed = runsToPrune(runsDir, keep, options)
+  await Promise.all(
+    removed.map((runId) => rm(join(runsDir, runId), { recursive: true, force: true })),
+  )
+  return removed
+}
+
+function runsToPrune(runsDir: string, keep: number, options: PruneOptions): string[] {
   if (!existsSync(runsDir)) return []
   const protect = new Set(options.protect ?? [])
   const runs = readdirSync(runsDir)
     .filter((name) => readMarker(join(runsDir, name)) !== undefined)
     .sort()
   const old = runs.slice(0, Math.max(0, runs.length - Math.max(0, keep)))
-  const removed: string[] = []
-  for (const runId of old) {
-    const dir = join(runsDir, runId)
-    const marker = readMarker(dir)
-    if (!marker || protect.has(runId) || isStillRunning(marker)) continue
-    if (endedWithin(marker, options.keepEndedWithinMs ?? 0)) continue
-    rmSync(dir, { recursive: true, force: true })
-    removed.push(runId)
-  }
-  return removed
+  return old.filter((runId) => {
+    const marker = readMarker(join(runsDir, runId))
+    if (!marker || protect.has(runId) || isStillRunning(marker)) return false
+    return !endedWithin(marker, options.keepEndedWithinMs ?? 0)
+  })
 }
 
 function endedWithin(marker: RunMarker, ms: number): boolean {
