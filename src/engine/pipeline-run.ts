@@ -78,14 +78,17 @@ export class PipelineRun {
     // A run seen through another spec (withPipeline) shares the folder, not the pipeline.
     this.#record = options[ENGINE] === undefined
     this.#engine.watchProjectFiles(this.#projectFiles())
-    this.#prewarmPython()
+    this.#prewarmPython(options.pythonWorker === undefined && this.#record)
   }
 
   /**
    * The Python scripts' libraries start loading in the preloading worker now (runners/
    * python-worker.ts), while the run plans and hashes, not when each script first runs.
+   * Unless the pipeline has a single Python script (`auto`: the run option is unset): its
+   * one execution would wait for the worker's start and gain nothing from it, so it runs in a
+   * fresh interpreter (or a worker already running), saying so.
    */
-  #prewarmPython(): void {
+  #prewarmPython(auto: boolean): void {
     const { python, pythonWorker } = this.#engine.options
     const scriptsOf = new Map<string, string[]>()
     for (const node of this.pipelineSpec.dag.nodes) {
@@ -97,8 +100,12 @@ export class PipelineRun {
       const interpreter = spec?.python ?? python
       scriptsOf.set(interpreter, [...(scriptsOf.get(interpreter) ?? []), scriptPath])
     }
+    if (auto && [...scriptsOf.values()].flat().length === 1) {
+      this.#engine.options.pythonWorker = 'if-running'
+      return
+    }
     for (const [interpreter, scripts] of scriptsOf) {
-      void prewarmPython(interpreter, scripts, pythonWorker)
+      void prewarmPython(interpreter, scripts, pythonWorker !== false)
     }
   }
 

@@ -44,7 +44,8 @@ export const DEFAULT_KEEP_RECENT_RUNS_MS = 15 * 60_000
 export interface ResolvedRunOptions {
   concurrency: number
   python: string
-  pythonWorker: boolean
+  /** 'if-running': unset, in a run with a single Python execution (see PipelineRun). */
+  pythonWorker: boolean | 'if-running'
   timeoutSeconds: number
   keepRuns: number
   keepRecentRunsMs: number

@@ -263,6 +263,8 @@ export interface LaunchRequest {
   runnerEnv: Record<string, string>
   /** false: the run option `pythonWorker: false`. */
   enabled: boolean
+  /** Only a worker already running: the run has no other Python execution to repay a start. */
+  onlyIfRunning?: boolean
   isolation?: 'fresh' | 'worker' | undefined
 }
 
@@ -285,6 +287,12 @@ export function chooseLaunch(request: LaunchRequest): LaunchChoice {
   const workerEnv = { ...stringEnv(process.env), ...request.runnerEnv }
   const differs = differingStartVariable(workerEnv, { ...workerEnv, ...request.environVars })
   if (differs) return fresh(differs)
+  const running = workers.get(request.executable)
+  if (request.onlyIfRunning && (!running || differingStartVariable(running.env, workerEnv))) {
+    return fresh(
+      "it is the run's only Python execution: starting the preloading worker would cost more than it saves",
+    )
+  }
   const worker = workerFor(request.executable, request.harness, workerEnv)
   const note: LaunchNote = { mode: 'worker' }
   return {

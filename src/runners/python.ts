@@ -39,6 +39,7 @@ export async function runPython(request: ExecutionRequest): Promise<ProcessRepor
     environVars: { ...runnerEnv, ...request.environVars },
     runnerEnv: bytecodeEnvironment({}),
     enabled: request.pythonWorker !== false,
+    onlyIfRunning: request.pythonWorker === 'if-running',
     isolation: request.isolation,
   })
   const report = await runThroughHarness(

@@ -28,8 +28,12 @@ export interface ExecutionRequest {
   logDir: string
   /** Python interpreter (already resolved to a real executable when possible). */
   python: string
-  /** Python: false runs every script in a fresh interpreter (run option `pythonWorker`). */
-  pythonWorker?: boolean
+  /**
+   * Python: false runs every script in a fresh interpreter (run option `pythonWorker`);
+   * 'if-running' uses a worker only if one is running already (a run with a single Python
+   * execution, which starting a worker cannot pay for).
+   */
+  pythonWorker?: boolean | 'if-running'
   /** Python: the spec's `isolation`; "fresh" never uses the preloading worker. */
   isolation?: 'fresh' | 'worker' | undefined
 }

@@ -54,7 +54,8 @@ interface RowOptions {
 async function runRow(
   project: TempProject,
   script: string,
-  pythonWorker: boolean,
+  /** undefined: the run option left unset (the worker where it pays). */
+  pythonWorker: boolean | undefined,
   options: RowOptions = {},
 ) {
   const base = script.split('/').at(-1)!
@@ -75,7 +76,7 @@ async function runRow(
   const builder = new PipelineTestingSpecBuilder({ rootDir: project.root })
   const run = new PipelineRun(builder.buildFromDag(dag), {
     timeoutSeconds: 60,
-    pythonWorker,
+    ...(pythonWorker === undefined ? {} : { pythonWorker }),
     ...(options.python ? { python: options.python } : {}),
   })
   const pending = run.testScript('Step')
@@ -163,6 +164,23 @@ describe('Python worker rows', () => {
     expect(worker.launch?.reason).toContain('selectors.py, which shadows a module')
     expect(output(worker, 'origin.txt')).toBe("the project's selectors.py")
     expect(output(fresh, 'origin.txt')).toBe("the project's selectors.py")
+  })
+
+  it("a run's only Python execution starts no worker (it would not pay for itself), but uses one already running", async ({
+    newProject,
+  }) => {
+    const python = SYSTEM_PYTHON
+    closePythonWorkers()
+    const alone = await runRow(newProject(), 'ok.py', undefined, { python })
+    expect(alone.result.outcome, alone.result.message).toBe('success')
+    expect(alone.result.launch).toEqual({
+      mode: 'fresh',
+      reason:
+        "it is the run's only Python execution: starting the preloading worker would cost more than it saves",
+    })
+    await runRow(newProject(), 'ok.py', true, { python }) // starts a worker for this interpreter
+    const again = await runRow(newProject(), 'ok.py', undefined, { python })
+    expect(again.result.launch).toEqual({ mode: 'worker' })
   })
 
   it('a spec asking for isolation: fresh gets a fresh interpreter', async ({ project }) => {
