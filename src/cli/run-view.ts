@@ -1,4 +1,4 @@
-import type { ExecutionPurpose, PipelineEvent } from '../engine/index.js'
+import type { ExecutionPurpose, ExecutionResult, PipelineEvent } from '../engine/index.js'
 import type { Outcome, TestStatus } from '../engine/index.js'
 import { formatDuration } from '../text.js'
 import type { Colors } from './colors.js'
@@ -200,8 +200,9 @@ export class RunView {
     const head = `${this.#symbol(result.status)} ${event.node}${label ? ` ${c.dim(`(${label})`)}` : ''}`
     const time = c.dim(formatDuration(result.durationMs))
     const cached = result.cached ? ` ${c.dim(`cached (from run ${result.cached.runId})`)}` : ''
-    if (result.status === 'passed') return `${head} ${time}${cached}`
-    return `${head} ${time} ${c.red(`${result.outcome}: ${firstLine(result.message)}`)}`
+    const launch = result.launch ? ` ${c.dim(launchText(result.launch))}` : ''
+    if (result.status === 'passed') return `${head} ${time}${launch}${cached}`
+    return `${head} ${time}${launch} ${c.red(`${result.outcome}: ${firstLine(result.message)}`)}`
   }
 
   #draw(): void {
@@ -294,4 +295,10 @@ export class RunView {
 function truncate(text: string, width: number): string {
   if (width <= 1) return ''
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`
+}
+
+/** How a Python execution started: forked from the preloading worker, or fresh and why. */
+function launchText(launch: NonNullable<ExecutionResult['launch']>): string {
+  if (launch.mode === 'worker') return 'forked'
+  return launch.reason ? `fresh interpreter (${launch.reason})` : 'fresh interpreter'
 }

@@ -10,9 +10,11 @@ export interface RunOptions {
   /** Python interpreter; default `python3`. A spec's `python` wins. */
   python?: string
   /**
-   * Python scripts are forked from a worker that has imported their libraries once
-   * (default true; see README "Performance"). false, or PIPETEST_PYTHON_WORKER=0, starts a
-   * fresh interpreter for every execution.
+   * Python scripts are forked from a worker that has imported their libraries once (see
+   * README "Performance"). Unset: so they are, except in a run with a single Python script,
+   * which a worker's start cannot pay for (unless one is running already); true: always
+   * (where a fork is equivalent); false, or PIPETEST_PYTHON_WORKER=0: a fresh interpreter
+   * for every execution.
    */
   pythonWorker?: boolean
   /** Per-execution timeout; default 300 s. A spec's `timeoutSeconds` wins. */

@@ -82,7 +82,7 @@ describe('pipetest run (not a terminal)', () => {
     const result = await cli(['run', project.dag], { cwd: project.root })
     expect(result.code).toBe(1)
     expect(result.stdout).toMatch(
-      /^✗ Train \(script\) \S+ ms exception: main\(\) raised RuntimeError: train was told to fail$/m,
+      /^✗ Train \(script\) \S+ ms forked exception: main\(\) raised RuntimeError: train was told to fail$/m,
     )
     expect(result.stdout).toContain('⊘ Report blocked by Train')
     expect(result.stdout).toContain('Failures')
@@ -255,7 +255,7 @@ describe('pipetest run (not a terminal)', () => {
     const result = await cli(['run', project.dag, '--only', 'Train'], { cwd: project.root })
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('▶ Prepare (setup) started')
-    expect(result.stdout).toMatch(/^✓ Prepare \(setup\) \S+ m?s$/m)
+    expect(result.stdout).toMatch(/^✓ Prepare \(setup\) \S+ m?s forked$/m)
     expect(result.stdout).toMatch(/^Scripts {7}1 passed$/m)
     expect(result.stdout).toMatch(
       /^Setup {9}1 passed: Prepare \(not selected; ran for the inputs of the selected nodes\)$/m,
