@@ -1,22 +1,17 @@
 import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect } from 'vitest'
+import { it } from '../support/fixtures.js'
 import { assertBuilt, cli } from '../cli/cli-harness.js'
-import {
-  CACHE_ON,
-  STEPS,
-  cachedProject,
-  removeCachedProjects,
-  runPipeline,
-  takeExecutions,
-} from './cached-project.js'
+import { CACHE_ON, STEPS, cachedProject, runPipeline, takeExecutions } from './cached-project.js'
 
 beforeAll(assertBuilt)
-afterAll(removeCachedProjects)
 
 describe('pipetest cache and pipetest clean', () => {
-  it('cache status says what the cache holds; cache clean empties it, so the next run executes everything', async () => {
-    const root = cachedProject()
+  it('cache status says what the cache holds; cache clean empties it, so the next run executes everything', async ({
+    tempDir,
+  }) => {
+    const root = cachedProject(tempDir('pipetest-cache-'))
     await runPipeline(root)
     takeExecutions(root)
     const status = await cli(['cache', 'status'], { cwd: root, env: CACHE_ON })
@@ -33,8 +28,8 @@ describe('pipetest cache and pipetest clean', () => {
     expect(takeExecutions(root)).toEqual(Object.fromEntries(STEPS.map((step) => [step, 1])))
   })
 
-  it('keeps the cache within maxSize from the project config', async () => {
-    const root = cachedProject()
+  it('keeps the cache within maxSize from the project config', async ({ tempDir }) => {
+    const root = cachedProject(tempDir('pipetest-cache-'))
     writeFileSync(
       join(root, 'pipetest.config.json'),
       JSON.stringify({ dag: 'pipeline.dag.json', testDataDir: 'data', cache: { maxSize: '150B' } }),
@@ -47,8 +42,8 @@ describe('pipetest cache and pipetest clean', () => {
     expect(Number(bytes![1])).toBeLessThanOrEqual(150)
   })
 
-  it('clean empties the cache and keeps only the newest run folders', async () => {
-    const root = cachedProject()
+  it('clean empties the cache and keeps only the newest run folders', async ({ tempDir }) => {
+    const root = cachedProject(tempDir('pipetest-cache-'))
     for (let i = 0; i < 3; i++) await runPipeline(root)
     const runs = () => readdirSync(join(root, 'data/.pipetest/runs')).sort()
     const before = runs()
@@ -60,8 +55,8 @@ describe('pipetest cache and pipetest clean', () => {
     expect((await cli(['cache', 'status'], { cwd: root })).stdout).toContain('0 executions')
   })
 
-  it('refuses an unknown action and a bad --keep with the fix', async () => {
-    const root = cachedProject()
+  it('refuses an unknown action and a bad --keep with the fix', async ({ tempDir }) => {
+    const root = cachedProject(tempDir('pipetest-cache-'))
     const unknown = await cli(['cache', 'empty'], { cwd: root })
     expect(unknown.code).not.toBe(0)
     expect(unknown.stderr).toContain('Use "pipetest cache status" or "pipetest cache clean".')

@@ -1,16 +1,8 @@
 import { createHash } from 'node:crypto'
-import {
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
+import { it, type TempDir } from '../support/fixtures.js'
 import { cacheKeyOf, type KeyRequest } from '../../src/cache/index.js'
 import { harnessPath, packagePath } from '../../src/runners/harness.js'
 
@@ -20,12 +12,8 @@ import { harnessPath, packagePath } from '../../src/runners/harness.js'
  * are read by the real interpreter.
  */
 
-const roots: string[] = []
-afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })))
-
-function project() {
-  const root = mkdtempSync(join(tmpdir(), 'pipetest-key-'))
-  roots.push(root)
+function project(tempDir: TempDir) {
+  const root = tempDir('pipetest-key-')
   const write = (path: string, text: string) => {
     mkdirSync(join(root, path, '..'), { recursive: true })
     writeFileSync(join(root, path), text)
@@ -69,13 +57,13 @@ async function keyOf(request: KeyRequest): Promise<string> {
 }
 
 describe('the execution cache key', () => {
-  it('is the same for the same execution, computed twice', async () => {
-    const { request } = project()
+  it('is the same for the same execution, computed twice', async ({ tempDir }) => {
+    const { request } = project(tempDir)
     expect(await keyOf(request())).toBe(await keyOf(request()))
   })
 
-  it("covers the script's content", async () => {
-    const { request, write } = project()
+  it("covers the script's content", async ({ tempDir }) => {
+    const { request, write } = project(tempDir)
     const before = await keyOf(request())
     write(
       'scripts/step.py',
@@ -84,8 +72,10 @@ describe('the execution cache key', () => {
     expect(await keyOf(request())).not.toBe(before)
   })
 
-  it('covers a Python module the script imports, and one that module imports', async () => {
-    const { request, write } = project()
+  it('covers a Python module the script imports, and one that module imports', async ({
+    tempDir,
+  }) => {
+    const { request, write } = project(tempDir)
     const first = await keyOf(request())
     write('scripts/helpers/util.py', 'from . import deep\n\ndef go():\n    deep.x()  # edited\n')
     const second = await keyOf(request())
@@ -94,8 +84,10 @@ describe('the execution cache key', () => {
     expect(await keyOf(request())).not.toBe(second)
   })
 
-  it('covers a Node module the script imports by relative path, transitively', async () => {
-    const { root, request, write } = project()
+  it('covers a Node module the script imports by relative path, transitively', async ({
+    tempDir,
+  }) => {
+    const { root, request, write } = project(tempDir)
     const node = request({ runner: 'node', scriptPath: join(root, 'scripts/step.mjs') })
     const first = await keyOf(node)
     write('scripts/lib/leaf.js', 'export const leaf = 2\n')
@@ -105,15 +97,15 @@ describe('the execution cache key', () => {
     expect(await keyOf(node)).not.toBe(second)
   })
 
-  it('covers the runner', async () => {
-    const { request } = project()
+  it('covers the runner', async ({ tempDir }) => {
+    const { request } = project(tempDir)
     expect(await keyOf(request({ runner: 'command', command: ['python3', '{script}'] }))).not.toBe(
       await keyOf(request()),
     )
   })
 
-  it("covers the interpreter's build (its executable)", async () => {
-    const { root, request } = project()
+  it("covers the interpreter's build (its executable)", async ({ tempDir }) => {
+    const { root, request } = project(tempDir)
     const a = await keyOf(request())
     expect(await keyOf(request({ python: join(root, 'bin/python-b') }))).not.toBe(a)
     // The same file upgraded in place (new content, new modification time).
@@ -121,8 +113,8 @@ describe('the execution cache key', () => {
     expect(await keyOf(request())).not.toBe(a)
   })
 
-  it("covers Node's version for the node runner and a command's program", async () => {
-    const { root, request, write } = project()
+  it("covers Node's version for the node runner and a command's program", async ({ tempDir }) => {
+    const { root, request, write } = project(tempDir)
     const node = await cacheKeyOf(
       request({ runner: 'node', scriptPath: join(root, 'scripts/step.mjs') }),
     )
@@ -138,38 +130,42 @@ describe('the execution cache key', () => {
     expect(await keyOf(command)).not.toBe(before)
   })
 
-  it('covers the environment variables of the spec', async () => {
-    const { request } = project()
+  it('covers the environment variables of the spec', async ({ tempDir }) => {
+    const { request } = project(tempDir)
     expect(await keyOf(request({ environVars: { LABEL: 'target' } }))).not.toBe(
       await keyOf(request()),
     )
   })
 
-  it('covers the job arguments', async () => {
-    const { request } = project()
+  it('covers the job arguments', async ({ tempDir }) => {
+    const { request } = project(tempDir)
     expect(await keyOf(request({ jobArgs: { job_type: 'validation' } }))).not.toBe(
       await keyOf(request()),
     )
   })
 
-  it('covers the command template', async () => {
-    const { request } = project()
+  it('covers the command template', async ({ tempDir }) => {
+    const { request } = project(tempDir)
     const base = { runner: 'command' as const, scriptPath: undefined }
     expect(await keyOf(request({ ...base, command: ['python3', '-c', 'print(1)'] }))).not.toBe(
       await keyOf(request({ ...base, command: ['python3', '-c', 'print(2)'] })),
     )
   })
 
-  it('covers the working directory and the outputs the script is asked to write', async () => {
-    const { request } = project()
+  it('covers the working directory and the outputs the script is asked to write', async ({
+    tempDir,
+  }) => {
+    const { request } = project(tempDir)
     const base = await keyOf(request())
     expect(await keyOf(request({ workingDir: 'project' }))).not.toBe(base)
     expect(await keyOf(request({ outputPaths: { data_output: 'out/data.csv' } }))).not.toBe(base)
     expect(await keyOf(request({ outputPaths: { model: 'out/data' } }))).not.toBe(base)
   })
 
-  it('covers the content of an input file and of every file in an input folder', async () => {
-    const { root, request, write } = project()
+  it('covers the content of an input file and of every file in an input folder', async ({
+    tempDir,
+  }) => {
+    const { root, request, write } = project(tempDir)
     const first = await keyOf(request())
     write('data/in/sub/b.csv', 'y\n3\n')
     const second = await keyOf(request())
@@ -187,15 +183,17 @@ describe('the execution cache key', () => {
     expect(await keyOf(file)).not.toBe(before)
   })
 
-  it("covers a wired input by its upstream execution's key", async () => {
-    const { request } = project()
+  it("covers a wired input by its upstream execution's key", async ({ tempDir }) => {
+    const { request } = project(tempDir)
     const wired = (upstreamKey: string) =>
       request({ inputs: { data_input: { kind: 'wired', upstreamKey, output: 'data_output' } } })
     expect(await keyOf(wired('a'.repeat(64)))).not.toBe(await keyOf(wired('b'.repeat(64))))
   })
 
-  it('covers the files the spec declares (content, and a new file matching a glob)', async () => {
-    const { request, write } = project()
+  it('covers the files the spec declares (content, and a new file matching a glob)', async ({
+    tempDir,
+  }) => {
+    const { request, write } = project(tempDir)
     const declared = request({ declared: { files: ['config/*.yaml'] } })
     const first = await keyOf(declared)
     write('config/settings.yaml', 'alpha: 2\n')
@@ -205,8 +203,10 @@ describe('the execution cache key', () => {
     expect(await keyOf(declared)).not.toBe(second)
   })
 
-  it('covers the outer environment variables the spec declares, and only those', async () => {
-    const { request } = project()
+  it('covers the outer environment variables the spec declares, and only those', async ({
+    tempDir,
+  }) => {
+    const { request } = project(tempDir)
     const declared = (env: NodeJS.ProcessEnv) => request({ declared: { env: ['REGION'] }, env })
     const east = await keyOf(declared({ REGION: 'east', OTHER: '1' }))
     expect(await keyOf(declared({ REGION: 'west', OTHER: '1' }))).not.toBe(east)
@@ -214,8 +214,8 @@ describe('the execution cache key', () => {
     expect(await keyOf(declared({ OTHER: '1' }))).not.toBe(east)
   })
 
-  it("covers pipetest's harness and version", async () => {
-    const { request } = project()
+  it("covers pipetest's harness and version", async ({ tempDir }) => {
+    const { request } = project(tempDir)
     const { ingredients } = await cacheKeyOf(request())
     const harness = createHash('sha256')
       .update(readFileSync(harnessPath('python_harness.py')))
@@ -227,8 +227,10 @@ describe('the execution cache key', () => {
     expect(ingredients.pipetest).toBe(version)
   })
 
-  it('leaves out what pipetest writes inside an input (its own run folders)', async () => {
-    const { root, request, write } = project()
+  it('leaves out what pipetest writes inside an input (its own run folders)', async ({
+    tempDir,
+  }) => {
+    const { root, request, write } = project(tempDir)
     const whole = request({ inputs: { data_input: { kind: 'data', path: join(root, 'data') } } })
     const before = await keyOf(whole)
     write('data/.pipetest/runs/r1/out.csv', 'written by a run\n')

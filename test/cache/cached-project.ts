@@ -1,5 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { cli, type CliResult } from '../cli/cli-harness.js'
@@ -15,19 +14,13 @@ const FIXTURE = join(
   dirname(fileURLToPath(import.meta.url)),
   '../fixtures/projects/cached-pipeline',
 )
-const projects: string[] = []
 
 export const STEPS = ['Load', 'Clean', 'Enrich', 'Train', 'Report'] as const
 
-export function cachedProject(): string {
-  const root = mkdtempSync(join(tmpdir(), 'pipetest-cache-'))
-  projects.push(root)
+/** Copies the fixture into `root` (a test's `tempDir`, removed after it) and returns it. */
+export function cachedProject(root: string): string {
   cpSync(FIXTURE, root, { recursive: true })
   return root
-}
-
-export function removeCachedProjects(): void {
-  for (const root of projects.splice(0)) rmSync(root, { recursive: true, force: true })
 }
 
 /** The cache is on (the project's own test config turns it off everywhere else). */

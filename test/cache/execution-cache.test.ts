@@ -1,26 +1,21 @@
 import {
   chmodSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
+import { it, type TempDir } from '../support/fixtures.js'
 import { ExecutionCache } from '../../src/cache/index.js'
 
 /** The store on real folders: damaged entries, eviction. */
 
-const roots: string[] = []
-afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })))
-
-function temp(): string {
-  const root = mkdtempSync(join(tmpdir(), 'pipetest-store-'))
-  roots.push(root)
+function temp(tempDir: TempDir): string {
+  const root = tempDir('pipetest-store-')
   return root
 }
 
@@ -58,8 +53,10 @@ function blobFiles(cacheDir: string): string[] {
 }
 
 describe('ExecutionCache', () => {
-  it('restores outputs, empty folders and logs byte for byte into a fresh folder', async () => {
-    const root = temp()
+  it('restores outputs, empty folders and logs byte for byte into a fresh folder', async ({
+    tempDir,
+  }) => {
+    const root = temp(tempDir)
     const cache = new ExecutionCache(join(root, 'cache'), 1e9)
     const source = executionDir(root, 'a', '{"w": 1}')
     expect(await cache.store(key(1), facts('Train'), source)).toBe(true)
@@ -75,8 +72,10 @@ describe('ExecutionCache', () => {
     expect(readdirSync(join(target, 'outputs/empty'))).toEqual([])
   })
 
-  it('treats a blob whose bytes changed (same size) as a miss and removes the entry', async () => {
-    const root = temp()
+  it('treats a blob whose bytes changed (same size) as a miss and removes the entry', async ({
+    tempDir,
+  }) => {
+    const root = temp(tempDir)
     const cache = new ExecutionCache(join(root, 'cache'), 1e9)
     await cache.store(key(1), facts('Train'), executionDir(root, 'a', '{"w": 1}'))
     for (const blob of blobFiles(cache.dir)) {
@@ -90,8 +89,8 @@ describe('ExecutionCache', () => {
     expect(cache.lookup(key(1))).toBeUndefined()
   })
 
-  it('treats a missing or truncated blob as a miss', async () => {
-    const root = temp()
+  it('treats a missing or truncated blob as a miss', async ({ tempDir }) => {
+    const root = temp(tempDir)
     const cache = new ExecutionCache(join(root, 'cache'), 1e9)
     const blobOf = (n: number, path: string) => {
       const sha = cache.lookup(key(n))!.files.find((file) => file.path === path)!.sha256
@@ -110,8 +109,8 @@ describe('ExecutionCache', () => {
     expect(await cache.restore(cache.lookup(key(2))!, join(root, 'again'))).toBe(false)
   })
 
-  it('treats a torn or foreign entry file as a miss', async () => {
-    const root = temp()
+  it('treats a torn or foreign entry file as a miss', async ({ tempDir }) => {
+    const root = temp(tempDir)
     const cache = new ExecutionCache(join(root, 'cache'), 1e9)
     await cache.store(key(1), facts('Train'), executionDir(root, 'a', 'payload'))
     const entryFile = join(cache.dir, 'entries', key(1).slice(0, 2), `${key(1)}.json`)
@@ -124,8 +123,10 @@ describe('ExecutionCache', () => {
     expect(cache.lookup(key(2))).toBeUndefined()
   })
 
-  it('refuses to store outputs holding a symlink (a restore could not give the same outputs)', async () => {
-    const root = temp()
+  it('refuses to store outputs holding a symlink (a restore could not give the same outputs)', async ({
+    tempDir,
+  }) => {
+    const root = temp(tempDir)
     const cache = new ExecutionCache(join(root, 'cache'), 1e9)
     const dir = executionDir(root, 'a', 'payload')
     const { symlinkSync } = await import('node:fs')
@@ -134,8 +135,10 @@ describe('ExecutionCache', () => {
     expect(cache.lookup(key(1))).toBeUndefined()
   })
 
-  it('evicts the least recently used entries, and only as many as the size bound needs', async () => {
-    const root = temp()
+  it('evicts the least recently used entries, and only as many as the size bound needs', async ({
+    tempDir,
+  }) => {
+    const root = temp(tempDir)
     const cache = new ExecutionCache(join(root, 'cache'), 1e9)
     const payload = (n: number) => `${n}`.repeat(1000)
     for (const n of [1, 2, 3, 4]) {
@@ -165,8 +168,8 @@ describe('ExecutionCache', () => {
     expect(await cache.restore(cache.lookup(key(4))!, again)).toBe(true)
   })
 
-  it('keeps blobs shared with entries that stay', async () => {
-    const root = temp()
+  it('keeps blobs shared with entries that stay', async ({ tempDir }) => {
+    const root = temp(tempDir)
     const cache = new ExecutionCache(join(root, 'cache'), 1e9)
     await cache.store(key(1), facts('A'), executionDir(root, 'a', 'same'))
     await cache.store(key(2), facts('B'), executionDir(root, 'b', 'same'))
@@ -181,8 +184,8 @@ describe('ExecutionCache', () => {
     expect(await cache.restore(cache.lookup(key(2))!, target)).toBe(true)
   })
 
-  it('empties itself on clean and says what it held', async () => {
-    const root = temp()
+  it('empties itself on clean and says what it held', async ({ tempDir }) => {
+    const root = temp(tempDir)
     const cache = new ExecutionCache(join(root, 'cache'), 1e9)
     await cache.store(key(1), facts('A'), executionDir(root, 'a', 'x'))
     expect(cache.clean().entries).toBe(1)

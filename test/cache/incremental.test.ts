@@ -1,24 +1,19 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect } from 'vitest'
+import { it } from '../support/fixtures.js'
 import { assertBuilt, cli } from '../cli/cli-harness.js'
-import {
-  CACHE_ON,
-  STEPS,
-  cachedProject,
-  removeCachedProjects,
-  runPipeline,
-  takeExecutions,
-} from './cached-project.js'
+import { CACHE_ON, STEPS, cachedProject, runPipeline, takeExecutions } from './cached-project.js'
 
 beforeAll(assertBuilt)
-afterAll(removeCachedProjects)
 
 const everyStepOnce = Object.fromEntries(STEPS.map((step) => [step, 1]))
 
 describe('pipetest run with the execution cache', () => {
-  it('executes no script the second time when nothing changed, and says each result was cached', async () => {
-    const root = cachedProject()
+  it('executes no script the second time when nothing changed, and says each result was cached', async ({
+    tempDir,
+  }) => {
+    const root = cachedProject(tempDir('pipetest-cache-'))
     const first = await runPipeline(root)
     expect(first.json.ok, first.stderr).toBe(true)
     expect(takeExecutions(root)).toEqual(everyStepOnce)
@@ -42,8 +37,8 @@ describe('pipetest run with the execution cache', () => {
     expect(second.stderr).toContain(`cached (from run ${first.json.runId})`)
   })
 
-  it('reruns only the executions of an edited leaf script', async () => {
-    const root = cachedProject()
+  it('reruns only the executions of an edited leaf script', async ({ tempDir }) => {
+    const root = cachedProject(tempDir('pipetest-cache-'))
     await runPipeline(root)
     takeExecutions(root)
     appendFileSync(join(root, 'scripts/report.py'), '\n# reworded\n')
@@ -54,8 +49,10 @@ describe('pipetest run with the execution cache', () => {
     expect(after.json.scripts.Train!.cached).toBeDefined()
   })
 
-  it('reruns a middle step and everything downstream when a local module it imports changes', async () => {
-    const root = cachedProject()
+  it('reruns a middle step and everything downstream when a local module it imports changes', async ({
+    tempDir,
+  }) => {
+    const root = cachedProject(tempDir('pipetest-cache-'))
     await runPipeline(root)
     takeExecutions(root)
     const rules = join(root, 'scripts/shared/rules.py')
@@ -66,8 +63,8 @@ describe('pipetest run with the execution cache', () => {
     expect(after.json.scripts.Load!.cached).toBeDefined()
   })
 
-  it('reruns the consumers of a changed input file', async () => {
-    const root = cachedProject()
+  it('reruns the consumers of a changed input file', async ({ tempDir }) => {
+    const root = cachedProject(tempDir('pipetest-cache-'))
     await runPipeline(root)
     takeExecutions(root)
     writeFileSync(join(root, 'data/lookup/regions.json'), '{"1": "east", "3": "south"}\n')
@@ -77,8 +74,10 @@ describe('pipetest run with the execution cache', () => {
     expect(takeExecutions(root)).toEqual({ Enrich: 1, Train: 1, Report: 1 })
   })
 
-  it('runs every script with --no-cache, with cache: false in the config, and with PIPETEST_CACHE=0', async () => {
-    const root = cachedProject()
+  it('runs every script with --no-cache, with cache: false in the config, and with PIPETEST_CACHE=0', async ({
+    tempDir,
+  }) => {
+    const root = cachedProject(tempDir('pipetest-cache-'))
     await runPipeline(root)
     takeExecutions(root)
     await runPipeline(root, ['--no-cache'])
@@ -93,8 +92,8 @@ describe('pipetest run with the execution cache', () => {
     expect(takeExecutions(root)).toEqual(everyStepOnce)
   })
 
-  it('never caches a node whose spec says "cache": false', async () => {
-    const root = cachedProject()
+  it('never caches a node whose spec says "cache": false', async ({ tempDir }) => {
+    const root = cachedProject(tempDir('pipetest-cache-'))
     const spec = join(root, 'data/.specs/train_runtime_test_spec.json')
     writeFileSync(spec, JSON.stringify({ ...JSON.parse(readFileSync(spec, 'utf8')), cache: false }))
     await runPipeline(root)
@@ -105,8 +104,8 @@ describe('pipetest run with the execution cache', () => {
     expect(takeExecutions(root)).toEqual({ Train: 1 })
   })
 
-  it('shows the cache in the summary', async () => {
-    const root = cachedProject()
+  it('shows the cache in the summary', async ({ tempDir }) => {
+    const root = cachedProject(tempDir('pipetest-cache-'))
     await runPipeline(root)
     const second = await cli(['run', 'pipeline.dag.json'], { cwd: root, env: CACHE_ON })
     expect(second.stdout).toMatch(/Cache\s+5 of 5 executions restored/)

@@ -1,29 +1,27 @@
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect } from 'vitest'
+import { it } from '../support/fixtures.js'
 import { assertBuilt, cli } from '../cli/cli-harness.js'
 import {
   CACHE_ON,
   STEPS,
   cachedProject,
-  removeCachedProjects,
   runPipeline,
   takeExecutions,
   type RunJson,
 } from './cached-project.js'
 
 beforeAll(assertBuilt)
-afterAll(removeCachedProjects)
-const shared: string[] = []
-afterAll(() => shared.forEach((dir) => rmSync(dir, { recursive: true, force: true })))
 
 /** What Train wrote in a run, as the test of that run would read it. */
 const modelOf = (run: RunJson) => readFileSync(run.scripts.Train!.outputs[0]!.path, 'utf8')
 
 describe('a damaged or shared execution cache', () => {
-  it('runs a step again when its stored output was damaged, and never shows the damaged bytes', async () => {
-    const root = cachedProject()
+  it('runs a step again when its stored output was damaged, and never shows the damaged bytes', async ({
+    tempDir,
+  }) => {
+    const root = cachedProject(tempDir('pipetest-cache-'))
     const first = await runPipeline(root)
     takeExecutions(root)
     const cacheDir = join(root, 'data/.pipetest/cache')
@@ -51,10 +49,14 @@ describe('a damaged or shared execution cache', () => {
     expect(takeExecutions(root)).toEqual({})
   })
 
-  it('stays whole when two runs write to one cache folder at once (two shards on one volume)', async () => {
-    const cacheDir = mkdtempSync(join(tmpdir(), 'pipetest-shared-cache-'))
-    shared.push(cacheDir)
-    const projects = [cachedProject(), cachedProject()]
+  it('stays whole when two runs write to one cache folder at once (two shards on one volume)', async ({
+    tempDir,
+  }) => {
+    const cacheDir = tempDir('pipetest-shared-cache-')
+    const projects = [
+      cachedProject(tempDir('pipetest-cache-')),
+      cachedProject(tempDir('pipetest-cache-')),
+    ]
     for (const root of projects) {
       writeFileSync(
         join(root, 'pipetest.config.json'),

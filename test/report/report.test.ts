@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect } from 'vitest'
+import { describe, expect } from 'vitest'
 import { PipelineRun } from '../../src/engine/index.js'
 import {
   buildReport,
@@ -12,7 +12,7 @@ import { previewOutputs } from '../../src/report/outputs.js'
 import type { TableSummary } from '../../src/data/index.js'
 import type { ExecutionResult } from '../../src/engine/results.js'
 import { it, pipelineOf, type Project, stepSpec, writeData } from '../engine/helpers.js'
-import { cachedProject, removeCachedProjects, runPipeline, STEPS } from '../cache/cached-project.js'
+import { cachedProject, runPipeline, STEPS } from '../cache/cached-project.js'
 
 const EVIL = `<img src=x onerror="alert('x')">&</script>`
 
@@ -145,10 +145,10 @@ describe('output previews', () => {
 })
 
 describe('cached executions', () => {
-  afterAll(removeCachedProjects)
-
-  it('are marked: a node whose executions were all restored is `cached`, each execution says so', async () => {
-    const root = cachedProject()
+  it('are marked: a node whose executions were all restored is `cached`, each execution says so', async ({
+    tempDir,
+  }) => {
+    const root = cachedProject(tempDir('pipetest-cache-'))
     await runPipeline(root)
     const { json } = await runPipeline(root)
     expect(Object.values(json.scripts).every((script) => script.cached !== undefined)).toBe(true)
