@@ -1,57 +1,75 @@
-import { defineConfig, type Options } from 'tsup'
+import { writeFile } from 'node:fs/promises'
+import { defineConfig } from 'tsup'
+
+/** The entries, each built once as CommonJS (`dist/<name>.cjs`) and re-exported as ES modules. */
+const entry = {
+  index: 'src/index.ts',
+  internal: 'src/internal.ts',
+  'internal-report': 'src/internal-report.ts',
+  cli: 'src/cli/main.ts',
+}
+
+/**
+ * ES module entries over the CommonJS build: `import 'pipetest'` loads `dist/index.js`, which
+ * re-exports `dist/index.cjs` (Node finds a CommonJS module's named exports statically). So
+ * `import` and `require` get one module, and its state (the registry of shared pipeline runs)
+ * exists once in a process whichever way each caller loaded it.
+ */
+async function writeEsmEntries(): Promise<void> {
+  for (const name of Object.keys(entry)) {
+    const code =
+      name === 'cli'
+        ? `#!/usr/bin/env node\nimport './cli.cjs'\n`
+        : `export * from './${name}.cjs'\n`
+    await writeFile(`dist/${name}.js`, code, name === 'cli' ? { mode: 0o755 } : {})
+  }
+}
 
 /**
  * What is published is what users run: our own code only (dependencies are dependencies, not
  * bundled), no source maps, and one copy of each module shared by every entry point (code
- * splitting), so the CLI loads the library's code instead of repeating it, and a module's
- * state (the registry of shared pipeline runs) exists once whichever entry imported it.
+ * splitting), so the CLI loads the library's code instead of repeating it.
+ *
+ * One implementation, CommonJS: Jest's sandbox (the engine runs inside a Jest test file) has a
+ * module registry that cannot `require` an ES module (Jest 29; Jest 30 before Node 24.9), while
+ * every ES module loader (Node's, Vite's module runner) imports CommonJS. A second, ES module
+ * build of the same code would double the package and give a process two copies of the
+ * library's state when both ways are used. The source stays ES modules; `treeshake` has Rollup
+ * write the CommonJS chunks (tsup's own CommonJS code splitting compiles optional chaining and
+ * class fields down to helpers, a quarter more code). Rollup keeps `import()` of our lazily
+ * loaded chunks (the CLI's commands) and of the ES-module-only Parquet reader as `import()`,
+ * which Node's CommonJS modules can call; where Jest's sandbox cannot, the data layer's
+ * `loadLibrary` falls back to Node's own require().
+ *
+ * The declarations are built once, as .d.cts, and serve `import` and `require` alike: a
+ * CommonJS project (`module: node16`) cannot use ES module declarations, while an ES module
+ * project may import CommonJS ones (pipetest has named exports only).
  */
-const shared: Options = {
+export default defineConfig({
+  entry,
+  format: ['cjs'],
   target: 'node20',
   platform: 'node',
   splitting: true,
+  treeshake: true,
   sourcemap: false,
-  shims: true,
+  // `import.meta.url` (where the harness, the report assets and package.json are) is the
+  // built file's URL, from `src/cjs-shim.ts`. tsup's own shim builds it from `file:` and the
+  // path, which breaks on a `#` or `%` in the install path.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  inject: ['src/cjs-shim.ts'],
   // Keep `node:` on built-in imports. Stripped (tsup's default), `timers/promises` is a bare
   // specifier that a resolver may look up as a package: Vite's module runner did so in CI when
   // it inlined our dist, and failed with "Cannot find module '<root>/timers/promises'".
   removeNodeProtocol: false,
-  // `npm run build` empties dist/ first; the two builds below run side by side.
+  // `npm run build` empties dist/ first.
   clean: false,
-}
-
-export default defineConfig([
-  // ESM: the library, the adapters' internal entries and the CLI (which loads its commands lazily).
-  {
-    ...shared,
-    format: ['esm'],
+  dts: {
     entry: {
       index: 'src/index.ts',
       internal: 'src/internal.ts',
       'internal-report': 'src/internal-report.ts',
-      cli: 'src/cli/main.ts',
     },
   },
-  // CommonJS, for what Jest's sandbox loads: its module registry cannot `require` an ES module
-  // (Jest 29; Jest 30 before Node 24.9). That is the façade a test file may require and the
-  // adapter's internal entry: the engine runs inside the test file, so most of the library.
-  // The report and the CLI are not in it: Jest's reporters load through Node's own require(),
-  // which loads ES modules (Node ≥ 20.19), hence `internal-report` is ES modules only.
-  // Nothing is bundled here either: the dependencies ship CommonJS, except the Parquet reader
-  // (hyparquet, ES modules only), which the data layer imports on the first Parquet file.
-  // The declarations are built once, here, as .d.cts, and serve `import` and `require` alike:
-  // a CommonJS project (`module: node16`) cannot use ES module declarations, while an ES
-  // module project may import CommonJS ones (pipetest has named exports only).
-  {
-    ...shared,
-    format: ['cjs'],
-    entry: { index: 'src/index.ts', internal: 'src/internal.ts' },
-    dts: {
-      entry: {
-        index: 'src/index.ts',
-        internal: 'src/internal.ts',
-        'internal-report': 'src/internal-report.ts',
-      },
-    },
-  },
-])
+  onSuccess: writeEsmEntries,
+})

@@ -12,7 +12,10 @@ import { describe, expect, it } from 'vitest'
  */
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist')
 
-/** Packages a built file loads when it is evaluated: its static imports, followed through our chunks. */
+/**
+ * Packages a built file loads when it is evaluated: its static imports (the ES module entries)
+ * and top-level requires (the CommonJS build they re-export), followed through our chunks.
+ */
 function staticPackages(entry: string): Set<string> {
   const packages = new Set<string>()
   const seen = new Set<string>()
@@ -20,8 +23,10 @@ function staticPackages(entry: string): Set<string> {
     if (seen.has(file)) return
     seen.add(file)
     const code = readFileSync(file, 'utf8')
-    // Static `import … from "x"`, `export … from "x"` and `import "x"` at the start of a line.
-    for (const match of code.matchAll(/^(?:import|export)\b[^;]*?["']([^"']+)["']/gm)) {
+    // Static `import … from "x"`, `export … from "x"`, `import "x"`, `require("x")` and
+    // `var y = require("x")` at the start of a line (a lazy `import()` is inside a function).
+    const pattern = /^(?:(?:import|export)\b[^;]*?|(?:var \w+ = )?require\()["']([^"']+)["']/gm
+    for (const match of code.matchAll(pattern)) {
       const specifier = match[1]!
       if (specifier.startsWith('.')) visit(join(dirname(file), specifier))
       else if (!isBuiltin(specifier)) packages.add(specifier)
