@@ -1,8 +1,7 @@
 /**
  * `pipetest/internal`: what the adapters (`@pipetest/vitest`, `@pipetest/jest`) and the bench
  * share with the core and users do not need. Not documented, not stable; see ARCHITECTURE.md.
- * It is built as CommonJS too, for the part of `@pipetest/jest` that runs in Jest's sandbox; the
- * reporters' run collector is in `pipetest/internal/report`, which is ES modules only.
+ * The reporters' run collector is in `pipetest/internal/report`.
  */
 export { hashOf, readRecords, writeRecord } from './files/record-folder.js'
 export { loadProjectConfig } from './config/index.js'
