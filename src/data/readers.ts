@@ -236,15 +236,16 @@ function loadParquetReader(): Promise<ParquetModules> {
 }
 
 /**
- * Loads a reader library on first use, also where Jest's module registry refuses it. Our
- * CommonJS build (what Jest's default runtime loads) compiles `import()` to `require()`, and
- * Jest's registry refuses an ES module such as hyparquet ("Must use import to load ES Module")
- * without `--experimental-vm-modules`, and refuses any file between two tests ("outside of the
- * scope of the test code") — where a shared execution's outputs are often read. Node's own
- * `require` can do both (require(esm), Node ≥ 20.19, which pipetest needs anyway): it is taken
- * from the real `process` of Node's main context, which `vm.runInThisContext` evaluates in. The
- * readers are pure computation on a file, so nothing Jest mocks or isolates is bypassed; their
- * values come from that context (hence realm-safe checks such as `isDate` in values.ts).
+ * Loads a reader library on first use, also where Jest's module registry refuses it. Our build
+ * is CommonJS (what Jest's default runtime loads) and keeps `import()`, which Jest's sandbox
+ * refuses without `--experimental-vm-modules`; its registry's `require()` refuses an ES module
+ * such as hyparquet ("Must use import to load ES Module"), and any file between two tests
+ * ("outside of the scope of the test code") — where a shared execution's outputs are often
+ * read. Node's own `require` can do all of it (require(esm), Node ≥ 20.19, which pipetest needs
+ * anyway): it is taken from the real `process` of Node's main context, which
+ * `vm.runInThisContext` evaluates in. The readers are pure computation on a file, so nothing
+ * Jest mocks or isolates is bypassed; their values come from that context (hence realm-safe
+ * checks such as `isDate` in values.ts).
  */
 async function loadLibrary<T>(load: () => Promise<T>, name: string): Promise<T> {
   try {

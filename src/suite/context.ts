@@ -5,8 +5,8 @@ import type { PipelineTestingSpec } from '../spec/index.js'
  * The pipeline a result came from, riding on results returned by `runScript`/`runPipeline`
  * so `expect(result).toProduceOutputsFor('Train')` can look at the DAG and run the edge.
  * Stored under a non-enumerable symbol: results stay plain, serialisable objects (JSON,
- * snapshots, worker messages never see it). `Symbol.for` so the ESM and CommonJS builds of
- * the core, both loaded in one process, read each other's results.
+ * snapshots, worker messages never see it). `Symbol.for` so two copies of the core in one
+ * process (a linked and an installed one, say) read each other's results.
  */
 const PIPELINE_CONTEXT = Symbol.for('pipetest.pipelineContext')
 

@@ -179,7 +179,7 @@ describe.each(jestVersions)('installed from packs, with jest@%s', (jestVersion) 
           "module.exports = require('@pipetest/jest/junit-properties')\n",
         '__tests__/pipeline.test.js':
           "const { describePipeline } = require('@pipetest/jest')\ndescribePipeline('pipeline.dag.json')\n",
-        // The façade as a test file requires it in Jest's sandbox: its CommonJS build.
+        // The façade as a test file requires it in Jest's sandbox (pipetest is built as CommonJS).
         '__tests__/facade.test.js': [
           "const { RuntimeTester, readData, toRunSuccessfully } = require('pipetest')",
           "test('the façade loads in the sandbox', () => {",
@@ -192,7 +192,7 @@ describe.each(jestVersions)('installed from packs, with jest@%s', (jestVersion) 
       'failing-node-blocks-downstream',
     )
     // Jest's main process loads the reporter with Node's own require(), and the reporter loads
-    // the report renderer, which pipetest ships as ES modules only (Node ≥ 20.19 requires them).
+    // the report renderer (pipetest/internal/report) outside the sandbox.
     const run = await execa(
       join(project, 'node_modules', '.bin', 'jest'),
       [
