@@ -1,18 +1,12 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect } from 'vitest'
+import { test, type TempDir } from '../support/fixtures.js'
 import { loadProjectConfig, withProjectConfig } from '../../src/config/index.js'
 import { errorOf } from '../support/error-of.js'
 
-const created: string[] = []
-afterEach(async () => {
-  await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
-})
-
-async function project(files: Record<string, unknown>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'pipetest-config-'))
-  created.push(dir)
+async function project(tempDir: TempDir, files: Record<string, unknown>): Promise<string> {
+  const dir = tempDir('pipetest-config-')
   for (const [file, content] of Object.entries(files)) {
     await mkdir(join(dir, file, '..'), { recursive: true })
     await writeFile(
@@ -24,8 +18,10 @@ async function project(files: Record<string, unknown>): Promise<string> {
 }
 
 describe('loadProjectConfig', () => {
-  test('finds pipetest.config.json above the current folder and resolves its paths there', async () => {
-    const dir = await project({
+  test('finds pipetest.config.json above the current folder and resolves its paths there', async ({
+    tempDir,
+  }) => {
+    const dir = await project(tempDir, {
       'pipetest.config.json': {
         python: '.venv/bin/python',
         testDataDir: 'data/runtime',
@@ -48,32 +44,38 @@ describe('loadProjectConfig', () => {
     })
   })
 
-  test('reads the "pipetest" key of package.json, and keeps a bare interpreter name for PATH', async () => {
-    const dir = await project({ 'package.json': { name: 'p', pipetest: { python: 'python3.11' } } })
+  test('reads the "pipetest" key of package.json, and keeps a bare interpreter name for PATH', async ({
+    tempDir,
+  }) => {
+    const dir = await project(tempDir, {
+      'package.json': { name: 'p', pipetest: { python: 'python3.11' } },
+    })
     expect(loadProjectConfig(dir, {})).toMatchObject({
       file: join(dir, 'package.json'),
       python: 'python3.11',
     })
   })
 
-  test("stops at the project's own package.json: a config above it is another project's", async () => {
-    const dir = await project({
+  test("stops at the project's own package.json: a config above it is another project's", async ({
+    tempDir,
+  }) => {
+    const dir = await project(tempDir, {
       'pipetest.config.json': { python: 'outer' },
       'inner/package.json': { name: 'inner' },
     })
     expect(loadProjectConfig(join(dir, 'inner'), {})).toEqual({ dags: [] })
   })
 
-  test('PIPETEST_PYTHON overrides the configured interpreter', async () => {
-    const dir = await project({ 'pipetest.config.json': { python: 'python3.9' } })
+  test('PIPETEST_PYTHON overrides the configured interpreter', async ({ tempDir }) => {
+    const dir = await project(tempDir, { 'pipetest.config.json': { python: 'python3.9' } })
     expect(loadProjectConfig(dir, { PIPETEST_PYTHON: '/usr/bin/python3' })).toMatchObject({
       python: '/usr/bin/python3',
       pythonFrom: 'PIPETEST_PYTHON',
     })
   })
 
-  test('a wrong value names the file, the field and the settings', async () => {
-    const dir = await project({ 'pipetest.config.json': { concurrency: 0 } })
+  test('a wrong value names the file, the field and the settings', async ({ tempDir }) => {
+    const dir = await project(tempDir, { 'pipetest.config.json': { concurrency: 0 } })
     const error = errorOf(() => loadProjectConfig(dir, {}))
     expect(error).toMatchObject({
       code: 'CONFIG_INVALID',
@@ -83,22 +85,24 @@ describe('loadProjectConfig', () => {
     expect(error.message).toContain('must be at least 1')
   })
 
-  test('an unknown setting is named, under package.json\'s "pipetest" key too', async () => {
-    const dir = await project({ 'package.json': { pipetest: { pyhton: 'x' } } })
+  test('an unknown setting is named, under package.json\'s "pipetest" key too', async ({
+    tempDir,
+  }) => {
+    const dir = await project(tempDir, { 'package.json': { pipetest: { pyhton: 'x' } } })
     const error = errorOf(() => loadProjectConfig(dir, {}))
     expect(error.shortMessage).toContain('unknown setting pyhton under "pipetest"')
     expect(error.hint).toContain('python')
   })
 
-  test('malformed JSON gives the line and column', async () => {
-    const dir = await project({ 'pipetest.config.json': '{\n  "python": ,\n}' })
+  test('malformed JSON gives the line and column', async ({ tempDir }) => {
+    const dir = await project(tempDir, { 'pipetest.config.json': '{\n  "python": ,\n}' })
     expect(errorOf(() => loadProjectConfig(dir, {})).message).toMatch(/line 2, column/)
   })
 })
 
 describe('withProjectConfig', () => {
-  test('fills what the options leave out; explicit options win', async () => {
-    const dir = await project({
+  test('fills what the options leave out; explicit options win', async ({ tempDir }) => {
+    const dir = await project(tempDir, {
       'pipetest.config.json': { python: 'python3.11', timeoutSeconds: 60, testDataDir: 'data' },
     })
     expect(withProjectConfig({ rootDir: dir, timeoutSeconds: 5 })).toEqual({

@@ -1,17 +1,16 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { describe, expect } from 'vitest'
+import { test } from '../support/fixtures.js'
 import { PipelineDAG, loadDag } from '../../src/dag/index.js'
 import { errorOf } from '../support/error-of.js'
 
 let root: string
 
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'pipetest-dag-'))
+test.beforeEach(({ tempDir }) => {
+  root = tempDir('pipetest-dag-')
 })
-afterEach(() => rm(root, { recursive: true, force: true }))
 
 async function dagFile(name: string, text: string): Promise<string> {
   const file = join(root, name)

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { describe, expect } from 'vitest'
+import { test } from '../support/fixtures.js'
 import {
   createDefaultSpec,
   listSpecNames,
@@ -15,11 +15,10 @@ import {
 let root: string
 let specsDir: string
 
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'pipetest-spec-'))
+test.beforeEach(({ tempDir }) => {
+  root = tempDir('pipetest-spec-')
   specsDir = specsDirOf(join(root, 'test/integration/runtime'))
 })
-afterEach(() => rm(root, { recursive: true, force: true }))
 
 describe('spec store', () => {
   test('keeps specs in <testDataDir>/.specs/<script>_runtime_test_spec.json', () => {
