@@ -1,6 +1,8 @@
-import { closeSync, existsSync, openSync, readSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { PipetestError } from '../errors.js'
+import { writeFileAtomic } from '../files/atomic-write.js'
 import { compiledHarnessStem, harnessCacheDir } from './harness-cache.js'
 import { harnessPath } from './harness.js'
 import { probeProcess } from './process.js'
@@ -97,10 +99,94 @@ export function resolvePythonInstallation(python: string): Promise<PythonInstall
   return installation
 }
 
-async function probePython(python: string): Promise<PythonInstallation> {
+/**
+ * The probe of `python` without the per-process memo: recalled from its record when one is
+ * valid (see {@link ProbeRecord}), else run — and recorded when `python` is a native binary.
+ * `cacheBase` is where the private cache folder is made (the system's temp folder).
+ */
+export async function probePython(python: string, cacheBase?: string): Promise<PythonInstallation> {
   const source = harnessPath('python_harness.py')
-  const cacheDir = harnessCacheDir() ?? ''
+  const cacheDir = harnessCacheDir(cacheBase) ?? ''
   const stem = cacheDir ? compiledHarnessStem(source) : ''
+  const binary = cacheDir ? evidentExecutable(python) : undefined
+  const record = binary === undefined ? undefined : probeRecordOf(binary, cacheDir, stem)
+  if (record) {
+    const recalled = recallProbe(record)
+    if (recalled) return recalled
+  }
+  const installation = await runProbe(python, source, cacheDir, stem)
+  if (record?.stamp !== undefined) {
+    try {
+      const { binary: kept, stamp } = record
+      const harnessStamp = fileStamp(installation.harness)
+      writeFileAtomic(
+        record.file,
+        JSON.stringify({ binary: kept, stamp, ...installation, harnessStamp }),
+      )
+    } catch {
+      // A record that cannot be written costs the next process a probe, nothing else.
+    }
+  }
+  return installation
+}
+
+/**
+ * A probe's answer for a native binary, kept beside the compiled harness (in the same private
+ * folder, so nobody else can plant one) for later processes: each `pipetest` command and each
+ * Vitest or Jest worker otherwise starts Python once just to ask it (~45 ms). It is used only
+ * while the binary is the same file — device, inode, size, modification and change times, taken
+ * before the probe ran — and its compiled harness is the file the probe checked (same stamp: a
+ * damaged or hand-edited one is probed, and so compiled, again); the file name covers the binary's
+ * path and the harness version. A shim is probed every time: which Python it starts depends on
+ * the folder and the environment.
+ */
+interface ProbeRecord {
+  file: string
+  binary: string
+  stamp: string | undefined
+}
+
+function probeRecordOf(binary: string, cacheDir: string, stem: string): ProbeRecord {
+  const digest = createHash('sha256').update(binary).update('\0').update(stem).digest('hex')
+  return {
+    file: join(cacheDir, `probe-${digest.slice(0, 16)}.json`),
+    binary,
+    stamp: fileStamp(binary),
+  }
+}
+
+function fileStamp(file: string): string | undefined {
+  try {
+    const stats = statSync(file)
+    return [stats.dev, stats.ino, stats.size, stats.mtimeMs, stats.ctimeMs].join(':')
+  } catch {
+    return undefined
+  }
+}
+
+function recallProbe(record: ProbeRecord): PythonInstallation | undefined {
+  if (record.stamp === undefined) return undefined
+  try {
+    const kept = JSON.parse(readFileSync(record.file, 'utf8')) as Record<string, unknown>
+    const { executable, harness } = kept
+    const valid =
+      kept.binary === record.binary &&
+      kept.stamp === record.stamp &&
+      typeof executable === 'string' &&
+      typeof harness === 'string' &&
+      kept.harnessStamp === fileStamp(harness)
+    return valid ? { executable, harness } : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function runProbe(
+  python: string,
+  source: string,
+  cacheDir: string,
+  stem: string,
+): Promise<PythonInstallation> {
   const probe = await probeProcess(python, ['-c', PROBE_SCRIPT, source, cacheDir, stem], {
     timeoutMs: PROBE_TIMEOUT_MS,
   })

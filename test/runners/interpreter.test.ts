@@ -1,4 +1,13 @@
-import { mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs'
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { chmod, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { afterEach, describe, expect } from 'vitest'
@@ -9,6 +18,7 @@ import { runExecution } from '../../src/runners/index.js'
 import {
   evidentExecutable,
   InterpreterNotFoundError,
+  probePython,
   resolvePython,
   resolvePythonInstallation,
 } from '../../src/runners/interpreter.js'
@@ -233,5 +243,54 @@ describe('evidentExecutable', () => {
     const { shim } = await countingShim(root)
     expect(evidentExecutable(shim)).toBeUndefined()
     expect(evidentExecutable(join(root, 'nothing-here'))).toBeUndefined()
+  })
+})
+
+describe('the probe record', () => {
+  it('lets a later process skip the probe of a native binary, until the binary changes', async ({
+    tempDir,
+  }) => {
+    const base = tempDir()
+    // A copy of Debian's python3 (a native binary) that the test may "upgrade in place".
+    const python = join(tempDir(), 'python3')
+    copyFileSync('/usr/bin/python3', python)
+    await chmod(python, 0o755)
+    expect((await probePython(python, base)).executable).toBe(python)
+
+    const cacheDir = harnessCacheDir(base)!
+    const records = readdirSync(cacheDir).filter((name) => name.startsWith('probe-'))
+    expect(records).toHaveLength(1)
+    // Marked: a recalled record answers with the mark, a probe with the real path.
+    const file = join(cacheDir, records[0]!)
+    const mark = () => {
+      const record = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+      writeFileSync(file, JSON.stringify({ ...record, executable: '/recalled/python3' }))
+      return String(record.harness)
+    }
+    const harness = mark()
+    expect(harness).toMatch(/\.pyc$/)
+    expect((await probePython(python, base)).executable).toBe('/recalled/python3')
+
+    // A damaged compiled harness is not recalled: the probe runs and compiles it again.
+    writeFileSync(harness, 'damaged')
+    expect((await probePython(python, base)).executable).toBe(python)
+    expect(readFileSync(harness, 'latin1')).not.toBe('damaged')
+
+    // Nor is a binary upgraded in place.
+    mark()
+    const later = new Date(Date.now() + 60_000)
+    utimesSync(python, later, later)
+    expect((await probePython(python, base)).executable).toBe(python)
+  })
+
+  it('is never kept for a shim, which picks its Python by folder and environment', async ({
+    tempDir,
+  }) => {
+    const base = tempDir()
+    const { shim, starts } = await countingShim(tempDir())
+    await probePython(shim, base)
+    await probePython(shim, base)
+    expect(starts()).toBe(2)
+    expect(readdirSync(harnessCacheDir(base)!).filter((n) => n.startsWith('probe-'))).toEqual([])
   })
 })
