@@ -9,7 +9,7 @@ import { runOk } from './processes.mjs'
  * pipetest's runners are measured against these.
  */
 
-const PYTHON_LAUNCHER = [
+export const PYTHON_LAUNCHER = [
   'import argparse, importlib.util, json, sys',
   'a = json.loads(sys.argv[2])',
   "s = importlib.util.spec_from_file_location('step', sys.argv[1])",

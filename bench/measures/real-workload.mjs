@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join, posix } from 'node:path'
 import { makeProject, REPO_ROOT, TEST_DATA_DIR } from '../lib/generators.mjs'
+import { PYTHON_LAUNCHER } from '../lib/launchers.mjs'
 import { assertAllPassed } from '../lib/pipetest.mjs'
 import { run, runOk } from '../lib/processes.mjs'
 import { formatMs } from '../lib/table.mjs'
@@ -68,7 +69,7 @@ export async function measureRealWorkload({ pipetest, repeat, log }) {
   const byHand = async () => {
     const base = join(root, 'baseline', String(serial++))
     for (const step of STEPS)
-      await runOk(python, ['-c', LAUNCHER, ...launchArgs(root, base, step)], {
+      await runOk(python, ['-c', PYTHON_LAUNCHER, ...launchArgs(root, base, step)], {
         cwd: root,
         detached: true,
       })
@@ -245,16 +246,6 @@ function launchArgs(root, base, [, script, input, output]) {
   }
   return [join(root, 'scripts', `${script}.py`), JSON.stringify(args)]
 }
-
-/** The least a person writes to run one step: import it, call main (as bench/lib/launchers). */
-const LAUNCHER = [
-  'import argparse, importlib.util, json, sys',
-  'a = json.loads(sys.argv[2])',
-  "s = importlib.util.spec_from_file_location('step', sys.argv[1])",
-  'm = importlib.util.module_from_spec(s)',
-  's.loader.exec_module(m)',
-  "m.main(a['inputPaths'], a['outputPaths'], a['environVars'], argparse.Namespace(**a['jobArgs']))",
-].join('\n')
 
 /** cursus' way: one interpreter, the libraries imported once, every step's main in turn. */
 const IN_PROCESS = [
