@@ -1,11 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import { dominantFormat, fileFormat } from '../../src/data/formats.js'
-
-const root = mkdtempSync(join(tmpdir(), 'pipetest-format-'))
-afterAll(() => rmSync(root, { recursive: true, force: true }))
+import { it } from '../support/fixtures.js'
 
 describe('data formats', () => {
   it("names files as cursus' _detect_file_format does, with .tar.gz fixed", () => {
@@ -22,7 +19,10 @@ describe('data formats', () => {
     ])
   })
 
-  it('reports the most common data format under folders, ignoring temporary and empty files', () => {
+  it('reports the most common data format under folders, ignoring temporary and empty files', ({
+    tempDir,
+  }) => {
+    const root = tempDir('pipetest-format-')
     mkdirSync(join(root, 'out', 'train'), { recursive: true })
     writeFileSync(join(root, 'out', 'train', 'a.parquet'), 'x')
     writeFileSync(join(root, 'out', 'train', 'b.parquet'), 'x')

@@ -1,30 +1,17 @@
 import { execFileSync } from 'node:child_process'
-import {
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import {
   compareFingerprints,
   describeInputChanges,
   fingerprintInputs,
 } from '../../src/engine/input-guard.js'
+import { it, type TempDir } from '../support/fixtures.js'
 
-const dirs: string[] = []
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
-})
-
-function inputsFolder() {
-  const root = mkdtempSync(join(tmpdir(), 'pipetest-guard-'))
-  dirs.push(root)
+/** A folder of inputs: a data folder (one file nested) and a config file beside it. */
+function inputsFolder(tempDir: TempDir) {
+  const root = tempDir('pipetest-guard-')
   mkdirSync(join(root, 'data', 'train'), { recursive: true })
   writeFileSync(join(root, 'data', 'train', 'a.csv'), 'x\n1\n')
   writeFileSync(join(root, 'data', 'b.csv'), 'y\n2\n')
@@ -33,14 +20,14 @@ function inputsFolder() {
 }
 
 describe('input guard', () => {
-  it('sees no change when the inputs were only read', async () => {
-    const { inputs } = inputsFolder()
+  it('sees no change when the inputs were only read', async ({ tempDir }) => {
+    const { inputs } = inputsFolder(tempDir)
     const before = await fingerprintInputs(inputs)
     expect(compareFingerprints(before, await fingerprintInputs(inputs))).toEqual([])
   })
 
-  it('reports deleted, rewritten and added files', async () => {
-    const { root, inputs } = inputsFolder()
+  it('reports deleted, rewritten and added files', async ({ tempDir }) => {
+    const { root, inputs } = inputsFolder(tempDir)
     const before = await fingerprintInputs(inputs)
     rmSync(join(root, 'data', 'b.csv'))
     const file = join(root, 'data', 'train', 'a.csv')
@@ -64,8 +51,8 @@ describe('input guard', () => {
     )
   })
 
-  it('reports a deleted input file or folder', async () => {
-    const { root, inputs } = inputsFolder()
+  it('reports a deleted input file or folder', async ({ tempDir }) => {
+    const { root, inputs } = inputsFolder(tempDir)
     const before = await fingerprintInputs(inputs)
     rmSync(join(root, 'config.json'))
     rmSync(join(root, 'data'), { recursive: true })
@@ -76,8 +63,10 @@ describe('input guard', () => {
     expect(changes.every((c) => c.change === 'deleted')).toBe(true)
   })
 
-  it('reports bytecode caches and hidden folders, and skips only the excluded folders', async () => {
-    const { root, inputs } = inputsFolder()
+  it('reports bytecode caches and hidden folders, and skips only the excluded folders', async ({
+    tempDir,
+  }) => {
+    const { root, inputs } = inputsFolder(tempDir)
     const exclude = [join(root, 'data', '.pipetest')]
     const before = await fingerprintInputs(inputs, { exclude })
     mkdirSync(join(root, 'data', '__pycache__'))
@@ -92,8 +81,10 @@ describe('input guard', () => {
     ])
   })
 
-  it('follows symlinks inside an input, walking a folder reached twice (a loop) once', async () => {
-    const { root, inputs } = inputsFolder()
+  it('follows symlinks inside an input, walking a folder reached twice (a loop) once', async ({
+    tempDir,
+  }) => {
+    const { root, inputs } = inputsFolder(tempDir)
     mkdirSync(join(root, 'shared'))
     writeFileSync(join(root, 'shared', 'lookup.csv'), 'a\n')
     symlinkSync('../shared', join(root, 'data', 'shared'))
@@ -106,8 +97,8 @@ describe('input guard', () => {
     ])
   })
 
-  it('never opens a FIFO (it would block), but sees it replaced', async () => {
-    const { root, inputs } = inputsFolder()
+  it('never opens a FIFO (it would block), but sees it replaced', async ({ tempDir }) => {
+    const { root, inputs } = inputsFolder(tempDir)
     execFileSync('mkfifo', [join(root, 'data', 'events.pipe')])
     const before = await fingerprintInputs(inputs)
     rmSync(join(root, 'data', 'events.pipe'))
@@ -117,8 +108,10 @@ describe('input guard', () => {
     ])
   })
 
-  it('says which bound stopped the walk: entries, symlinked folders one inside another', async () => {
-    const { root, inputs } = inputsFolder()
+  it('says which bound stopped the walk: entries, symlinked folders one inside another', async ({
+    tempDir,
+  }) => {
+    const { root, inputs } = inputsFolder(tempDir)
     const few = await fingerprintInputs(inputs, { limits: { entries: 2 } })
     expect(few.notes).toEqual([
       'The input guard stopped after 2 files and folders; changes to the rest of data are not checked.',

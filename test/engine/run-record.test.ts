@@ -1,6 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
 import { afterEach, describe, expect } from 'vitest'
 import { PipelineRun } from '../../src/engine/index.js'
 import { readJournal, readRunRecord, RUN_JOURNAL_ENV } from '../../src/engine/run-record.js'
@@ -50,21 +48,18 @@ describe('the run folder records its results', () => {
 
   it('notes the run folder in the journal a reporter names in PIPETEST_RUN_JOURNAL', async ({
     project,
+    tempDir,
   }) => {
-    const journal = mkdtempSync(join(tmpdir(), 'pipetest-journal-'))
-    try {
-      process.env[RUN_JOURNAL_ENV] = journal
-      const specs = [stepSpec(project, 'A', { inputs: {} })]
-      const first = new PipelineRun(pipelineOf(project, [], specs))
-      await first.testScript('A')
-      await first.close()
-      const second = new PipelineRun(pipelineOf(project, [], specs))
-      await second.testScript('A')
-      await second.close()
+    const journal = tempDir('pipetest-journal-')
+    process.env[RUN_JOURNAL_ENV] = journal
+    const specs = [stepSpec(project, 'A', { inputs: {} })]
+    const first = new PipelineRun(pipelineOf(project, [], specs))
+    await first.testScript('A')
+    await first.close()
+    const second = new PipelineRun(pipelineOf(project, [], specs))
+    await second.testScript('A')
+    await second.close()
 
-      expect(readJournal(journal)).toEqual([first.runFolder, second.runFolder])
-    } finally {
-      rmSync(journal, { recursive: true, force: true })
-    }
+    expect(readJournal(journal)).toEqual([first.runFolder, second.runFolder])
   })
 })

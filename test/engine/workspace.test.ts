@@ -2,17 +2,15 @@ import { spawnSync } from 'node:child_process'
 import {
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
-  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { hostname, tmpdir } from 'node:os'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import {
   createRunId,
   isFileLikePath,
@@ -24,16 +22,7 @@ import {
   runsDirOf,
   safeSegment,
 } from '../../src/engine/workspace.js'
-
-const dirs: string[] = []
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
-})
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pipetest-ws-'))
-  dirs.push(dir)
-  return dir
-}
+import { it } from '../support/fixtures.js'
 
 /** A run folder as an earlier pipetest process would have left it. */
 function fakeRun(
@@ -60,14 +49,14 @@ describe('run ids', () => {
     expect(createRunId(new Date(0))).not.toBe(createRunId(new Date(0)))
   })
 
-  it('refuses a runId that is not a plain folder name', () => {
-    expect(() => new RunWorkspace(tempDir(), '../escape')).toThrow(/Invalid runId/)
+  it('refuses a runId that is not a plain folder name', ({ tempDir }) => {
+    expect(() => new RunWorkspace(tempDir('pipetest-ws-'), '../escape')).toThrow(/Invalid runId/)
   })
 })
 
 describe('RunWorkspace', () => {
-  it('creates nothing until the first execution folder is needed', () => {
-    const testDataDir = join(tempDir(), 'data')
+  it('creates nothing until the first execution folder is needed', ({ tempDir }) => {
+    const testDataDir = join(tempDir('pipetest-ws-'), 'data')
     const workspace = new RunWorkspace(testDataDir, 'r1')
     expect(existsSync(testDataDir)).toBe(false)
     const dir = workspace.createExecutionDir('Train/step', 'script')
@@ -81,8 +70,8 @@ describe('RunWorkspace', () => {
     })
   })
 
-  it('keeps an existing .gitignore and records how the run ended', () => {
-    const testDataDir = tempDir()
+  it('keeps an existing .gitignore and records how the run ended', ({ tempDir }) => {
+    const testDataDir = tempDir('pipetest-ws-')
     mkdirSync(join(testDataDir, '.pipetest'))
     writeFileSync(join(testDataDir, '.pipetest', '.gitignore'), 'mine\n')
     const workspace = new RunWorkspace(testDataDir, 'r1')
@@ -97,8 +86,10 @@ describe('RunWorkspace', () => {
 })
 
 describe('output paths', () => {
-  it('gives folder-like outputs an empty folder and file-like outputs a path in a fresh folder', () => {
-    const dir = tempDir()
+  it('gives folder-like outputs an empty folder and file-like outputs a path in a fresh folder', ({
+    tempDir,
+  }) => {
+    const dir = tempDir('pipetest-ws-')
     const paths = prepareOutputPaths(dir, {
       data_output: 'test/out/data',
       model: 'test/out/model.tar.gz',
@@ -112,8 +103,8 @@ describe('output paths', () => {
     expect(paths.trailing).toBe(join(dir, 'outputs', 'trailing'))
   })
 
-  it('keeps unsafe output names inside the execution folder', () => {
-    const dir = tempDir()
+  it('keeps unsafe output names inside the execution folder', ({ tempDir }) => {
+    const dir = tempDir('pipetest-ws-')
     const paths = prepareOutputPaths(dir, { '../x': 'a', '..': 'b', 'a/b': 'c', a_b: 'd' })
     for (const path of Object.values(paths))
       expect(path.startsWith(join(dir, 'outputs'))).toBe(true)
@@ -131,8 +122,8 @@ describe('output paths', () => {
 })
 
 describe('pruneRuns', () => {
-  it('keeps the newest runs and removes only older pipetest run folders', () => {
-    const testDataDir = tempDir()
+  it('keeps the newest runs and removes only older pipetest run folders', ({ tempDir }) => {
+    const testDataDir = tempDir('pipetest-ws-')
     const runs = runsDirOf(testDataDir)
     for (const id of ['r1', 'r2', 'r3', 'r4']) fakeRun(testDataDir, id)
     mkdirSync(join(runs, 'a-user-folder'))
@@ -159,8 +150,8 @@ describe('pruneRuns', () => {
     expect(existsSync(join(outside, MARKER_FILE))).toBe(true)
   })
 
-  it('never removes the current run or one whose process is still running', () => {
-    const testDataDir = tempDir()
+  it('never removes the current run or one whose process is still running', ({ tempDir }) => {
+    const testDataDir = tempDir('pipetest-ws-')
     const runs = runsDirOf(testDataDir)
     fakeRun(testDataDir, 'r1', 'complete')
     fakeRun(testDataDir, 'r2', 'running', process.pid)
@@ -171,7 +162,7 @@ describe('pruneRuns', () => {
     expect(readdirSync(runs).sort()).toEqual(['r1', 'r2', 'r4'])
   })
 
-  it('does nothing when there is no runs folder', () => {
-    expect(pruneRuns(join(tempDir(), 'missing'), 1)).toEqual([])
+  it('does nothing when there is no runs folder', ({ tempDir }) => {
+    expect(pruneRuns(join(tempDir('pipetest-ws-'), 'missing'), 1)).toEqual([])
   })
 })
