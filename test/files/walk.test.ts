@@ -1,20 +1,17 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import { compareFingerprints, fingerprintInputs } from '../../src/engine/input-guard.js'
 import { dominantFormat } from '../../src/data/formats.js'
 import { discoverOutputs } from '../../src/engine/outputs.js'
 import { walkTree } from '../../src/files/walk.js'
-
-const root = mkdtempSync(join(tmpdir(), 'pipetest-walk-'))
-afterAll(() => rmSync(root, { recursive: true, force: true }))
+import { it, type TempDir } from '../support/fixtures.js'
 
 /** A folder with a FIFO (no writer: opening it would block forever) and a link loop. */
-function awkwardFolder(name: string): string {
-  const dir = join(root, name)
-  mkdirSync(join(dir, 'sub'), { recursive: true })
+function awkwardFolder(tempDir: TempDir): string {
+  const dir = tempDir('pipetest-walk-')
+  mkdirSync(join(dir, 'sub'))
   writeFileSync(join(dir, 'sub', 'b.csv'), 'b\n')
   writeFileSync(join(dir, 'a.csv'), 'a\n')
   execFileSync('mkfifo', [join(dir, 'pipe')])
@@ -23,8 +20,10 @@ function awkwardFolder(name: string): string {
 }
 
 describe('walkTree', () => {
-  it('lists entries sorted, parents first, reporting links and special files without following or opening them', () => {
-    const dir = awkwardFolder('listed')
+  it('lists entries sorted, parents first, reporting links and special files without following or opening them', ({
+    tempDir,
+  }) => {
+    const dir = awkwardFolder(tempDir)
     const entries = [...walkTree(dir)].map((e) => [e.path.slice(dir.length + 1), e.kind])
     expect(entries).toEqual([
       ['a.csv', 'file'],
@@ -35,15 +34,17 @@ describe('walkTree', () => {
     ])
   })
 
-  it('stops after maxEntries and leaves out skipped folders with their content', () => {
-    const dir = awkwardFolder('bounded')
+  it('stops after maxEntries and leaves out skipped folders with their content', ({ tempDir }) => {
+    const dir = awkwardFolder(tempDir)
     expect([...walkTree(dir, { maxEntries: 2 })]).toHaveLength(2)
     const names = [...walkTree(dir, { skip: (name) => name === 'sub' })].map((e) => e.name)
     expect(names).toEqual(['a.csv', 'loop', 'pipe'])
   })
 
-  it('lets outputs, data formats and the input guard finish on a FIFO and a link loop', async () => {
-    const dir = awkwardFolder('callers')
+  it('lets outputs, data formats and the input guard finish on a FIFO and a link loop', async ({
+    tempDir,
+  }) => {
+    const dir = awkwardFolder(tempDir)
     expect(discoverOutputs({ out: dir })[0]).toMatchObject({ produced: true, files: 2 })
     expect(dominantFormat([dir])).toBe('csv')
     const before = await fingerprintInputs({ data: dir })
