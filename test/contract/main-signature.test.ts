@@ -1,13 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect } from 'vitest'
 import {
   mainSignatureProblems,
   readContracts,
   showSignature,
   type MainDeclaration,
 } from '../../src/contract/index.js'
+import { test } from '../support/fixtures.js'
 
 /** Each source's main as the contract reads it; all in one interpreter process. */
 const sources = {
@@ -37,11 +37,10 @@ const sources = {
 }
 type Source = keyof typeof sources
 
-let dir: string
 const mains = new Map<Source, MainDeclaration | undefined>()
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pipetest-main-'))
+test.beforeAll(async ({ fileTempDir }) => {
+  const dir = fileTempDir('pipetest-main-')
   const names = Object.keys(sources) as Source[]
   await Promise.all(names.map((name) => writeFile(join(dir, `${name}.py`), sources[name])))
   const contracts = await readContracts(
@@ -50,7 +49,6 @@ beforeAll(async () => {
   )
   names.forEach((name, i) => mains.set(name, contracts[i]!.main))
 })
-afterAll(() => rm(dir, { recursive: true, force: true }))
 
 function problemsOf(name: Source): string[] {
   const main = mains.get(name)

@@ -1,9 +1,9 @@
 import type * as NodeFs from 'node:fs'
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { describe, expect, vi } from 'vitest'
 import { planPipelineSuite } from '../../src/suite/plan.js'
+import { test } from '../support/fixtures.js'
 
 // Counts reads of spec files while a pipeline's tests are planned (what describePipeline does
 // during collection): the work measured without timing it.
@@ -19,10 +19,10 @@ vi.mock('node:fs', async (importOriginal) => {
 
 let root: string
 
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'pipetest-plan-reads-'))
+// In a hook: test.each passes its rows, not the test context, to the test function.
+test.beforeEach(({ tempDir }) => {
+  root = tempDir('pipetest-plan-reads-')
 })
-afterEach(() => rm(root, { recursive: true, force: true }))
 
 /** `count` nodes in a chain, each with its own complete spec and a real Python script. */
 async function chainProject(count: number): Promise<string> {
