@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import {
   checkContract,
   dataContractSchema,
@@ -13,9 +12,13 @@ import {
 } from '../../src/data/index.js'
 import { parseJson } from '../../src/files/json.js'
 import { specFromJson, specToJson } from '../../src/spec/spec-codec.js'
+import { it } from '../support/fixtures.js'
 
-const root = mkdtempSync(join(tmpdir(), 'pipetest-contracts-'))
-afterAll(() => rmSync(root, { recursive: true, force: true }))
+// One folder for the file: each test's data files have their own names.
+let root: string
+it.beforeAll(({ fileTempDir }) => {
+  root = fileTempDir('pipetest-contracts-')
+})
 
 function file(name: string, content: string): string {
   const path = join(root, name)

@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import {
   detectFormat,
   readData,
@@ -11,14 +10,17 @@ import {
   type DataSummary,
   type TableSummary,
 } from '../../src/data/index.js'
-import { repoRoot } from '../support/fixtures.js'
+import { it, repoRoot } from '../support/fixtures.js'
 import { writeParquet, type ParquetCompression } from './parquet-writer.js'
 
-const root = mkdtempSync(join(tmpdir(), 'pipetest-data-'))
-const samples = join(root, 'samples')
-afterAll(() => rmSync(root, { recursive: true, force: true }))
+// One folder for the file: the samples are written once (one Python process), and each test's
+// own files have their own names.
+let root: string
+let samples: string
 
-beforeAll(() => {
+it.beforeAll(({ fileTempDir }) => {
+  root = fileTempDir('pipetest-data-')
+  samples = join(root, 'samples')
   // Python's csv, gzip, json and pickle modules write the samples: files from another tool.
   execFileSync('python3', [join(repoRoot, 'test/fixtures/data/write_samples.py'), samples])
 })

@@ -1,12 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import { readData, snapshotData, type SnapshotOptions } from '../../src/data/index.js'
+import { it } from '../support/fixtures.js'
 
-const root = mkdtempSync(join(tmpdir(), 'pipetest-snapshot-'))
-afterAll(() => rmSync(root, { recursive: true, force: true }))
+// One folder for the file: each test's data files have their own names.
+let root: string
+it.beforeAll(({ fileTempDir }) => {
+  root = fileTempDir('pipetest-snapshot-')
+})
 
 function file(name: string, content: string): string {
   const path = join(root, name)
