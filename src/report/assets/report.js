@@ -2,17 +2,15 @@
 // src/report/html.ts). The DAG arrives as positioned SVG; this script adds selection, the
 // details panel, zoom and pan, search and the failed-only filter. User data (names, paths,
 // logs) is only ever set as text (textContent), never as HTML.
-;(function () {
+;(() => {
   'use strict'
   const model = JSON.parse(document.getElementById('pipetest-data').textContent)
   const sections = Array.from(document.querySelectorAll('section.pipeline'))
   const tabs = Array.from(document.querySelectorAll('.tab'))
-  const views = sections.map(function (section, index) {
-    return setUp(section, model.pipelines[index], index)
-  })
+  const views = sections.map((section, index) => setUp(section, model.pipelines[index]))
 
-  tabs.forEach(function (tab, index) {
-    tab.addEventListener('click', function () {
+  tabs.forEach((tab, index) => {
+    tab.addEventListener('click', () => {
       show(index)
       location.hash = encodeURIComponent(model.pipelines[index].id)
     })
@@ -21,10 +19,10 @@
   fromHash()
 
   function show(index) {
-    sections.forEach(function (section, i) {
+    sections.forEach((section, i) => {
       section.hidden = i !== index
     })
-    tabs.forEach(function (tab, i) {
+    tabs.forEach((tab, i) => {
       tab.classList.toggle('active', i === index)
     })
     views[index].fit()
@@ -36,16 +34,12 @@
     const slash = hash.indexOf('/')
     const id = slash === -1 ? hash : hash.slice(0, slash)
     const node = slash === -1 ? '' : hash.slice(slash + 1)
-    let index = model.pipelines.findIndex(function (p) {
-      return p.id === id || p.name === id
-    })
+    let index = model.pipelines.findIndex((p) => p.id === id || p.name === id)
     if (index === -1) {
       // No hash: open the first pipeline that failed, at its first failed node.
       index = Math.max(
         0,
-        model.pipelines.findIndex(function (p) {
-          return p.failedNodes.length > 0
-        }),
+        model.pipelines.findIndex((p) => p.failedNodes.length > 0),
       )
     }
     if (!views[index]) return
@@ -58,7 +52,7 @@
     else views[index].overview()
   }
 
-  function setUp(section, pipeline, pipelineIndex) {
+  function setUp(section, pipeline) {
     const graph = section.querySelector('.graph')
     const svg = section.querySelector('svg.dag')
     const panel = section.querySelector('.panel')
@@ -67,13 +61,9 @@
     const failedOnly = section.querySelector('.failed-only')
     const nodeEls = Array.from(svg.querySelectorAll('.node'))
     const edgeEls = Array.from(svg.querySelectorAll('.edge'))
-    const byName = new Map()
-    pipeline.nodes.forEach(function (node, i) {
-      byName.set(node.name, i)
-    })
+    const byName = new Map(pipeline.nodes.map((node, i) => [node.name, i]))
     const full = { x: 0, y: 0, w: Math.max(pipeline.width, 1), h: Math.max(pipeline.height, 1) }
-    let box = Object.assign({}, full)
-    let selected = null
+    let box = { ...full }
     let matches = []
     let matchIndex = -1
 
@@ -87,7 +77,7 @@
       // Never zoom in further than 1:1 to fit a small DAG; a big one is shown whole.
       const w = Math.max(full.w, full.h * aspect, rect.width || 0)
       const h = w / aspect
-      box = { x: (full.w - w) / 2, y: (full.h - h) / 2, w: w, h: h }
+      box = { x: (full.w - w) / 2, y: (full.h - h) / 2, w, h }
       apply()
     }
     function scale() {
@@ -100,7 +90,7 @@
       box = {
         x: cx - (cx - box.x) * real,
         y: cy - (cy - box.y) * real,
-        w: w,
+        w,
         h: box.h * real,
       }
       apply()
@@ -127,7 +117,7 @@
     }
     graph.addEventListener(
       'wheel',
-      function (event) {
+      (event) => {
         event.preventDefault()
         const at = pointer(event)
         zoom(Math.exp(event.deltaY * 0.0015), at.x, at.y)
@@ -135,11 +125,11 @@
       { passive: false },
     )
     let drag = null
-    graph.addEventListener('pointerdown', function (event) {
+    graph.addEventListener('pointerdown', (event) => {
       if (event.button !== 0) return
-      drag = { x: event.clientX, y: event.clientY, box: Object.assign({}, box), moved: false }
+      drag = { x: event.clientX, y: event.clientY, box: { ...box }, moved: false }
     })
-    window.addEventListener('pointermove', function (event) {
+    window.addEventListener('pointermove', (event) => {
       if (!drag) return
       const dx = event.clientX - drag.x
       const dy = event.clientY - drag.y
@@ -151,45 +141,45 @@
       box.y = drag.box.y - dy * s
       apply()
     })
-    window.addEventListener('pointerup', function () {
+    window.addEventListener('pointerup', () => {
       graph.classList.remove('panning')
       // A drag that moved is a pan, not a click on whatever it ended on.
       if (drag && drag.moved) {
-        const swallow = function (event) {
+        const swallow = (event) => {
           event.stopPropagation()
         }
         window.addEventListener('click', swallow, { capture: true, once: true })
-        setTimeout(function () {
+        setTimeout(() => {
           window.removeEventListener('click', swallow, { capture: true })
         }, 0)
       }
       drag = null
     })
-    section.querySelector('.zoom-in').addEventListener('click', function () {
+    section.querySelector('.zoom-in').addEventListener('click', () => {
       zoom(1 / 1.3, box.x + box.w / 2, box.y + box.h / 2)
     })
-    section.querySelector('.zoom-out').addEventListener('click', function () {
+    section.querySelector('.zoom-out').addEventListener('click', () => {
       zoom(1.3, box.x + box.w / 2, box.y + box.h / 2)
     })
     section.querySelector('.zoom-fit').addEventListener('click', fit)
 
-    nodeEls.forEach(function (el) {
+    nodeEls.forEach((el) => {
       const index = Number(el.getAttribute('data-node'))
-      const open = function () {
+      const open = () => {
         // The node is in view already: select it without moving the camera.
         selectNode(pipeline.nodes[index].name, false)
         history.replaceState(null, '', hashOf(pipeline.nodes[index].name))
       }
       el.addEventListener('click', open)
-      el.addEventListener('keydown', function (event) {
+      el.addEventListener('keydown', (event) => {
         if (event.key === 'Enter' || event.key === ' ') {
           event.preventDefault()
           open()
         }
       })
     })
-    edgeEls.forEach(function (el) {
-      el.addEventListener('click', function () {
+    edgeEls.forEach((el) => {
+      el.addEventListener('click', () => {
         selectEdge(Number(el.getAttribute('data-edge')))
       })
     })
@@ -199,7 +189,7 @@
       const query = search.value.trim().toLowerCase()
       const onlyFailed = failedOnly.checked
       matches = []
-      pipeline.nodes.forEach(function (node, i) {
+      pipeline.nodes.forEach((node, i) => {
         const hit = query !== '' && node.name.toLowerCase().indexOf(query) !== -1
         if (hit) matches.push(i)
         const failing = node.status === 'failed' || node.status === 'blocked'
@@ -207,17 +197,17 @@
         nodeEls[i].classList.toggle('match', hit)
         nodeEls[i].classList.toggle('dim', !visible)
       })
-      edgeEls.forEach(function (el, i) {
+      edgeEls.forEach((el, i) => {
         const edge = pipeline.edges[i]
         const failing = edge.status === 'failed' || edge.status === 'blocked'
         el.classList.toggle('dim', query !== '' || (onlyFailed && !failing))
       })
       matchIndex = -1
       matchesLabel.textContent =
-        query === '' ? '' : matches.length === 1 ? '1 match' : matches.length + ' matches'
+        query === '' ? '' : matches.length === 1 ? '1 match' : `${matches.length} matches`
     }
     search.addEventListener('input', refilter)
-    search.addEventListener('keydown', function (event) {
+    search.addEventListener('keydown', (event) => {
       if (event.key !== 'Enter' || matches.length === 0) return
       matchIndex = (matchIndex + 1) % matches.length
       selectNode(pipeline.nodes[matches[matchIndex]].name, true)
@@ -225,10 +215,10 @@
     failedOnly.addEventListener('change', refilter)
 
     function mark(nodeIndex, edgeIndex) {
-      nodeEls.forEach(function (el, i) {
+      nodeEls.forEach((el, i) => {
         el.classList.toggle('selected', i === nodeIndex)
       })
-      edgeEls.forEach(function (el, i) {
+      edgeEls.forEach((el, i) => {
         el.classList.toggle('selected', i === edgeIndex)
       })
     }
@@ -236,29 +226,21 @@
     function selectNode(name, scrollTo) {
       const index = byName.get(name)
       if (index === undefined) return overview()
-      selected = index
       mark(index, -1)
       if (scrollTo) centre(index)
       renderNode(pipeline.nodes[index])
     }
 
     function selectEdge(index) {
-      selected = null
       mark(-1, index)
       renderEdge(pipeline.edges[index])
     }
 
     function overview() {
-      selected = null
       mark(-1, -1)
-      clear()
+      panel.replaceChildren()
       panel.append(h('h2', null, pipeline.name))
-      const failed = pipeline.nodes.filter(function (n) {
-        return n.status === 'failed'
-      })
-      const blocked = pipeline.nodes.filter(function (n) {
-        return n.status === 'blocked'
-      })
+      const failed = pipeline.nodes.filter((n) => n.status === 'failed')
       if (failed.length === 0) {
         panel.append(
           h(
@@ -267,38 +249,15 @@
             'Every node passed. Click a node to see its spec, executions, logs and outputs.',
           ),
         )
-      } else {
-        panel.append(h('h3', null, 'Failed nodes'))
-        panel.append(
-          h(
-            'ul',
-            'list',
-            failed.map(function (n) {
-              return h('li', null, [
-                nodeLink(n.name),
-                h('div', 'reason', firstLine(n.failure ? n.failure.message : n.status)),
-              ])
-            }),
-          ),
-        )
       }
-      if (blocked.length > 0) {
-        panel.append(h('h3', null, 'Blocked (not run)'))
-        panel.append(
-          h(
-            'ul',
-            'list',
-            blocked.map(function (n) {
-              return h('li', null, [
-                nodeLink(n.name),
-                h('div', 'reason', n.blockedBy ? 'blocked by ' + n.blockedBy : 'blocked'),
-              ])
-            }),
-          ),
-        )
-      }
-      panel.append(h('h3', null, 'Run'))
-      panel.append(
+      nodeList('Failed nodes', failed, (n) => firstLine(n.failure ? n.failure.message : n.status))
+      nodeList(
+        'Blocked (not run)',
+        pipeline.nodes.filter((n) => n.status === 'blocked'),
+        (n) => (n.blockedBy ? `blocked by ${n.blockedBy}` : 'blocked'),
+      )
+      part(
+        'Run',
         kv([
           ['run folder', pipeline.runFolder],
           ['DAG file', pipeline.dagFile || '—'],
@@ -308,14 +267,23 @@
       )
     }
 
+    /** A heading and a list of nodes, each with a link and why it is listed; none: nothing. */
+    function nodeList(title, nodes, reason) {
+      if (nodes.length === 0) return
+      const items = nodes.map((n) =>
+        h('li', null, [nodeLink(n.name), h('div', 'reason', reason(n))]),
+      )
+      panel.append(h('h3', null, title), h('ul', 'list', items))
+    }
+
     function hashOf(name) {
-      return '#' + encodeURIComponent(pipeline.id) + '/' + encodeURIComponent(name)
+      return `#${encodeURIComponent(pipeline.id)}/${encodeURIComponent(name)}`
     }
 
     /** A node named in the panel: opens it and brings it into view. */
     function nodeLink(name) {
       const button = h('button', 'link', name)
-      button.addEventListener('click', function () {
+      button.addEventListener('click', () => {
         selectNode(name, true)
         history.replaceState(null, '', hashOf(name))
       })
@@ -323,103 +291,75 @@
     }
 
     function renderNode(node) {
-      clear()
+      panel.replaceChildren()
       panel.append(h('h2', null, node.name))
-      const headline = h('div', 'headline', [h('span', 'badge ' + node.status, node.status)])
+      const headline = h('div', 'headline', [h('span', `badge ${node.status}`, node.status)])
       if (node.blockedBy)
         headline.append(h('span', 'hint', 'blocked by '), nodeLink(node.blockedBy))
       panel.append(headline)
 
       const failedExecution = node.failure
-        ? node.executions.find(function (e) {
-            return e.id === node.failure.executionId
-          })
+        ? node.executions.find((e) => e.id === node.failure.executionId)
         : null
       if (node.failure) {
         const box = h('div', 'failure', [
-          h('p', 'message', node.failure.outcome + ': ' + firstLine(node.failure.message)),
+          h('p', 'message', `${node.failure.outcome}: ${firstLine(node.failure.message)}`),
         ])
         const rest = node.failure.message.split('\n').slice(1).join('\n').trim()
         if (rest) box.append(h('pre', null, rest))
-        if (failedExecution && failedExecution.traceback) {
-          box.append(
-            h('div', 'hint', 'Traceback'),
-            h('pre', 'traceback', failedExecution.traceback),
-          )
-        } else if (failedExecution && failedExecution.stderrTail) {
-          box.append(
-            h('div', 'hint', 'stderr (last lines)'),
-            h('pre', 'traceback', failedExecution.stderrTail),
-          )
-        }
+        const [label, evidence] = failedExecution?.traceback
+          ? ['Traceback', failedExecution.traceback]
+          : ['stderr (last lines)', failedExecution?.stderrTail]
+        if (evidence) box.append(h('div', 'hint', label), h('pre', 'traceback', evidence))
         panel.append(box)
       }
 
-      const checks = []
-      node.executions.forEach(function (e) {
-        e.dataChecks.forEach(function (c) {
-          if (c.violations.length > 0) checks.push(c)
-        })
-      })
+      const checks = node.executions.flatMap((e) =>
+        e.dataChecks.filter((c) => c.violations.length > 0),
+      )
       if (checks.length > 0) {
-        panel.append(h('h3', null, 'Data contract'))
-        checks.forEach(function (c) {
-          panel.append(
+        part(
+          'Data contract',
+          ...checks.map((c) =>
             h('div', 'failure', [
-              h(
-                'p',
-                'message',
-                c.direction + ' ' + c.port + (c.from ? ' (from ' + c.from + ')' : ''),
-              ),
+              h('p', 'message', `${c.direction} ${c.port}${c.from ? ` (from ${c.from})` : ''}`),
               h(
                 'ul',
                 null,
-                c.violations.map(function (v) {
-                  return h('li', null, v)
-                }),
+                c.violations.map((v) => h('li', null, v)),
               ),
             ]),
-          )
-        })
-      }
-
-      panel.append(h('h3', null, 'Outputs'))
-      if (node.outputs.length === 0) {
-        panel.append(
-          h(
-            'p',
-            'hint',
-            node.status === 'blocked' ? 'Not run: no outputs.' : 'No outputs recorded.',
           ),
         )
       }
-      node.outputs.forEach(function (output) {
-        panel.append(renderOutput(output))
-      })
 
-      panel.append(h('h3', null, 'Executions'))
-      panel.append(
+      part('Outputs', ...node.outputs.map(renderOutput))
+      if (node.outputs.length === 0) {
+        const none = node.status === 'blocked' ? 'Not run: no outputs.' : 'No outputs recorded.'
+        panel.append(h('p', 'hint', none))
+      }
+
+      part(
+        'Executions',
         table(
           ['tier', 'outcome', 'exit', 'duration', 'run folder'],
-          node.executions.map(function (e) {
-            return [
-              e.tiers.join(', '),
-              h(
-                'span',
-                'badge ' + (e.cached ? 'cached' : e.status),
-                e.outcome + (e.cached ? ' (cached from run ' + e.cachedFrom + ')' : ''),
-              ),
-              e.exitCode === null ? e.signal || '—' : String(e.exitCode),
-              seconds(e.durationMs),
-              h('span', 'mono', e.executionDir),
-            ]
-          }),
+          node.executions.map((e) => [
+            e.tiers.join(', '),
+            h(
+              'span',
+              `badge ${e.cached ? 'cached' : e.status}`,
+              e.outcome + (e.cached ? ` (cached from run ${e.cachedFrom})` : ''),
+            ),
+            e.exitCode === null ? e.signal || '—' : String(e.exitCode),
+            seconds(e.durationMs),
+            h('span', 'mono', e.executionDir),
+          ]),
         ),
       )
-      node.executions.forEach(function (e) {
+      node.executions.forEach((e) => {
         if (e.stdoutTail || e.stderrTail || e.logs.stdout || e.logs.stderr) {
           const details = h('details', null, [
-            h('summary', null, 'Logs of the ' + e.tiers.join(', ') + ' execution'),
+            h('summary', null, `Logs of the ${e.tiers.join(', ')} execution`),
           ])
           if (e.stderrTail)
             details.append(h('div', 'hint', 'stderr (last lines)'), h('pre', null, e.stderrTail))
@@ -427,69 +367,61 @@
             details.append(h('div', 'hint', 'stdout (last lines)'), h('pre', null, e.stdoutTail))
           const files = [e.logs.stdout, e.logs.stderr].filter(Boolean)
           if (files.length > 0)
-            details.append(h('div', 'hint mono', 'full logs: ' + files.join('  ')))
+            details.append(h('div', 'hint mono', `full logs: ${files.join('  ')}`))
           panel.append(details)
         }
       })
 
-      panel.append(h('h3', null, 'Spec'))
       if (!node.spec) {
-        panel.append(h('p', 'hint', 'No spec was recorded for this node.'))
+        part('Spec', h('p', 'hint', 'No spec was recorded for this node.'))
       } else {
         const s = node.spec
-        panel.append(
+        part(
+          'Spec',
           kv([
             ['script', s.scriptPath || s.scriptName],
             ['runner', s.runner || '—'],
           ]),
         )
         const wired = new Map()
-        node.executions.forEach(function (e) {
-          e.inputs.forEach(function (input) {
-            if (input.from) wired.set(input.name, input.from)
-          })
-        })
-        section4(
+        for (const e of node.executions) {
+          for (const input of e.inputs) if (input.from) wired.set(input.name, input.from)
+        }
+        subsection(
           'inputs',
           Object.keys(s.inputPaths)
             .concat(Array.from(wired.keys()))
-            .filter(function (name, i, all) {
-              return all.indexOf(name) === i
-            })
-            .map(function (name) {
+            .filter((name, i, all) => all.indexOf(name) === i)
+            .map((name) => {
               const path = s.inputPaths[name] || ''
               return [
                 name,
-                wired.has(name) ? path + (path ? '  ' : '') + '← ' + wired.get(name) : path,
+                wired.has(name) ? `${path}${path ? '  ' : ''}← ${wired.get(name)}` : path,
               ]
             }),
         )
-        section4('outputs', entries(s.outputPaths))
-        section4('environment', entries(s.environVars))
-        section4(
+        subsection('outputs', entries(s.outputPaths))
+        subsection('environment', entries(s.environVars))
+        subsection(
           'job arguments',
-          Object.keys(s.jobArgs).map(function (k) {
+          Object.keys(s.jobArgs).map((k) => {
             const v = s.jobArgs[k]
             return [k, typeof v === 'string' ? v : JSON.stringify(v)]
           }),
         )
       }
-      const ins = pipeline.edges.filter(function (e) {
-        return e.to === node.name
-      })
-      const outs = pipeline.edges.filter(function (e) {
-        return e.from === node.name
-      })
+      const ins = pipeline.edges.filter((e) => e.to === node.name)
+      const outs = pipeline.edges.filter((e) => e.from === node.name)
       if (ins.length + outs.length > 0) {
-        panel.append(h('h3', null, 'Edges'))
-        panel.append(
+        part(
+          'Edges',
           h(
             'ul',
             'list',
-            ins.concat(outs).map(function (e) {
+            ins.concat(outs).map((e) => {
               const other = e.to === node.name ? e.from : e.to
               return h('li', null, [
-                h('span', 'badge ' + e.status, e.status),
+                h('span', `badge ${e.status}`, e.status),
                 ' ',
                 e.to === node.name ? 'from ' : 'to ',
                 nodeLink(other),
@@ -501,27 +433,30 @@
       panel.scrollTop = 0
     }
 
-    function section4(title, rows) {
-      if (rows.length === 0) return
-      panel.append(h('div', 'hint', title))
-      panel.append(kv(rows))
+    /** A section of the panel: its heading, then what it holds. */
+    function part(title, ...content) {
+      panel.append(h('h3', null, title), ...content)
+    }
+
+    function subsection(title, rows) {
+      if (rows.length > 0) panel.append(h('div', 'hint', title), kv(rows))
     }
 
     function renderOutput(output) {
+      const files =
+        output.kind === 'file'
+          ? 'file'
+          : `${output.fileCount} file${output.fileCount === 1 ? '' : 's'}`
       const size = output.produced
-        ? (output.kind === 'file'
-            ? 'file'
-            : output.fileCount + ' file' + (output.fileCount === 1 ? '' : 's')) +
-          ', ' +
-          bytes(output.bytes)
+        ? `${files}, ${bytes(output.bytes)}`
         : output.kind === 'missing'
           ? 'not written'
-          : 'empty ' + output.kind
+          : `empty ${output.kind}`
       const box = h('div', 'output', [
         h('div', 'title', [
           h(
             'span',
-            'badge ' + (output.produced ? 'passed' : 'failed'),
+            `badge ${output.produced ? 'passed' : 'failed'}`,
             output.produced ? 'produced' : 'missing',
           ),
           output.name,
@@ -530,13 +465,14 @@
         h('div', 'mono hint', output.path),
       ])
       if (output.files.length > 1 || (output.files.length === 1 && output.files[0].path)) {
-        const details = h('details', null, [h('summary', null, 'Files (' + output.fileCount + ')')])
+        const details = h('details', null, [h('summary', null, `Files (${output.fileCount})`)])
         details.append(
           table(
             ['file', 'size'],
-            output.files.map(function (f) {
-              return [h('span', 'mono', f.path || '(the output file)'), bytes(f.bytes)]
-            }),
+            output.files.map((f) => [
+              h('span', 'mono', f.path || '(the output file)'),
+              bytes(f.bytes),
+            ]),
           ),
         )
         box.append(details)
@@ -544,72 +480,57 @@
       const data = output.data
       if (data && data.kind === 'table') {
         const splits = data.splits
-          ? ' (' +
-            Object.keys(data.splits)
-              .map(function (k) {
-                return k + ' ' + data.splits[k]
-              })
-              .join(', ') +
-            ')'
+          ? ` (${Object.keys(data.splits)
+              .map((k) => `${k} ${data.splits[k]}`)
+              .join(', ')})`
           : ''
         box.append(
           h(
             'div',
             'hint',
-            data.rows +
-              ' rows' +
-              splits +
-              ', ' +
-              data.columns.length +
-              ' columns · ' +
-              data.formats.join(', ') +
-              (data.gzip ? ' (gzip)' : ''),
+            `${data.rows} rows${splits}, ${data.columns.length} columns · ${data.formats.join(', ')}${data.gzip ? ' (gzip)' : ''}`,
           ),
         )
         box.append(
           h('div', 'scroll', [
             table(
               ['column', 'type', 'nulls', 'distinct', 'min', 'max'],
-              data.columns.map(function (c) {
-                return [
-                  h('span', 'mono', c.name),
-                  c.type || '—',
-                  String(c.nulls),
-                  c.distinct + (c.distinctCapped ? '+' : ''),
-                  c.min === undefined ? '—' : String(c.min),
-                  c.max === undefined ? '—' : String(c.max),
-                ]
-              }),
+              data.columns.map((c) => [
+                h('span', 'mono', c.name),
+                c.type || '—',
+                String(c.nulls),
+                c.distinct + (c.distinctCapped ? '+' : ''),
+                c.min === undefined ? '—' : String(c.min),
+                c.max === undefined ? '—' : String(c.max),
+              ]),
               'data summary-table',
             ),
           ]),
         )
         if (output.rows.length > 0) {
-          const columns = data.columns.map(function (c) {
-            return c.name
-          })
-          box.append(h('div', 'hint', 'First ' + output.rows.length + ' rows'))
+          const columns = data.columns.map((c) => c.name)
           box.append(
+            h('div', 'hint', `First ${output.rows.length} rows`),
             h('div', 'scroll', [
               table(
                 columns,
-                output.rows.map(function (row) {
-                  return columns.map(function (c) {
+                output.rows.map((row) =>
+                  columns.map((c) => {
                     const v = row[c]
                     return v === null || v === undefined ? '' : String(v)
-                  })
-                }),
+                  }),
+                ),
                 'data rows-table',
               ),
             ]),
           )
         }
       } else if (data && data.kind === 'document') {
-        box.append(h('div', 'hint', 'JSON document'))
         box.append(
+          h('div', 'hint', 'JSON document'),
           table(
             ['key', 'type', 'value'],
-            Object.keys(data.keys).map(function (k) {
+            Object.keys(data.keys).map((k) => {
               const key = data.keys[k]
               return [
                 h('span', 'mono', k),
@@ -621,80 +542,60 @@
           ),
         )
       } else if (data && data.kind === 'unreadable') {
-        box.append(h('div', 'hint', 'Not previewed: ' + data.reason))
+        box.append(h('div', 'hint', `Not previewed: ${data.reason}`))
       }
       return box
     }
 
     function renderEdge(edge) {
-      clear()
-      panel.append(h('h2', null, edge.from + ' → ' + edge.to))
+      panel.replaceChildren()
       panel.append(
-        h('div', 'headline', [h('span', 'badge ' + edge.status, edge.status), edge.outcome || '']),
+        h('h2', null, `${edge.from} → ${edge.to}`),
+        h('div', 'headline', [h('span', `badge ${edge.status}`, edge.status), edge.outcome || '']),
       )
       if (edge.message)
         panel.append(h('pre', edge.status === 'failed' ? 'traceback' : null, edge.message))
       if (edge.ports.length > 0) {
-        panel.append(h('h3', null, 'Ports'))
-        panel.append(
+        part(
+          'Ports',
           table(
-            ['output of ' + edge.from, 'input of ' + edge.to, 'paired by'],
-            edge.ports.map(function (p) {
-              return [p.output, p.input, p.via]
-            }),
+            [`output of ${edge.from}`, `input of ${edge.to}`, 'paired by'],
+            edge.ports.map((p) => [p.output, p.input, p.via]),
           ),
         )
       }
-      panel.append(h('h3', null, 'Nodes'))
-      panel.append(
-        h('ul', 'list', [h('li', null, [nodeLink(edge.from)]), h('li', null, [nodeLink(edge.to)])]),
-      )
+      const ends = [edge.from, edge.to].map((n) => h('li', null, [nodeLink(n)]))
+      part('Nodes', h('ul', 'list', ends))
     }
 
-    function clear() {
-      while (panel.firstChild) panel.removeChild(panel.firstChild)
-    }
-
-    return {
-      fit: fit,
-      selectNode: selectNode,
-      overview: overview,
-      index: pipelineIndex,
-      get selected() {
-        return selected
-      },
-    }
+    return { fit, selectNode, overview }
   }
 
   // Small DOM helpers: strings always become text nodes.
   function h(tag, className, children) {
     const el = document.createElement(tag)
     if (className) el.className = className
-    if (children === undefined || children === null) return el
-    ;(Array.isArray(children) ? children : [children]).forEach(function (child) {
-      el.append(typeof child === 'string' ? document.createTextNode(child) : child)
-    })
+    // append() makes a text node of a string, never HTML.
+    if (children !== undefined && children !== null) el.append(...[].concat(children))
     return el
   }
   function table(headers, rows, className) {
     const head = h(
       'tr',
       null,
-      headers.map(function (x) {
-        return h('th', null, String(x))
-      }),
+      headers.map((x) => h('th', null, String(x))),
     )
-    const body = rows.map(function (row) {
-      return h(
+    const body = rows.map((row) =>
+      h(
         'tr',
         null,
-        row.map(function (cell) {
+        row.map((cell) => {
           const td = h('td', null, typeof cell === 'string' ? cell : [cell])
           if (typeof cell === 'string' && cell !== '' && !isNaN(Number(cell))) td.className = 'num'
           return td
         }),
-      )
-    })
+      ),
+    )
     return h('table', className || null, [h('thead', null, [head]), h('tbody', null, body)])
   }
   function kv(rows) {
@@ -702,25 +603,21 @@
       h(
         'tbody',
         null,
-        rows.map(function (row) {
-          return h('tr', null, [h('td', null, row[0]), h('td', 'mono', row[1])])
-        }),
+        rows.map((row) => h('tr', null, [h('td', null, row[0]), h('td', 'mono', row[1])])),
       ),
     ])
   }
   function entries(object) {
-    return Object.keys(object).map(function (k) {
-      return [k, String(object[k])]
-    })
+    return Object.keys(object).map((k) => [k, String(object[k])])
   }
   function firstLine(text) {
     return String(text).trim().split('\n')[0]
   }
   function seconds(ms) {
-    return ms < 1000 ? Math.round(ms) + ' ms' : (ms / 1000).toFixed(1) + ' s'
+    return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
   }
   function bytes(n) {
-    if (n < 1000) return n + ' B'
+    if (n < 1000) return `${n} B`
     const units = ['kB', 'MB', 'GB', 'TB']
     let value = n
     let unit = -1
@@ -728,6 +625,6 @@
       value /= 1000
       unit++
     }
-    return value.toFixed(1) + ' ' + units[unit]
+    return `${value.toFixed(1)} ${units[unit]}`
   }
 })()
