@@ -1,10 +1,15 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { cacheKeyOf, type ExecutionCache, type KeyInput } from '../cache/index.js'
+import { cacheKeyOf, type ExecutionCache } from '../cache/index.js'
 import { formatDuration } from '../text.js'
-import { effectiveJobArgs, type RunnerKind, type ScriptExecutionSpec } from '../spec/index.js'
-import type { ExecutionPurpose } from './events.js'
-import { describeOutput, messages, type ExecutionIdentity } from './execution-result.js'
+import { effectiveJobArgs, type RunnerKind } from '../spec/index.js'
+import {
+  describeOutput,
+  messages,
+  ranResult,
+  type ExecutionIdentity,
+  type RunnableExecution,
+} from './execution-result.js'
 import { readLogTail } from '../runners/log-tail.js'
 import { discoverOutputs } from './outputs.js'
 import type { ExecutionResult } from './results.js'
@@ -17,18 +22,9 @@ import { pipetestDirOf, prepareOutputPaths, type RunWorkspace } from './workspac
  * execution's outputs are discovered and checked exactly like a fresh one's.
  */
 
-export interface CacheableExecution {
-  node: string
-  purpose: ExecutionPurpose
-  spec: ScriptExecutionSpec
-  scriptPath: string | undefined
-  cwd: string
-  keyInputs: Record<string, KeyInput>
-}
-
 /** The key, or undefined when the node opts out or an input cannot be fingerprinted. */
 export async function executionCacheKey(
-  execution: CacheableExecution,
+  execution: RunnableExecution,
   runner: RunnerKind,
   python: string,
   cache: ExecutionCache,
@@ -65,12 +61,12 @@ export async function executionCacheKey(
  * entry, or a damaged one: the folder is then emptied again and the script runs).
  */
 export async function restoreCached(
-  execution: CacheableExecution,
+  execution: RunnableExecution,
   identity: ExecutionIdentity,
   key: string,
   cache: ExecutionCache,
   workspace: RunWorkspace,
-): Promise<{ result: ExecutionResult; outputPaths: Record<string, string> } | undefined> {
+): Promise<ExecutionResult | undefined> {
   const entry = cache.lookup(key)
   if (!entry) return undefined
   const began = performance.now()
@@ -86,23 +82,19 @@ export async function restoreCached(
   const outputs = discoverOutputs(outputPaths)
   const stdout = join(executionDir, 'stdout.log')
   const stderr = join(executionDir, 'stderr.log')
-  const durationMs = performance.now() - began
-  const result: ExecutionResult = {
-    ...identity,
-    runDir: executionDir,
-    status: 'passed',
+  const wrote = outputs.map(describeOutput).join(', ')
+  return ranResult(identity, executionDir, outputs, {
     outcome: 'success',
-    ...messages('', executionDir),
+    ...messages(
+      `Restored from the cache (ran in ${formatDuration(entry.durationMs)} in run ${entry.runId})${wrote ? ` and wrote ${wrote}` : ''}.`,
+      executionDir,
+    ),
     exitCode: entry.exitCode,
     signal: null,
-    durationMs,
+    durationMs: performance.now() - began,
     stdoutTail: await readLogTail(stdout),
     stderrTail: await readLogTail(stderr),
     logs: { stdout, stderr },
-    missingInputs: [],
-    outputs,
-    producedOutputs: outputs.filter((o) => o.produced).map((o) => o.name),
-    missingOutputs: outputs.filter((o) => !o.produced).map((o) => o.name),
     startedAt,
     cacheKey: key,
     cached: {
@@ -111,18 +103,7 @@ export async function restoreCached(
       storedAt: entry.storedAt,
       durationMs: entry.durationMs,
     },
-  }
-  const wrote = outputs.map(describeOutput).join(', ')
-  return {
-    outputPaths,
-    result: {
-      ...result,
-      ...messages(
-        `Restored from the cache (ran in ${formatDuration(entry.durationMs)} in run ${entry.runId})${wrote ? ` and wrote ${wrote}` : ''}.`,
-        executionDir,
-      ),
-    },
-  }
+  })
 }
 
 /** Stores a passed execution; a cache that cannot be written never fails the test. */

@@ -1,15 +1,16 @@
 import { existsSync } from 'node:fs'
-import type { ExecutionCache, KeyInput } from '../cache/index.js'
+import type { ExecutionCache } from '../cache/index.js'
 import { runExecution, resolvePython, selectRunner } from '../runners/index.js'
 import { formatDuration, specSetCommandLine } from '../text.js'
 import type { ExecutionRequest, ProcessReport } from '../runners/types.js'
 import { effectiveJobArgs, type RunnerKind, type ScriptExecutionSpec } from '../spec/index.js'
-import type { ExecutionPurpose } from './events.js'
 import {
   describeOutput,
   messages,
   notRunResult,
+  ranResult,
   type ExecutionIdentity,
+  type RunnableExecution,
 } from './execution-result.js'
 import {
   compareFingerprints,
@@ -21,7 +22,7 @@ import { discoverOutputs } from './outputs.js'
 import { executionCacheKey, restoreCached, storeExecution } from './cached-execution.js'
 import type { ResolvedRunOptions } from './run-options.js'
 import { brokenChecks, checkPortData, describeDataChecks } from './data-checks.js'
-import type { DataCheck, ExecutionResult, InputSource } from './results.js'
+import type { DataCheck, ExecutionResult, Outcome } from './results.js'
 import type { ExecutionScheduler } from './scheduler.js'
 import {
   filesWrittenIn,
@@ -30,22 +31,6 @@ import {
   prepareWorkingDir,
   type RunWorkspace,
 } from './workspace.js'
-
-/** One execution with everything resolved: absolute script path and input paths. */
-export interface RunnableExecution {
-  id: string
-  node: string
-  purpose: ExecutionPurpose
-  spec: ScriptExecutionSpec
-  /** Absolute; undefined when neither the spec nor the DAG names a script. */
-  scriptPath: string | undefined
-  /** The project root: the child's working directory. */
-  cwd: string
-  inputs: Record<string, string>
-  /** What the cache key reads for each input (default: the content at its path). */
-  keyInputs?: Record<string, KeyInput>
-  wiredFrom: Record<string, InputSource>
-}
 
 export interface NodeExecutionContext {
   workspace: RunWorkspace
@@ -72,48 +57,31 @@ export async function executeNode(
   execution: RunnableExecution,
   context: NodeExecutionContext,
 ): Promise<ExecutionResult> {
-  const { spec, node } = execution
+  const { spec, node, scriptPath } = execution
+  const runner = selectRunner({ runner: spec.runner, scriptPath, command: spec.command })
   const identity: ExecutionIdentity = {
     id: execution.id,
     node,
     scriptName: spec.scriptName,
-    scriptPath: execution.scriptPath,
-    runner: undefined,
+    scriptPath,
+    runner,
     runDir: context.workspace.runFolder,
     inputs: execution.inputs,
     wiredFrom: execution.wiredFrom,
   }
-
-  let runner: RunnerKind
-  try {
-    runner = selectRunner({
-      runner: spec.runner,
-      scriptPath: execution.scriptPath,
-      command: spec.command,
-    })
-  } catch (error) {
-    return notRunResult(identity, 'failed', 'invalid-spec', errorMessage(error))
-  }
-  identity.runner = runner
+  const fail = (outcome: Outcome, message: string, extra?: Partial<ExecutionResult>) =>
+    notRunResult(identity, 'failed', outcome, message, extra)
 
   const scriptNeeded = !(runner === 'command' && spec.command && !usesScript(spec.command))
-  if (scriptNeeded && (!execution.scriptPath || !existsSync(execution.scriptPath))) {
-    return notRunResult(identity, 'failed', 'script-not-found', scriptNotFound(execution))
+  if (scriptNeeded && (!scriptPath || !existsSync(scriptPath))) {
+    return fail('script-not-found', scriptNotFound(execution))
   }
 
   const missingInputs = Object.entries(execution.inputs)
     .filter(([, path]) => !existsSync(path))
     .map(([name, path]) => ({ name, path }))
   if (missingInputs.length > 0) {
-    return notRunResult(
-      identity,
-      'failed',
-      'missing-inputs',
-      missingInputsMessage(execution, missingInputs),
-      {
-        missingInputs,
-      },
-    )
+    return fail('missing-inputs', missingInputsMessage(execution, missingInputs), { missingInputs })
   }
 
   // A schema mismatch is reported as one before the script runs, not as the KeyError it
@@ -125,13 +93,9 @@ export async function executeNode(
     execution.wiredFrom,
   )
   if (brokenChecks(inputChecks).length > 0) {
-    return notRunResult(
-      identity,
-      'failed',
-      'input-contract',
-      inputContractMessage(execution, inputChecks),
-      { dataChecks: inputChecks },
-    )
+    return fail('input-contract', inputContractMessage(execution, inputChecks), {
+      dataChecks: inputChecks,
+    })
   }
 
   let python = spec.python ?? context.options.python
@@ -139,46 +103,19 @@ export async function executeNode(
     try {
       python = await resolvePython(python)
     } catch (error) {
-      return notRunResult(identity, 'failed', 'interpreter-not-found', errorMessage(error))
+      return fail('interpreter-not-found', errorMessage(error))
     }
   }
 
   const { cache } = context
   const key = cache
-    ? await executionCacheKey(
-        {
-          ...execution,
-          keyInputs:
-            execution.keyInputs ??
-            Object.fromEntries(
-              Object.entries(execution.inputs).map(([name, path]) => [
-                name,
-                { kind: 'data' as const, path },
-              ]),
-            ),
-        },
-        runner,
-        python,
-        cache,
-        context.workspace.testDataDir,
-      )
+    ? await executionCacheKey(execution, runner, python, cache, context.workspace.testDataDir)
     : undefined
   if (cache && key !== undefined) {
-    const hit = await restoreCached(
-      { ...execution, keyInputs: {} },
-      identity,
-      key,
-      cache,
-      context.workspace,
-    )
+    const hit = await restoreCached(execution, identity, key, cache, context.workspace)
     if (hit) {
-      context.scheduler.emit({
-        type: 'started',
-        node: execution.node,
-        executionId: execution.id,
-        purpose: execution.purpose,
-      })
-      return checkOutputData(hit.result, spec, inputChecks)
+      emitStarted(execution, context)
+      return checkOutputData(hit, spec, inputChecks)
     }
   }
 
@@ -195,19 +132,9 @@ export async function executeNode(
     return { ...result, cacheKey: key }
   } catch (error) {
     if (context.signal.aborted) {
-      return notRunResult(
-        identity,
-        'failed',
-        'aborted',
-        `Not run: the run was aborted (${abortReason(context.signal)}).`,
-      )
+      return fail('aborted', `Not run: the run was aborted (${abortReason(context.signal)}).`)
     }
-    return notRunResult(
-      identity,
-      'failed',
-      'spawn-error',
-      `pipetest could not run ${node}: ${errorMessage(error)}`,
-    )
+    return fail('spawn-error', `pipetest could not run ${node}: ${errorMessage(error)}`)
   }
 }
 
@@ -219,12 +146,7 @@ async function runInFreshFolders(
   context: NodeExecutionContext,
 ): Promise<ExecutionResult> {
   const { spec } = execution
-  context.scheduler.emit({
-    type: 'started',
-    node: execution.node,
-    executionId: execution.id,
-    purpose: execution.purpose,
-  })
+  emitStarted(execution, context)
   const startedAt = new Date().toISOString()
   const executionDir = context.workspace.createExecutionDir(execution.node, execution.purpose)
   const outputPaths = prepareOutputPaths(executionDir, spec.outputPaths)
@@ -268,27 +190,19 @@ async function runInFreshFolders(
     await fingerprintInputs(projectFiles, projectGuard),
   )
 
-  const result: ExecutionResult = {
-    ...identity,
-    runDir: executionDir,
-    status: 'passed',
+  const { exitCode, signal, durationMs, stdoutTail, stderrTail, traceback, launch } = report
+  const result = ranResult(identity, executionDir, outputs, {
     outcome: report.outcome,
-    shortMessage: '',
-    message: '',
-    exitCode: report.exitCode,
-    signal: report.signal,
-    durationMs: report.durationMs,
-    stdoutTail: report.stdoutTail,
-    stderrTail: report.stderrTail,
-    ...(report.traceback !== undefined ? { traceback: report.traceback } : {}),
+    exitCode,
+    signal,
+    durationMs,
+    stdoutTail,
+    stderrTail,
+    ...(traceback !== undefined ? { traceback } : {}),
     logs: { stdout: report.stdoutLog, stderr: report.stderrLog },
-    ...(report.launch ? { launch: report.launch } : {}),
-    missingInputs: [],
-    outputs,
-    producedOutputs: outputs.filter((o) => o.produced).map((o) => o.name),
-    missingOutputs: outputs.filter((o) => !o.produced).map((o) => o.name),
+    ...(launch ? { launch } : {}),
     startedAt,
-  }
+  })
   return judge(result, report, {
     inputChanges: changes.length > 0 ? describeInputChanges(changes) : undefined,
     projectChanges: projectChanges.length > 0 ? describeProjectChanges(projectChanges) : undefined,
@@ -327,13 +241,8 @@ function judge(
     : undefined
   if (report.outcome !== 'success') {
     const relative = workingDir ? relativePathHint(report, workingDir) : undefined
-    const lines = [
-      report.message,
-      ...(relative ? [relative] : []),
-      ...(changedInputs ? [changedInputs] : []),
-      ...(changedProject ? [changedProject] : []),
-    ]
-    return { ...result, status: 'failed', ...say(lines.join('\n')) }
+    const lines = [report.message, relative, changedInputs, changedProject]
+    return { ...result, status: 'failed', ...say(lines.filter(Boolean).join('\n')) }
   }
   if (changedProject) {
     return {
@@ -367,6 +276,11 @@ function judge(
     outcome: 'success',
     ...say(`Ran in ${formatDuration(result.durationMs)}${wrote ? ` and wrote ${wrote}` : ''}.`),
   }
+}
+
+function emitStarted(execution: RunnableExecution, context: NodeExecutionContext): void {
+  const { node, id: executionId, purpose } = execution
+  context.scheduler.emit({ type: 'started', node, executionId, purpose })
 }
 
 /** "modified script of Step: /p/scripts/step.py" lines. */

@@ -1,4 +1,6 @@
-import type { RunnerKind } from '../spec/index.js'
+import type { KeyInput } from '../cache/index.js'
+import type { RunnerKind, ScriptExecutionSpec } from '../spec/index.js'
+import type { ExecutionPurpose } from './events.js'
 import type { ExecutionResult, InputSource, Outcome, OutputReport, TestStatus } from './results.js'
 
 /** What is known about an execution before it runs; every result starts from it. */
@@ -12,6 +14,19 @@ export interface ExecutionIdentity {
   runDir: string
   inputs: Record<string, string>
   wiredFrom: Record<string, InputSource>
+}
+
+/** One execution with everything resolved: absolute script path and input paths. */
+export interface RunnableExecution extends Pick<
+  ExecutionIdentity,
+  'id' | 'node' | 'scriptPath' | 'inputs' | 'wiredFrom'
+> {
+  purpose: ExecutionPurpose
+  spec: ScriptExecutionSpec
+  /** The project root: the child's working directory. */
+  cwd: string
+  /** What the cache key reads for each input. */
+  keyInputs: Record<string, KeyInput>
 }
 
 /** A result for an execution that never started a process (blocked, missing inputs, …). */
@@ -39,6 +54,41 @@ export function notRunResult(
     missingOutputs: [],
     startedAt: new Date().toISOString(),
     ...extra,
+  }
+}
+
+/**
+ * A result for an execution that ran in `executionDir` (or was restored there from the cache),
+ * with what its outputs hold; passed until its caller judges it.
+ */
+export function ranResult(
+  identity: ExecutionIdentity,
+  executionDir: string,
+  outputs: OutputReport[],
+  run: Pick<
+    ExecutionResult,
+    | 'outcome'
+    | 'exitCode'
+    | 'signal'
+    | 'durationMs'
+    | 'stdoutTail'
+    | 'stderrTail'
+    | 'logs'
+    | 'startedAt'
+  > &
+    Partial<ExecutionResult>,
+): ExecutionResult {
+  return {
+    ...identity,
+    runDir: executionDir,
+    status: 'passed',
+    shortMessage: '',
+    message: '',
+    missingInputs: [],
+    outputs,
+    producedOutputs: outputs.filter((o) => o.produced).map((o) => o.name),
+    missingOutputs: outputs.filter((o) => !o.produced).map((o) => o.name),
+    ...run,
   }
 }
 

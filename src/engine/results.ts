@@ -1,5 +1,5 @@
 import type { ContractViolation } from '../data/check.js'
-import type { LaunchNote, ProcessOutcome } from '../runners/types.js'
+import type { ProcessOutcome, ProcessReport } from '../runners/types.js'
 import type { RunnerKind } from '../spec/script-execution-spec.js'
 
 /**
@@ -66,8 +66,14 @@ export interface InputSource {
   output: string
 }
 
-/** One execution of one script (the unit every test result is built from). */
-export interface ExecutionResult {
+/**
+ * One execution of one script (the unit every test result is built from): the runner's
+ * report of its process (exit, tails, traceback, Python's launch) and what the engine found.
+ */
+export interface ExecutionResult extends Pick<
+  ProcessReport,
+  'exitCode' | 'signal' | 'durationMs' | 'stdoutTail' | 'stderrTail' | 'traceback' | 'launch'
+> {
   /** Stable id of the execution (node + resolved inputs); equal ids are the same execution. */
   id: string
   node: string
@@ -80,16 +86,8 @@ export interface ExecutionResult {
   shortMessage: string
   /** `shortMessage`, then where the evidence is (the run folder), as execa's errors do. */
   message: string
-  exitCode: number | null
-  signal: string | null
-  durationMs: number
-  stdoutTail: string
-  stderrTail: string
-  traceback?: string
   /** Full logs, when the process ran. */
   logs: { stdout?: string; stderr?: string }
-  /** Python: forked from the preloading worker, or a fresh interpreter and why. */
-  launch?: LaunchNote
   /**
    * The execution's folder under `<testDataDir>/.pipetest/runs/<run>/` (the run folder when
    * nothing ran). `runDir` is a published name (results.json, JUnit properties); in code the

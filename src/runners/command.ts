@@ -1,8 +1,7 @@
 import { isJsonNumber, stringifyJson } from '../files/json.js'
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
-import { spawnProcess } from './process.js'
-import type { ProcessExit } from './process.js'
+import { isDirectory, spawnProcess, type ProcessExit } from './process.js'
 import { describeExit, notStarted } from './report.js'
 import type { ExecutionRequest, ProcessReport } from './types.js'
 
@@ -64,6 +63,11 @@ export async function runCommandScript(request: ExecutionRequest): Promise<Proce
 }
 
 type Expansion = { ok: true; argv: string[] } | { ok: false; message: string }
+/** What a template's placeholders read. */
+type TemplateValues = Pick<
+  ExecutionRequest,
+  'scriptPath' | 'inputPaths' | 'outputPaths' | 'jobArgs'
+>
 
 type PlaceholderKind = 'script' | 'input' | 'output' | 'arg'
 const KINDS: ReadonlySet<string> = new Set<PlaceholderKind>(['script', 'input', 'output', 'arg'])
@@ -78,10 +82,7 @@ const BRACED = /\{([A-Za-z_][\w-]*)(?::([^{}]*))?\}/y
 const NAME_LIKE = /^[A-Za-z_][\w.-]*$/
 
 /** Fills a command template; an unknown placeholder or name is a spec mistake, named. */
-export function expandCommandTemplate(
-  template: string[],
-  request: Pick<ExecutionRequest, 'scriptPath' | 'inputPaths' | 'outputPaths' | 'jobArgs'>,
-): Expansion {
+export function expandCommandTemplate(template: string[], request: TemplateValues): Expansion {
   const problems: string[] = []
   const argv = template.map((part) => expandPart(part, request, problems))
   if (problems.length > 0) {
@@ -90,11 +91,7 @@ export function expandCommandTemplate(
   return { ok: true, argv }
 }
 
-function expandPart(
-  part: string,
-  request: Pick<ExecutionRequest, 'scriptPath' | 'inputPaths' | 'outputPaths' | 'jobArgs'>,
-  problems: string[],
-): string {
+function expandPart(part: string, request: TemplateValues, problems: string[]): string {
   let out = ''
   let at = 0
   // `}}` is an escape only as the closer of a `{{`: unescaped nested JSON ends in `}}` too.
@@ -140,7 +137,7 @@ function expandPart(
 function placeholderValue(
   kind: PlaceholderKind,
   name: string | undefined,
-  request: Pick<ExecutionRequest, 'scriptPath' | 'inputPaths' | 'outputPaths' | 'jobArgs'>,
+  request: TemplateValues,
 ): string | { problem: string } {
   const lookup = (what: string, values: Record<string, unknown>): string | { problem: string } => {
     if (name === undefined || name === '')
@@ -252,13 +249,5 @@ function firstLine(path: string): string | undefined {
     return undefined
   } finally {
     if (fd !== undefined) closeSync(fd)
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory()
-  } catch {
-    return false
   }
 }

@@ -18,6 +18,7 @@ import {
   trackGroup,
   untrackGroup,
 } from './process-groups.js'
+import type { ProcessEvidence } from './types.js'
 
 export { KILL_GRACE_MS } from './process-groups.js'
 const GROUP_POLL_MS = 20
@@ -83,10 +84,7 @@ export type Termination =
   /** The process that started it (the Python worker) died, so its exit status is lost. */
   | { kind: 'launcher-lost'; reason: string }
 
-export interface ProcessExit {
-  exitCode: number | null
-  /** The signal that ended the process (ours or not). */
-  signal: string | null
+export interface ProcessExit extends ProcessEvidence {
   termination?: Termination
   /**
    * The process never started. `code` is the errno code (ENOENT, EACCES…), or BAD_CWD (no
@@ -95,11 +93,6 @@ export interface ProcessExit {
   spawnError?: { code: string; message: string }
   /** Processes that had left the script's process group and were still running at its end. */
   escaped?: MarkedProcess[]
-  durationMs: number
-  stdoutTail: string
-  stderrTail: string
-  stdoutLog: string
-  stderrLog: string
 }
 
 /**
@@ -119,40 +112,36 @@ export async function spawnProcess(options: ProcessOptions): Promise<ProcessExit
   const stdoutLog = join(options.logDir, 'stdout.log')
   const stderrLog = join(options.logDir, 'stderr.log')
   const started = performance.now()
-  const finish = async (fields: Omit<ProcessExit, 'stdoutTail' | 'stderrTail' | 'durationMs'>) => ({
+  const finish = async (
+    fields: Omit<ProcessExit, keyof ProcessEvidence> & Partial<ProcessEvidence>,
+  ): Promise<ProcessExit> => ({
+    exitCode: null,
+    signal: null,
     ...fields,
     durationMs: Math.round(performance.now() - started),
     stdoutTail: await readLogTail(stdoutLog),
     stderrTail: await readLogTail(stderrLog),
+    stdoutLog,
+    stderrLog,
   })
-
   const stdoutFd = openSync(stdoutLog, 'w')
   const stderrFd = openSync(stderrLog, 'w')
+  // Found before spawning: said in stderr.log too, so the log folder explains itself.
+  const refused = (code: string, message: string) => {
+    writeSync(stderrFd, `pipetest: ${message}\n`)
+    return finish({ spawnError: { code, message } })
+  }
   try {
     if (!isDirectory(options.cwd)) {
       // Spawning would fail with a bare ENOENT, indistinguishable from a missing program.
-      const message = `the working directory ${options.cwd} does not exist`
-      writeSync(stderrFd, `pipetest: ${message}\n`)
-      return await finish({
-        exitCode: null,
-        signal: null,
-        spawnError: { code: 'BAD_CWD', message },
-        stdoutLog,
-        stderrLog,
-      })
+      return await refused('BAD_CWD', `the working directory ${options.cwd} does not exist`)
     }
     // The run's own abort, or the parent process gone (a forked worker left alone): both stop
     // what runs and start nothing more.
     const abortSignals = options.signal ? [options.signal, parentGone()] : [parentGone()]
     const alreadyAborted = abortSignals.find((signal) => signal.aborted)
     if (alreadyAborted) {
-      return await finish({
-        exitCode: null,
-        signal: null,
-        termination: { kind: 'aborted', reason: abortReason(alreadyAborted) },
-        stdoutLog,
-        stderrLog,
-      })
+      return await finish({ termination: { kind: 'aborted', reason: abortReason(alreadyAborted) } })
     }
     let subprocess: Launched
     const mark = newExecutionMark()
@@ -168,15 +157,7 @@ export async function spawnProcess(options: ProcessOptions): Promise<ProcessExit
       untrackGroup()
       // Thrown before spawning, for values no process can receive (a NUL byte in an argument
       // or environment value): a spec mistake, not a failure to start.
-      const message = error instanceof Error ? error.message : String(error)
-      writeSync(stderrFd, `pipetest: ${message}\n`)
-      return await finish({
-        exitCode: null,
-        signal: null,
-        spawnError: { code: 'BAD_ARGUMENT', message },
-        stdoutLog,
-        stderrLog,
-      })
+      return await refused('BAD_ARGUMENT', error instanceof Error ? error.message : String(error))
     }
     const exited = subprocess.exited
     const pgid = subprocess.pid
@@ -184,14 +165,10 @@ export async function spawnProcess(options: ProcessOptions): Promise<ProcessExit
       untrackGroup()
       const failure = await exited
       return await finish({
-        exitCode: null,
-        signal: null,
         spawnError: {
           code: failure.error?.code ?? 'UNKNOWN',
           message: failure.error?.message ?? 'the process could not be started',
         },
-        stdoutLog,
-        stderrLog,
       })
     }
 
@@ -217,8 +194,6 @@ export async function spawnProcess(options: ProcessOptions): Promise<ProcessExit
       exitCode: result.exitCode,
       signal: result.signal,
       ...(killer.termination ? { termination: killer.termination } : {}),
-      stdoutLog,
-      stderrLog,
     })
   } finally {
     closeSync(stdoutFd)
@@ -334,7 +309,7 @@ function watchAbort(signal: AbortSignal, killer: GroupKiller): () => void {
   return () => signal.removeEventListener('abort', onAbort)
 }
 
-function isDirectory(path: string): boolean {
+export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory()
   } catch {

@@ -18,16 +18,8 @@ export function describeExit(
     message: string
   },
 ): ProcessReport {
-  const base = {
-    exitCode: exit.exitCode,
-    signal: exit.signal,
-    durationMs: exit.durationMs,
-    stdoutTail: exit.stdoutTail,
-    stderrTail: exit.stderrTail,
-    stdoutLog: exit.stdoutLog,
-    stderrLog: exit.stderrLog,
-    ...(exit.escaped ? { escapedProcesses: exit.escaped } : {}),
-  }
+  const { termination, spawnError, escaped, ...evidence } = exit
+  const base = { ...evidence, ...(escaped ? { escapedProcesses: escaped } : {}) }
   const report = (outcome: ProcessOutcome, message: string, traceback?: string): ProcessReport => ({
     outcome,
     message,
@@ -35,46 +27,41 @@ export function describeExit(
     ...(traceback ? { traceback } : {}),
   })
 
-  if (exit.spawnError?.code === 'BAD_CWD') return report('spawn-error', exit.spawnError.message)
-  if (exit.spawnError?.code === 'BAD_ARGUMENT') {
-    return report('invalid-spec', `cannot be started: ${exit.spawnError.message}`)
+  if (spawnError?.code === 'BAD_CWD') return report('spawn-error', spawnError.message)
+  if (spawnError?.code === 'BAD_ARGUMENT') {
+    return report('invalid-spec', `cannot be started: ${spawnError.message}`)
   }
-  if (exit.spawnError) {
-    const { outcome, message } = describeSpawnError(exit.spawnError)
+  if (spawnError) {
+    const { outcome, message } = describeSpawnError(spawnError)
     return report(outcome, message)
   }
-  if (exit.termination?.kind === 'timeout') {
+  if (termination?.kind === 'timeout') {
     const lingering =
       harness?.outcome === 'success'
         ? ' main() had returned, but something kept the process alive (a non-daemon thread, an open handle, a child process).'
         : ''
     return report(
       'timeout',
-      `timed out after ${formatSeconds(exit.termination.timeoutMs)} s and was killed with its child processes.${lingering} Raise "timeout_seconds" in the spec if it needs longer.`,
+      `timed out after ${formatSeconds(termination.timeoutMs)} s and was killed with its child processes.${lingering} Raise "timeout_seconds" in the spec if it needs longer.`,
     )
   }
-  if (exit.termination?.kind === 'aborted') {
-    return report('aborted', `aborted (${exit.termination.reason}); its process group was killed.`)
+  if (termination?.kind === 'aborted') {
+    return report('aborted', `aborted (${termination.reason}); its process group was killed.`)
   }
-  if (exit.termination?.kind === 'launcher-lost') {
+  if (termination?.kind === 'launcher-lost') {
     // Its exit status died with the worker: ended rather than judged on half the evidence.
     return report(
       'killed',
-      `was ended by pipetest: ${exit.termination.reason}, so its exit status cannot be known. Run it again; PIPETEST_PYTHON_WORKER=0 runs every script in a fresh interpreter.`,
+      `was ended by pipetest: ${termination.reason}, so its exit status cannot be known. Run it again; PIPETEST_PYTHON_WORKER=0 runs every script in a fresh interpreter.`,
     )
   }
-  if (harness) {
-    switch (harness.outcome) {
-      case 'success':
-        if (exit.exitCode === 0) return report('success', harness.message)
-        break
-      case 'exit':
-        if (exit.exitCode === 0) return report('success', harness.message)
-        if (exit.exitCode !== null) return report('exit-code', harness.message)
-        break
-      default:
-        return report(harness.outcome, harness.message, harness.traceback)
-    }
+  if (harness && harness.outcome !== 'success' && harness.outcome !== 'exit') {
+    return report(harness.outcome, harness.message, harness.traceback)
+  }
+  // main() returned, or ended the process itself (sys.exit): judged by the exit status.
+  if (harness && exit.exitCode === 0) return report('success', harness.message)
+  if (harness?.outcome === 'exit' && exit.exitCode !== null) {
+    return report('exit-code', harness.message)
   }
   if (exit.signal !== null) {
     const hint =

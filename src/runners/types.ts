@@ -38,13 +38,10 @@ export interface ExecutionRequest {
   isolation?: 'fresh' | 'worker' | undefined
 }
 
-/** What a runner reports about the process; the engine adds outputs, inputs and status. */
-export interface ProcessReport {
-  /** `success` when the script's main returned / the command exited 0. */
-  outcome: ProcessOutcome
-  /** One or two sentences for a human, e.g. "main() raised KeyError: 'label'". */
-  message: string
+/** How a process ended and where its output is (process.ts measures it, runners report it). */
+export interface ProcessEvidence {
   exitCode: number | null
+  /** The signal that ended the process (ours or not). */
   signal: string | null
   durationMs: number
   /** Last lines of the output (bounded), for failure messages. */
@@ -53,6 +50,14 @@ export interface ProcessReport {
   /** Full logs on disk. */
   stdoutLog: string
   stderrLog: string
+}
+
+/** What a runner reports about the process; the engine adds outputs, inputs and status. */
+export interface ProcessReport extends ProcessEvidence {
+  /** `success` when the script's main returned / the command exited 0. */
+  outcome: ProcessOutcome
+  /** One or two sentences for a human, e.g. "main() raised KeyError: 'label'". */
+  message: string
   /** Python/Node stack trace of an import error or exception in main, when there is one. */
   traceback?: string
   /** Processes the script left running outside its process group; pipetest killed them. */
