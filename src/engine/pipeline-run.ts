@@ -169,13 +169,7 @@ export class PipelineRun {
     this.#assertNode(from)
     this.#assertNode(to)
     const plan = this.#planner.edge(from, to)
-    const evidence = {
-      from,
-      to,
-      scriptA: this.#scriptName(from),
-      scriptB: this.#scriptName(to),
-      ports: plan.ports,
-    }
+    const evidence = this.#edgeEvidence(from, to, plan.ports)
     let result: DataCompatibilityResult
     if (!plan.ports.ok) {
       result = toEdgeResult(evidence)
@@ -205,19 +199,13 @@ export class PipelineRun {
   async testFlow(): Promise<PipelineFlowResult> {
     const { dag } = this.pipelineSpec
     const order = dag.topologicalSort()
-    const executed = await Promise.all(
-      order.map((node) => this.#engine.execute(this.#planner.flow(node))),
-    )
-    const results: Record<string, ExecutionResult> = {}
-    order.forEach((node, i) => (results[node] = executed[i]!))
+    const flowOf = (node: string) => this.#engine.execute(this.#planner.flow(node))
+    const executed = await Promise.all(order.map(flowOf))
+    const results = Object.fromEntries(order.map((node, i) => [node, executed[i]!]))
     const edges: Record<string, DataCompatibilityResult> = {}
     for (const { from, to } of dag.edges) {
       edges[`${from}->${to}`] = toEdgeResult({
-        from,
-        to,
-        scriptA: this.#scriptName(from),
-        scriptB: this.#scriptName(to),
-        ports: this.#planner.ports(from, to),
+        ...this.#edgeEvidence(from, to, this.#planner.ports(from, to)),
         upstream: results[from]!,
         downstream: results[to]!,
       })
@@ -333,6 +321,10 @@ export class PipelineRun {
       ...(dag.file ? { file: dag.file } : {}),
       hint: `Use one of: ${dag.nodes.join(', ')}.`,
     })
+  }
+
+  #edgeEvidence(from: string, to: string, ports: PortResolution) {
+    return { from, to, scriptA: this.#scriptName(from), scriptB: this.#scriptName(to), ports }
   }
 
   #scriptName(node: string): string {

@@ -77,16 +77,12 @@ export class ExecutionPlanner {
    * pipetest's executions write to fresh run folders, never to the spec's paths.
    */
   script(node: string): ExecutionPlan {
-    let plan = this.#script.get(node)
-    if (!plan) {
-      const spec = this.#source.specOf(node)
+    return memo(this.#script, node, () => {
       const bindings: Record<string, InputBinding> = {}
-      for (const [name, path] of Object.entries(spec?.inputPaths ?? {}))
+      for (const [name, path] of Object.entries(this.#source.specOf(node)?.inputPaths ?? {}))
         bindings[name] = this.#pathBinding(node, path, (upstream) => this.script(upstream))
-      plan = this.#plan(node, 'script', bindings)
-      this.#script.set(node, plan)
-    }
-    return plan
+      return this.#plan(node, 'script', bindings)
+    })
   }
 
   /**
@@ -94,12 +90,7 @@ export class ExecutionPlanner {
    * that parent's flow execution; the rest as in the script tier, wired to flow executions.
    */
   flow(node: string, purpose: ExecutionPurpose = 'flow'): ExecutionPlan {
-    let plan = this.#flow.get(node)
-    if (!plan) {
-      plan = this.#flowPlan(node, purpose)
-      this.#flow.set(node, plan)
-    }
-    return plan
+    return memo(this.#flow, node, () => this.#flowPlan(node, purpose))
   }
 
   /** B fed by A's flow execution through the edge's ports; B's other inputs as in its script tier. */
@@ -110,19 +101,13 @@ export class ExecutionPlanner {
     const upstream = this.flow(from, 'edge')
     if (!ports.ok) return { ports, upstream }
     const bindings = { ...this.script(to).bindings }
-    for (const wire of ports.wiring) bindings[wire.input] = this.#wired(upstream, wire)
+    for (const wire of ports.wiring) bindings[wire.input] = wired(upstream, wire)
     return { ports, upstream, downstream: this.#plan(to, 'edge', bindings) }
   }
 
   /** Port resolution of A → B (an edge of the DAG, or a pair tested as if it were one). */
   ports(from: string, to: string): PortResolution {
-    const key = `${from}\0${to}`
-    let resolution = this.#ports.get(key)
-    if (!resolution) {
-      resolution = this.#resolvePorts(from, to)
-      this.#ports.set(key, resolution)
-    }
-    return resolution
+    return memo(this.#ports, `${from}\0${to}`, () => this.#resolvePorts(from, to))
   }
 
   #resolvePorts(from: string, to: string): PortResolution {
@@ -188,7 +173,7 @@ export class ExecutionPlanner {
           continue
         }
         feeders.set(wire.input, `${parent}.${wire.output}`)
-        bindings[wire.input] = this.#wired(this.flow(parent, purpose), wire)
+        bindings[wire.input] = wired(this.flow(parent, purpose), wire)
       }
     }
     for (const [name, path] of Object.entries(spec?.inputPaths ?? {})) {
@@ -202,26 +187,10 @@ export class ExecutionPlanner {
     return this.#plan(node, purpose, bindings, failure)
   }
 
-  #wired(from: ExecutionPlan, wire: PortWiring): InputBinding {
-    return {
-      kind: 'wired',
-      from,
-      output: wire.output,
-      via: wire.via,
-      ...(wire.subpath !== undefined ? { subpath: wire.subpath } : {}),
-    }
-  }
-
   #pathBinding(node: string, path: string, planOf: (node: string) => ExecutionPlan): InputBinding {
     const provider = this.#pathProvider(node, path)
     if (!provider) return { kind: 'spec', path: resolve(this.#source.rootDir, path) }
-    return {
-      kind: 'wired',
-      from: planOf(provider.node),
-      output: provider.output,
-      via: 'path',
-      ...(provider.subpath !== undefined ? { subpath: provider.subpath } : {}),
-    }
+    return wired(planOf(provider.node), { ...provider, via: 'path' })
   }
 
   /**
@@ -264,22 +233,7 @@ export class ExecutionPlanner {
   }
 
   #ancestorsOf(node: string): Set<string> {
-    let ancestors = this.#ancestors.get(node)
-    if (!ancestors) {
-      const { dag } = this.#source
-      ancestors = new Set<string>()
-      const stack = [node]
-      while (stack.length > 0) {
-        for (const parent of dag.getDependencies(stack.pop()!)) {
-          if (!ancestors.has(parent)) {
-            ancestors.add(parent)
-            stack.push(parent)
-          }
-        }
-      }
-      this.#ancestors.set(node, ancestors)
-    }
-    return ancestors
+    return memo(this.#ancestors, node, () => new Set(this.#source.dag.ancestorsOf(node)))
   }
 
   #orderOf(node: string): number {
@@ -338,6 +292,24 @@ export class ExecutionPlanner {
       ...(known ? { failure: known } : {}),
     }
   }
+}
+
+function wired(
+  from: ExecutionPlan,
+  wire: Pick<PortWiring, 'output' | 'via' | 'subpath'>,
+): InputBinding {
+  const { output, via, subpath } = wire
+  return { kind: 'wired', from, output, via, ...(subpath !== undefined ? { subpath } : {}) }
+}
+
+/** The value for `key`, made by `make` the first time it is asked for. */
+function memo<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key)
+  if (value === undefined) {
+    value = make()
+    map.set(key, value)
+  }
+  return value
 }
 
 function bindingKey(binding: InputBinding): unknown {

@@ -52,12 +52,9 @@ export class RuntimeTester {
   ) {
     const parsed = runtimeTestingConfigurationSchema.safeParse(config)
     if (!parsed.success) {
-      const problems = parsed.error.issues.map(
-        (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
-      )
       throw new PipetestError(
         'USAGE',
-        `Invalid RuntimeTestingConfiguration: ${problems.join('; ')}`,
+        `Invalid RuntimeTestingConfiguration: ${describeIssues(parsed.error)}`,
         {
           hint: 'Build the pipeline spec with PipelineTestingSpecBuilder.buildFromDag(), and pass it as { pipelineSpec }.',
         },
@@ -79,13 +76,7 @@ export class RuntimeTester {
     mainParams?: MainParams,
   ): Promise<ScriptTestResult> {
     const resolved = { ...parseSpec(spec), ...definedParams(mainParams) }
-    if (!this.config.testIndividualScripts)
-      return skippedScriptResult(
-        resolved.stepName,
-        resolved,
-        tierOff('testIndividualScripts'),
-        this.run.runFolder,
-      )
+    if (!this.config.testIndividualScripts) return this.#skippedScript(resolved.stepName, resolved)
     return this.#runWith([resolved]).testScript(resolved.stepName)
   }
 
@@ -103,14 +94,9 @@ export class RuntimeTester {
         hint: 'Pass the upstream spec first and the downstream spec second; they must be different steps.',
       })
     }
-    if (!this.config.testDataCompatibility)
-      return skippedEdgeResult(
-        a.stepName,
-        b.stepName,
-        a.scriptName,
-        b.scriptName,
-        tierOff('testDataCompatibility'),
-      )
+    if (!this.config.testDataCompatibility) {
+      return this.#skippedEdge(a.stepName, b.stepName, a.scriptName, b.scriptName)
+    }
     return this.#runWith([a, b]).testEdge(a.stepName, b.stepName)
   }
 
@@ -129,19 +115,14 @@ export class RuntimeTester {
   /** cursus' `test_script`: a DAG node, or the script name of one of its specs. */
   async testScript(nodeOrScriptName: string): Promise<ScriptTestResult> {
     const node = this.#node(nodeOrScriptName)
-    const spec = this.pipelineSpec.scriptSpecs[node]
-    if (!this.config.testIndividualScripts)
-      return skippedScriptResult(node, spec, tierOff('testIndividualScripts'), this.run.runFolder)
+    if (!this.config.testIndividualScripts) return this.#skippedScript(node)
     return this.run.testScript(node)
   }
 
   /** cursus' `test_data_compatibility`: A → B by node or script name. */
   async testDataCompatibility(a: string, b: string): Promise<DataCompatibilityResult> {
     const [from, to] = [this.#node(a), this.#node(b)]
-    if (!this.config.testDataCompatibility) {
-      const name = (node: string) => this.pipelineSpec.scriptSpecs[node]?.scriptName ?? node
-      return skippedEdgeResult(from, to, name(from), name(to), tierOff('testDataCompatibility'))
-    }
+    if (!this.config.testDataCompatibility) return this.#skippedEdge(from, to)
     return this.run.testEdge(from, to)
   }
 
@@ -161,28 +142,14 @@ export class RuntimeTester {
       compatibility: testDataCompatibility,
       flow: testPipelineFlow,
     })
-    const { dag, scriptSpecs } = this.pipelineSpec
-    const name = (node: string) => scriptSpecs[node]?.scriptName ?? node
+    const { dag } = this.pipelineSpec
     const scripts = testIndividualScripts
       ? ran.scripts
-      : Object.fromEntries(
-          dag.nodes.map((node) => [
-            node,
-            skippedScriptResult(
-              node,
-              scriptSpecs[node],
-              tierOff('testIndividualScripts'),
-              this.run.runFolder,
-            ),
-          ]),
-        )
+      : Object.fromEntries(dag.nodes.map((node) => [node, this.#skippedScript(node)]))
     const edges = testDataCompatibility
       ? ran.edges
       : Object.fromEntries(
-          dag.edges.map(({ from, to }) => [
-            `${from}->${to}`,
-            skippedEdgeResult(from, to, name(from), name(to), tierOff('testDataCompatibility')),
-          ]),
+          dag.edges.map(({ from, to }) => [`${from}->${to}`, this.#skippedEdge(from, to)]),
         )
     const flow =
       ran.flow ??
@@ -197,6 +164,23 @@ export class RuntimeTester {
   /** Marks the run folder and prunes old runs; call once the tests are done. */
   close(state?: 'complete' | 'interrupted'): Promise<void> {
     return this.run.close(state)
+  }
+
+  #skippedScript(node: string, spec = this.pipelineSpec.scriptSpecs[node]): ScriptTestResult {
+    return skippedScriptResult(node, spec, tierOff('testIndividualScripts'), this.run.runFolder)
+  }
+
+  #skippedEdge(
+    from: string,
+    to: string,
+    scriptA = this.#scriptName(from),
+    scriptB = this.#scriptName(to),
+  ): DataCompatibilityResult {
+    return skippedEdgeResult(from, to, scriptA, scriptB, tierOff('testDataCompatibility'))
+  }
+
+  #scriptName(node: string): string {
+    return this.pipelineSpec.scriptSpecs[node]?.scriptName ?? node
   }
 
   /**
@@ -247,12 +231,21 @@ export class RuntimeTester {
 function parseSpec(spec: ScriptExecutionSpec | ScriptExecutionSpecInput): ScriptExecutionSpec {
   const parsed = scriptExecutionSpecSchema.safeParse(spec)
   if (parsed.success) return parsed.data
-  const problems = parsed.error.issues.map(
-    (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+  throw new PipetestError(
+    'SPEC_INVALID',
+    `Invalid ScriptExecutionSpec: ${describeIssues(parsed.error)}`,
+    {
+      hint: 'Load specs with the builder (getScriptSpecByName) or pass scriptName, stepName and path maps.',
+    },
   )
-  throw new PipetestError('SPEC_INVALID', `Invalid ScriptExecutionSpec: ${problems.join('; ')}`, {
-    hint: 'Load specs with the builder (getScriptSpecByName) or pass scriptName, stepName and path maps.',
-  })
+}
+
+function describeIssues(error: {
+  issues: Array<{ path: PropertyKey[]; message: string }>
+}): string {
+  return error.issues
+    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
+    .join('; ')
 }
 
 function definedParams(params: MainParams | undefined): MainParams {

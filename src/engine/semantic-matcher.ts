@@ -29,22 +29,7 @@ const ABBREVIATIONS: Readonly<Record<string, string>> = {
   packaged: 'package',
 }
 
-const STOP_WORDS = new Set([
-  'the',
-  'a',
-  'an',
-  'and',
-  'or',
-  'but',
-  'in',
-  'on',
-  'at',
-  'to',
-  'for',
-  'of',
-  'with',
-  'by',
-])
+const STOP_WORDS = new Set('the a an and or but in on at to for of with by'.split(' '))
 
 export interface SimilarityExplanation {
   overallScore: number

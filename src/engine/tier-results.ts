@@ -12,6 +12,7 @@ import type {
   PipelineFlowResult,
   PortWiring,
   ScriptTestResult,
+  TestStatus,
 } from './results.js'
 
 /** Turns executions into the three tiers' results (plain objects, cursus' fields included). */
@@ -82,101 +83,86 @@ export interface EdgeEvidence {
  */
 export function toEdgeResult(evidence: EdgeEvidence): DataCompatibilityResult {
   const { from, to, ports, upstream, downstream } = evidence
-  const base = {
-    kind: 'edge' as const,
-    from,
-    to,
-    scriptA: evidence.scriptA,
-    scriptB: evidence.scriptB,
-    ...(upstream ? { upstream } : {}),
-    ...(downstream ? { downstream } : {}),
-  }
-  if (!ports.ok) {
-    return {
-      ...base,
-      status: 'failed',
-      outcome: 'unresolved-ports',
-      message: ports.message,
-      compatible: false,
-      compatibilityIssues: [ports.message],
-      wiring: [],
-      durationMs: 0,
-    }
-  }
-  const wiring = upstream ? wiredPaths(ports.wiring, upstream) : ports.wiring
+  const wiring = !ports.ok ? [] : upstream ? wiredPaths(ports.wiring, upstream) : ports.wiring
+  const edge = (
+    status: TestStatus,
+    outcome: Outcome,
+    message: string,
+    more: Partial<DataCompatibilityResult> = {},
+  ) => edgeResult({ ...evidence, wiring }, status, outcome, message, more)
+  if (!ports.ok) return edge('failed', 'unresolved-ports', ports.message)
   const edgeMismatch = schemaMismatch(from, to, evidence.scriptB, evidence.inputChecks ?? [])
   if (edgeMismatch !== undefined) {
-    return {
-      ...base,
-      status: 'failed',
-      outcome: 'input-contract',
-      message: edgeMismatch.message,
-      compatible: false,
-      compatibilityIssues: edgeMismatch.issues,
-      wiring,
-      durationMs: 0,
-    }
+    const { message, issues } = edgeMismatch
+    return edge('failed', 'input-contract', message, { compatibilityIssues: issues })
   }
   if (!upstream || upstream.status !== 'passed') {
     const blockedBy = upstream?.status === 'blocked' ? (upstream.blockedBy ?? from) : from
     const message = `Not run: ${from} ${upstream?.status === 'blocked' ? `was blocked by ${blockedBy}` : 'failed'}, so ${to} cannot be fed its outputs; blocked by ${blockedBy}.`
-    return blocked(base, wiring, blockedBy, message)
+    return edge('blocked', 'blocked', message, { blockedBy })
   }
   const format = dominantFormat(wiring.flatMap((wire) => (wire.path ? [wire.path] : [])))
   const formats = format ? { dataFormatA: format, dataFormatB: format } : {}
-  if (!downstream) return blocked(base, wiring, from, `Not run: ${to} has no execution.`)
+  if (!downstream) {
+    return edge('blocked', 'blocked', `Not run: ${to} has no execution.`, { blockedBy: from })
+  }
   if (downstream.status === 'blocked') {
     const by = downstream.blockedBy ?? from
-    return blocked(
-      base,
-      wiring,
-      by,
-      `Not run: another input of ${to} comes from a failed node; blocked by ${by}.`,
-    )
+    const message = `Not run: another input of ${to} comes from a failed node; blocked by ${by}.`
+    return edge('blocked', 'blocked', message, { blockedBy: by })
   }
   const mismatch =
     downstream.outcome === 'input-contract'
       ? schemaMismatch(from, to, downstream.scriptName, downstream.dataChecks ?? [])
       : undefined
   if (mismatch !== undefined) {
-    return {
-      ...base,
-      ...formats,
-      status: 'failed',
-      outcome: 'input-contract',
-      message: mismatch.message,
-      compatible: false,
-      compatibilityIssues: mismatch.issues,
-      wiring,
-      durationMs: 0,
-    }
+    const { message, issues } = mismatch
+    return edge('failed', 'input-contract', message, { ...formats, compatibilityIssues: issues })
   }
+  const { durationMs } = downstream
   if (downstream.status !== 'passed') {
     const [why = '', ...details] = downstream.message.split('\n')
-    const message = [`${to} failed on ${from}'s outputs: ${why}`, ...details].join('\n')
-    return {
-      ...base,
+    const failed = `${to} failed on ${from}'s outputs: ${why}`
+    return edge('failed', downstream.outcome, [failed, ...details].join('\n'), {
       ...formats,
-      status: 'failed',
-      outcome: downstream.outcome,
-      message,
-      compatible: false,
-      compatibilityIssues: [`${to} failed on ${from}'s outputs: ${why}`],
-      wiring,
-      durationMs: downstream.durationMs,
-    }
+      compatibilityIssues: [failed],
+      durationMs,
+    })
   }
   const wired = wiring.map((wire) => `${wire.output} → ${wire.input} (${wire.via})`).join(', ')
+  const message = `${to} ran on ${from}'s outputs (${wired}) and wrote all its outputs.`
+  return edge('passed', 'success', message, { ...formats, durationMs })
+}
+
+/**
+ * An edge's result: compatible only when passed; a failed or blocked edge's issue is its
+ * message unless `more` says otherwise.
+ */
+function edgeResult(
+  edge: Pick<DataCompatibilityResult, 'from' | 'to' | 'scriptA' | 'scriptB' | 'wiring'> &
+    Pick<EdgeEvidence, 'upstream' | 'downstream'>,
+  status: TestStatus,
+  outcome: Outcome,
+  message: string,
+  more: Partial<DataCompatibilityResult> = {},
+): DataCompatibilityResult {
+  const { from, to, scriptA, scriptB, upstream, downstream, wiring } = edge
   return {
-    ...base,
-    ...formats,
-    status: 'passed',
-    outcome: 'success',
-    message: `${to} ran on ${from}'s outputs (${wired}) and wrote all its outputs.`,
-    compatible: true,
-    compatibilityIssues: [],
+    kind: 'edge',
+    from,
+    to,
+    scriptA,
+    scriptB,
+    ...(upstream ? { upstream } : {}),
+    ...(downstream ? { downstream } : {}),
+    status,
+    outcome,
+    message,
+    compatible: status === 'passed',
+    compatibilityIssues: status === 'failed' || status === 'blocked' ? [message] : [],
     wiring,
-    durationMs: downstream.durationMs,
+    durationMs: 0,
+    ...more,
   }
 }
 
@@ -208,25 +194,6 @@ function schemaMismatch(
   }
 }
 
-function blocked(
-  base: Pick<DataCompatibilityResult, 'kind' | 'from' | 'to' | 'scriptA' | 'scriptB'>,
-  wiring: PortWiring[],
-  blockedBy: string,
-  message: string,
-): DataCompatibilityResult {
-  return {
-    ...base,
-    status: 'blocked',
-    outcome: 'blocked',
-    message,
-    compatible: false,
-    compatibilityIssues: [message],
-    wiring,
-    blockedBy,
-    durationMs: 0,
-  }
-}
-
 /** The wiring with the absolute upstream paths actually fed to the downstream script. */
 export function wiredPaths(wiring: PortWiring[], upstream: ExecutionResult): PortWiring[] {
   return wiring.map((wire) => {
@@ -243,20 +210,8 @@ export function skippedEdgeResult(
   scriptB: string,
   reason: string,
 ): DataCompatibilityResult {
-  return {
-    kind: 'edge',
-    from,
-    to,
-    scriptA,
-    scriptB,
-    status: 'skipped',
-    outcome: 'skipped',
-    message: `Skipped: ${reason}`,
-    compatible: false,
-    compatibilityIssues: [],
-    wiring: [],
-    durationMs: 0,
-  }
+  const edge = { from, to, scriptA, scriptB, wiring: [] }
+  return edgeResult(edge, 'skipped', 'skipped', `Skipped: ${reason}`)
 }
 
 export interface FlowEvidence {
