@@ -113,8 +113,8 @@ class ScriptReader:
         self.reads = Reads()
         self.functions = {}
         self.os_names = {"os"}
-        self.environ_names = set()
-        self.getenv_names = set()
+        # `from os import environ as env`: the local names of os.environ and os.getenv.
+        self.os_imports = {"environ": set(), "getenv": set()}
         for stmt in tree.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.functions[stmt.name] = stmt
@@ -124,10 +124,8 @@ class ScriptReader:
                         self.os_names.add(alias.asname or "os")
             elif isinstance(stmt, ast.ImportFrom) and stmt.module == "os":
                 for alias in stmt.names:
-                    if alias.name == "environ":
-                        self.environ_names.add(alias.asname or "environ")
-                    if alias.name == "getenv":
-                        self.getenv_names.add(alias.asname or "getenv")
+                    if alias.name in self.os_imports:
+                        self.os_imports[alias.name].add(alias.asname or alias.name)
         self.seen = set()
 
     def read_module(self):
@@ -150,23 +148,13 @@ class ScriptReader:
         self.seen.add(key)
         Visitor(self, bindings, function.name, constants).visit_all(function.body)
 
-    def is_environ(self, node):
+    def is_os(self, node, attr):
+        """Whether `node` is os.<attr> (`environ`, `getenv`), however it was imported."""
         name = dotted(node)
         if name is None:
             return False
-        if name in self.environ_names:
-            return True
-        head, _, attr = name.rpartition(".")
-        return attr == "environ" and head in self.os_names
-
-    def is_getenv(self, node):
-        name = dotted(node)
-        if name is None:
-            return False
-        if name in self.getenv_names:
-            return True
-        head, _, attr = name.rpartition(".")
-        return attr == "getenv" and head in self.os_names
+        head, _, last = name.rpartition(".")
+        return name in self.os_imports[attr] or (last == attr and head in self.os_names)
 
 
 def parameter_names(function):
@@ -229,7 +217,7 @@ class Visitor:
         """The role of an expression that *is* one of the four dicts (or os.environ)."""
         if isinstance(node, ast.Name) and node.id in self.names:
             return self.names[node.id]
-        if self.reader.is_environ(node):
+        if self.reader.is_os(node, "environ"):
             return "env"
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
             return self.role_of(node.values[0])
@@ -246,7 +234,7 @@ class Visitor:
         return None
 
     def via(self, node):
-        return "os.environ" if self.reader.is_environ(node) else None
+        return "os.environ" if self.reader.is_os(node, "environ") else None
 
     def guards_of(self, test):
         """Names an `if` checks for: `"k" in input_paths`, `hasattr(job_args, "k")`."""
@@ -316,7 +304,7 @@ class Visitor:
                 whole=True,
             )
             return
-        if isinstance(node, ast.Attribute) and self.reader.is_environ(node):
+        if isinstance(node, ast.Attribute) and self.reader.is_os(node, "environ"):
             self.reads.unknown("env", node.lineno, "os.environ is used as a whole", whole=True)
             return
         for child in ast.iter_child_nodes(node):
@@ -368,7 +356,7 @@ class Visitor:
                 for arg in node.args:
                     self.visit(arg, guards)
                 return True
-        if self.reader.is_getenv(func):
+        if self.reader.is_os(func, "getenv"):
             self.read_getter("env", node, node.args, "os.environ")
             return True
         if isinstance(func, ast.Name) and func.id in ("getattr", "hasattr") and len(node.args) >= 2:
@@ -392,19 +380,16 @@ class Visitor:
         if callee is not None:
             # A function of this module runs when called: its reads count, also of os.environ.
             self.reader.follow(callee, *self.bindings_for(callee, node))
-            for arg in node.args + [k.value for k in node.keywords]:
-                if self.role_of(arg) is None:
-                    self.visit(arg, guards)
-            return True
-        passed = self.passed_roles(node)
-        if not passed:
-            return False
-        if not self.is_showing(func):
-            for role in passed:
-                self.reads.unknown(
-                    role, node.lineno, "passed to %s() in %s" % (dotted(func) or "a call", self.where), whole=True
-                )
-        self.visit(func, guards)
+        else:
+            passed = self.passed_roles(node)
+            if not passed:
+                return False
+            if not self.is_showing(func):
+                for role in passed:
+                    self.reads.unknown(
+                        role, node.lineno, "passed to %s() in %s" % (dotted(func) or "a call", self.where), whole=True
+                    )
+            self.visit(func, guards)
         for arg in node.args + [k.value for k in node.keywords]:
             if self.role_of(arg) is None:
                 self.visit(arg, guards)
@@ -426,10 +411,8 @@ class Visitor:
 
     def read_default(self, role, name, node, default_node, via):
         value = self.literal_of(default_node)
-        if value is NOT_LITERAL:
-            self.reads.read(role, name, node.lineno, False, {"computed": source_of(default_node)}, True, via)
-        else:
-            self.reads.read(role, name, node.lineno, False, json_safe(value), True, via)
+        default = {"computed": source_of(default_node)} if value is NOT_LITERAL else json_safe(value)
+        self.reads.read(role, name, node.lineno, False, default, True, via)
 
     def passed_roles(self, node):
         args = list(node.args) + [k.value for k in node.keywords]
@@ -481,8 +464,6 @@ def main_signature(tree):
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "main":
             found = stmt
-        elif isinstance(stmt, (ast.Assign, ast.ImportFrom, ast.Import)) or is_main_guard(stmt):
-            continue
     if found is None:
         mentioned = any(
             (isinstance(n, ast.Name) and n.id == "main")
@@ -556,12 +537,10 @@ def classify(top, script_dir, found_cache):
 
 
 def handler_guards_imports(handler):
-    names = []
     t = handler.type
     if t is None:
         return True
-    for n in t.elts if isinstance(t, ast.Tuple) else [t]:
-        names.append(dotted(n) or "")
+    names = [dotted(n) or "" for n in (t.elts if isinstance(t, ast.Tuple) else [t])]
     return any(n.split(".")[-1] in IMPORT_GUARDS for n in names)
 
 
@@ -664,30 +643,29 @@ def read_imports(script, tree, found_cache):
     return imports, local_files
 
 
-def read_script(path, found_cache):
+def parse_file(path):
+    """(tree, None), or (None, the error to report) for a file that cannot be parsed."""
     try:
         with open(path, "rb") as handle:
-            source = handle.read()
-        tree = ast.parse(source, path)
+            return ast.parse(handle.read(), path), None
     except SyntaxError as error:
-        return {"error": {"kind": "syntax", "message": "%s (line %s)" % (error.msg, error.lineno), "line": error.lineno}}
+        return None, {"error": {"kind": "syntax", "message": "%s (line %s)" % (error.msg, error.lineno), "line": error.lineno}}
     except (OSError, ValueError) as error:
-        return {"error": {"kind": "unreadable", "message": str(error)}}
+        return None, {"error": {"kind": "unreadable", "message": str(error)}}
+
+
+def read_script(path, found_cache):
+    tree, error = parse_file(path)
+    if error:
+        return error
     reader = ScriptReader(tree)
     reader.read_module()
     imports, local_files = read_imports(path, tree, found_cache)
     reads = reader.reads
-    return {
-        "main": main_signature(tree),
-        "inputs": list(reads.keys["inputs"].values()),
-        "outputs": list(reads.keys["outputs"].values()),
-        "env": list(reads.keys["env"].values()),
-        "jobArgs": list(reads.keys["jobArgs"].values()),
-        "computed": reads.computed,
-        "whole": reads.whole,
-        "imports": imports,
-        "localFiles": local_files,
-    }
+    result = {role: list(keys.values()) for role, keys in reads.keys.items()}
+    result.update(main=main_signature(tree), computed=reads.computed, whole=reads.whole)
+    result.update(imports=imports, localFiles=local_files)
+    return result
 
 
 CONTRACT_FIELDS = (
@@ -703,13 +681,9 @@ CONTRACT_FIELDS = (
 
 def read_contract(path):
     """The literal keyword arguments of the first `ScriptContract(...)` call in a file."""
-    try:
-        with open(path, "rb") as handle:
-            tree = ast.parse(handle.read(), path)
-    except SyntaxError as error:
-        return {"error": {"kind": "syntax", "message": "%s (line %s)" % (error.msg, error.lineno), "line": error.lineno}}
-    except (OSError, ValueError) as error:
-        return {"error": {"kind": "unreadable", "message": str(error)}}
+    tree, error = parse_file(path)
+    if error:
+        return error
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and (dotted(node.func) or "").split(".")[-1] == "ScriptContract":
             fields = {}
@@ -722,19 +696,14 @@ def read_contract(path):
                     else:
                         fields[keyword.arg] = json_safe(value)
             requirements = fields.get("framework_requirements")
-            installed = {}
-            if isinstance(requirements, dict):
-                for name in requirements:
-                    installed[name] = installed_version(name)
+            installed = {name: installed_version(name) for name in requirements} if isinstance(requirements, dict) else {}
             return {"line": node.lineno, "fields": fields, "unreadable": unreadable, "installed": installed}
     return {"error": {"kind": "no-contract", "message": "no ScriptContract(...) call"}}
 
 
 def installed_version(distribution):
-    try:
-        from importlib import metadata
-    except ImportError:
-        return None
+    from importlib import metadata  # 3.8+; imported only when a contract names requirements
+
     try:
         return metadata.version(distribution)
     except Exception:

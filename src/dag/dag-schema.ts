@@ -1,7 +1,18 @@
 import { z } from 'zod'
 import { PipetestError } from '../errors.js'
 
-/** An edge as the schema reads it; `ports` maps an upstream output to a downstream input. */
+/** A step of the pipeline. `script` is relative to the DAG's `baseDir` (the DAG file's folder). */
+export interface DagNode {
+  name: string
+  script?: string
+  /** Names to select the node by (`--only tag:nightly`). */
+  tags?: string[]
+}
+
+/**
+ * A data dependency `from → to`. `ports` maps an output name of `from` to the input name of
+ * `to` that consumes it; without it, ports are resolved by name when the edge is tested.
+ */
 export interface DagEdge {
   from: string
   to: string
@@ -139,14 +150,14 @@ const documentSchema = z.looseObject({
 /** The DAG's shape as read: nodes and edges normalised, before the graph rules are checked. */
 export interface ParsedDag {
   name: string | undefined
-  nodes: Array<{ name: string; script?: string; tags?: string[] }>
+  nodes: DagNode[]
   edges: DagEdge[]
 }
 
 /** The JSON shape we write; we read this and the cursus shapes. */
 export interface DagJson {
   name?: string
-  nodes: Array<string | { name: string; script?: string; tags?: string[] }>
+  nodes: Array<string | DagNode>
   edges: DagEdge[]
 }
 

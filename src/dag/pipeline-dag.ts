@@ -1,23 +1,11 @@
 import { dirname, resolve } from 'node:path'
 import { PipetestError } from '../errors.js'
 import { readJsonFile } from '../files/json.js'
-import { parseDagJson, type DagEdge, type DagJson } from './dag-schema.js'
-
-export type { DagEdge }
+import { parseDagJson, type DagEdge, type DagJson, type DagNode } from './dag-schema.js'
 import { nodeNameProblem, showName } from './node-name.js'
 
-/** A step of the pipeline. `script` is relative to the DAG's `baseDir` (the DAG file's folder). */
-export interface DagNode {
-  name: string
-  script?: string
-  /** Names to select the node by (`--only tag:nightly`). */
-  tags?: string[]
-}
+export type { DagEdge, DagNode }
 
-/**
- * A data dependency `from → to`. `ports` maps an output name of `from` to the input name of
- * `to` that consumes it; without it, ports are resolved by name when the edge is tested.
- */
 export interface PipelineDAGOptions {
   name?: string
   /** Folder that node `script` paths are relative to. */
@@ -63,10 +51,7 @@ export class PipelineDAG {
 
   /** Edges in declaration order (copies: mutate through `addEdge`). */
   get edges(): DagEdge[] {
-    return this.#edges.map((edge) => ({
-      ...edge,
-      ...(edge.ports ? { ports: { ...edge.ports } } : {}),
-    }))
+    return this.#edges.map(copyEdge)
   }
 
   hasNode(name: string): boolean {
@@ -183,37 +168,31 @@ export class PipelineDAG {
 
   getEdge(from: string, to: string): DagEdge | undefined {
     const edge = this.#edgeIndex.get(edgeKey(from, to))
-    return edge && { ...edge, ...(edge.ports ? { ports: { ...edge.ports } } : {}) }
+    return edge && copyEdge(edge)
   }
 
   /** `node` and every node reachable downstream of it, in topological order. */
   descendantsOf(node: string): string[] {
-    const seen = new Set<string>([node])
-    const stack = [node]
-    while (stack.length > 0) {
-      for (const child of this.#children.get(stack.pop()!) ?? []) {
-        if (!seen.has(child)) {
-          seen.add(child)
-          stack.push(child)
-        }
-      }
-    }
-    return this.#inTopologicalOrder(seen)
+    return this.#inTopologicalOrder(this.#reach(node, this.#children).add(node))
   }
 
   /** Every node upstream of `node` (transitively), in topological order. */
   ancestorsOf(node: string): string[] {
+    return this.#inTopologicalOrder(this.#reach(node, this.#parents))
+  }
+
+  /** The nodes reachable from `node` (itself excluded unless on a cycle) along `links`. */
+  #reach(node: string, links: Map<string, string[]>): Set<string> {
     const seen = new Set<string>()
     const stack = [node]
     while (stack.length > 0) {
-      for (const parent of this.#parents.get(stack.pop()!) ?? []) {
-        if (!seen.has(parent)) {
-          seen.add(parent)
-          stack.push(parent)
-        }
+      for (const next of links.get(stack.pop()!) ?? []) {
+        if (seen.has(next)) continue
+        seen.add(next)
+        stack.push(next)
       }
     }
-    return this.#inTopologicalOrder(seen)
+    return seen
   }
 
   /** Sorting a few nodes must not cost a sort of the whole DAG each time (large DAGs call this per node). */
@@ -354,6 +333,10 @@ export class PipelineDAG {
       ...(node !== undefined ? { node } : {}),
     })
   }
+}
+
+function copyEdge(edge: DagEdge): DagEdge {
+  return { ...edge, ...(edge.ports ? { ports: { ...edge.ports } } : {}) }
 }
 
 function samePorts(a: Record<string, string>, b: Record<string, string>): boolean {
