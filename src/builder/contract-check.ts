@@ -1,5 +1,6 @@
 import {
   CONTRACT_CALL,
+  contractRoles,
   cursusDisagreements,
   mainSignatureProblems,
   showSignature,
@@ -53,18 +54,13 @@ export interface ContractCheckInput {
   environment?: NodeJS.ProcessEnv
 }
 
-const SPEC_FIELD: Record<ContractRole, string> = {
-  inputs: 'input_paths',
-  outputs: 'output_paths',
-  env: 'environ_vars',
-  jobArgs: 'job_args',
-}
-const WORD: Record<ContractRole, string> = {
-  inputs: 'input',
-  outputs: 'output',
-  env: 'environment variable',
-  jobArgs: 'job argument',
-}
+/** Each role's spec field (on disk and in memory) and how a message names one of its keys. */
+const ROLES = {
+  inputs: { file: 'input_paths', spec: 'inputPaths', word: 'input' },
+  outputs: { file: 'output_paths', spec: 'outputPaths', word: 'output' },
+  env: { file: 'environ_vars', spec: 'environVars', word: 'environment variable' },
+  jobArgs: { file: 'job_args', spec: 'jobArgs', word: 'job argument' },
+} as const
 
 /**
  * What the spec of one node gets wrong about its script, known without running it: keys the
@@ -131,10 +127,8 @@ export function contractProblems(input: ContractCheckInput): ContractProblem[] {
     }
   }
 
-  for (const role of ['inputs', 'outputs', 'env', 'jobArgs'] as const) {
-    problems.push(...keyProblems(input, role, script))
-  }
-  problems.push(...importProblems(input, script))
+  for (const role of contractRoles) keyProblems(input, role, script).forEach(add)
+  importProblems(input, script).forEach(add)
 
   if (contract.cursus) {
     const file = displayPath(contract.cursus.file, rootDir)
@@ -169,20 +163,21 @@ export function contractProblems(input: ContractCheckInput): ContractProblem[] {
   )
 }
 
-function keyProblems(
-  input: ContractCheckInput,
-  role: ContractRole,
-  script: string,
-): ContractProblem[] {
+type Found = Omit<ContractProblem, 'node' | 'scriptName'>
+
+function keyProblems(input: ContractCheckInput, role: ContractRole, script: string): Found[] {
   const { node, spec, contract } = input
-  const declared = declaredKeys(spec, role, node)
+  // main() gets job_type from the node's suffix when job_args are empty.
+  const declared = Object.keys(
+    role === 'jobArgs' ? effectiveJobArgs(spec, node) : spec[ROLES[role].spec],
+  )
   // Only keys the spec itself sets can be "never read"; job_type is cursus' standard
   // argument, passed to every script whether it reads it or not.
   const set =
     role === 'jobArgs' ? Object.keys(spec.jobArgs).filter((name) => name !== 'job_type') : declared
   const read = contract[role]
   const readNames = new Set(read.map((key) => key.name))
-  const problems: ContractProblem[] = []
+  const problems: Found[] = []
   const where = (key: ContractKey) => `${script}${key.line ? ` line ${key.line}` : ''}`
   const how = contract.source === 'code' ? 'reads' : 'declares'
   const unread = set.filter((name) => !readNames.has(name))
@@ -193,13 +188,11 @@ function keyProblems(
     const near = closest(key.name, unread)
     const fixArgs = fixFor(input, role, key.name, near)
     problems.push({
-      node,
-      scriptName: spec.scriptName,
       kind: 'missing-key',
       severity: 'error',
-      message: `${where(key)} ${how} ${WORD[role]} "${key.name}" (${access(role, key)}) without a default, and the spec has no ${SPEC_FIELD[role]}.${key.name}${near ? ` (it has "${near}": renamed?)` : ''}`,
+      message: `${where(key)} ${how} ${ROLES[role].word} "${key.name}" (${access(role, key)}) without a default, and the spec has no ${ROLES[role].file}.${key.name}${near ? ` (it has "${near}": renamed?)` : ''}`,
       fix: near
-        ? `Rename ${SPEC_FIELD[role]}.${near} to ${key.name} in the spec, or: ${specSetCommandLine(node, fixArgs)}`
+        ? `Rename ${ROLES[role].file}.${near} to ${key.name} in the spec, or: ${specSetCommandLine(node, fixArgs)}`
         : specSetCommandLine(node, fixArgs),
       role,
       name: key.name,
@@ -220,18 +213,16 @@ function keyProblems(
           spec,
           role,
           name,
-          specValue(spec, role, name),
+          spec[ROLES[role].spec][name],
           input.testDataDirForSpecs,
         )
       problems.push({
-        node,
-        scriptName: spec.scriptName,
         kind: 'unread-key',
         severity: 'warning',
-        message: `The spec sets ${SPEC_FIELD[role]}.${name}, which ${script} never ${how === 'reads' ? 'reads' : 'declares'}${near ? ` (did you mean "${near}"?)` : placeholder ? ` (${DEFAULT_PLACEHOLDER})` : ''}`,
+        message: `The spec sets ${ROLES[role].file}.${name}, which ${script} never ${how === 'reads' ? 'reads' : 'declares'}${near ? ` (did you mean "${near}"?)` : placeholder ? ` (${DEFAULT_PLACEHOLDER})` : ''}`,
         fix: near
-          ? `Rename ${SPEC_FIELD[role]}.${name} to ${near} in the spec.`
-          : `Remove ${SPEC_FIELD[role]}.${name} from the spec, or read it in ${script}.`,
+          ? `Rename ${ROLES[role].file}.${name} to ${near} in the spec.`
+          : `Remove ${ROLES[role].file}.${name} from the spec, or read it in ${script}.`,
         role,
         name,
       })
@@ -240,33 +231,10 @@ function keyProblems(
   return problems
 }
 
-function declaredKeys(spec: ScriptExecutionSpec, role: ContractRole, node: string): string[] {
-  const map =
-    role === 'inputs'
-      ? spec.inputPaths
-      : role === 'outputs'
-        ? spec.outputPaths
-        : role === 'env'
-          ? spec.environVars
-          : // main() gets job_type from the node's suffix when job_args are empty.
-            effectiveJobArgs(spec, node)
-  return Object.keys(map)
-}
-
-function specValue(
-  spec: ScriptExecutionSpec,
-  role: 'inputs' | 'outputs' | 'env',
-  name: string,
-): string | undefined {
-  const map =
-    role === 'inputs' ? spec.inputPaths : role === 'outputs' ? spec.outputPaths : spec.environVars
-  return map[name]
-}
-
 /** `input_paths["x"]`, `os.environ["K"]`, `job_args.job_type`: how the script reads it. */
 function access(role: ContractRole, key: ContractKey): string {
   if (role === 'jobArgs') return `job_args.${key.name}`
-  const owner = key.via ?? SPEC_FIELD[role]
+  const owner = key.via ?? ROLES[role].file
   return `${owner}[${JSON.stringify(key.name)}]`
 }
 
@@ -277,41 +245,25 @@ function fixFor(
   near: string | undefined,
 ): SpecChange {
   const { spec, testDataDirForSpecs } = input
-  if (role === 'inputs' || role === 'outputs') {
-    const existing = near === undefined ? undefined : declaredPath(spec, role, near)
-    const path =
-      existing ??
-      suggestedPath(
-        role === 'inputs' ? 'input' : 'output',
-        name,
-        spec.scriptName,
-        testDataDirForSpecs,
-      )
-    return role === 'inputs' ? { inputs: { [name]: path } } : { outputs: { [name]: path } }
+  if (role === 'env' || role === 'jobArgs') {
+    return { [role === 'env' ? 'env' : 'args']: { [name]: 'VALUE' } }
   }
-  return role === 'env' ? { env: { [name]: 'VALUE' } } : { args: { [name]: 'VALUE' } }
+  const path =
+    (near === undefined ? undefined : spec[ROLES[role].spec][near]) ??
+    suggestedPath(ROLES[role].word, name, spec.scriptName, testDataDirForSpecs)
+  return { [role]: { [name]: path } }
 }
 
-function declaredPath(
-  spec: ScriptExecutionSpec,
-  role: 'inputs' | 'outputs',
-  name: string,
-): string | undefined {
-  return (role === 'inputs' ? spec.inputPaths : spec.outputPaths)[name]
-}
-
-function importProblems(input: ContractCheckInput, script: string): ContractProblem[] {
-  const { node, spec, contract, rootDir } = input
+function importProblems(input: ContractCheckInput, script: string): Found[] {
+  const { contract, rootDir } = input
   const python = contract.interpreter?.executable ?? 'the interpreter'
   return contract.imports
     .filter((entry) => !entry.available && !entry.guarded)
-    .map((entry): ContractProblem => {
+    .map((entry): Found => {
       const at = entry.from ? displayPath(entry.from, rootDir) : script
       const top = entry.module.split('.')[0]!
       if (entry.kind === 'local') {
         return {
-          node,
-          scriptName: spec.scriptName,
           kind: 'missing-module',
           severity: 'error',
           message: `${at} line ${entry.line} imports the local module "${entry.module}", which does not exist next to it`,
@@ -323,8 +275,6 @@ function importProblems(input: ContractCheckInput, script: string): ContractProb
       }
       const lazily = entry.inFunction === true
       return {
-        node,
-        scriptName: spec.scriptName,
         kind: 'missing-module',
         // A function-level import fails only if that function runs.
         severity: lazily ? 'warning' : 'error',

@@ -1,6 +1,11 @@
 import { existsSync } from 'node:fs'
 import { basename, dirname, extname, join, resolve } from 'node:path'
-import type { CursusContract, FrameworkRequirement, ScriptContract } from './script-contract.js'
+import type {
+  CursusContract,
+  CursusRead,
+  FrameworkRequirement,
+  ScriptContract,
+} from './script-contract.js'
 
 /**
  * cursus keeps a `ScriptContract(...)` per script in `<script>_contract.py`: next to the
@@ -20,15 +25,7 @@ export function findCursusContract(scriptPath: string, contractsDir?: string): s
 }
 
 /** The extractor's literal fields of a ScriptContract call, in our terms. */
-export function cursusContractOf(
-  file: string,
-  read: {
-    line: number
-    fields: Record<string, unknown>
-    unreadable: string[]
-    installed: Record<string, string | null>
-  },
-): CursusContract {
+export function cursusContractOf(file: string, read: CursusRead): CursusContract {
   const { fields } = read
   const keys = (value: unknown): string[] =>
     Array.isArray(value)
@@ -146,27 +143,21 @@ export function satisfiesSpecifier(version: string, specifier: string): boolean 
         const same = prefix.every((n, i) => (have[i] ?? 0) === n)
         return operator === '!=' ? !same : same
       }
-      const order = compareReleases(have, release(target))
-      switch (operator) {
-        case '>=':
-          return order >= 0
-        case '>':
-          return order > 0
-        case '<=':
-          return order <= 0
-        case '<':
-          return order < 0
-        case '!=':
-          return order !== 0
-        case '~=': {
-          const want = release(target)
-          const prefix = want.slice(0, Math.max(1, want.length - 1))
-          return order >= 0 && prefix.every((n, i) => (have[i] ?? 0) === n)
-        }
-        default:
-          return order === 0
-      }
+      const want = release(target)
+      const order = compareReleases(have, want)
+      if (operator !== '~=') return (ORDER_ACCEPTED[operator] ?? ((o) => o === 0))(order)
+      const prefix = want.slice(0, Math.max(1, want.length - 1))
+      return order >= 0 && prefix.every((n, i) => (have[i] ?? 0) === n)
     })
+}
+
+/** Whether a version that compares as `order` (-1, 0, 1) to the target passes the operator. */
+const ORDER_ACCEPTED: Record<string, (order: number) => boolean> = {
+  '>=': (order) => order >= 0,
+  '>': (order) => order > 0,
+  '<=': (order) => order <= 0,
+  '<': (order) => order < 0,
+  '!=': (order) => order !== 0,
 }
 
 function release(version: string): number[] {

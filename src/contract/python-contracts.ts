@@ -52,14 +52,25 @@ export function readPythonContractsSync(scripts: PythonScript[], python: string)
     windowsHide: true,
   })
   if (result.error !== undefined || result.status !== 0) {
-    const detail = result.error?.message ?? String(result.stderr).trim().split('\n').at(-1)
-    throw new InterpreterNotFoundError(
-      python,
-      `Python interpreter ${JSON.stringify(python)} could not read the scripts' contracts (${detail || `exit code ${String(result.status)}`}).`,
-    )
+    const detail = result.error?.message ?? lastLine(result.stderr)
+    throw extractorFailed(python, detail || `exit code ${String(result.status)}`)
   }
   const extraction = extractionSchema.parse(JSON.parse(result.stdout))
   return scripts.map((script) => contractOf(script, extraction))
+}
+
+function extractorFailed(python: string, detail: string): InterpreterNotFoundError {
+  return new InterpreterNotFoundError(
+    python,
+    `Python interpreter ${JSON.stringify(python)} could not read the scripts' contracts (${detail}).`,
+  )
+}
+
+function lastLine(output: unknown): string {
+  return String(output ?? '')
+    .trim()
+    .split('\n')
+    .at(-1)!
 }
 
 function requestOf(scripts: PythonScript[]): { scripts: string[]; contracts: string[] } {
@@ -85,15 +96,8 @@ async function runExtractor(
     maxBuffer: 64 * 1024 * 1024,
   })
   if (result.exitCode !== 0 || result.timedOut) {
-    const detail =
-      String(result.stderr ?? '')
-        .trim()
-        .split('\n')
-        .at(-1) ?? ''
-    throw new InterpreterNotFoundError(
-      executable,
-      `Python interpreter ${JSON.stringify(executable)} could not read the scripts' contracts (${result.timedOut ? 'timed out' : detail || `exit code ${String(result.exitCode)}`}).`,
-    )
+    const detail = result.timedOut ? 'timed out' : lastLine(result.stderr)
+    throw extractorFailed(executable, detail || `exit code ${String(result.exitCode)}`)
   }
   return extractionSchema.parse(JSON.parse(String(result.stdout)))
 }

@@ -108,25 +108,30 @@ export interface CursusContract {
 
 export type ContractSource = 'code' | 'node-export' | 'command-template' | 'none'
 
-export interface ScriptContract {
-  scriptPath: string
-  language: 'python' | 'node' | 'command'
-  /** Where the names come from: the code, a Node `contract` export, a command's argv template. */
-  source: ContractSource
-  inputs: ContractKey[]
-  outputs: ContractKey[]
-  env: ContractKey[]
-  jobArgs: ContractKey[]
+/** What the Python extractor reads of one script (and a Node export or a command, less). */
+const scriptReadSchema = z.object({
+  main: mainDeclarationSchema,
+  inputs: z.array(contractKeySchema),
+  outputs: z.array(contractKeySchema),
+  env: z.array(contractKeySchema),
+  jobArgs: z.array(contractKeySchema),
   /** Keys computed at run time (`input_paths[name]`): the lists above may miss some. */
-  computed: ContractGap[]
+  computed: z.array(contractGapSchema),
   /**
    * Dicts the script uses as a whole (iterates, passes to an unknown function): it may read
    * keys the lists above do not show, so a spec key it seems not to read is no warning.
    */
-  whole: ContractGap[]
-  imports: ContractImport[]
+  whole: z.array(contractGapSchema),
+  imports: z.array(contractImportSchema),
   /** Local modules the script imports, transitively (absolute paths). */
-  localFiles: string[]
+  localFiles: z.array(z.string()),
+})
+
+export type ScriptContract = Omit<z.infer<typeof scriptReadSchema>, 'main'> & {
+  scriptPath: string
+  language: 'python' | 'node' | 'command'
+  /** Where the names come from: the code, a Node `contract` export, a command's argv template. */
+  source: ContractSource
   main?: MainDeclaration
   /** The interpreter that read it (Python): its imports were looked up there. */
   interpreter?: { executable: string; version: string }
@@ -137,37 +142,22 @@ export interface ScriptContract {
   error?: { kind: string; message: string; hint?: string; line?: number | null }
 }
 
-/** What the Python extractor prints per script. */
-export const extractedScriptSchema = z.union([
-  z.object({ error: contractErrorSchema }),
-  z.object({
-    main: mainDeclarationSchema,
-    inputs: z.array(contractKeySchema),
-    outputs: z.array(contractKeySchema),
-    env: z.array(contractKeySchema),
-    jobArgs: z.array(contractKeySchema),
-    computed: z.array(contractGapSchema),
-    whole: z.array(contractGapSchema),
-    imports: z.array(contractImportSchema),
-    localFiles: z.array(z.string()),
-  }),
-])
+/** What the Python extractor prints per cursus contract file: a ScriptContract call's literals. */
+const cursusReadSchema = z.object({
+  line: z.number().int(),
+  fields: z.record(z.string(), z.unknown()),
+  unreadable: z.array(z.string()),
+  installed: z.record(z.string(), z.string().nullable()),
+})
+export type CursusRead = z.infer<typeof cursusReadSchema>
 
-/** What the Python extractor prints per cursus contract file. */
-export const extractedCursusSchema = z.union([
-  z.object({ error: contractErrorSchema }),
-  z.object({
-    line: z.number().int(),
-    fields: z.record(z.string(), z.unknown()),
-    unreadable: z.array(z.string()),
-    installed: z.record(z.string(), z.string().nullable()),
-  }),
-])
+const failed = z.object({ error: contractErrorSchema })
 
+/** What the Python extractor prints. */
 export const extractionSchema = z.object({
   python: z.object({ executable: z.string(), version: z.string() }),
-  scripts: z.record(z.string(), extractedScriptSchema),
-  contracts: z.record(z.string(), extractedCursusSchema),
+  scripts: z.record(z.string(), z.union([failed, scriptReadSchema])),
+  contracts: z.record(z.string(), z.union([failed, cursusReadSchema])),
 })
 export type Extraction = z.infer<typeof extractionSchema>
 
