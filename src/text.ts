@@ -101,7 +101,8 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   return best?.name
 }
 
-function levenshtein(a: string, b: string): number {
+/** How many single-character edits turn `a` into `b`. */
+export function levenshtein(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i)
   for (let i = 1; i <= a.length; i++) {
     const current = [i]

@@ -2,6 +2,7 @@ import type { DataContract, ValueContract } from './contract.js'
 import type { ColumnSummary, DataSummary, DocumentKey } from './summary.js'
 import { formatName, type DataFormat } from './formats.js'
 import type { ColumnType } from './values.js'
+import { levenshtein } from '../text.js'
 
 /**
  * One way data breaks its contract. Plain data: the engine stores it in results, and each
@@ -90,10 +91,8 @@ export function checkContract(summary: DataSummary, contract: DataContract): Con
 export function rowBounds(rows: DataContract['rows']): { min?: number; max?: number } {
   if (rows === undefined) return {}
   if (typeof rows === 'number') return { min: rows, max: rows }
-  return {
-    ...(rows.min !== undefined ? { min: rows.min } : {}),
-    ...(rows.max !== undefined ? { max: rows.max } : {}),
-  }
+  const { min, max } = rows
+  return { ...(min !== undefined && { min }), ...(max !== undefined && { max }) }
 }
 
 /**
@@ -281,17 +280,7 @@ function likeness(a: string, b: string): number {
   const y = b.toLowerCase().replace(/[_\-\s.]/g, '')
   if (x === y) return 1
   if (x.includes(y) || y.includes(x)) return 0.8
-  const row = Array.from({ length: y.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= x.length; i++) {
-    let previous = row[0]!
-    row[0] = i
-    for (let j = 1; j <= y.length; j++) {
-      const current = row[j]!
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (x[i - 1] === y[j - 1] ? 0 : 1))
-      previous = current
-    }
-  }
-  return 1 - row[y.length]! / Math.max(x.length, y.length, 1)
+  return 1 - levenshtein(x, y) / Math.max(x.length, y.length, 1)
 }
 
 /** `1 violation` / `3 violations`. */

@@ -29,20 +29,24 @@ export interface ColumnSummary {
   disallowed?: { count: number; examples: string[] }
 }
 
-export interface TableSummary {
-  kind: 'table'
+/** What a table and a document summary both say of the files read. */
+interface FilesRead {
   path: string
   /** Every format met (usually one), and whether any file was gzipped. */
   formats: DataFormat[]
   gzip: boolean
   files: string[]
   bytes: number
+  /** sha256 of the rows (or the keys) as read (only when asked: `hash: true`). */
+  hash?: string
+}
+
+export interface TableSummary extends FilesRead {
+  kind: 'table'
   rows: number
   columns: ColumnSummary[]
   /** Rows per split subfolder (`train`, `val`, `test`), when the output has them. */
   splits?: Record<string, number>
-  /** sha256 of the rows as read (only when asked: `hash: true`). */
-  hash?: string
 }
 
 /** One leaf of a JSON document, by dotted path (`auc`, `per_class.1.recall`). */
@@ -52,15 +56,9 @@ export interface DocumentKey {
   value: string | number | boolean | null
 }
 
-export interface DocumentSummary {
+export interface DocumentSummary extends FilesRead {
   kind: 'document'
-  path: string
-  formats: DataFormat[]
-  gzip: boolean
-  files: string[]
-  bytes: number
   keys: Record<string, DocumentKey>
-  hash?: string
 }
 
 export interface UnreadableSummary {
@@ -105,28 +103,24 @@ export async function summarizeDataset(
 ): Promise<DataSummary> {
   if (dataset.kind === 'unreadable') return dataset
   const { files, path, bytes } = dataset
-  const formats = [...new Set(files.map((file) => file.format))]
-  const gzip = files.some((file) => file.gzip)
-  const names = files.map((file) => file.relative)
+  const read: FilesRead = {
+    path,
+    formats: [...new Set(files.map((file) => file.format))],
+    gzip: files.some((file) => file.gzip),
+    files: files.map((file) => file.relative),
+    bytes,
+  }
   try {
     // A JSON object is a document (metrics, a config): keys, not rows.
     if (files.length === 1 && files[0]!.format === 'json') {
       const content = await readJsonFile(files[0]!)
       if (content.kind === 'document') {
         const keys = flattenDocument(content.value)
-        return {
-          kind: 'document',
-          path,
-          formats,
-          gzip,
-          files: names,
-          bytes,
-          keys,
-          ...(options.hash ? { hash: sha256(JSON.stringify(keys)) } : {}),
-        }
+        const hash = options.hash ? { hash: sha256(JSON.stringify(keys)) } : {}
+        return { kind: 'document', ...read, keys, ...hash }
       }
     }
-    return await summarizeTable(dataset.path, files, { formats, gzip, bytes }, options)
+    return await summarizeTable(read, files, options)
   } catch (error) {
     if (error instanceof DataReadError) {
       return { kind: 'unreadable', path, reason: `${error.file} ${error.reason}` }
@@ -145,11 +139,9 @@ class ColumnTracker {
   minText: string | undefined
   maxText: string | undefined
   readonly everyValue: Set<string> | undefined
-  duplicates = 0
-  readonly duplicateExamples: string[] = []
+  readonly duplicates = new Tally()
   readonly allowed: Set<string> | undefined
-  disallowed = 0
-  readonly disallowedExamples: string[] = []
+  readonly disallowed = new Tally()
 
   constructor(
     readonly name: string,
@@ -180,18 +172,9 @@ class ColumnTracker {
       if (this.minText === undefined || key < this.minText) this.minText = key
       if (this.maxText === undefined || key > this.maxText) this.maxText = key
     }
-    if (this.everyValue) {
-      if (this.everyValue.has(key)) {
-        this.duplicates++
-        if (this.duplicateExamples.length < 5 && !this.duplicateExamples.includes(key))
-          this.duplicateExamples.push(key)
-      } else this.everyValue.add(key)
-    }
-    if (this.allowed && !this.allowed.has(allowedKey(type, cell, key))) {
-      this.disallowed++
-      if (this.disallowedExamples.length < 5 && !this.disallowedExamples.includes(key))
-        this.disallowedExamples.push(key)
-    }
+    if (this.everyValue?.has(key)) this.duplicates.add(key)
+    else this.everyValue?.add(key)
+    if (this.allowed && !this.allowed.has(allowedKey(type, cell, key))) this.disallowed.add(key)
   }
 
   summary(): ColumnSummary {
@@ -213,20 +196,26 @@ class ColumnTracker {
     if (!this.capped && this.seen.size <= VALUES_LISTED && type !== 'json') {
       summary.values = [...this.seen].map((text) => listedValue(text, type)).sort(compareValues)
     }
-    if (this.everyValue) {
-      summary.duplicates = { count: this.duplicates, examples: this.duplicateExamples }
-    }
-    if (this.allowed) {
-      summary.disallowed = { count: this.disallowed, examples: this.disallowedExamples }
-    }
+    if (this.everyValue) summary.duplicates = { ...this.duplicates }
+    if (this.allowed) summary.disallowed = { ...this.disallowed }
     return summary
   }
 }
 
+/** How many values were found, and the first few distinct ones to show. */
+class Tally {
+  count = 0
+  readonly examples: string[] = []
+
+  add(key: string): void {
+    this.count++
+    if (this.examples.length < 5 && !this.examples.includes(key)) this.examples.push(key)
+  }
+}
+
 async function summarizeTable(
-  path: string,
+  read: FilesRead,
   files: DataFile[],
-  { formats, gzip, bytes }: { formats: DataFormat[]; gzip: boolean; bytes: number },
   options: SummaryOptions,
 ): Promise<TableSummary> {
   const trackers = new Map<string, ColumnTracker>()
@@ -267,11 +256,7 @@ async function summarizeTable(
   }
   return {
     kind: 'table',
-    path,
-    formats,
-    gzip,
-    files: files.map((file) => file.relative),
-    bytes,
+    ...read,
     rows,
     columns: [...trackers.values()].map((tracker) => tracker.summary()),
     ...(splits.size > 0 ? { splits: Object.fromEntries(splits) } : {}),
