@@ -16,6 +16,7 @@ import {
 } from '../spec/script-execution-spec.js'
 import { closest, displayPath, specSetCommandLine, type SpecChange } from '../text.js'
 import { suggestedPath } from './spec-fixes.js'
+import type { SpecProblem } from './spec-problem.js'
 
 export type ContractProblemKind =
   | 'interpreter-not-found'
@@ -29,14 +30,9 @@ export type ContractProblemKind =
   | 'cursus-disagreement'
 
 /** A spec that disagrees with its script's code, with the fix; warnings do not fail. */
-export interface ContractProblem {
-  node: string
-  scriptName: string
+export interface ContractProblem extends Omit<SpecProblem, 'kind'> {
   kind: ContractProblemKind
   severity: 'error' | 'warning'
-  message: string
-  fix: string
-  file?: string
   role?: ContractRole
   name?: string
   line?: number

@@ -35,6 +35,7 @@ import {
 import { SpecCatalog } from './spec-catalog.js'
 import { identityProblems } from './spec-identity.js'
 import { displayPath } from '../text.js'
+import { isRecord } from '../files/json.js'
 import { matchStepToSpec } from './spec-matching.js'
 
 export interface BuilderOptions {
@@ -460,15 +461,11 @@ function mergeSpec(
       key === 'jobArgs' ||
       key === 'extra'
     ;(merged as Record<string, unknown>)[key] =
-      isMap && !replaceMaps && isPlainObject(current) && isPlainObject(value)
+      isMap && !replaceMaps && isRecord(current) && isRecord(value)
         ? { ...current, ...value }
         : value
   }
   return merged
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
 /** `CI=false` and `CI=0` are how people turn the variable off, so they do not count as set. */

@@ -2,16 +2,14 @@ import { resolve, sep } from 'node:path'
 import type { PipelineDAG } from '../dag/pipeline-dag.js'
 import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
 import { closest, displayPath } from '../text.js'
+import type { SpecProblem } from './spec-problem.js'
 
-/** An edge whose `ports` or wiring cannot work with the specs at both ends. */
-export interface PortProblem {
-  /** The downstream node: the one whose inputs go unfed or are fed twice. */
-  node: string
-  scriptName: string
+/**
+ * An edge whose `ports` or wiring cannot work with the specs at both ends; its `node` is the
+ * downstream one, whose inputs go unfed or are fed twice.
+ */
+export interface PortProblem extends Omit<SpecProblem, 'kind'> {
   kind: 'unknown-port' | 'input-fed-twice'
-  message: string
-  fix: string
-  file?: string
 }
 
 /**

@@ -2,8 +2,5 @@ export {
   CONFIG_FILE,
   loadProjectConfig,
   withProjectConfig,
-  type ConfigurableOptions,
-  projectConfigSchema,
   type ProjectConfig,
-  type ProjectConfigFile,
 } from './project-config.js'

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { basename, dirname, extname, join, resolve } from 'node:path'
+import { isRecord } from '../files/json.js'
 import type {
   CursusContract,
   CursusRead,
@@ -171,8 +172,4 @@ function compareReleases(a: number[], b: number[]): number {
     if (difference !== 0) return Math.sign(difference)
   }
   return 0
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { PipetestError } from '../errors.js'
+import { isRecord } from '../files/json.js'
 
 /** A step of the pipeline. `script` is relative to the DAG's `baseDir` (the DAG file's folder). */
 export interface DagNode {
@@ -170,7 +171,7 @@ export function parseDagJson(value: unknown, file?: string): ParsedDag {
   const params = { reportInput: true }
   let graph: z.output<typeof graphSchema>
   let fallbackName: unknown
-  if (isObject(value) && 'dag' in value && !('nodes' in value)) {
+  if (isRecord(value) && 'dag' in value && !('nodes' in value)) {
     const document = documentSchema.safeParse(value, params)
     if (!document.success) throw invalid(document.error, file)
     graph = document.data.dag
@@ -233,10 +234,6 @@ function explain(issue: z.core.$ZodIssue): {
     }
   }
   return { path: issue.path, message: issue.message, input: issue.input }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
 function describe(value: unknown): string {

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs'
 import { basename, extname } from 'node:path'
 import { gunzipSync } from 'node:zlib'
+import { isRecord } from '../files/json.js'
 import { isTemporaryFile, statThrough, walkTree } from '../files/walk.js'
 
 /** The formats pipetest reads. Everything else is reported as unreadable, never guessed. */
@@ -164,7 +165,7 @@ function sniffText(head: Buffer): DataFormat | undefined {
 function isJsonObjectLine(line: string): boolean {
   try {
     const value: unknown = JSON.parse(line)
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
+    return isRecord(value)
   } catch {
     return false
   }

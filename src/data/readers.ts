@@ -7,7 +7,7 @@ import { createGunzip, gunzipSync } from 'node:zlib'
 // Types only: the modules are loaded on the first Parquet file (loadParquetReader).
 import type * as Hyparquet from 'hyparquet'
 import type * as HyparquetCompressors from 'hyparquet-compressors'
-import { parsePythonJson } from '../files/json.js'
+import { isRecord, parsePythonJson } from '../files/json.js'
 import { formatName, type DataFormat } from './formats.js'
 import type { Cell } from './values.js'
 
@@ -267,10 +267,6 @@ function uniqueNames(header: string[]): string[] {
     seen.set(name, count + 1)
     return count === 0 ? name : `${name}.${count}`
   })
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function messageOf(error: unknown): string {

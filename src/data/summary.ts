@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { isRecord } from '../files/json.js'
 import { openDataset, type Dataset } from './dataset.js'
 import type { DataFormat } from './formats.js'
 import { DataReadError, readJsonFile, readRows, type DataFile } from './readers.js'
@@ -270,7 +271,7 @@ function flattenDocument(document: Record<string, unknown>): Record<string, Docu
   let count = 0
   const visit = (value: unknown, path: string, depth: number) => {
     if (count >= DISTINCT_LIMIT) return
-    if (typeof value === 'object' && value !== null && !Array.isArray(value) && depth < 6) {
+    if (isRecord(value) && depth < 6) {
       const entries = Object.entries(value)
       if (entries.length > 0) {
         for (const [key, child] of entries) visit(child, path ? `${path}.${key}` : key, depth + 1)

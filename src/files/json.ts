@@ -21,6 +21,11 @@ export function isJsonNumber(value: unknown): value is JsonNumber {
   )
 }
 
+/** A JSON object: not null, not a list. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
 /** `value` with every {@link JsonNumber} as a JavaScript number, for consumers that are not Python. */
 export function toPlainJson(value: unknown): unknown {
   if (isJsonNumber(value)) return Number(value.jsonNumber)

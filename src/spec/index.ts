@@ -6,9 +6,7 @@ export {
   isDefaultPlaceholder,
   runnerKinds,
   scriptExecutionSpecSchema,
-  specFileKey,
   specFileKeys,
-  specFileSchema,
   type RunnerKind,
   type ScriptExecutionSpec,
   type ScriptExecutionSpecInput,
@@ -22,13 +20,11 @@ export {
   saveSpecFile,
   specFilePath,
   specsDirOf,
-  type SaveSpecOptions,
 } from './spec-store.js'
 export {
-  pipelineTestingSpecSchema,
   runtimeTestingConfigurationSchema,
   type PipelineTestingSpec,
   type RuntimeTestingConfiguration,
   type RuntimeTestingConfigurationInput,
 } from './pipeline-testing-spec.js'
-export { DEFAULT_JOB_TYPE, effectiveJobArgs, parseJobArg, showJobArg } from './job-args.js'
+export { effectiveJobArgs, parseJobArg, showJobArg } from './job-args.js'

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { PipetestError } from '../errors.js'
-import { isJsonNumber, stringifyJson } from '../files/json.js'
+import { isJsonNumber, isRecord, stringifyJson } from '../files/json.js'
 import {
   scriptExecutionSpecSchema,
   specFieldFix,
@@ -12,7 +12,7 @@ import {
 
 /** Converts parsed JSON from a spec file into a ScriptExecutionSpec, or throws naming the field. */
 export function specFromJson(json: unknown, file: string): ScriptExecutionSpec {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+  if (!isRecord(json)) {
     throw new PipetestError('SPEC_INVALID', `Spec file ${file} must hold a JSON object`, {
       file,
       hint: 'A spec file looks like {"script_name": "...", "step_name": "...", "input_paths": {...}, "output_paths": {...}}.',
