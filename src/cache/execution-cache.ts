@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { dirname, join, relative, sep } from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod'
 import { writeFileAtomic } from '../files/atomic-write.js'
 import { walkTree } from '../files/walk.js'
 import { hashFile } from './content-hash.js'

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod'
 import { nodeLocalModules, readPythonContracts } from '../contract/index.js'
 import { writeFileAtomic } from '../files/atomic-write.js'
 import { packagePath } from '../runners/harness.js'

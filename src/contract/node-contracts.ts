@@ -1,5 +1,5 @@
 import { probeProcess } from '../runners/index.js'
-import { z } from 'zod'
+import * as z from 'zod'
 import {
   emptyContract,
   type ContractKey,

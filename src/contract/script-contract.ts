@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * A script's contract: the names it reads (inputs, outputs, environment variables, job

@@ -1,4 +1,5 @@
-import { z } from 'zod'
+import * as z from 'zod'
+import { toDotPath } from 'zod/v4/core'
 import { PipetestError } from '../errors.js'
 import { isRecord } from '../files/json.js'
 
@@ -198,11 +199,11 @@ export function parseDagJson(value: unknown, file?: string): ParsedDag {
 
 function invalid(error: z.ZodError, file: string | undefined): PipetestError {
   const { path, message, input } = explain(error.issues[0]!)
-  const field = z.core.toDotPath(path)
+  const field = toDotPath(path)
   // A missing key is the mistake of the object that lacks it: "nodes[0] has no string "name"".
   const subject = input === undefined ? path.slice(0, -1) : path
   const label = subject.some((key) => typeof key === 'number')
-    ? z.core.toDotPath(subject)
+    ? toDotPath(subject)
     : `"${subject.join('.')}"`
   const sentence = /^[A-Z]/.test(message) || subject.length === 0 ? message : `${label} ${message}`
   const own = field.replace(/^dag\.?/, '')

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { dataFormats } from './formats.js'
 import { columnTypes } from './values.js'
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { PipelineDAG } from '../dag/pipeline-dag.js'
 import { DEFAULT_TEST_DATA_DIR, scriptExecutionSpecSchema } from './script-execution-spec.js'
 

@@ -1,5 +1,5 @@
 import { posix } from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod'
 import { contractFix, portContractsSchema, type PortContracts } from '../data/contract.js'
 import { PipetestError } from '../errors.js'
 import { isJsonNumber, toPlainJson, type JsonNumber } from '../files/json.js'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { PipetestError } from '../errors.js'
 import { isJsonNumber, isRecord, stringifyJson } from '../files/json.js'
 import {
