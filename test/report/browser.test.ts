@@ -1,14 +1,13 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import { PipelineTestingSpecBuilder } from '../../src/builder/index.js'
 import { PipelineDAG } from '../../src/dag/index.js'
 import { PipelineRun, type TierSelection } from '../../src/engine/index.js'
 import { writeReport } from '../../src/report/index.js'
 import type { PipelineTestingSpec, ScriptExecutionSpec } from '../../src/spec/index.js'
-import { repoRoot } from '../support/fixtures.js'
+import { repoRoot, test, type TempDir } from '../support/fixtures.js'
 
 /**
  * The report as a person sees it: Debian's headless Chromium, driven by Playwright's library
@@ -18,17 +17,19 @@ import { repoRoot } from '../support/fixtures.js'
  */
 const CHROMIUM = process.env.PIPETEST_CHROMIUM ?? '/usr/bin/chromium'
 const SCREENSHOTS = join(repoRoot, 'reports', 'browser')
-const temp: string[] = []
-let context: BrowserContext
 
-beforeAll(async () => {
+/**
+ * `browser`: one headless Chromium for the file (starting it is the slow part), its profile in
+ * a temp folder; closed after the file's last test, before its profile folder is removed.
+ */
+const it = test.extend('browser', { scope: 'file' }, async ({ fileTempDir }, { onCleanup }) => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `No Chromium at ${CHROMIUM}: install Debian's (apt-get install -y chromium) or set PIPETEST_CHROMIUM.`,
     )
   }
   mkdirSync(SCREENSHOTS, { recursive: true })
-  context = await chromium.launchPersistentContext(tempDir('pipetest-chromium-'), {
+  const context = await chromium.launchPersistentContext(fileTempDir('pipetest-chromium-'), {
     executablePath: CHROMIUM,
     args: [
       '--headless',
@@ -44,21 +45,12 @@ beforeAll(async () => {
     // The report must work offline: any request leaving the file is a bug.
     offline: true,
   })
+  onCleanup(() => context.close())
+  return context
 })
-
-afterAll(async () => {
-  await context?.close()
-  for (const dir of temp.splice(0)) rmSync(dir, { recursive: true, force: true })
-})
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  temp.push(dir)
-  return dir
-}
 
 /** The example as a user has it, in a temp folder; `labelField` breaks its first step. */
-async function fraudDetectionReport(labelField?: string): Promise<string> {
+async function fraudDetectionReport(tempDir: TempDir, labelField?: string): Promise<string> {
   const root = tempDir('pipetest-report-example-')
   cpSync(join(repoRoot, 'examples', 'fraud-detection'), root, {
     recursive: true,
@@ -92,7 +84,7 @@ async function reportOf(
  * 500 nodes in 20 layers of 25, each copying a CSV from two parents (the `command` runner,
  * `cp`: real processes, cheap enough for a test); one node in the middle fails.
  */
-async function wideReport(): Promise<string> {
+async function wideReport(tempDir: TempDir): Promise<string> {
   const root = tempDir('pipetest-report-wide-')
   mkdirSync(join(root, 'data'), { recursive: true })
   writeFileSync(join(root, 'data', 'seed.csv'), 'id,value\n1,0.5\n2,0.25\n')
@@ -139,8 +131,8 @@ interface OpenedReport {
   errors: string[]
 }
 
-async function open(file: string): Promise<OpenedReport> {
-  const page = await context.newPage()
+async function open(browser: BrowserContext, file: string): Promise<OpenedReport> {
+  const page = await browser.newPage()
   const errors: string[] = []
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning') errors.push(message.text())
@@ -179,8 +171,11 @@ const RED = 'rgb(220, 38, 38)'
 const AMBER = 'rgb(217, 119, 6)'
 
 describe('the HTML report in a browser', () => {
-  it('shows a passing run: green nodes, and a node’s data preview after a click', async () => {
-    const { page, errors } = await open(await fraudDetectionReport())
+  it('shows a passing run: green nodes, and a node’s data preview after a click', async ({
+    browser,
+    tempDir,
+  }) => {
+    const { page, errors } = await open(browser, await fraudDetectionReport(tempDir))
     const panel = page.locator('section.pipeline:not([hidden]) .panel')
     await expect.poll(() => page.locator('.verdict').first().textContent()).toBe('PASSED')
     expect(await page.locator('g.node.passed').count()).toBe(5)
@@ -200,8 +195,11 @@ describe('the HTML report in a browser', () => {
     expect(errors).toEqual([])
   })
 
-  it('shows a failing run: the failed node red, its traceback beside the DAG, the rest blocked', async () => {
-    const { page, errors } = await open(await fraudDetectionReport('is_fraudd'))
+  it('shows a failing run: the failed node red, its traceback beside the DAG, the rest blocked', async ({
+    browser,
+    tempDir,
+  }) => {
+    const { page, errors } = await open(browser, await fraudDetectionReport(tempDir, 'is_fraudd'))
     const panel = page.locator('section.pipeline:not([hidden]) .panel')
     expect(await page.locator('.verdict').first().textContent()).toBe('FAILED')
     // Opening the page selects the first failure; look at another node to see its colours.
@@ -228,8 +226,11 @@ describe('the HTML report in a browser', () => {
     expect(errors).toEqual([])
   })
 
-  it('keeps a 500-node run usable: search by name, failed-only filter, zoom', async () => {
-    const { page, errors } = await open(await wideReport())
+  it('keeps a 500-node run usable: search by name, failed-only filter, zoom', async ({
+    browser,
+    tempDir,
+  }) => {
+    const { page, errors } = await open(browser, await wideReport(tempDir))
     expect(await page.locator('g.node').count()).toBe(500)
     expect(await page.locator('g.node.failed').count()).toBe(1)
     const blocked = await page.locator('g.node.blocked').count()
@@ -260,9 +261,12 @@ describe('the HTML report in a browser', () => {
     expect(errors).toEqual([])
   })
 
-  it('opens the node a link names (the links printed at the end of a run)', async () => {
-    const file = await fraudDetectionReport('is_fraudd')
-    const { page, errors } = await open(file)
+  it('opens the node a link names (the links printed at the end of a run)', async ({
+    browser,
+    tempDir,
+  }) => {
+    const file = await fraudDetectionReport(tempDir, 'is_fraudd')
+    const { page, errors } = await open(browser, file)
     const data = await page.locator('#pipetest-data').textContent()
     const id = (JSON.parse(data!) as { pipelines: Array<{ id: string }> }).pipelines[0]!.id
     await page.goto(`file://${file}#${encodeURIComponent(id)}/ModelTraining_training`)
