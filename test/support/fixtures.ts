@@ -67,10 +67,14 @@ function makeRemovable(dir: string): void {
   }
 }
 
-/** A temp-folder factory whose folders are all removed by `onCleanup`. */
+/**
+ * A temp-folder factory whose folders are all removed by `onCleanup`, unless PIPETEST_KEEP is
+ * set: then they stay, to look at what a failing test left (an installed pack, a run folder).
+ */
 function tempFolders(onCleanup: (cleanup: () => void) => void): TempDir {
   const created: string[] = []
   onCleanup(() => {
+    if (process.env.PIPETEST_KEEP) return
     for (const dir of created.splice(0)) removeTree(dir)
   })
   return (prefix = 'pipetest-') => {

@@ -1,8 +1,7 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises'
+import { copyFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect } from 'vitest'
+import { afterEach, describe, expect } from 'vitest'
 import type { PipetestEnvironment as Environment } from '@pipetest/jest/environment'
 import { runJest, test } from './run-jest.js'
 
@@ -57,12 +56,12 @@ async function runTestIn(
 
 describe('per-test properties for jest-junit', () => {
   let saved: string | undefined
-  beforeEach(async () => {
+  // Each test's properties store is its own temp folder (removed after the test).
+  test.beforeEach(({ tempDir }) => {
     saved = process.env.PIPETEST_JEST_PROPERTIES_DIR
-    process.env.PIPETEST_JEST_PROPERTIES_DIR = await mkdtemp(join(tmpdir(), 'pipetest-properties-'))
+    process.env.PIPETEST_JEST_PROPERTIES_DIR = tempDir('pipetest-properties-')
   })
-  afterEach(async () => {
-    await rm(process.env.PIPETEST_JEST_PROPERTIES_DIR!, { recursive: true, force: true })
+  afterEach(() => {
     if (saved === undefined) delete process.env.PIPETEST_JEST_PROPERTIES_DIR
     else process.env.PIPETEST_JEST_PROPERTIES_DIR = saved
   })

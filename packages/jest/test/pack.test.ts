@@ -1,17 +1,10 @@
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { projectsDir, repoRoot } from '../../../test/support/fixtures.js'
+import { describe, expect } from 'vitest'
+import { projectsDir, repoRoot, test } from '../../../test/support/fixtures.js'
 import { parseJunit } from './junit-xml.js'
-
-const temps: string[] = []
-afterAll(async () => {
-  if (process.env.PIPETEST_KEEP) return
-  await Promise.all(temps.map((dir) => rm(dir, { recursive: true, force: true })))
-})
 
 /** The versions this repository tests with, so npm finds them in its cache. */
 function installedVersion(name: string): string {
@@ -44,10 +37,10 @@ describe.each(jestVersions)('installed from packs, with jest@%s', (jestVersion) 
   let installed: string
 
   // Pack the core and the adapter and install them, with Jest and its usual companions, into
-  // a fresh project: what a user gets from the registry.
-  beforeAll(async () => {
-    const root = await mkdtemp(join(tmpdir(), 'pipetest-jest-pack-'))
-    temps.push(root)
+  // a fresh project: what a user gets from the registry. One installation for the Jest
+  // version's tests (installing is the slow part), removed after the file's last test.
+  test.beforeAll(async ({ fileTempDir }) => {
+    const root = fileTempDir('pipetest-jest-pack-')
     const packs = join(root, 'packs')
     installed = join(root, 'installed')
     await mkdir(packs)
