@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { execa } from 'execa'
-import { afterAll, expect, test } from 'vitest'
-import { repoRoot } from '../../../test/support/fixtures.js'
+import { expect } from 'vitest'
+import { repoRoot, test } from '../../../test/support/fixtures.js'
 import { readJUnit } from './junit.js'
 import { assertBuilt, childEnv } from './run-vitest.js'
 
@@ -20,8 +19,6 @@ const installed = (
   }
 ).version
 const vitestVersions = process.env.PIPETEST_PACK_VITEST?.split(',') ?? [installed, '3.2.4']
-const dirs: string[] = []
-afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))))
 
 const files: Record<string, string> = {
   'package.json': JSON.stringify({ name: 'pack-check', private: true, type: 'module' }, null, 2),
@@ -74,12 +71,12 @@ const files: Record<string, string> = {
   ].join('\n'),
 }
 
-test.skipIf(skip).each(vitestVersions)(
+// test.for, not test.each: it passes the test context (the tempDir fixture) after the row.
+test.skipIf(skip).for(vitestVersions)(
   'npm pack + install into a fresh project with vitest@%s: describePipeline runs there',
-  async (vitestVersion) => {
+  async (vitestVersion, { tempDir }) => {
     assertBuilt()
-    const work = await mkdtemp(join(tmpdir(), 'pipetest-pack-'))
-    dirs.push(work)
+    const work = tempDir('pipetest-pack-')
     const env = childEnv()
     await execa('npm', ['pack', '--pack-destination', work], {
       cwd: repoRoot,

@@ -1,9 +1,8 @@
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import { afterAll, describe, expect } from 'vitest'
+import { describe, expect } from 'vitest'
 import { test } from '../../../test/support/fixtures.js'
 import {
   readWatchManifests,
@@ -46,12 +45,8 @@ describe('testsUsing', () => {
 })
 
 describe('watch manifests', () => {
-  const dirs: string[] = []
-  afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))))
-
-  test('collect every pipeline of a test file and read back', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'pipetest-watch-'))
-    dirs.push(dir)
+  test('collect every pipeline of a test file and read back', async ({ tempDir }) => {
+    const dir = tempDir('pipetest-watch-')
     recordWatchedFiles(dir, '/p/a.test.ts', 'pipeline a', ['/p/a.dag.json'])
     recordWatchedFiles(dir, '/p/a.test.ts', 'pipeline b', ['/p/b.dag.json'])
     recordWatchedFiles(dir, '/p/c.test.ts', 'pipeline c', ['/p/c.dag.json'])
