@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { TempDir } from '../support/fixtures.js'
 
 /**
  * Runs the BUILT command line (`node dist/cli.js`), as a user's shell would, on throw-away
@@ -71,23 +71,20 @@ export function cli(
 
 /**
  * Runs the built CLI counting how many times it reads a spec file: the work of a command
- * over many nodes, measured without timing it.
+ * over many nodes, measured without timing it. The count is written in a folder of the test's
+ * `tempDir` (outside the project, whose files the command reads).
  */
 export async function cliCountingSpecReads(
   args: string[],
-  options: { cwd: string },
+  options: { cwd: string; tempDir: TempDir },
 ): Promise<CliResult & { specReads: number }> {
-  const countFile = join(mkdtempSync(join(tmpdir(), 'pipetest-reads-')), 'reads')
-  try {
-    const result = await cli(args, {
-      cwd: options.cwd,
-      env: { PIPETEST_SPEC_READS_FILE: countFile },
-      nodeOptions: ['--import', pathToFileURL(countSpecReads).href],
-    })
-    return { ...result, specReads: Number(readFileSync(countFile, 'utf8')) }
-  } finally {
-    rmSync(dirname(countFile), { recursive: true, force: true })
-  }
+  const countFile = join(options.tempDir('pipetest-reads-'), 'reads')
+  const result = await cli(args, {
+    cwd: options.cwd,
+    env: { PIPETEST_SPEC_READS_FILE: countFile },
+    nodeOptions: ['--import', pathToFileURL(countSpecReads).href],
+  })
+  return { ...result, specReads: Number(readFileSync(countFile, 'utf8')) }
 }
 
 export interface PtyStep {

@@ -126,13 +126,13 @@ describe('pipetest init', () => {
     tempDir,
   }) => {
     const { root, dag } = chainProject(tempDir(), 100, { specs: false })
-    const first = await cliCountingSpecReads(['init', dag], { cwd: root })
+    const first = await cliCountingSpecReads(['init', dag], { cwd: root, tempDir })
     expect(first.code).toBe(0)
     expect(first.stdout).toContain('Created (100)')
     expect(specFiles(root)).toHaveLength(100)
     expect(first.specReads).toBe(100)
 
-    const again = await cliCountingSpecReads(['init', dag], { cwd: root })
+    const again = await cliCountingSpecReads(['init', dag], { cwd: root, tempDir })
     expect(again.stdout).toContain('Already existing, left unchanged (100)')
     expect(again.specReads).toBe(100)
   })

@@ -18,7 +18,7 @@ describe('one read of each spec file per command (5 specs)', () => {
     ],
   ])('%s', async ([, args], { tempDir }) => {
     const project = chainProject(tempDir(), 5)
-    const result = await cliCountingSpecReads(args, { cwd: project.root })
+    const result = await cliCountingSpecReads(args, { cwd: project.root, tempDir })
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0)
     expect(result.specReads).toBe(5)
   })
@@ -35,6 +35,7 @@ it('reads a spec file that fails validation once too (its step name comes from t
   )
   const result = await cliCountingSpecReads(['validate', 'pipeline.dag.json'], {
     cwd: project.root,
+    tempDir,
   })
   expect(result.stdout).toContain('Step002_training')
   expect(result.code).toBe(1)

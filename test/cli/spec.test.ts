@@ -265,6 +265,7 @@ describe('pipetest spec list', () => {
     const project = chainProject(tempDir(), 100)
     const result = await cliCountingSpecReads(['spec', 'list', '--dag', project.dag, '--json'], {
       cwd: project.root,
+      tempDir,
     })
     expect(result.code).toBe(0)
     const json = JSON.parse(result.stdout) as {
