@@ -25,4 +25,5 @@ export function countExecutions(
   pipetest: Pick<typeof Pipetest, 'PipelineTestingSpecBuilder'> &
     Pick<typeof PipetestInternal, 'PipelineRun'>,
   testCase: WastedWorkCase,
+  root?: string,
 ): Promise<ExecutionCount>

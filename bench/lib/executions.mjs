@@ -23,10 +23,14 @@ export function wastedWorkCases({ latticeSize = 8 } = {}) {
 /**
  * Runs every tier of a freshly generated pipeline in one PipelineRun and counts executions
  * twice — pipetest's own `executionCount` and the marker files the scripts drop — next to
- * the minimum derived from the DAG and the spec wiring.
+ * the minimum derived from the DAG and the spec wiring. The pipeline is written in `root`
+ * (the project's test gives its own temp folder), by default a fresh bench project.
  */
-export async function countExecutions(pipetest, { shape, runner, wiring }) {
-  const root = makeProject(`executions-${shape.name}-${wiring}`)
+export async function countExecutions(
+  pipetest,
+  { shape, runner, wiring },
+  root = makeProject(`executions-${shape.name}-${wiring}`),
+) {
   const markerDir = join(root, 'markers')
   const pipeline = writePipeline(root, shape, { runner, wiring, markerDir })
   const spec = buildPipelineSpec(pipetest, pipeline)
