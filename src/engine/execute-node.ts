@@ -12,12 +12,7 @@ import {
   type ExecutionIdentity,
   type RunnableExecution,
 } from './execution-result.js'
-import {
-  compareFingerprints,
-  describeInputChanges,
-  fingerprintInputs,
-  type InputChange,
-} from './input-guard.js'
+import { compareFingerprints, describeInputChanges, fingerprintInputs } from './input-guard.js'
 import { discoverOutputs } from './outputs.js'
 import { executionCacheKey, restoreCached, storeExecution } from './cached-execution.js'
 import type { ResolvedRunOptions } from './run-options.js'
@@ -205,7 +200,10 @@ async function runInFreshFolders(
   })
   return judge(result, report, {
     inputChanges: changes.length > 0 ? describeInputChanges(changes) : undefined,
-    projectChanges: projectChanges.length > 0 ? describeProjectChanges(projectChanges) : undefined,
+    projectChanges:
+      projectChanges.length > 0
+        ? describeInputChanges(projectChanges, 10, (c) => `${c.change} ${c.path} (${c.input})`)
+        : undefined,
     workingDir: workingDir === execution.cwd ? undefined : workingDir,
     notes: [...escapeNote(report), ...guardNotes],
   })
@@ -239,35 +237,24 @@ function judge(
   const changedProject = projectChanges
     ? `Files pipetest depends on changed while the script ran (by it, or by a script running at the same time):\n${projectChanges}`
     : undefined
+  const failed = (outcome: Outcome, ...lines: Array<string | undefined>): ExecutionResult => ({
+    ...result,
+    status: 'failed',
+    outcome,
+    ...say(lines.filter((line) => line !== undefined).join('\n')),
+  })
   if (report.outcome !== 'success') {
     const relative = workingDir ? relativePathHint(report, workingDir) : undefined
-    const lines = [report.message, relative, changedInputs, changedProject]
-    return { ...result, status: 'failed', ...say(lines.filter(Boolean).join('\n')) }
+    return failed(report.outcome, report.message, relative, changedInputs, changedProject)
   }
-  if (changedProject) {
-    return {
-      ...result,
-      status: 'failed',
-      outcome: 'project-modified',
-      ...say([changedProject, ...(changedInputs ? [changedInputs] : [])].join('\n')),
-    }
-  }
+  if (changedProject) return failed('project-modified', changedProject, changedInputs)
   if (changedInputs) {
-    return {
-      ...result,
-      status: 'failed',
-      outcome: 'input-modified',
-      ...say(`${result.scriptName} modified or deleted its own input data.\n${changedInputs}`),
-    }
+    const what = `${result.scriptName} modified or deleted its own input data.`
+    return failed('input-modified', what, changedInputs)
   }
   if (result.missingOutputs.length > 0) {
     const stray = workingDir ? strayFilesNote(workingDir) : undefined
-    return {
-      ...result,
-      status: 'failed',
-      outcome: 'missing-outputs',
-      ...say([missingOutputsMessage(result), ...(stray ? [stray] : [])].join('\n')),
-    }
+    return failed('missing-outputs', missingOutputsMessage(result), stray)
   }
   const wrote = result.outputs.map(describeOutput).join(', ')
   return {
@@ -281,13 +268,6 @@ function judge(
 function emitStarted(execution: RunnableExecution, context: NodeExecutionContext): void {
   const { node, id: executionId, purpose } = execution
   context.scheduler.emit({ type: 'started', node, executionId, purpose })
-}
-
-/** "modified script of Step: /p/scripts/step.py" lines. */
-function describeProjectChanges(changes: InputChange[]): string {
-  const lines = changes.slice(0, 10).map((c) => `  - ${c.change} ${c.path} (${c.input})`)
-  if (changes.length > 10) lines.push(`  … and ${changes.length - 10} more`)
-  return lines.join('\n')
 }
 
 /**

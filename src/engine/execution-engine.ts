@@ -48,10 +48,6 @@ export class ExecutionEngine {
     setMaxListeners(0, this.#signal)
   }
 
-  get aborted(): boolean {
-    return this.#signal.aborted
-  }
-
   execute(plan: ExecutionPlan): Promise<ExecutionResult> {
     this.#paths.add(plan)
     return this.scheduler.memoise(plan.id, () => this.#run(plan))

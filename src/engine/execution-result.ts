@@ -1,20 +1,13 @@
 import type { KeyInput } from '../cache/index.js'
-import type { RunnerKind, ScriptExecutionSpec } from '../spec/index.js'
+import type { ScriptExecutionSpec } from '../spec/index.js'
 import type { ExecutionPurpose } from './events.js'
-import type { ExecutionResult, InputSource, Outcome, OutputReport, TestStatus } from './results.js'
+import type { ExecutionResult, Outcome, OutputReport, TestStatus } from './results.js'
 
-/** What is known about an execution before it runs; every result starts from it. */
-export interface ExecutionIdentity {
-  id: string
-  node: string
-  scriptName: string
-  scriptPath: string | undefined
-  runner: RunnerKind | undefined
-  /** The execution's folder, or the run folder when nothing ran. */
-  runDir: string
-  inputs: Record<string, string>
-  wiredFrom: Record<string, InputSource>
-}
+/** What is known about an execution before it runs (`runDir`: the run folder); every result starts from it. */
+export type ExecutionIdentity = Pick<
+  ExecutionResult,
+  'id' | 'node' | 'scriptName' | 'scriptPath' | 'runner' | 'runDir' | 'inputs' | 'wiredFrom'
+>
 
 /** One execution with everything resolved: absolute script path and input paths. */
 export interface RunnableExecution extends Pick<

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { constants, lstatSync, readlinkSync, type Stats } from 'node:fs'
+import { constants, readlinkSync, type Stats } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { statThrough, walkTree } from '../files/walk.js'
@@ -82,11 +82,11 @@ class Guard {
     this.#entriesLeft = limits.entries
     this.#hashedBytesLeft = limits.hashedTotalBytes
     // By path, and by identity for a folder reached another way (through a link).
-    this.#excluded = new Set((options.exclude ?? []).map((path) => resolve(path)))
-    for (const path of options.exclude ?? []) {
-      const id = folderId(statThrough(path))
-      if (id) this.#excluded.add(id)
-    }
+    const exclude = options.exclude ?? []
+    this.#excluded = new Set([
+      ...exclude.map((path) => resolve(path)),
+      ...exclude.flatMap((path) => folderId(statThrough(path)) ?? []),
+    ])
   }
 
   async recordInput(input: string, root: string): Promise<void> {
@@ -124,10 +124,8 @@ class Guard {
           break
         }
         case 'file':
-          await this.#record(entry.path, statThrough(entry.path), '', linkDepth)
-          break
         case 'special':
-          this.#set(entry.path, `special:${specialKind(lstatOf(entry.path))}`)
+          await this.#record(entry.path, statThrough(entry.path), '', linkDepth)
           break
         case 'symlink': {
           const link = `link:${readLink(entry.path)}|`
@@ -194,14 +192,6 @@ function specialKind(stats: Stats | undefined): string {
   return 'other'
 }
 
-function lstatOf(path: string): Stats | undefined {
-  try {
-    return lstatSync(path)
-  } catch {
-    return undefined
-  }
-}
-
 function readLink(path: string): string {
   try {
     return readlinkSync(path)
@@ -232,8 +222,12 @@ function change(key: string, kind: InputChange['change']): InputChange {
 }
 
 /** "deleted data_input: /data/train.csv" lines, at most `limit`, with a count of the rest. */
-export function describeInputChanges(changes: InputChange[], limit = 10): string {
-  const lines = changes.slice(0, limit).map((c) => `  - ${c.change} ${c.input}: ${c.path}`)
+export function describeInputChanges(
+  changes: InputChange[],
+  limit = 10,
+  line = (c: InputChange) => `${c.change} ${c.input}: ${c.path}`,
+): string {
+  const lines = changes.slice(0, limit).map((c) => `  - ${line(c)}`)
   if (changes.length > limit) lines.push(`  … and ${changes.length - limit} more`)
   return lines.join('\n')
 }

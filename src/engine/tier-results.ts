@@ -25,6 +25,12 @@ const NO_MAIN: ReadonlySet<Outcome> = new Set([
   'invalid-spec',
 ])
 
+/** What every result of an edge names, known before it is judged. */
+type EdgeFields = Pick<
+  DataCompatibilityResult,
+  'from' | 'to' | 'scriptA' | 'scriptB' | 'upstream' | 'downstream'
+>
+
 export function toScriptTestResult(result: ExecutionResult): ScriptTestResult {
   const success = result.status === 'passed'
   return {
@@ -61,14 +67,8 @@ export function skippedScriptResult(
   return toScriptTestResult(base)
 }
 
-export interface EdgeEvidence {
-  from: string
-  to: string
-  scriptA: string
-  scriptB: string
+export interface EdgeEvidence extends EdgeFields {
   ports: PortResolution
-  upstream?: ExecutionResult
-  downstream?: ExecutionResult
   /**
    * A's real outputs checked against B's input contract by the edge itself: done when A failed
    * only its own output contract, so B is blocked, yet the edge can still tell whether B
@@ -139,8 +139,7 @@ export function toEdgeResult(evidence: EdgeEvidence): DataCompatibilityResult {
  * message unless `more` says otherwise.
  */
 function edgeResult(
-  edge: Pick<DataCompatibilityResult, 'from' | 'to' | 'scriptA' | 'scriptB' | 'wiring'> &
-    Pick<EdgeEvidence, 'upstream' | 'downstream'>,
+  edge: EdgeFields & Pick<DataCompatibilityResult, 'wiring'>,
   status: TestStatus,
   outcome: Outcome,
   message: string,

@@ -53,10 +53,7 @@ function fromProc(needle: string, sincePid: number): MarkedProcess[] {
     } catch {
       continue // gone, or another user's
     }
-    if (!environ.split('\0').includes(needle)) continue
-    const stat = readText(`/proc/${entry}/stat`)
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
-    if (state === 'Z' || state === 'X' || stat === '') continue
+    if (!environ.split('\0').includes(needle) || !isRunning(readProcStat(entry))) continue
     const command = readText(`/proc/${entry}/cmdline`).split('\0').join(' ').trim()
     found.push({ pid, command })
   }
@@ -84,6 +81,19 @@ function fromPs(needle: string): MarkedProcess[] {
     found.push({ pid, command })
   }
   return found
+}
+
+/** A process's state and process group from `/proc/<pid>/stat`; undefined when unreadable. */
+export function readProcStat(pid: string): { state: string; pgrp: number } | undefined {
+  // "pid (comm) state ppid pgrp …" — comm may itself contain spaces and parentheses.
+  const text = readText(`/proc/${pid}/stat`)
+  const [state, , pgrp] = text.slice(text.lastIndexOf(')') + 2).split(' ')
+  return state === undefined || pgrp === undefined ? undefined : { state, pgrp: Number(pgrp) }
+}
+
+/** Zombies and dead processes do not run any more, although signals still reach them. */
+export function isRunning(stat: { state: string } | undefined): boolean {
+  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X'
 }
 
 function readText(file: string): string {

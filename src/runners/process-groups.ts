@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { onExit } from 'signal-exit'
-import { killMarkedProcessesNow } from './execution-mark.js'
+import { isRunning, killMarkedProcessesNow, readProcStat } from './execution-mark.js'
 import { announceGroup, releaseGroupWatchdog, startGroupWatchdog } from './group-watchdog.js'
 
 /** Time between SIGTERM and SIGKILL: enough for Python to flush its buffers and exit. */
@@ -90,24 +90,8 @@ function hasRunningMember(pgid: number): boolean {
     // No procfs (macOS): the signal probe above is the best information available.
     return true
   }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue
-    const stat = readProcStat(entry)
-    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') return true
-  }
-  return false
-}
-
-function readProcStat(pid: string): { state: string; pgrp: number } | undefined {
-  let text: string
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  } catch {
-    return undefined
-  }
-  // "pid (comm) state ppid pgrp …" — comm may itself contain spaces and parentheses.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
-  const [state, , pgrp] = fields
-  if (state === undefined || pgrp === undefined) return undefined
-  return { state, pgrp: Number(pgrp) }
+  return entries.some((entry) => {
+    const stat = /^\d+$/.test(entry) ? readProcStat(entry) : undefined
+    return stat?.pgrp === pgid && isRunning(stat)
+  })
 }

@@ -55,17 +55,16 @@ export interface ProcessOptions {
   launch?: Launcher
 }
 
-/** How the process is to be started: the spawn's fields, its full environment, its logs. */
-export interface LaunchSpec {
-  file: string
-  args: string[]
-  cwd: string
-  /** The complete environment of the child (ours, the options', the execution mark). */
-  env: Record<string, string>
+/**
+ * How the process is to be started: the spawn's fields, its complete environment (ours, the
+ * options', the execution mark), its logs.
+ */
+export interface LaunchSpec
+  extends
+    Pick<ProcessOptions, 'file' | 'args' | 'cwd' | 'env'>,
+    Pick<ProcessEvidence, 'stdoutLog' | 'stderrLog'> {
   stdoutFd: number
   stderrFd: number
-  stdoutLog: string
-  stderrLog: string
 }
 
 /** A started process: its pid (it leads its own process group) and how it ended. */
@@ -104,8 +103,8 @@ export interface ProcessExit extends ProcessEvidence {
  * SIGKILL after {@link KILL_GRACE_MS}. Whatever of the group is still running once the child
  * has exited is ended the same way, and so is any process that left the group but still
  * carries the execution's mark (see execution-mark.ts), so an execution never leaves
- * processes behind. The
- * parent process going away (see parent-channel.ts) aborts it like the run's own signal.
+ * processes behind. The parent process going away (see parent-channel.ts) aborts it like the
+ * run's own signal.
  */
 export async function spawnProcess(options: ProcessOptions): Promise<ProcessExit> {
   mkdirSync(options.logDir, { recursive: true })
