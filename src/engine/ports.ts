@@ -6,7 +6,7 @@ import { specSetCommandLine } from '../text.js'
 import { calculateSimilarity } from './semantic-matcher.js'
 
 /** Port names scoring at least this are paired by similarity (cursus' `find_best_matches` default). */
-export const SIMILARITY_THRESHOLD = 0.5
+const SIMILARITY_THRESHOLD = 0.5
 
 /**
  * Which outputs of A feed which inputs of B. When ports cannot be resolved, `message`
@@ -29,7 +29,6 @@ export interface PortContext {
   fedElsewhere?: Iterable<string>
   /** The DAG file, named in the fix. */
   dagFile?: string
-  threshold?: number
 }
 
 interface Port {
@@ -89,7 +88,7 @@ export function resolvePorts(
   if (outputs.length === 1 && free.length === 1) {
     return { ok: true, wiring: [{ output: outputs[0]!.name, input: free[0]!.name, via: 'single' }] }
   }
-  return similarityMatches(outputs, free, context.threshold ?? SIMILARITY_THRESHOLD, failure)
+  return similarityMatches(outputs, free, failure)
 }
 
 function toPorts(paths: Record<string, string>, rootDir: string): Port[] {
@@ -162,10 +161,9 @@ interface Candidate {
 function similarityMatches(
   outputs: Port[],
   inputs: Port[],
-  threshold: number,
   failure: FailureWriter,
 ): PortResolution {
-  let candidates = scoredPairs(outputs, inputs).filter((pair) => pair.score >= threshold)
+  let candidates = scoredPairs(outputs, inputs).filter((pair) => pair.score >= SIMILARITY_THRESHOLD)
   const wiring: PortWiring[] = []
   while (candidates.length > 0) {
     const best = candidates[0]!.score
@@ -187,7 +185,7 @@ function similarityMatches(
   if (wiring.length === 0) {
     return failure(
       'unresolvable',
-      `no output matches an input by path, name or similarity (threshold ${threshold}).`,
+      `no output matches an input by path, name or similarity (threshold ${SIMILARITY_THRESHOLD}).`,
     )
   }
   return { ok: true, wiring: inDeclarationOrder(wiring, inputs) }
