@@ -40,6 +40,8 @@ export interface NodeExecutionContext {
   cache?: ExecutionCache
   /** Called after an execution was stored (the engine then keeps the cache's size bounded). */
   onStored?: () => void
+  /** Called when the execution is about to run: it was not restored from the cache. */
+  beforeRun?: () => void
 }
 
 /**
@@ -114,6 +116,7 @@ export async function executeNode(
     }
   }
 
+  context.beforeRun?.()
   try {
     const result = await context.scheduler
       .withSlot(

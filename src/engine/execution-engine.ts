@@ -32,6 +32,8 @@ export class ExecutionEngine {
   #closing: Promise<void> | undefined
   #pruning: Promise<unknown> | undefined
   #stored = false
+  /** Called once, when the first execution is about to run rather than be restored. */
+  #beforeFirstRun: Array<() => void> | undefined = []
 
   constructor(testDataDir: string, options: RunOptions = {}) {
     this.options = resolveRunOptions(options)
@@ -59,6 +61,22 @@ export class ExecutionEngine {
    */
   watchProjectFiles(files: Record<string, string>): void {
     Object.assign(this.projectFiles, files)
+  }
+
+  /**
+   * Calls `start` when the first execution of the run is about to run (not restored from the
+   * cache), or now if one already has: what only executions that run need (the preloading
+   * Python worker) is not started by a run the cache serves whole.
+   */
+  beforeFirstRun(start: () => void): void {
+    if (this.#beforeFirstRun) this.#beforeFirstRun.push(start)
+    else start()
+  }
+
+  #aboutToRun(): void {
+    const waiting = this.#beforeFirstRun
+    this.#beforeFirstRun = undefined
+    for (const start of waiting ?? []) start()
   }
 
   abort(reason = 'aborted'): void {
@@ -196,6 +214,7 @@ export class ExecutionEngine {
         signal: this.#signal,
         projectFiles: this.projectFiles,
         priority: () => this.#paths.remaining(plan.id),
+        beforeRun: () => this.#aboutToRun(),
         ...(this.cache ? { cache: this.cache, onStored: () => (this.#stored = true) } : {}),
       },
     )

@@ -83,10 +83,11 @@ export class PipelineRun {
 
   /**
    * The Python scripts' libraries start loading in the preloading worker now (runners/
-   * python-worker.ts), while the run plans and hashes, not when each script first runs.
-   * Unless the pipeline has a single Python script (`auto`: the run option is unset): its
-   * one execution would wait for the worker's start and gain nothing from it, so it runs in a
-   * fresh interpreter (or a worker already running), saying so.
+   * python-worker.ts), while the run plans and hashes, not when each script first runs —
+   * with the cache on, when the first execution misses it: a run the cache serves whole
+   * starts no interpreter. Unless the pipeline has a single Python script (`auto`: the run
+   * option is unset): its one execution would wait for the worker's start and gain nothing
+   * from it, so it runs in a fresh interpreter (or a worker already running), saying so.
    */
   #prewarmPython(auto: boolean): void {
     const { python, pythonWorker } = this.#engine.options
@@ -104,9 +105,13 @@ export class PipelineRun {
       this.#engine.options.pythonWorker = 'if-running'
       return
     }
-    for (const [interpreter, scripts] of scriptsOf) {
-      void prewarmPython(interpreter, scripts, pythonWorker !== false)
+    const prewarm = () => {
+      for (const [interpreter, scripts] of scriptsOf) {
+        void prewarmPython(interpreter, scripts, pythonWorker !== false)
+      }
     }
+    if (this.#engine.cache) this.#engine.beforeFirstRun(prewarm)
+    else prewarm()
   }
 
   /** The files this run depends on: the DAG file, the specs folder, every node's script. */

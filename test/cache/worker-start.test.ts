@@ -1,0 +1,72 @@
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, vi } from 'vitest'
+import { PipelineTestingSpecBuilder } from '../../src/index.js'
+import { PipelineRun } from '../../src/engine/index.js'
+import { closePythonWorkers } from '../../src/runners/python-worker.js'
+import { waitFor } from '../reliability/helpers.js'
+import { it } from '../support/fixtures.js'
+import { cachedProject } from './cached-project.js'
+
+/**
+ * The preloading Python worker costs a run an interpreter start and the scripts' imports: a
+ * run the execution cache serves whole starts none, and one that runs a script still gets it.
+ */
+
+afterEach(() => {
+  vi.unstubAllEnvs()
+  closePythonWorkers()
+})
+
+/** This process's children that run the preloading worker (runners/python-worker.ts). */
+function workerChildren(): number[] {
+  const pids: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (parent !== process.pid) continue
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('python_worker.py')) {
+        pids.push(Number(entry))
+      }
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return pids
+}
+
+async function runScripts(root: string) {
+  const spec = new PipelineTestingSpecBuilder({ rootDir: root, testDataDir: 'data' }).buildFromDag(
+    join(root, 'pipeline.dag.json'),
+  )
+  const run = new PipelineRun(spec, { cache: true })
+  const { scripts } = await run.runTiers({ scripts: true })
+  await run.close()
+  return scripts
+}
+
+describe.runIf(process.platform === 'linux')('the Python worker and the execution cache', () => {
+  it('a run served whole by the cache starts no worker; one with a script to run does', async ({
+    tempDir,
+  }) => {
+    // The project's test configuration turns the cache off; this test is about it.
+    vi.stubEnv('PIPETEST_CACHE', '1')
+    const root = cachedProject(tempDir('pipetest-worker-start-'))
+    const first = await runScripts(root)
+    expect(Object.values(first).map((result) => result.status)).toEqual(Array(5).fill('passed'))
+    closePythonWorkers()
+    await waitFor(() => workerChildren().length === 0, 30_000, 'the first run’s worker to exit')
+
+    const second = await runScripts(root)
+    expect(Object.values(second).every((result) => result.cached !== undefined)).toBe(true)
+    expect(workerChildren()).toEqual([])
+
+    appendFileSync(join(root, 'scripts', 'report.py'), '\n# edited\n')
+    const third = await runScripts(root)
+    expect(third.Report!.cached).toBeUndefined()
+    expect(third.Report!.launch).toEqual({ mode: 'worker' })
+    expect(workerChildren()).toHaveLength(1)
+  })
+})
