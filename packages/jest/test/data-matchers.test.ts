@@ -1,10 +1,11 @@
 import { join } from 'node:path'
 import { expect } from 'vitest'
 import { writeParquet } from '../../../test/data/parquet-writer.js'
-import { failureOf, runJest, statuses, test } from './run-jest.js'
+import { failureOf, statuses, test } from './run-jest.js'
 
 test("the data matchers and readOutput work in Jest's CommonJS runtime, and a failure shows the columns", async ({
   jestProject,
+  runJest,
 }) => {
   const dir = await jestProject('data-contracts')
   const { report } = await runJest(dir, ['jest/data.jest.test.ts'])
@@ -21,6 +22,7 @@ test("the data matchers and readOutput work in Jest's CommonJS runtime, and a fa
 
 test("Parquet outputs are read in Jest's default CommonJS runtime (hyparquet is ES modules only)", async ({
   jestProject,
+  runJest,
 }) => {
   const dir = await jestProject('data-contracts')
   writeParquet(join(dir, 'data.parquet'), {

@@ -5,11 +5,12 @@ import { execa } from 'execa'
 import { describe, expect } from 'vitest'
 import { isRunning, waitFor } from '../../../test/runners/helpers.js'
 import { repoRoot } from '../../../test/support/fixtures.js'
-import { failureOf, runJest, statuses, type JestReport, test } from './run-jest.js'
+import { failureOf, statuses, type JestReport, test } from './run-jest.js'
 
 describe('describePipeline on Jest', () => {
   test('a passing pipeline gives one passing test per node, edge and tier, with properties', async ({
     jestProject,
+    runJest,
   }) => {
     const dir = await jestProject('passing')
     const { exitCode, report, testcases } = await runJest(dir)
@@ -52,6 +53,7 @@ describe('describePipeline on Jest', () => {
 
   test('a failing node fails with its traceback; its downstream is skipped, blocked', async ({
     jestProject,
+    runJest,
   }) => {
     const dir = await jestProject('failing-node-blocks-downstream')
     const { exitCode, report, testcases } = await runJest(dir)
@@ -105,6 +107,7 @@ describe('describePipeline on Jest', () => {
 
   test('one bug, one failure: a fan-in node prints its traceback once, the tests sharing it name its test', async ({
     jestProject,
+    runJest,
   }) => {
     const dir = await jestProject('fan-in-key-error')
     const { output, report, testcases } = await runJest(dir)
@@ -128,6 +131,7 @@ describe('describePipeline on Jest', () => {
 
   test('an edge whose ports cannot be matched fails with the ports entry to add', async ({
     jestProject,
+    runJest,
   }) => {
     const dir = await jestProject('unresolvable-ports')
     const { report } = await runJest(dir)
@@ -149,6 +153,7 @@ describe('describePipeline on Jest', () => {
 
   test('an incomplete spec fails its specs test with the fix, and the tests that need it', async ({
     jestProject,
+    runJest,
   }) => {
     const dir = await jestProject('incomplete-spec')
     const { report } = await runJest(dir)
@@ -174,6 +179,7 @@ describe('describePipeline on Jest', () => {
 
   test('a hanging script is killed at its timeout with its children; nothing outlives Jest', async ({
     jestProject,
+    runJest,
   }) => {
     const dir = await jestProject('hanging-script')
     const { report } = await runJest(dir)
@@ -195,6 +201,7 @@ describe('describePipeline on Jest', () => {
 
   test('a DAG that cannot be loaded fails the file once, with the fix and no stack', async ({
     jestProject,
+    runJest,
   }) => {
     const dir = await jestProject('passing', 'vitest-bad-dag')
     await writeFile(
@@ -213,6 +220,7 @@ describe('describePipeline on Jest', () => {
 
   test('test names, tiers and outcomes are the Vitest adapter’s, blocked tests skipped on both', async ({
     jestProject,
+    runJest,
   }) => {
     const dir = await jestProject('failing-node-blocks-downstream')
     const jest = await runJest(dir)

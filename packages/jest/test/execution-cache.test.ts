@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest'
-import { runJest, test } from './run-jest.js'
+import { test } from './run-jest.js'
 
 /** The project's own test config turns the cache off; here it is the subject. */
 const CACHE_ON = { PIPETEST_CACHE: '1' }
@@ -7,6 +7,7 @@ const CACHE_ON = { PIPETEST_CACHE: '1' }
 describe('the execution cache on real Jest', () => {
   test('a second run restores every execution, and each testcase says so (jest-junit properties)', async ({
     jestProject,
+    runJest,
   }) => {
     const dir = await jestProject('passing')
     const first = await runJest(dir, [], CACHE_ON)

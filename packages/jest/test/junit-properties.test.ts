@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { afterEach, describe, expect } from 'vitest'
 import type { PipetestEnvironment as Environment } from '@pipetest/jest/environment'
-import { runJest, test } from './run-jest.js'
+import { test } from './run-jest.js'
 
 const require = createRequire(import.meta.url)
 const { PipetestEnvironment } = require('@pipetest/jest/environment') as {
@@ -113,6 +113,7 @@ describe('per-test properties for jest-junit', () => {
 
   test('two test files describing one pipeline each get their own run in the JUnit report', async ({
     jestProject,
+    runJest,
   }) => {
     const dir = await jestProject('passing')
     await copyFile(

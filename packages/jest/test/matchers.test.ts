@@ -1,8 +1,9 @@
 import { expect } from 'vitest'
-import { failureOf, runJest, statuses, test } from './run-jest.js'
+import { failureOf, statuses, test } from './run-jest.js'
 
 test('the matchers work through the global expect and through @jest/globals', async ({
   jestProject,
+  runJest,
 }) => {
   const dir = await jestProject('passing', 'jest-hand-written')
   const { report } = await runJest(dir, ['jest/hand-written.jest.test.ts'])

@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-import { runJest, statuses, type JestRun, test } from './run-jest.js'
+import { statuses, type JestRun, test } from './run-jest.js'
 
 const failures = (run: JestRun, title: string) =>
   run.report.testResults
@@ -12,6 +12,7 @@ const failures = (run: JestRun, title: string) =>
 
 test("output snapshots go through Jest's CommonJS runtime: written, stable, a readable diff on change, -u, refused under --ci", async ({
   jestProject,
+  runJest,
 }) => {
   const dir = await jestProject('output-snapshots')
   const snapFile = join(dir, 'jest', '__snapshots__', 'snapshots.jest.test.ts.snap')

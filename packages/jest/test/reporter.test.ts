@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-import { runJest, test } from './run-jest.js'
+import { test } from './run-jest.js'
 
 test('the reporter writes the HTML report of the runs made in the workers and links the failure', async ({
   jestProject,
+  runJest,
 }) => {
   const root = await jestProject('failing-node-blocks-downstream')
   const run = await runJest(root, ['--reporters=@pipetest/jest/reporter'])

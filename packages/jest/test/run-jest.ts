@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { repoRoot, test as baseTest } from '../../../test/support/fixtures.js'
@@ -32,17 +31,34 @@ export interface JestRun {
   testcases: JunitTestCase[]
 }
 
+/** Runs the repository's Jest on a project (see `runJestIn`). */
+export type RunJest = (
+  projectDir: string,
+  args?: string[],
+  env?: Record<string, string>,
+  options?: { ci?: boolean },
+) => Promise<JestRun>
+
 /**
  * The fixtures of the Jest adapter's tests, plus `jestProject`: copies fixture projects (later
  * ones over earlier ones) with the Jest configuration laid over them and the repository's
- * node_modules linked in, so tests import the built packages; removed after the test.
+ * node_modules linked in, so tests import the built packages; and `runJest`, each run writing
+ * its reports in a fresh folder of `tempDir` (a test may run Jest on a project several times).
+ * All removed after the test.
  */
-export const test = baseTest.extend(
-  'jestProject',
-  async ({ fixtureProject }) =>
-    (...names: string[]) =>
-      fixtureProject([...names, 'jest-config'], { linkNodeModules: true }),
-)
+export const test = baseTest
+  .extend(
+    'jestProject',
+    async ({ fixtureProject }) =>
+      (...names: string[]) =>
+        fixtureProject([...names, 'jest-config'], { linkNodeModules: true }),
+  )
+  .extend(
+    'runJest',
+    async ({ tempDir }): Promise<RunJest> =>
+      (projectDir, args, env, options) =>
+        runJestIn(tempDir('pipetest-jest-report-'), projectDir, args, env, options),
+  )
 
 export const jestBin = join(repoRoot, 'node_modules', '.bin', 'jest')
 /** jest-junit `require`s the properties module by path: the built one, as a user's would be. */
@@ -51,15 +67,15 @@ const junitPropertiesDir = join(repoRoot, 'packages', 'jest', 'dist')
 /**
  * Runs the repository's Jest on a project as CI would — `--ci`, the default reporter and
  * jest-junit (configured through its environment variables, as the CLI reporter flag allows)
- * — and returns the JSON report and the JUnit testcases.
+ * — and returns the JSON report and the JUnit testcases, which it writes in `outDir`.
  */
-export async function runJest(
+async function runJestIn(
+  outDir: string,
   projectDir: string,
   args: string[] = [],
   env: Record<string, string> = {},
   { ci = true }: { ci?: boolean } = {},
 ): Promise<JestRun> {
-  const outDir = await mkdtemp(join(tmpdir(), 'pipetest-jest-report-'))
   const result = await execa(
     jestBin,
     [
@@ -96,15 +112,11 @@ export async function runJest(
       throw new Error(`Jest wrote no ${name} (exit code ${result.exitCode}):\n${output}`)
     }
   }
-  try {
-    return {
-      exitCode: result.exitCode ?? -1,
-      output,
-      report: JSON.parse(await read('report.json')) as JestReport,
-      testcases: parseJunit(await read('junit.xml')),
-    }
-  } finally {
-    await rm(outDir, { recursive: true, force: true })
+  return {
+    exitCode: result.exitCode ?? -1,
+    output,
+    report: JSON.parse(await read('report.json')) as JestReport,
+    testcases: parseJunit(await read('junit.xml')),
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest'
-import { runJest, test } from './run-jest.js'
+import { test } from './run-jest.js'
 import type { JunitTestCase } from './junit-xml.js'
 
 /** The README's Jest recipe, on one machine: two `--shard`s, one cache folder. */
@@ -9,6 +9,7 @@ describe('Jest --shard', () => {
 
   test('two shards sharing the cache report the test set of one unsharded run; the second restores Train', async ({
     jestProject,
+    runJest,
   }) => {
     const [sharded, whole] = await Promise.all([
       jestProject('passing', 'jest-shards'),

@@ -7,7 +7,7 @@ import { planPipelineSuite } from 'pipetest/internal'
 import { describe, expect } from 'vitest'
 import type { PipetestEnvironment as Environment } from '@pipetest/jest/environment'
 import { isRunning, readPids, waitFor } from '../../../test/runners/helpers.js'
-import { jestBin, runJest, statuses, test } from './run-jest.js'
+import { jestBin, statuses, test } from './run-jest.js'
 
 const require = createRequire(import.meta.url)
 const { PipetestEnvironment } = require('@pipetest/jest/environment') as {
@@ -55,6 +55,7 @@ function nodesStartedIn(dir: string): string[] {
 describe('scripts never outlive their test file', () => {
   test('a script started for a deselected test is killed with its children when the describe ends', async ({
     jestProject,
+    runJest,
   }) => {
     const dir = await jestProject('jest-teardown')
     // Without pipetest's environment the adapter cannot tell which tests `-t` keeps, so it
@@ -76,6 +77,7 @@ describe('scripts never outlive their test file', () => {
 
   test('with the environment, only the scripts of tests that will run are started', async ({
     jestProject,
+    runJest,
   }) => {
     const dir = await jestProject('jest-teardown')
     const { report } = await runJest(dir, ['-t', 'Start runs'])
