@@ -82,6 +82,12 @@ export function specSetCommandLine(
   return lines.join(options.multiline ? ' \\\n      ' : ' ')
 }
 
+/** The first names of a long list, and how many more there are. */
+export function listSome(names: string[], limit = 20): string {
+  if (names.length <= limit) return names.join(', ')
+  return `${names.slice(0, limit).join(', ')} and ${names.length - limit} more`
+}
+
 /** `850 ms`, `1.5 s`. */
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`

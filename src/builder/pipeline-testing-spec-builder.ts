@@ -443,6 +443,9 @@ function builtSpec({ resolution, script }: DetailedResolution): ScriptExecutionS
   return spec
 }
 
+/** The fields `updateScriptSpec` merges key by key (unless `replaceMaps`). */
+const MAP_FIELDS = new Set<string>(['inputPaths', 'outputPaths', 'environVars', 'jobArgs', 'extra'])
+
 function mergeSpec(
   base: ScriptExecutionSpec,
   updates: Partial<ScriptExecutionSpec>,
@@ -454,14 +457,8 @@ function mergeSpec(
   >) {
     if (value === undefined) continue
     const current = merged[key]
-    const isMap =
-      key === 'inputPaths' ||
-      key === 'outputPaths' ||
-      key === 'environVars' ||
-      key === 'jobArgs' ||
-      key === 'extra'
     ;(merged as Record<string, unknown>)[key] =
-      isMap && !replaceMaps && isRecord(current) && isRecord(value)
+      MAP_FIELDS.has(key) && !replaceMaps && isRecord(current) && isRecord(value)
         ? { ...current, ...value }
         : value
   }

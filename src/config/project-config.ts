@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import * as z from 'zod'
 import { PipetestError } from '../errors.js'
-import { parseJson } from '../files/json.js'
+import { isRecord, readJsonFile } from '../files/json.js'
 
 /** The project configuration's file; `package.json`'s `pipetest` key holds the same. */
 export const CONFIG_FILE = 'pipetest.config.json'
@@ -54,22 +54,13 @@ export const projectConfigSchema = z
 
 export type ProjectConfigFile = z.infer<typeof projectConfigSchema>
 
-/** The configuration in effect: paths absolute, `PIPETEST_PYTHON` applied. */
-export interface ProjectConfig {
+/** The configuration in effect: paths absolute (the cache's `dir` too), `PIPETEST_PYTHON` applied. */
+export type ProjectConfig = Omit<ProjectConfigFile, 'dag'> & {
   /** The file it came from (`pipetest.config.json` or `package.json`); undefined: none found. */
   file?: string
-  rootDir?: string
-  testDataDir?: string
-  python?: string
   /** Where `python` came from, for messages that say how to change it. */
   pythonFrom?: 'PIPETEST_PYTHON' | 'config'
-  concurrency?: number
-  timeoutSeconds?: number
   dags: string[]
-  contractsDir?: string
-  specsDir?: string
-  /** The execution cache setting, `dir` made absolute. */
-  cache?: boolean | { dir?: string; maxSize?: number | string }
 }
 
 /**
@@ -90,32 +81,22 @@ export function loadProjectConfig(
   const config: ProjectConfig = { dags: [] }
   if (found) {
     const base = dirname(found.file)
-    const { data } = found
-    config.file = found.file
-    config.rootDir = resolve(base, data.rootDir ?? '.')
-    if (data.testDataDir !== undefined) config.testDataDir = data.testDataDir
-    if (data.python !== undefined) {
+    // What is left in `plain` is taken as written: testDataDir, concurrency, timeoutSeconds.
+    const { rootDir, python, dag, contractsDir, specsDir, cache, ...plain } = found.data
+    Object.assign(config, plain, { file: found.file, rootDir: resolve(base, rootDir ?? '.') })
+    if (python !== undefined) {
       // A relative interpreter path (`.venv/bin/python`) is the project's; a bare name is PATH's.
-      config.python = /[\\/]/.test(data.python) ? resolve(base, data.python) : data.python
+      config.python = /[\\/]/.test(python) ? resolve(base, python) : python
       config.pythonFrom = 'config'
     }
-    if (data.concurrency !== undefined) config.concurrency = data.concurrency
-    if (data.timeoutSeconds !== undefined) config.timeoutSeconds = data.timeoutSeconds
-    if (data.dag !== undefined) {
-      config.dags = (Array.isArray(data.dag) ? data.dag : [data.dag]).map((dag) =>
-        resolve(base, dag),
-      )
-    }
-    if (data.contractsDir !== undefined) config.contractsDir = resolve(base, data.contractsDir)
-    if (data.specsDir !== undefined) config.specsDir = resolve(base, data.specsDir)
-    if (data.cache !== undefined) {
+    if (dag !== undefined) config.dags = [dag].flat().map((file) => resolve(base, file))
+    if (contractsDir !== undefined) config.contractsDir = resolve(base, contractsDir)
+    if (specsDir !== undefined) config.specsDir = resolve(base, specsDir)
+    if (cache !== undefined) {
       config.cache =
-        typeof data.cache === 'boolean'
-          ? data.cache
-          : {
-              ...data.cache,
-              ...(data.cache.dir === undefined ? {} : { dir: resolve(base, data.cache.dir) }),
-            }
+        typeof cache === 'boolean' || cache.dir === undefined
+          ? cache
+          : { ...cache, dir: resolve(base, cache.dir) }
     }
   }
   const fromEnv = env.PIPETEST_PYTHON
@@ -133,10 +114,7 @@ function findConfig(start: string): { file: string; data: ProjectConfigFile } | 
     const manifest = join(dir, 'package.json')
     if (existsSync(manifest)) {
       const json = readJson(manifest)
-      const section =
-        typeof json === 'object' && json !== null
-          ? (json as Record<string, unknown>).pipetest
-          : undefined
+      const section = isRecord(json) ? json.pipetest : undefined
       if (section === undefined) return undefined
       return { file: manifest, data: parseConfig(section, manifest, 'pipetest.') }
     }
@@ -145,17 +123,12 @@ function findConfig(start: string): { file: string; data: ProjectConfigFile } | 
 }
 
 function readJson(file: string): unknown {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    throw new PipetestError(
-      'CONFIG_INVALID',
-      `${file} cannot be read: ${(error as Error).message}`,
-      { file, hint: `Check the file's permissions.` },
-    )
-  }
-  return parseJson(text, file, 'CONFIG_INVALID', 'Configuration file')
+  const code = 'CONFIG_INVALID'
+  return readJsonFile(
+    file,
+    { notFound: code, unreadable: code, invalid: code },
+    'Configuration file',
+  )
 }
 
 function parseConfig(value: unknown, file: string, prefix: string): ProjectConfigFile {
@@ -183,14 +156,9 @@ function parseConfig(value: unknown, file: string, prefix: string): ProjectConfi
 }
 
 /** The settings a test file's `describePipeline`/`runScript` options and the config share. */
-export interface ConfigurableOptions {
-  rootDir?: string | undefined
-  testDataDir?: string | undefined
-  python?: string | undefined
-  concurrency?: number | undefined
-  timeoutSeconds?: number | undefined
-  /** The execution cache: false turns it off (see src/cache). */
-  cache?: boolean | { dir?: string; maxSize?: number | string } | undefined
+export type ConfigurableOptions = {
+  [K in 'rootDir' | 'testDataDir' | 'python' | 'concurrency' | 'timeoutSeconds' | 'cache']?:
+    ProjectConfigFile[K] | undefined
 }
 
 /**

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path'
 import { PipetestError } from '../errors.js'
 import { readJsonFile } from '../files/json.js'
+import { listSome } from '../text.js'
 import { parseDagJson, type DagEdge, type DagJson, type DagNode } from './dag-schema.js'
 import { nodeNameProblem, showName } from './node-name.js'
 
@@ -396,12 +397,6 @@ function pathText(cycle: string[]): string {
   if (cycle.length <= LONG_CYCLE) return cycle.join(' → ')
   const left = cycle.length - 10
   return [...cycle.slice(0, 5), `… ${left} more …`, ...cycle.slice(-5)].join(' → ')
-}
-
-/** The first names of a long list, and how many more there are. */
-function listSome(names: string[], limit = 20): string {
-  if (names.length <= limit) return names.join(', ')
-  return `${names.slice(0, limit).join(', ')} and ${names.length - limit} more`
 }
 
 function pairs(cycle: string[]): string[] {

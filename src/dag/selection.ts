@@ -1,5 +1,5 @@
 import { PipetestError } from '../errors.js'
-import { closest } from '../text.js'
+import { closest, listSome } from '../text.js'
 import { showName } from './node-name.js'
 import type { PipelineDAG } from './pipeline-dag.js'
 
@@ -218,9 +218,4 @@ function walk(
 
 function where(dag: PipelineDAG): string {
   return dag.file ?? `the DAG${dag.name ? ` ${dag.name}` : ''}`
-}
-
-function listSome(names: string[], limit = 20): string {
-  if (names.length <= limit) return names.join(', ')
-  return `${names.slice(0, limit).join(', ')} and ${names.length - limit} more`
 }

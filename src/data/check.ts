@@ -283,11 +283,6 @@ function likeness(a: string, b: string): number {
   return 1 - levenshtein(x, y) / Math.max(x.length, y.length, 1)
 }
 
-/** `1 violation` / `3 violations`. */
-export function countViolations(count: number): string {
-  return `${count} violation${count === 1 ? '' : 's'}`
-}
-
 /**
  * One line per violation, for a test failure or a terminal:
  * "column `amount` missing; unexpected column `amt` — renamed?",

@@ -58,12 +58,13 @@ async function sampleFile(file: DataFile, out: string, rows: number): Promise<tr
     return true
   }
   const lines: string[] = []
+  const delimiter = file.format === 'tsv' ? '\t' : ','
   let header: string[] | undefined
   let taken = 0
   for await (const chunk of readRows(file)) {
     if (file.format !== 'jsonl' && header === undefined) {
       header = chunk.columns
-      lines.push(delimited(header, file.format === 'tsv' ? '\t' : ','))
+      lines.push(delimited(header, delimiter))
     }
     for (const row of chunk.rows) {
       if (taken >= rows) break
@@ -72,7 +73,7 @@ async function sampleFile(file: DataFile, out: string, rows: number): Promise<tr
           ? JSON.stringify(objectOf(chunk.columns, row), bigintReplacer)
           : delimited(
               row.map((cell) => String(cell ?? '')),
-              file.format === 'tsv' ? '\t' : ',',
+              delimiter,
             ),
       )
       taken++

@@ -167,15 +167,11 @@ export function parseJson(
     )
     const empty = source.trim() === ''
     const offset = empty ? undefined : errorOffset(marked, reason)
-    const where =
-      offset !== undefined
-        ? (() => {
-            const { line, column } = lineAndColumn(source, originalOffset(offset, shifts))
-            return ` at line ${line}, column ${column}`
-          })()
-        : empty
-          ? ' (the file is empty)'
-          : ''
+    let where = empty ? ' (the file is empty)' : ''
+    if (offset !== undefined) {
+      const { line, column } = lineAndColumn(source, originalOffset(offset, shifts))
+      where = ` at line ${line}, column ${column}`
+    }
     throw new PipetestError(code, `${what} ${file} is not valid JSON${where}: ${reason}`, {
       file,
       hint: `Fix the JSON syntax in ${file} (a trailing comma or a missing quote is the usual cause).`,

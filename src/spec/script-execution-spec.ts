@@ -310,13 +310,10 @@ export function isDefaultPlaceholder(
   testDataDir: string,
 ): boolean {
   const defaults = createDefaultSpec(spec.scriptName, spec.stepName, testDataDir)
-  const map =
-    role === 'inputs'
-      ? defaults.inputPaths
-      : role === 'outputs'
-        ? defaults.outputPaths
-        : defaults.environVars
-  const expected = map[name]
+  const field = ({ inputs: 'inputPaths', outputs: 'outputPaths', env: 'environVars' } as const)[
+    role
+  ]
+  const expected = defaults[field][name]
   if (expected === undefined || value === undefined) return false
   return role === 'env' ? value === expected : value.split(/[\\/]/).join('/') === expected
 }
