@@ -175,9 +175,9 @@ class Visitor:
 
     def key_of(self, node):
         """A literal string key, also through a parameter that was called with one."""
+        name = constant_str(node)
         if sys.version_info < (3, 9) and isinstance(node, ast.Index):
             node = node.value
-        name = constant_str(node)
         if name is None and isinstance(node, ast.Name) and isinstance(self.constants.get(node.id), str):
             return self.constants[node.id]
         return name
@@ -221,16 +221,12 @@ class Visitor:
             return "env"
         if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
             return self.role_of(node.values[0])
-        if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
-            if isinstance(node.func, ast.Name) and node.func.id == "dict":
-                return self.role_of(node.args[0])
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "copy"
-            and not node.args
-        ):
-            return self.role_of(node.func.value)
+        if isinstance(node, ast.Call):
+            func, args = node.func, node.args
+            if isinstance(func, ast.Name) and func.id == "dict" and len(args) == 1 and not node.keywords:
+                return self.role_of(args[0])
+            if isinstance(func, ast.Attribute) and func.attr == "copy" and not args:
+                return self.role_of(func.value)
         return None
 
     def via(self, node):
@@ -285,24 +281,16 @@ class Visitor:
                 self.visit(node.slice, guards)
                 return
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
-            role = self.role_of(node.value)
-            if role == "jobArgs":
-                name = node.attr
-                self.reads.read("jobArgs", name, node.lineno, ("jobArgs", name) not in guards)
+            if self.role_of(node.value) == "jobArgs":
+                self.reads.read("jobArgs", node.attr, node.lineno, ("jobArgs", node.attr) not in guards)
                 return
-        if isinstance(node, ast.Compare):
-            if self.read_membership(node):
-                return
-        if isinstance(node, ast.Call):
-            if self.read_call(node, guards):
-                return
+        if isinstance(node, ast.Compare) and self.read_membership(node):
+            return
+        if isinstance(node, ast.Call) and self.read_call(node, guards):
+            return
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self.names:
-            self.reads.unknown(
-                self.names[node.id],
-                node.lineno,
-                "%s is used as a whole in %s" % (node.id, self.where),
-                whole=True,
-            )
+            reason = "%s is used as a whole in %s" % (node.id, self.where)
+            self.reads.unknown(self.names[node.id], node.lineno, reason, whole=True)
             return
         if isinstance(node, ast.Attribute) and self.reader.is_os(node, "environ"):
             self.reads.unknown("env", node.lineno, "os.environ is used as a whole", whole=True)
@@ -460,10 +448,8 @@ def json_safe(value):
 
 def main_signature(tree):
     """main's parameters as the harness will see them, or why main cannot be read."""
-    found = None
-    for stmt in tree.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "main":
-            found = stmt
+    defs = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == "main"]
+    found = defs[-1] if defs else None  # the last definition is the one that counts
     if found is None:
         mentioned = any(
             (isinstance(n, ast.Name) and n.id == "main")
