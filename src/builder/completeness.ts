@@ -15,6 +15,9 @@ import { specSetFix, suggestedPath } from './spec-fixes.js'
 import { misspeltKeyProblems } from './spec-identity.js'
 import type { SpecProblem } from './spec-problem.js'
 
+/** A problem of a node before the node is named: what the helpers below return. */
+type Found = Omit<SpecProblem, 'node' | 'scriptName'>
+
 interface SpecIssue {
   kind: 'incomplete' | 'no-outputs'
   message: string
@@ -93,8 +96,7 @@ export function problemsOfNode(
   const { node, scriptName, spec } = resolution
   const show = (path: string) => displayPath(path, context.rootDir)
   const problems: SpecProblem[] = []
-  const add = (problem: Omit<SpecProblem, 'node' | 'scriptName'>) =>
-    problems.push({ node, scriptName, ...problem })
+  const add = (problem: Found) => problems.push({ node, scriptName, ...problem })
 
   if (invalid) {
     const runner = invalid.error.field === 'runner'
@@ -138,9 +140,7 @@ export function problemsOfNode(
     }
   }
 
-  if (detailed.scriptRequired && !detailed.script.found) {
-    add(scriptProblem(detailed, context, show))
-  }
+  if (detailed.scriptRequired && !detailed.script.found) add(scriptProblem(detailed, context, show))
   const runner = runnerProblem(detailed, show)
   if (runner) add(runner)
   return [...problems, ...misspeltKeyProblems(detailed, context.rootDir)]
@@ -154,7 +154,7 @@ export function problemsOfNode(
 function runnerProblem(
   detailed: DetailedResolution,
   show: (path: string) => string,
-): Omit<SpecProblem, 'node' | 'scriptName'> | undefined {
+): Found | undefined {
   const { spec, node, specFile } = detailed.resolution
   if (!detailed.script.found || spec.runner || spec.command) return undefined
   const script = detailed.script.path
@@ -172,7 +172,7 @@ function scriptProblem(
   detailed: DetailedResolution,
   context: ProblemContext,
   show: (path: string) => string,
-): Omit<SpecProblem, 'node' | 'scriptName'> {
+): Found {
   const { node, scriptName, specFile } = detailed.resolution
   const location = detailed.script
   if (location.found) throw new Error('scriptProblem called for a found script')
@@ -212,11 +212,10 @@ function fixOfLoadError(error: PipetestError, file: string): string {
 }
 
 function describePorts(spec: ScriptExecutionSpec): string {
-  const entries = [
+  return [
     ...Object.entries(spec.inputPaths).map(([name, path]) => `input ${name}=${path}`),
     ...Object.entries(spec.outputPaths).map(([name, path]) => `output ${name}=${path}`),
-  ]
-  return entries.join(', ')
+  ].join(', ')
 }
 
 function blankKeys(paths: Record<string, string>): string[] {
@@ -345,24 +344,16 @@ export function missingInputProblems(
   const placeholder = specSetCommandLine(node, {
     inputs: Object.fromEntries(missing.map(([name]) => [name, 'PATH'])),
   })
-  const parent = missing.length === 1 ? upstream.feederOf(missing[0]![0]) : undefined
+  const [only] = missing.length === 1 ? missing : []
+  const parent = only && upstream.feederOf(only[0])
   // A leftover default (init wrote one data_input before it read scripts): often unread.
   const leftover =
-    missing.length === 1 &&
-    isDefaultPlaceholder(
-      spec,
-      'inputs',
-      missing[0]![0],
-      missing[0]![1],
-      context.testDataDirForSpecs,
-    )
-      ? missing[0]![0]
-      : undefined
+    only && isDefaultPlaceholder(spec, 'inputs', ...only, context.testDataDirForSpecs)
   const scriptPath = detailed.resolution.scriptPath
   const script = scriptPath === undefined ? 'the script' : show(scriptPath)
   const fromParent = parent
     ? `; to feed it from ${parent.node}'s ${parent.name}: ${specSetCommandLine(node, {
-        inputs: { [missing[0]![0]]: parent.path },
+        inputs: { [only![0]]: parent.path },
       })}`
     : ''
   return [
@@ -373,7 +364,7 @@ export function missingInputProblems(
       message: `Input data for "${node}" does not exist: ${missing
         .map(([name, path]) => `${name} → ${show(resolve(context.rootDir, path))}`)
         .join(', ')}`,
-      fix: `${leftover ? `It is ${DEFAULT_PLACEHOLDER}: remove input_paths.${leftover} from the spec if ${script} does not read it, else put sample data there` : 'Put sample data there'}, or point the spec at existing data: ${placeholder}${fromParent}`,
+      fix: `${leftover ? `It is ${DEFAULT_PLACEHOLDER}: remove input_paths.${only![0]} from the spec if ${script} does not read it, else put sample data there` : 'Put sample data there'}, or point the spec at existing data: ${placeholder}${fromParent}`,
       ...(specFile ? { file: specFile } : {}),
     },
   ]
