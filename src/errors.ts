@@ -94,36 +94,29 @@ export function isPipetestError(error: unknown): error is PipetestError {
   return error instanceof Error && (error as { name?: string }).name === 'PipetestError'
 }
 
-const FILE_SYSTEM_CAUSES: Record<string, { cause: string; fix: string }> = {
-  EACCES: {
-    cause: 'permission denied',
-    fix: 'Make it writable (chmod/chown), or choose another folder (--test-data-dir, --root).',
-  },
-  EPERM: {
-    cause: 'operation not permitted',
-    fix: 'Make it writable (chmod/chown), or choose another folder (--test-data-dir, --root).',
-  },
-  EROFS: {
-    cause: 'the file system is read-only',
-    fix: 'Choose a folder on a writable file system (--test-data-dir).',
-  },
-  ENOTDIR: {
-    cause: 'a part of the path is a file, not a folder',
-    fix: 'Remove or rename that file, or choose another folder (--test-data-dir).',
-  },
-  EEXIST: {
-    cause: 'something else already exists there',
-    fix: 'Remove or rename it, or choose another folder (--test-data-dir).',
-  },
-  ENOSPC: {
-    cause: 'no space left on the device',
-    fix: 'Free some space (old run folders under .pipetest/runs can go), then run again.',
-  },
-  EDQUOT: { cause: 'the disk quota is exhausted', fix: 'Free some space, then run again.' },
-  EMFILE: {
-    cause: 'too many open files',
-    fix: 'Raise the limit (ulimit -n) or lower --concurrency.',
-  },
+const WRITABLE =
+  'Make it writable (chmod/chown), or choose another folder (--test-data-dir, --root).'
+const ELSEWHERE = 'or choose another folder (--test-data-dir).'
+
+/** Each errno a machine gives: the cause in words, and the fix. */
+const FILE_SYSTEM_CAUSES: Record<string, [cause: string, fix: string]> = {
+  EACCES: ['permission denied', WRITABLE],
+  EPERM: ['operation not permitted', WRITABLE],
+  EROFS: [
+    'the file system is read-only',
+    'Choose a folder on a writable file system (--test-data-dir).',
+  ],
+  ENOTDIR: [
+    'a part of the path is a file, not a folder',
+    `Remove or rename that file, ${ELSEWHERE}`,
+  ],
+  EEXIST: ['something else already exists there', `Remove or rename it, ${ELSEWHERE}`],
+  ENOSPC: [
+    'no space left on the device',
+    'Free some space (old run folders under .pipetest/runs can go), then run again.',
+  ],
+  EDQUOT: ['the disk quota is exhausted', 'Free some space, then run again.'],
+  EMFILE: ['too many open files', 'Raise the limit (ulimit -n) or lower --concurrency.'],
 }
 
 /**
@@ -136,13 +129,13 @@ export function fileSystemError(error: unknown): PipetestError | undefined {
   const { code, path, syscall } = error as NodeJS.ErrnoException
   const known = code === undefined ? undefined : FILE_SYSTEM_CAUSES[code]
   if (!known) return undefined
-  const where = path ? ` ${path}` : ''
+  const [cause, hint] = known
   return new PipetestError(
     'FILE_SYSTEM',
-    `Cannot ${syscall ?? 'write'}${where}: ${known.cause} (${code}).`,
+    `Cannot ${syscall ?? 'write'}${path ? ` ${path}` : ''}: ${cause} (${code}).`,
     {
       ...(path ? { file: path } : {}),
-      hint: known.fix,
+      hint,
       cause: error,
     },
   )

@@ -29,6 +29,12 @@ export interface PipelineCheck {
 }
 
 /**
+ * A node with one of these problems has defaults only: checking them against the code would
+ * bury the one fix that matters ("create the spec") under noise.
+ */
+const NO_SPEC = new Set(['missing-spec', 'invalid-spec', 'unknown-runner', 'script-not-found'])
+
+/**
  * Everything about a pipeline that can be known without running it, every problem at once:
  * the builder's spec problems, the edges' ports against the specs, and each spec against
  * its script's contract (keys, main's signature, imports the interpreter lacks, cursus
@@ -50,20 +56,8 @@ export async function checkPipeline(
     ...problem,
     severity: 'error' as const,
   }))
-  // A node whose spec is missing or broken has defaults only: checking them against the
-  // code would bury the one fix that matters ("create the spec") under noise.
-  const usable = new Set(
-    report.nodes
-      .filter(
-        (entry) =>
-          !entry.problems.some((problem) =>
-            ['missing-spec', 'invalid-spec', 'unknown-runner', 'script-not-found'].includes(
-              problem.kind,
-            ),
-          ),
-      )
-      .map((entry) => entry.node),
-  )
+  const unusable = new Set(report.problems.filter((p) => NO_SPEC.has(p.kind)).map((p) => p.node))
+  const usable = new Set(dag.nodes.filter((node) => !unusable.has(node)))
   const specOf = (node: string) => (usable.has(node) ? pipelineSpec.scriptSpecs[node] : undefined)
   for (const problem of portProblems(dag, specOf, rootDir)) {
     problems.push({ ...problem, severity: 'error' })
@@ -73,18 +67,10 @@ export async function checkPipeline(
     (node) => usable.has(node) && pipelineSpec.scriptSpecs[node]?.scriptPath !== undefined,
   )
   const targets = nodes.map((node) => {
-    const spec = pipelineSpec.scriptSpecs[node]!
-    return {
-      scriptPath: resolve(rootDir, spec.scriptPath!),
-      runner: spec.runner,
-      command: spec.command,
-      python: spec.python,
-    }
+    const { scriptPath, runner, command, python } = pipelineSpec.scriptSpecs[node]!
+    return { scriptPath: resolve(rootDir, scriptPath!), runner, command, python }
   })
-  const read = await readContracts(targets, {
-    python: options.python,
-    contractsDir: options.contractsDir,
-  })
+  const read = await readContracts(targets, options)
   const contracts = new Map(nodes.map((node, i) => [node, read[i]!]))
   const specFiles = new Map(report.nodes.map((entry) => [entry.node, entry.resolution.specFile]))
   for (const [node, contract] of contracts) {

@@ -359,33 +359,29 @@ class MinHeap {
 
   push(value: number): void {
     const items = this.#items
-    items.push(value)
-    for (let i = items.length - 1; i > 0;) {
-      const parent = (i - 1) >> 1
-      if (items[parent]! <= value) break
+    let i = items.push(value) - 1
+    // Sift up: move parents larger than `value` down until its place is found.
+    for (let parent = (i - 1) >> 1; i > 0 && items[parent]! > value; parent = (i - 1) >> 1) {
       items[i] = items[parent]!
-      items[parent] = value
       i = parent
     }
+    items[i] = value
   }
 
   pop(): number {
     const items = this.#items
     const top = items[0]!
     const last = items.pop()!
-    if (items.length > 0) {
-      items[0] = last
-      for (let i = 0; ;) {
-        const left = 2 * i + 1
-        const right = left + 1
-        let smallest = i
-        if (left < items.length && items[left]! < items[smallest]!) smallest = left
-        if (right < items.length && items[right]! < items[smallest]!) smallest = right
-        if (smallest === i) break
-        ;[items[i], items[smallest]] = [items[smallest]!, items[i]!]
-        i = smallest
-      }
+    const size = items.length
+    // Sift down: move the smaller child up until `last` fits.
+    let i = 0
+    for (let child = 1; child < size; child = 2 * i + 1) {
+      if (child + 1 < size && items[child + 1]! < items[child]!) child++
+      if (items[child]! >= last) break
+      items[i] = items[child]!
+      i = child
     }
+    if (size > 0) items[i] = last
     return top
   }
 }
