@@ -85,12 +85,10 @@ export interface DagReport {
 }
 
 /** The four arguments a script's `main` receives. */
-export interface ScriptMainParams {
-  inputPaths: Record<string, string>
-  outputPaths: Record<string, string>
-  environVars: Record<string, string>
-  jobArgs: Record<string, unknown>
-}
+export type ScriptMainParams = Pick<
+  ScriptExecutionSpec,
+  'inputPaths' | 'outputPaths' | 'environVars' | 'jobArgs'
+>
 
 /**
  * Builds a {@link PipelineTestingSpec} from a DAG by finding each node's spec, and manages
@@ -161,9 +159,7 @@ export class PipelineTestingSpecBuilder {
    * every spec file: for many nodes use {@link resolveNodes}, which reads them once.
    */
   resolveNode(dag: DagSource, node: string): NodeResolution {
-    const detailed = this.#resolve(loadDag(dag, this.rootDir), node, this.#catalog())
-    if (detailed.invalid) throw detailed.invalid.error
-    return detailed.resolution
+    return resolved(this.#resolve(loadDag(dag, this.rootDir), node, this.#catalog()))
   }
 
   /**
@@ -267,9 +263,7 @@ export class PipelineTestingSpecBuilder {
       options.dag === undefined
         ? new PipelineDAG({ baseDir: this.rootDir }).addNode(node)
         : loadDag(options.dag, this.rootDir)
-    const detailed = this.#resolve(dag, node, this.#catalog())
-    if (detailed.invalid) throw detailed.invalid.error
-    const { resolution } = detailed
+    const resolution = resolved(this.#resolve(dag, node, this.#catalog()))
     options.check?.(resolution)
     // A node without a spec file starts from placeholder defaults (data_input/data_output):
     // the maps the user gives replace those placeholders instead of joining them.
@@ -316,9 +310,7 @@ export class PipelineTestingSpecBuilder {
         },
       )
     }
-    return saveSpecFile(parsed, this.specsDir, {
-      ...(resolution.specFile ? { file: resolution.specFile } : {}),
-    })
+    return saveSpecFile(parsed, this.specsDir, { file: resolution.specFile })
   }
 
   /** Script names that have a spec file, sorted. */
@@ -382,10 +374,7 @@ export class PipelineTestingSpecBuilder {
   }
 
   #pipelineSpec(dag: PipelineDAG, resolved: DetailedResolution[]): PipelineTestingSpec {
-    const scriptSpecs: Record<string, ScriptExecutionSpec> = {}
-    for (const detailed of resolved) {
-      scriptSpecs[detailed.resolution.node] = builtSpec(detailed)
-    }
+    const scriptSpecs = Object.fromEntries(resolved.map((d) => [d.resolution.node, builtSpec(d)]))
     return { dag, scriptSpecs, testWorkspaceRoot: this.testDataDir, rootDir: this.rootDir }
   }
 
@@ -406,7 +395,7 @@ export class PipelineTestingSpecBuilder {
       return {
         node: resolution.node,
         resolution,
-        ...(invalid ? { error: invalid.error } : {}),
+        ...(invalid && { error: invalid.error }),
         problems,
       }
     })
@@ -431,6 +420,12 @@ export class PipelineTestingSpecBuilder {
       resolution.specFile = file
     }
   }
+}
+
+/** The node's resolution; throws what keeps its spec file from loading. */
+function resolved({ resolution, invalid }: DetailedResolution): NodeResolution {
+  if (invalid) throw invalid.error
+  return resolution
 }
 
 /** The spec as the engine gets it: the script's absolute path when known. */

@@ -84,7 +84,7 @@ export function resolveNodeDetailed(
     const suggestion = closest(node, dag.nodes)
     throw new PipetestError(
       'UNKNOWN_NODE',
-      `Node "${showName(node)}" is not in the DAG${whereDag(dag)}${suggestion ? ` (did you mean "${showName(suggestion)}"?)` : ''}`,
+      `Node "${showName(node)}" is not in the DAG${dag.file ? ` (${dag.file})` : ''}${suggestion ? ` (did you mean "${showName(suggestion)}"?)` : ''}`,
       {
         node,
         ...(dag.file ? { file: dag.file } : {}),
@@ -179,8 +179,4 @@ export function scriptNameFromFile(file: string): string {
 
 function isScriptName(name: string): boolean {
   return scriptNameSchema.safeParse(name).success
-}
-
-function whereDag(dag: PipelineDAG): string {
-  return dag.file ? ` (${dag.file})` : ''
 }

@@ -30,10 +30,6 @@ export class SpecCatalog {
     for (const name of listSpecNames(specsDir)) this.load(name)
   }
 
-  get entries(): ReadonlyMap<string, CatalogEntry> {
-    return this.#entries
-  }
-
   get names(): string[] {
     return [...this.#entries.keys()]
   }
@@ -108,12 +104,6 @@ function readEntry(specsDir: string, name: string): CatalogEntry {
 
 function asPipetestError(error: unknown, file: string): PipetestError {
   if (isPipetestError(error)) return error
-  return new PipetestError(
-    'SPEC_UNREADABLE',
-    `Spec file ${file} cannot be read: ${String(error)}`,
-    {
-      file,
-      cause: error,
-    },
-  )
+  const message = `Spec file ${file} cannot be read: ${String(error)}`
+  return new PipetestError('SPEC_UNREADABLE', message, { file, cause: error })
 }

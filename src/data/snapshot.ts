@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { PipetestError } from '../errors.js'
 import type { DataRow, OutputData } from './output-data.js'
 import { DataReadError } from './readers.js'
-import type { ColumnSummary, DocumentKey } from './summary.js'
+import type { ColumnSummary } from './summary.js'
 import { cellKey, type Cell } from './values.js'
 
 /**
@@ -89,9 +89,12 @@ export async function snapshotData(
   if (summary.kind === 'document') {
     const keys: DocumentSnapshot['keys'] = {}
     for (const key of pickColumns(Object.keys(summary.keys), options)) {
+      const { value } = summary.keys[key]!
       keys[key] = options.mask?.includes(key)
         ? MASKED
-        : documentValue(summary.keys[key]!, options.round)
+        : typeof value === 'number'
+          ? (rounded(value, options.round) as number)
+          : value
     }
     return { format, keys, hash: shortHash(JSON.stringify(keys)) }
   }
@@ -229,29 +232,20 @@ function describeColumn(column: ColumnSummary, masked: boolean, options: Snapsho
   return `${column.name}: ${facts.join(', ')}`
 }
 
-function documentValue(
-  key: DocumentKey,
-  round: number | undefined,
-): string | number | boolean | null {
-  return typeof key.value === 'number' ? (rounded(key.value, round) as number) : key.value
-}
-
 function rounded(cell: Cell, round: number | undefined): Cell {
   if (cell === undefined) return null
-  if (round === undefined || typeof cell !== 'number' || Number.isInteger(cell)) return cell
-  if (!Number.isFinite(cell)) return cell
-  return Number(cell.toFixed(round))
+  const whole = typeof cell !== 'number' || Number.isInteger(cell) || !Number.isFinite(cell)
+  return round === undefined || whole ? cell : Number(cell.toFixed(round))
 }
 
 /** A value as one reads it in a row line: text quoted, numbers and booleans bare. */
 function showCell(cell: Cell): string {
   if (cell === null || cell === undefined) return 'null'
   if (cell === MASKED) return MASKED
-  if (typeof cell === 'string') return JSON.stringify(cell)
   if (typeof cell === 'number' || typeof cell === 'boolean' || typeof cell === 'bigint') {
     return String(cell)
   }
-  return JSON.stringify(cellKey(cell))
+  return JSON.stringify(typeof cell === 'string' ? cell : cellKey(cell))
 }
 
 function compareRows(
@@ -264,22 +258,21 @@ function compareRows(
     if (order !== 0) return order
   }
   // Ties broken by the whole row, so the rows shown never depend on the order they came in.
-  return a.line < b.line ? -1 : a.line > b.line ? 1 : 0
+  return order(a.line, b.line)
 }
 
 function compareCells(a: Cell, b: Cell): number {
   if (a === b) return 0
   if (a === null || a === undefined) return -1
   if (b === null || b === undefined) return 1
-  if (
-    (typeof a === 'number' || typeof a === 'bigint') &&
-    (typeof b === 'number' || typeof b === 'bigint')
-  ) {
-    return a < b ? -1 : a > b ? 1 : 0
-  }
-  const x = cellKey(a)
-  const y = cellKey(b)
-  return x < y ? -1 : x > y ? 1 : 0
+  const numeric = (x: Cell) => typeof x === 'number' || typeof x === 'bigint'
+  return numeric(a) && numeric(b)
+    ? order(a as number | bigint, b as number | bigint)
+    : order(cellKey(a), cellKey(b))
+}
+
+function order<T extends string | number | bigint>(a: T, b: T): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }
 
 /** Keeps the `limit` smallest entries, sorted: bounded memory whatever the row count. */
