@@ -174,24 +174,32 @@ export class PipelineDAG {
 
   /** `node` and every node reachable downstream of it, in topological order. */
   descendantsOf(node: string): string[] {
-    return this.#inTopologicalOrder(this.#reach(node, this.#children).add(node))
+    return this.#inTopologicalOrder(this.reachable([node], 'down').add(node))
   }
 
   /** Every node upstream of `node` (transitively), in topological order. */
   ancestorsOf(node: string): string[] {
-    return this.#inTopologicalOrder(this.#reach(node, this.#parents))
+    return this.#inTopologicalOrder(this.reachable([node], 'up'))
   }
 
-  /** The nodes reachable from `node` (itself excluded unless on a cycle) along `links`. */
-  #reach(node: string, links: Map<string, string[]>): Set<string> {
+  /**
+   * The nodes reachable from `starts` along edges upstream or downstream, within `limit`
+   * steps; a start is in it only when another start (or a cycle) leads to it.
+   */
+  reachable(starts: readonly string[], direction: 'up' | 'down', limit = Infinity): Set<string> {
+    const links = direction === 'up' ? this.#parents : this.#children
     const seen = new Set<string>()
-    const stack = [node]
-    while (stack.length > 0) {
-      for (const next of links.get(stack.pop()!) ?? []) {
-        if (seen.has(next)) continue
-        seen.add(next)
-        stack.push(next)
+    let frontier = [...starts]
+    for (let step = 0; step < limit && frontier.length > 0; step++) {
+      const next: string[] = []
+      for (const node of frontier) {
+        for (const neighbour of links.get(node) ?? []) {
+          if (seen.has(neighbour)) continue
+          seen.add(neighbour)
+          next.push(neighbour)
+        }
       }
+      frontier = next
     }
     return seen
   }

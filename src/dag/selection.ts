@@ -93,13 +93,14 @@ function selectAtom(dag: PipelineDAG, atom: string, origin: string): Set<string>
   const roots = matchName(dag, name, origin, atom)
   const nodes = new Set(roots)
   if (at !== undefined) {
-    const descendants = walk(dag, roots, 'down', Infinity)
+    const descendants = dag.reachable(roots, 'down')
     descendants.forEach((node) => nodes.add(node))
-    walk(dag, [...descendants], 'up', Infinity).forEach((node) => nodes.add(node))
+    dag.reachable([...descendants], 'up').forEach((node) => nodes.add(node))
     return nodes
   }
-  if (up !== undefined) walk(dag, roots, 'up', depth(up)).forEach((node) => nodes.add(node))
-  if (down !== undefined) walk(dag, roots, 'down', depth(down)).forEach((node) => nodes.add(node))
+  if (up !== undefined) dag.reachable(roots, 'up', depth(up)).forEach((node) => nodes.add(node))
+  if (down !== undefined)
+    dag.reachable(roots, 'down', depth(down)).forEach((node) => nodes.add(node))
   return nodes
 }
 
@@ -189,31 +190,6 @@ function invalid(dag: PipelineDAG, origin: string, atom: string, why: string): P
     ...(dag.file ? { file: dag.file } : {}),
     hint: 'Selectors: Node, +Node (with ancestors), Node+ (with descendants), @Node, tag:NAME, Name* ; a space unites, a comma intersects.',
   })
-}
-
-/** Nodes reachable from `starts` (not counting them) within `limit` steps. */
-function walk(
-  dag: PipelineDAG,
-  starts: string[],
-  direction: 'up' | 'down',
-  limit: number,
-): Set<string> {
-  const seen = new Set<string>()
-  let frontier = starts
-  for (let step = 0; step < limit && frontier.length > 0; step++) {
-    const next: string[] = []
-    for (const node of frontier) {
-      const neighbours = direction === 'up' ? dag.getDependencies(node) : dag.getDependents(node)
-      for (const neighbour of neighbours) {
-        if (!seen.has(neighbour)) {
-          seen.add(neighbour)
-          next.push(neighbour)
-        }
-      }
-    }
-    frontier = next
-  }
-  return seen
 }
 
 function where(dag: PipelineDAG): string {
