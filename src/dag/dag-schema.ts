@@ -54,7 +54,8 @@ const FIXES: Array<[RegExp, string]> = [
 const nodeSchema = z.union(
   [
     z.string(),
-    z.looseObject({
+    // Other keys of a node object are dropped: only these are ours.
+    z.object({
       name: z.string({
         error: (iss) => (iss.input === undefined ? 'has no string "name"' : 'must be a string'),
       }),
@@ -184,15 +185,7 @@ export function parseDagJson(value: unknown, file?: string): ParsedDag {
   }
   return {
     name: graph.name ?? (typeof fallbackName === 'string' ? fallbackName : undefined),
-    nodes: graph.nodes.map((node) =>
-      typeof node === 'string'
-        ? { name: node }
-        : {
-            name: node.name,
-            ...(node.script === undefined ? {} : { script: node.script }),
-            ...(node.tags === undefined ? {} : { tags: node.tags }),
-          },
-    ),
+    nodes: graph.nodes.map((node) => (typeof node === 'string' ? { name: node } : node)),
     edges: graph.edges,
   }
 }
