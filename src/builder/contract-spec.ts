@@ -1,4 +1,4 @@
-import type { ContractKey, ScriptContract } from '../contract/index.js'
+import { isLiteral, type ContractKey, type ScriptContract } from '../contract/index.js'
 import type { PipelineDAG } from '../dag/pipeline-dag.js'
 import { effectiveJobArgs } from '../spec/job-args.js'
 import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
@@ -136,10 +136,6 @@ function envDefault(key: ContractKey): string | undefined {
   return typeof key.default === 'string' || typeof key.default === 'number'
     ? String(key.default)
     : undefined
-}
-
-function isLiteral(value: ContractKey['default']): value is string | number | boolean {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
 }
 
 function todo(role: SpecTodo['role'], key: ContractKey): SpecTodo {

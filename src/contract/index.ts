@@ -1,5 +1,6 @@
 export {
   contractRoles,
+  isLiteral,
   type ContractKey,
   type ContractRole,
   type MainDeclaration,

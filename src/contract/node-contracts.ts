@@ -2,6 +2,7 @@ import { probeProcess } from '../runners/index.js'
 import * as z from 'zod'
 import {
   emptyContract,
+  isLiteral,
   type ContractKey,
   type ContractRole,
   type ScriptContract,
@@ -58,17 +59,15 @@ export async function readNodeContracts(scriptPaths: string[]): Promise<ScriptCo
     ['--input-type=module', '--eval', READER, ...unique],
     { timeoutMs: IMPORT_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
   )
-  let exported: Record<string, unknown> = {}
+  let exported: Record<string, unknown>
   try {
     exported = JSON.parse(String(result.stdout)) as Record<string, unknown>
   } catch {
-    const detail =
-      String(result.stderr ?? '')
-        .trim()
-        .split('\n')[0] ?? ''
-    exported = Object.fromEntries(
-      unique.map((file) => [file, { error: detail || 'the modules could not be imported' }]),
-    )
+    const detail = String(result.stderr ?? '')
+      .trim()
+      .split('\n')[0]
+    const error = detail || 'the modules could not be imported'
+    exported = Object.fromEntries(unique.map((file) => [file, { error }]))
   }
   return scriptPaths.map((file) => nodeContractOf(file, exported[file] ?? null))
 }
@@ -94,11 +93,16 @@ function nodeContractOf(file: string, exported: unknown): ScriptContract {
     ...required.map((name) => ({ name, required: true })),
     ...optional.map((name) => ({ name, required: false })),
   ]
+  // A default, or null: required. A default JSON cannot hold as a literal is shown as code.
   const defaults = (record: Record<string, unknown>): ContractKey[] =>
     Object.entries(record).map(([name, value]) =>
       value === null || value === undefined
         ? { name, required: true }
-        : { name, required: false, default: jsonDefault(value) },
+        : {
+            name,
+            required: false,
+            default: isLiteral(value) ? value : { computed: JSON.stringify(value) },
+          },
     )
   const keys: Record<ContractRole, ContractKey[]> = {
     inputs: names(declared.inputs, declared.optionalInputs),
@@ -107,10 +111,4 @@ function nodeContractOf(file: string, exported: unknown): ScriptContract {
     jobArgs: defaults(declared.jobArgs),
   }
   return { ...contract, ...keys }
-}
-
-function jsonDefault(value: unknown): ContractKey['default'] {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-    ? value
-    : { computed: JSON.stringify(value) }
 }

@@ -161,6 +161,11 @@ export const extractionSchema = z.object({
 })
 export type Extraction = z.infer<typeof extractionSchema>
 
+/** A default a spec can hold as written: a string, a number or a boolean. */
+export function isLiteral(value: unknown): value is string | number | boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+}
+
 /** A contract with nothing known yet, for a script of the given language. */
 export function emptyContract(
   scriptPath: string,
