@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import type { ExecutionRequest } from '../../src/runners/types.js'
+import { it as baseIt } from '../support/fixtures.js'
 
 export const scriptsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'scripts')
 
@@ -79,29 +80,37 @@ export function readPids(file: string): number[] {
 }
 
 /**
- * Bundles a TypeScript driver from `test/fixtures/scripts/drivers/` (it imports src/) so a
- * plain `node` can run it as a separate host process. The bundle lives inside the repository
- * so that, like an installed pipetest, it finds pipetest's package.json and the shipped
- * harness files by walking up from its own folder.
+ * The runner tests' fixtures, plus `bundleDriver` (one per test file): bundles a TypeScript
+ * driver from `test/fixtures/scripts/drivers/` (it imports src/) so a plain `node` can run it
+ * as a separate host process, and returns the bundle's path. The bundle lives inside the
+ * repository (node_modules/.cache), not in tempDir's OS temp folder, so that, like an installed
+ * pipetest, it finds pipetest's package.json and the shipped harness files by walking up from
+ * its own folder. Removed after the file's last test.
  */
-export async function bundleDriver(
-  name: string,
-): Promise<{ file: string; dispose: () => Promise<void> }> {
-  const cache = join(scriptsDir, '..', '..', '..', 'node_modules', '.cache')
-  await mkdir(cache, { recursive: true })
-  const dir = await mkdtemp(join(cache, `pipetest-${name}-`))
-  const file = join(dir, `${name}.mjs`)
-  await build({
-    entryPoints: [fixture('drivers', `${name}.ts`)],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    logLevel: 'silent',
-    // Some bundled CommonJS dependencies of execa call require() for Node built-ins.
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
+/* eslint-disable-next-line no-empty-pattern -- Vitest reads a fixture's dependencies from its first parameter's destructuring. */
+export const it = baseIt.extend('bundleDriver', { scope: 'file' }, async ({}, { onCleanup }) => {
+  const bundles: string[] = []
+  onCleanup(async () => {
+    await Promise.all(bundles.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
   })
-  return { file, dispose: () => rm(dir, { recursive: true, force: true }) }
-}
+  return async (name: string): Promise<string> => {
+    const cache = join(scriptsDir, '..', '..', '..', 'node_modules', '.cache')
+    await mkdir(cache, { recursive: true })
+    const dir = await mkdtemp(join(cache, `pipetest-${name}-`))
+    bundles.push(dir)
+    const file = join(dir, `${name}.mjs`)
+    await build({
+      entryPoints: [fixture('drivers', `${name}.ts`)],
+      outfile: file,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      logLevel: 'silent',
+      // Some bundled CommonJS dependencies of execa call require() for Node built-ins.
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    })
+    return file
+  }
+})

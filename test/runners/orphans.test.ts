@@ -2,18 +2,15 @@ import { existsSync } from 'node:fs'
 import { chmod, copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import { afterAll, beforeAll, describe, expect } from 'vitest'
-import { it } from '../support/fixtures.js'
-import { bundleDriver, fixture, isRunning, readPids, waitFor } from './helpers.js'
+import { describe, expect } from 'vitest'
+import { fixture, isRunning, it, readPids, waitFor } from './helpers.js'
 
 let driver: string
 
 // The driver is TypeScript importing src/; bundle it so a plain `node` can run it.
-let disposeDriver: () => Promise<void>
-beforeAll(async () => {
-  ;({ file: driver, dispose: disposeDriver } = await bundleDriver('orphan-driver'))
+it.beforeAll(async ({ bundleDriver }) => {
+  driver = await bundleDriver('orphan-driver')
 })
-afterAll(() => disposeDriver())
 
 async function hangingScript(root: string): Promise<string> {
   const script = join(root, 'hangs.sh')

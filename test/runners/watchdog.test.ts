@@ -2,12 +2,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { chmod, copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execa, type ResultPromise } from 'execa'
-import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest'
-import { it } from '../support/fixtures.js'
+import { afterEach, describe, expect } from 'vitest'
 import { PARENT_GONE_REASON } from '../../src/runners/parent-channel.js'
 import { KILL_GRACE_MS } from '../../src/runners/process.js'
 import type { ProcessReport } from '../../src/runners/types.js'
-import { bundleDriver, fixture, isRunning, readPids, waitFor } from './helpers.js'
+import { fixture, isRunning, it, readPids, waitFor } from './helpers.js'
 
 /**
  * A host that ends without running any exit hook of ours still leaves no script behind: the
@@ -18,11 +17,9 @@ import { bundleDriver, fixture, isRunning, readPids, waitFor } from './helpers.j
 
 let driver: string
 
-let disposeDriver: () => Promise<void>
-beforeAll(async () => {
-  ;({ file: driver, dispose: disposeDriver } = await bundleDriver('host-driver'))
+it.beforeAll(async ({ bundleDriver }) => {
+  driver = await bundleDriver('host-driver')
 })
-afterAll(() => disposeDriver())
 
 // Pids of processes a failing test would leave behind, ended here.
 const started: number[] = []
