@@ -185,7 +185,7 @@ export class ExecutionCache {
     }
     const file = this.#entryFile(key)
     mkdirSync(dirname(file), { recursive: true })
-    writeFileAtomic(file, JSON.stringify(entry))
+    writeFileAtomic(file, JSON.stringify(entry), { durable: false })
     return true
   }
 

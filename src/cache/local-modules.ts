@@ -80,6 +80,7 @@ async function pythonModules(
     writeFileAtomic(
       memoFile,
       JSON.stringify({ script: { path: scriptPath, sha256: scriptSha }, modules }),
+      { durable: false },
     )
   }
   return modules

@@ -92,7 +92,7 @@ export function writeLastRun(testDataDir: string, dagFile: string, run: LastRun)
     : run
   const next: LastRunFile = { tool: 'pipetest', runs: { ...current?.runs, [dagFile]: merged } }
   mkdirSync(pipetestDirOf(testDataDir), { recursive: true })
-  writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`)
+  writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`, { durable: false })
   return file
 }
 

@@ -41,7 +41,7 @@ export interface RunRecord {
 
 export function writeRunRecord(record: RunRecord): string {
   const file = join(record.runDir, RESULTS_FILE)
-  writeFileAtomic(file, `${JSON.stringify(record)}\n`)
+  writeFileAtomic(file, `${JSON.stringify(record)}\n`, { durable: false })
   noteInJournal(record.runDir)
   return file
 }
@@ -76,7 +76,7 @@ function noteInJournal(runFolder: string): void {
       journal,
       `${Date.now()}-${process.pid}-${randomBytes(3).toString('hex')}.json`,
     )
-    writeFileAtomic(entry, JSON.stringify({ runDir: runFolder }))
+    writeFileAtomic(entry, JSON.stringify({ runDir: runFolder }), { durable: false })
   } catch {
     // The journal only feeds a report; a missing or read-only folder must not fail a test.
   }

@@ -141,7 +141,7 @@ export class RunWorkspace {
     const file = join(this.runFolder, MARKER_FILE)
     const text = `${JSON.stringify(this.#marker, null, 2)}\n`
     try {
-      writeFileAtomic(file, text)
+      writeFileAtomic(file, text, { durable: false })
     } catch (error) {
       // A full disk has no room for the atomic write's second copy, but the marker's own
       // blocks can be reused: rewrite it in place, so a run is never left marked `running`.

@@ -11,7 +11,7 @@ import { writeFileAtomic } from './atomic-write.js'
  */
 export function writeRecord(folder: string, key: string, record: unknown): void {
   mkdirSync(folder, { recursive: true })
-  writeFileAtomic(join(folder, `${hashOf(key)}.json`), JSON.stringify(record))
+  writeFileAtomic(join(folder, `${hashOf(key)}.json`), JSON.stringify(record), { durable: false })
 }
 
 /**

@@ -122,6 +122,7 @@ export async function probePython(python: string, cacheBase?: string): Promise<P
       writeFileAtomic(
         record.file,
         JSON.stringify({ binary: kept, stamp, ...installation, harnessStamp }),
+        { durable: false },
       )
     } catch {
       // A record that cannot be written costs the next process a probe, nothing else.
