@@ -1,9 +1,9 @@
-import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect } from 'vitest'
-import { it, type TempDir } from '../support/fixtures.js'
+import { examplesDir, it, type ExampleProject } from '../support/fixtures.js'
 import { planPipelineSuite } from '../../src/suite/index.js'
-import { assertBuilt, cli, repoRoot } from './cli-harness.js'
+import { assertBuilt, cli } from './cli-harness.js'
 
 /**
  * The promise of issue "specs from the code", end to end on the churn-prediction example:
@@ -11,24 +11,23 @@ import { assertBuilt, cli, repoRoot } from './cli-harness.js'
  * `init`, one `spec set` for the source step's data, and validate is clean and every tier
  * passes; each kind of mistake is then reported by validate and by the specs tests alike.
  */
-const example = join(repoRoot, 'examples', 'churn-prediction')
+const example = join(examplesDir, 'churn-prediction')
 const specsDir = 'test/integration/runtime/.specs'
 const SOURCE_DATA = ['spec', 'set', 'TabularPreprocessing_training', '--input', 'raw_data=data/raw']
 
 beforeAll(assertBuilt)
 
 /** The example without its specs or runs: a DAG and scripts, as a new user has them. */
-function freshCopy(tempDir: TempDir): string {
-  const root = join(tempDir('pipetest-contract-'), 'churn')
-  cpSync(example, root, { recursive: true })
+async function freshCopy(exampleProject: ExampleProject): Promise<string> {
+  const root = await exampleProject('churn-prediction')
   rmSync(join(root, 'test'), { recursive: true, force: true })
   writeFileSync(join(root, '.gitignore'), '.pipetest/\n')
   return root
 }
 
 /** A fresh copy after `init` and the one `spec set` the user has to type. */
-async function initialised(tempDir: TempDir): Promise<string> {
-  const root = freshCopy(tempDir)
+async function initialised(exampleProject: ExampleProject): Promise<string> {
+  const root = await freshCopy(exampleProject)
   expect((await cli(['init', 'pipeline.dag.json'], { cwd: root })).code).toBe(0)
   expect((await cli(SOURCE_DATA, { cwd: root })).code).toBe(0)
   return root
@@ -68,9 +67,9 @@ async function specsTest(root: string, node: string) {
 
 describe('a pipeline whose DAG has no specs', () => {
   it('init, one spec set for the source data: validate is clean and run passes every tier', async ({
-    tempDir,
+    exampleProject,
   }) => {
-    const root = freshCopy(tempDir)
+    const root = await freshCopy(exampleProject)
     const init = await cli(['init', 'pipeline.dag.json'], { cwd: root })
     expect(init.code).toBe(0)
     expect(init.stdout).toContain('Created (4)')
@@ -100,9 +99,9 @@ describe('a pipeline whose DAG has no specs', () => {
   })
 
   it('reports a wrong port name, a renamed input, a missing env var and a missing module', async ({
-    tempDir,
+    exampleProject,
   }) => {
-    const root = await initialised(tempDir)
+    const root = await initialised(exampleProject)
     edit(
       root,
       'pipeline.dag.json',

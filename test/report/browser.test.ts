@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { describe, expect } from 'vitest'
@@ -7,7 +7,7 @@ import { PipelineDAG } from '../../src/dag/index.js'
 import { PipelineRun, type TierSelection } from '../../src/engine/index.js'
 import { writeReport } from '../../src/report/index.js'
 import type { PipelineTestingSpec, ScriptExecutionSpec } from '../../src/spec/index.js'
-import { repoRoot, test, type TempDir } from '../support/fixtures.js'
+import { repoRoot, test, type ExampleProject, type TempDir } from '../support/fixtures.js'
 
 /**
  * The report as a person sees it: Debian's headless Chromium, driven by Playwright's library
@@ -50,12 +50,11 @@ const it = test.extend('browser', { scope: 'file' }, async ({ fileTempDir }, { o
 })
 
 /** The example as a user has it, in a temp folder; `labelField` breaks its first step. */
-async function fraudDetectionReport(tempDir: TempDir, labelField?: string): Promise<string> {
-  const root = tempDir('pipetest-report-example-')
-  cpSync(join(repoRoot, 'examples', 'fraud-detection'), root, {
-    recursive: true,
-    filter: (path) => !path.includes('.pipetest') && !path.includes('__pycache__'),
-  })
+async function fraudDetectionReport(
+  exampleProject: ExampleProject,
+  labelField?: string,
+): Promise<string> {
+  const root = await exampleProject('fraud-detection')
   const builder = new PipelineTestingSpecBuilder({
     rootDir: root,
     testDataDir: 'test/integration/runtime',
@@ -173,9 +172,9 @@ const AMBER = 'rgb(217, 119, 6)'
 describe('the HTML report in a browser', () => {
   it('shows a passing run: green nodes, and a node’s data preview after a click', async ({
     browser,
-    tempDir,
+    exampleProject,
   }) => {
-    const { page, errors } = await open(browser, await fraudDetectionReport(tempDir))
+    const { page, errors } = await open(browser, await fraudDetectionReport(exampleProject))
     const panel = page.locator('section.pipeline:not([hidden]) .panel')
     await expect.poll(() => page.locator('.verdict').first().textContent()).toBe('PASSED')
     expect(await page.locator('g.node.passed').count()).toBe(5)
@@ -197,9 +196,12 @@ describe('the HTML report in a browser', () => {
 
   it('shows a failing run: the failed node red, its traceback beside the DAG, the rest blocked', async ({
     browser,
-    tempDir,
+    exampleProject,
   }) => {
-    const { page, errors } = await open(browser, await fraudDetectionReport(tempDir, 'is_fraudd'))
+    const { page, errors } = await open(
+      browser,
+      await fraudDetectionReport(exampleProject, 'is_fraudd'),
+    )
     const panel = page.locator('section.pipeline:not([hidden]) .panel')
     expect(await page.locator('.verdict').first().textContent()).toBe('FAILED')
     // Opening the page selects the first failure; look at another node to see its colours.
@@ -263,9 +265,9 @@ describe('the HTML report in a browser', () => {
 
   it('opens the node a link names (the links printed at the end of a run)', async ({
     browser,
-    tempDir,
+    exampleProject,
   }) => {
-    const file = await fraudDetectionReport(tempDir, 'is_fraudd')
+    const file = await fraudDetectionReport(exampleProject, 'is_fraudd')
     const { page, errors } = await open(browser, file)
     const data = await page.locator('#pipetest-data').textContent()
     const id = (JSON.parse(data!) as { pipelines: Array<{ id: string }> }).pipelines[0]!.id

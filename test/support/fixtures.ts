@@ -7,7 +7,7 @@ import { test as base } from 'vitest'
 
 /**
  * The project's test fixtures (Vitest `test.extend`): each test asks for the temporary folders
- * and fixture-project copies it needs, and gets them removed when it ends, whatever it left
+ * and fixture-project or example copies it needs, and gets them removed when it ends, whatever it left
  * behind (a mode-000 spec file, a read-only folder). `beforeAll` hooks that share a project
  * across a file use the file-scoped twins (`fileTempDir`, `fileFixtureProject`), removed after
  * the file's last test. Nothing a test creates outlives its test file in the temp folder.
@@ -16,6 +16,8 @@ import { test as base } from 'vitest'
 /** Repository root and the fixture projects shared by the core, Vitest and Jest adapter tests. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const projectsDir = join(repoRoot, 'test', 'fixtures', 'projects')
+/** The examples a user reads first (examples/<name>); some tests run them end to end. */
+export const examplesDir = join(repoRoot, 'examples')
 
 /** A fresh folder in the system's temp folder, named `<prefix>XXXXXX`. */
 export type TempDir = (prefix?: string) => string
@@ -36,6 +38,9 @@ export interface CopyOptions {
  */
 export type FixtureProject = (names: string | string[], options?: CopyOptions) => Promise<string>
 
+/** Copies an example (a folder under examples/) into a fresh temp folder, as a user has it. */
+export type ExampleProject = (name: string) => Promise<string>
+
 /**
  * The node_modules fixture copies link to: the repository's, or another one set in
  * PIPETEST_FIXTURE_NODE_MODULES (to try a build made elsewhere).
@@ -45,7 +50,7 @@ export function fixtureNodeModules(): string {
 }
 
 /** Leftovers of a run made in place (run folders, caches, links) are not part of a fixture. */
-const generated = new Set(['.pipetest', 'node_modules', '.vite', 'reports'])
+const generated = new Set(['.pipetest', 'node_modules', '.vite', 'reports', '__pycache__'])
 
 /** Removes `dir`, first making writable what a test left unreadable or read-only. */
 export function removeTree(dir: string): void {
@@ -84,12 +89,13 @@ function tempFolders(onCleanup: (cleanup: () => void) => void): TempDir {
   }
 }
 
-function fixtureProjects(tempDir: TempDir): FixtureProject {
+/** Copies of the projects under `from` (fixture projects or examples), made in `tempDir`. */
+function projectCopies(tempDir: TempDir, from = projectsDir): FixtureProject {
   return async (names, options = {}) => {
     const list = typeof names === 'string' ? [names] : names
     const dir = tempDir(`pipetest-${list.join('+')}-`)
     for (const name of list) {
-      await cp(join(projectsDir, name), dir, {
+      await cp(join(from, name), dir, {
         recursive: true,
         filter: (path) => !generated.has(basename(path)),
       })
@@ -104,10 +110,14 @@ function fixtureProjects(tempDir: TempDir): FixtureProject {
 /* eslint-disable no-empty-pattern -- Vitest reads a fixture's dependencies from its first parameter's destructuring. */
 export const test = base
   .extend('tempDir', async ({}, { onCleanup }) => tempFolders(onCleanup))
-  .extend('fixtureProject', async ({ tempDir }) => fixtureProjects(tempDir))
+  .extend('fixtureProject', async ({ tempDir }) => projectCopies(tempDir))
+  .extend('exampleProject', async ({ tempDir }): Promise<ExampleProject> => {
+    const copy = projectCopies(tempDir, examplesDir)
+    return (name) => copy(name)
+  })
   .extend('fileTempDir', { scope: 'file' }, async ({}, { onCleanup }) => tempFolders(onCleanup))
   .extend('fileFixtureProject', { scope: 'file' }, async ({ fileTempDir }) =>
-    fixtureProjects(fileTempDir),
+    projectCopies(fileTempDir),
   )
 /* eslint-enable no-empty-pattern */
 
