@@ -3,15 +3,15 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect } from 'vitest'
 import { it } from '../support/fixtures.js'
 import { assertBuilt, cli } from '../cli/cli-harness.js'
-import { CACHE_ON, STEPS, cachedProject, runPipeline, takeExecutions } from './cached-project.js'
+import { CACHE_ON, STEPS, runPipeline, takeExecutions } from './cached-project.js'
 
 beforeAll(assertBuilt)
 
 describe('pipetest cache and pipetest clean', () => {
   it('cache status says what the cache holds; cache clean empties it, so the next run executes everything', async ({
-    tempDir,
+    fixtureProject,
   }) => {
-    const root = cachedProject(tempDir('pipetest-cache-'))
+    const root = await fixtureProject('cached-pipeline')
     await runPipeline(root)
     takeExecutions(root)
     const status = await cli(['cache', 'status'], { cwd: root, env: CACHE_ON })
@@ -28,8 +28,8 @@ describe('pipetest cache and pipetest clean', () => {
     expect(takeExecutions(root)).toEqual(Object.fromEntries(STEPS.map((step) => [step, 1])))
   })
 
-  it('keeps the cache within maxSize from the project config', async ({ tempDir }) => {
-    const root = cachedProject(tempDir('pipetest-cache-'))
+  it('keeps the cache within maxSize from the project config', async ({ fixtureProject }) => {
+    const root = await fixtureProject('cached-pipeline')
     writeFileSync(
       join(root, 'pipetest.config.json'),
       JSON.stringify({ dag: 'pipeline.dag.json', testDataDir: 'data', cache: { maxSize: '150B' } }),
@@ -42,8 +42,10 @@ describe('pipetest cache and pipetest clean', () => {
     expect(Number(bytes![1])).toBeLessThanOrEqual(150)
   })
 
-  it('clean empties the cache and keeps only the newest run folders', async ({ tempDir }) => {
-    const root = cachedProject(tempDir('pipetest-cache-'))
+  it('clean empties the cache and keeps only the newest run folders', async ({
+    fixtureProject,
+  }) => {
+    const root = await fixtureProject('cached-pipeline')
     for (let i = 0; i < 3; i++) await runPipeline(root)
     const runs = () => readdirSync(join(root, 'data/.pipetest/runs')).sort()
     const before = runs()
@@ -55,8 +57,8 @@ describe('pipetest cache and pipetest clean', () => {
     expect((await cli(['cache', 'status'], { cwd: root })).stdout).toContain('0 executions')
   })
 
-  it('refuses an unknown action and a bad --keep with the fix', async ({ tempDir }) => {
-    const root = cachedProject(tempDir('pipetest-cache-'))
+  it('refuses an unknown action and a bad --keep with the fix', async ({ fixtureProject }) => {
+    const root = await fixtureProject('cached-pipeline')
     const unknown = await cli(['cache', 'empty'], { cwd: root })
     expect(unknown.code).not.toBe(0)
     expect(unknown.stderr).toContain('Use "pipetest cache status" or "pipetest cache clean".')

@@ -1,27 +1,15 @@
-import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { cli, type CliResult } from '../cli/cli-harness.js'
 
 /**
- * Copies of test/fixtures/projects/cached-pipeline (five steps: Load → Clean → Enrich →
- * Train → Report; Python and Node; Clean imports a project-local module) in temp folders.
- * Every step leaves a marker file per execution in `<project>/markers/`, so a test counts
- * which scripts really ran.
+ * Runs and counts on copies of test/fixtures/projects/cached-pipeline (the fixtureProject
+ * fixture's `'cached-pipeline'`; five steps: Load → Clean → Enrich → Train → Report; Python
+ * and Node; Clean imports a project-local module). Every step leaves a marker file per
+ * execution in `<project>/markers/`, so a test counts which scripts really ran.
  */
 
-const FIXTURE = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../fixtures/projects/cached-pipeline',
-)
-
 export const STEPS = ['Load', 'Clean', 'Enrich', 'Train', 'Report'] as const
-
-/** Copies the fixture into `root` (a test's `tempDir`, removed after it) and returns it. */
-export function cachedProject(root: string): string {
-  cpSync(FIXTURE, root, { recursive: true })
-  return root
-}
 
 /** The cache is on (the project's own test config turns it off everywhere else). */
 export const CACHE_ON = { PIPETEST_CACHE: '1' }

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect } from 'vitest'
 import { it } from '../support/fixtures.js'
 import { assertBuilt, cli } from '../cli/cli-harness.js'
-import { CACHE_ON, STEPS, cachedProject, runPipeline, takeExecutions } from './cached-project.js'
+import { CACHE_ON, STEPS, runPipeline, takeExecutions } from './cached-project.js'
 
 beforeAll(assertBuilt)
 
@@ -11,9 +11,9 @@ const everyStepOnce = Object.fromEntries(STEPS.map((step) => [step, 1]))
 
 describe('pipetest run with the execution cache', () => {
   it('executes no script the second time when nothing changed, and says each result was cached', async ({
-    tempDir,
+    fixtureProject,
   }) => {
-    const root = cachedProject(tempDir('pipetest-cache-'))
+    const root = await fixtureProject('cached-pipeline')
     const first = await runPipeline(root)
     expect(first.json.ok, first.stderr).toBe(true)
     expect(takeExecutions(root)).toEqual(everyStepOnce)
@@ -37,8 +37,8 @@ describe('pipetest run with the execution cache', () => {
     expect(second.stderr).toContain(`cached (from run ${first.json.runId})`)
   })
 
-  it('reruns only the executions of an edited leaf script', async ({ tempDir }) => {
-    const root = cachedProject(tempDir('pipetest-cache-'))
+  it('reruns only the executions of an edited leaf script', async ({ fixtureProject }) => {
+    const root = await fixtureProject('cached-pipeline')
     await runPipeline(root)
     takeExecutions(root)
     appendFileSync(join(root, 'scripts/report.py'), '\n# reworded\n')
@@ -50,9 +50,9 @@ describe('pipetest run with the execution cache', () => {
   })
 
   it('reruns a middle step and everything downstream when a local module it imports changes', async ({
-    tempDir,
+    fixtureProject,
   }) => {
-    const root = cachedProject(tempDir('pipetest-cache-'))
+    const root = await fixtureProject('cached-pipeline')
     await runPipeline(root)
     takeExecutions(root)
     const rules = join(root, 'scripts/shared/rules.py')
@@ -63,8 +63,8 @@ describe('pipetest run with the execution cache', () => {
     expect(after.json.scripts.Load!.cached).toBeDefined()
   })
 
-  it('reruns the consumers of a changed input file', async ({ tempDir }) => {
-    const root = cachedProject(tempDir('pipetest-cache-'))
+  it('reruns the consumers of a changed input file', async ({ fixtureProject }) => {
+    const root = await fixtureProject('cached-pipeline')
     await runPipeline(root)
     takeExecutions(root)
     writeFileSync(join(root, 'data/lookup/regions.json'), '{"1": "east", "3": "south"}\n')
@@ -75,9 +75,9 @@ describe('pipetest run with the execution cache', () => {
   })
 
   it('runs every script with --no-cache, with cache: false in the config, and with PIPETEST_CACHE=0', async ({
-    tempDir,
+    fixtureProject,
   }) => {
-    const root = cachedProject(tempDir('pipetest-cache-'))
+    const root = await fixtureProject('cached-pipeline')
     await runPipeline(root)
     takeExecutions(root)
     await runPipeline(root, ['--no-cache'])
@@ -92,8 +92,8 @@ describe('pipetest run with the execution cache', () => {
     expect(takeExecutions(root)).toEqual(everyStepOnce)
   })
 
-  it('never caches a node whose spec says "cache": false', async ({ tempDir }) => {
-    const root = cachedProject(tempDir('pipetest-cache-'))
+  it('never caches a node whose spec says "cache": false', async ({ fixtureProject }) => {
+    const root = await fixtureProject('cached-pipeline')
     const spec = join(root, 'data/.specs/train_runtime_test_spec.json')
     writeFileSync(spec, JSON.stringify({ ...JSON.parse(readFileSync(spec, 'utf8')), cache: false }))
     await runPipeline(root)
@@ -104,8 +104,8 @@ describe('pipetest run with the execution cache', () => {
     expect(takeExecutions(root)).toEqual({ Train: 1 })
   })
 
-  it('shows the cache in the summary', async ({ tempDir }) => {
-    const root = cachedProject(tempDir('pipetest-cache-'))
+  it('shows the cache in the summary', async ({ fixtureProject }) => {
+    const root = await fixtureProject('cached-pipeline')
     await runPipeline(root)
     const second = await cli(['run', 'pipeline.dag.json'], { cwd: root, env: CACHE_ON })
     expect(second.stdout).toMatch(/Cache\s+5 of 5 executions restored/)

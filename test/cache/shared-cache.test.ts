@@ -3,14 +3,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect } from 'vitest'
 import { it } from '../support/fixtures.js'
 import { assertBuilt, cli } from '../cli/cli-harness.js'
-import {
-  CACHE_ON,
-  STEPS,
-  cachedProject,
-  runPipeline,
-  takeExecutions,
-  type RunJson,
-} from './cached-project.js'
+import { CACHE_ON, STEPS, runPipeline, takeExecutions, type RunJson } from './cached-project.js'
 
 beforeAll(assertBuilt)
 
@@ -19,9 +12,9 @@ const modelOf = (run: RunJson) => readFileSync(run.scripts.Train!.outputs[0]!.pa
 
 describe('a damaged or shared execution cache', () => {
   it('runs a step again when its stored output was damaged, and never shows the damaged bytes', async ({
-    tempDir,
+    fixtureProject,
   }) => {
-    const root = cachedProject(tempDir('pipetest-cache-'))
+    const root = await fixtureProject('cached-pipeline')
     const first = await runPipeline(root)
     takeExecutions(root)
     const cacheDir = join(root, 'data/.pipetest/cache')
@@ -50,12 +43,13 @@ describe('a damaged or shared execution cache', () => {
   })
 
   it('stays whole when two runs write to one cache folder at once (two shards on one volume)', async ({
+    fixtureProject,
     tempDir,
   }) => {
     const cacheDir = tempDir('pipetest-shared-cache-')
     const projects = [
-      cachedProject(tempDir('pipetest-cache-')),
-      cachedProject(tempDir('pipetest-cache-')),
+      await fixtureProject('cached-pipeline'),
+      await fixtureProject('cached-pipeline'),
     ]
     for (const root of projects) {
       writeFileSync(

@@ -6,7 +6,6 @@ import { PipelineRun } from '../../src/engine/index.js'
 import { closePythonWorkers } from '../../src/runners/python-worker.js'
 import { waitFor } from '../reliability/helpers.js'
 import { it } from '../support/fixtures.js'
-import { cachedProject } from './cached-project.js'
 
 /**
  * The preloading Python worker costs a run an interpreter start and the scripts' imports: a
@@ -49,11 +48,11 @@ async function runScripts(root: string) {
 
 describe.runIf(process.platform === 'linux')('the Python worker and the execution cache', () => {
   it('a run served whole by the cache starts no worker; one with a script to run does', async ({
-    tempDir,
+    fixtureProject,
   }) => {
     // The project's test configuration turns the cache off; this test is about it.
     vi.stubEnv('PIPETEST_CACHE', '1')
-    const root = cachedProject(tempDir('pipetest-worker-start-'))
+    const root = await fixtureProject('cached-pipeline')
     const first = await runScripts(root)
     expect(Object.values(first).map((result) => result.status)).toEqual(Array(5).fill('passed'))
     closePythonWorkers()

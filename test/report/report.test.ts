@@ -12,7 +12,7 @@ import { previewOutputs } from '../../src/report/outputs.js'
 import type { TableSummary } from '../../src/data/index.js'
 import type { ExecutionResult } from '../../src/engine/results.js'
 import { it, pipelineOf, type Project, stepSpec, writeData } from '../engine/helpers.js'
-import { cachedProject, runPipeline, STEPS } from '../cache/cached-project.js'
+import { runPipeline, STEPS } from '../cache/cached-project.js'
 
 const EVIL = `<img src=x onerror="alert('x')">&</script>`
 
@@ -146,9 +146,9 @@ describe('output previews', () => {
 
 describe('cached executions', () => {
   it('are marked: a node whose executions were all restored is `cached`, each execution says so', async ({
-    tempDir,
+    fixtureProject,
   }) => {
-    const root = cachedProject(tempDir('pipetest-cache-'))
+    const root = await fixtureProject('cached-pipeline')
     await runPipeline(root)
     const { json } = await runPipeline(root)
     expect(Object.values(json.scripts).every((script) => script.cached !== undefined)).toBe(true)
