@@ -31,7 +31,7 @@ export function changedFilesSince(ref: string, cwd: string): GitChanges {
   if (top.error !== undefined) {
     throw unavailable(
       ref,
-      `git cannot be started (${top.error})`,
+      `git cannot be started (${top.error.message})`,
       'Install git, or leave out --changed / PIPETEST_CHANGED to test every node.',
     )
   }
@@ -59,7 +59,7 @@ export function changedFilesSince(ref: string, cwd: string): GitChanges {
     if (result.status !== 0) {
       throw unavailable(
         ref,
-        `git failed: ${result.stderr.trim()}`,
+        `git failed: ${String(result.stderr).trim()}`,
         'Check the repository with git status.',
       )
     }
@@ -80,11 +80,8 @@ export function fileAtRef(ref: string, file: string, root: string): string | und
   return shown.status === 0 ? shown.stdout : undefined
 }
 
-function git(
-  args: string[],
-  cwd: string,
-): { status: number | null; stdout: string; stderr: string; error?: string } {
-  const result = spawnSync('git', args, {
+function git(args: string[], cwd: string) {
+  return spawnSync('git', args, {
     cwd,
     encoding: 'utf8',
     timeout: GIT_TIMEOUT_MS,
@@ -93,12 +90,6 @@ function git(
     // A user's pager or colour settings must not reach what we parse.
     env: { ...process.env, GIT_PAGER: 'cat', GIT_OPTIONAL_LOCKS: '0' },
   })
-  return {
-    status: result.status,
-    stdout: result.stdout ?? '',
-    stderr: result.stderr ?? '',
-    ...(result.error ? { error: result.error.message } : {}),
-  }
 }
 
 function unavailable(ref: string, why: string, hint: string): PipetestError {

@@ -60,15 +60,15 @@ export const cleanCommand: CommandDef = {
       "pipetest's marker are removed, and never a run that is still going.",
   ],
   examples: ['pipetest clean', 'pipetest clean --keep 0'],
-  run({ values }, ctx) {
+  async run({ values }, ctx) {
     const project = openProject(values, ctx)
     const keep = keepOf(stringOption(values, 'keep'))
     const before = cacheOf(project).clean()
-    const removed = pruneRuns(runsDirOf(project.builder.testDataDir), keep)
+    const removed = await pruneRuns(runsDirOf(project.builder.testDataDir), keep)
     ctx.stdout.write(
       `${cleanedLine(before, ctx)}\nRemoved ${removed.length} run folder${removed.length === 1 ? '' : 's'} (kept the newest ${keep}).\n`,
     )
-    return Promise.resolve(EXIT.ok)
+    return EXIT.ok
   },
 }
 

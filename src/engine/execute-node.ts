@@ -160,8 +160,6 @@ async function runInFreshFolders(
   const before = await fingerprintInputs(execution.inputs, guard)
   const projectBefore = await fingerprintInputs(projectFiles, projectGuard)
   const request: ExecutionRequest = {
-    node: execution.node,
-    scriptName: spec.scriptName,
     runner,
     scriptPath: execution.scriptPath ?? '',
     ...(spec.command ? { command: spec.command } : {}),

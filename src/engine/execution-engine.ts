@@ -10,7 +10,7 @@ import type { ExecutionPlan } from './planner.js'
 import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from './run-options.js'
 import type { ExecutionResult, InputSource } from './results.js'
 import { ExecutionScheduler } from './scheduler.js'
-import { pruneRunsInBackground, runsDirOf, RunWorkspace } from './workspace.js'
+import { pruneRuns, runsDirOf, RunWorkspace } from './workspace.js'
 
 /**
  * Executes plans for one run: one run folder, one scheduler (shared executions, one
@@ -105,11 +105,10 @@ export class ExecutionEngine {
    * execution has settled (this run's folder exists by then, and is kept), finished by close.
    */
   #pruneOldRuns(): Promise<unknown> {
-    this.#pruning ??= pruneRunsInBackground(
-      runsDirOf(this.workspace.testDataDir),
-      this.options.keepRuns,
-      { protect: [this.workspace.runId], keepEndedWithinMs: this.options.keepRecentRunsMs },
-    ).catch(() => undefined) // what cannot be removed now is removed by a later run
+    this.#pruning ??= pruneRuns(runsDirOf(this.workspace.testDataDir), this.options.keepRuns, {
+      protect: [this.workspace.runId],
+      keepEndedWithinMs: this.options.keepRecentRunsMs,
+    }).catch(() => undefined) // what cannot be removed now is removed by a later run
     return this.#pruning
   }
 

@@ -1,13 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { basename, extname, join, relative } from 'node:path'
@@ -211,43 +203,29 @@ export interface PruneOptions {
 /**
  * Keeps the newest `keep` run folders under `runsDir` and removes older ones that are
  * pipetest run folders (a readable marker with `tool: "pipetest"`), skipping runs that are
- * still going. Anything else in the folder — or outside it — is never touched.
- * Returns the removed run ids.
+ * still going. Anything else in the folder — or outside it — is never touched. The folders
+ * are removed by libuv's thread pool, so a run prunes while its executions run instead of
+ * after them. Returns the removed run ids.
  */
-export function pruneRuns(runsDir: string, keep: number, options: PruneOptions = {}): string[] {
-  const removed = runsToPrune(runsDir, keep, options)
-  for (const runId of removed) rmSync(join(runsDir, runId), { recursive: true, force: true })
-  return removed
-}
-
-/**
- * {@link pruneRuns} off the main thread: the folders are removed by libuv's thread pool, so
- * a run prunes while its executions run instead of after them.
- */
-export async function pruneRunsInBackground(
+export async function pruneRuns(
   runsDir: string,
   keep: number,
   options: PruneOptions = {},
 ): Promise<string[]> {
-  const removed = runsToPrune(runsDir, keep, options)
-  await Promise.all(
-    removed.map((runId) => rm(join(runsDir, runId), { recursive: true, force: true })),
-  )
-  return removed
-}
-
-function runsToPrune(runsDir: string, keep: number, options: PruneOptions): string[] {
   if (!existsSync(runsDir)) return []
   const protect = new Set(options.protect ?? [])
   const runs = readdirSync(runsDir)
     .filter((name) => readMarker(join(runsDir, name)) !== undefined)
     .sort()
-  const old = runs.slice(0, Math.max(0, runs.length - Math.max(0, keep)))
-  return old.filter((runId) => {
+  const removed = runs.slice(0, Math.max(0, runs.length - Math.max(0, keep))).filter((runId) => {
     const marker = readMarker(join(runsDir, runId))
     if (!marker || protect.has(runId) || isStillRunning(marker)) return false
     return !endedWithin(marker, options.keepEndedWithinMs ?? 0)
   })
+  await Promise.all(
+    removed.map((runId) => rm(join(runsDir, runId), { recursive: true, force: true })),
+  )
+  return removed
 }
 
 function endedWithin(marker: RunMarker, ms: number): boolean {

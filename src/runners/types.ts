@@ -5,8 +5,6 @@ import type { RunnerKind } from '../spec/script-execution-spec.js'
  * folders, the interpreter to use. Runners turn it into a child process and nothing else.
  */
 export interface ExecutionRequest {
-  node: string
-  scriptName: string
   runner: RunnerKind
   /** Absolute path of the script (for `command`, the executable when `command` is unset). */
   scriptPath: string

@@ -122,7 +122,7 @@ describe('output paths', () => {
 })
 
 describe('pruneRuns', () => {
-  it('keeps the newest runs and removes only older pipetest run folders', ({ tempDir }) => {
+  it('keeps the newest runs and removes only older pipetest run folders', async ({ tempDir }) => {
     const testDataDir = tempDir('pipetest-ws-')
     const runs = runsDirOf(testDataDir)
     for (const id of ['r1', 'r2', 'r3', 'r4']) fakeRun(testDataDir, id)
@@ -138,7 +138,7 @@ describe('pruneRuns', () => {
     )
     symlinkSync(outside, join(runs, 'r00-link'))
 
-    expect(pruneRuns(runs, 2)).toEqual(['r1', 'r2'])
+    expect(await pruneRuns(runs, 2)).toEqual(['r1', 'r2'])
     expect(readdirSync(runs).sort()).toEqual([
       'a-user-folder',
       'notes.txt',
@@ -150,7 +150,7 @@ describe('pruneRuns', () => {
     expect(existsSync(join(outside, MARKER_FILE))).toBe(true)
   })
 
-  it('never removes the current run or one whose process is still running', ({ tempDir }) => {
+  it('never removes the current run or one whose process is still running', async ({ tempDir }) => {
     const testDataDir = tempDir('pipetest-ws-')
     const runs = runsDirOf(testDataDir)
     fakeRun(testDataDir, 'r1', 'complete')
@@ -158,11 +158,11 @@ describe('pruneRuns', () => {
     const dead = spawnSync('node', ['-e', 'console.log(process.pid)'], { encoding: 'utf8' })
     fakeRun(testDataDir, 'r3', 'running', Number(dead.stdout.trim()))
     fakeRun(testDataDir, 'r4', 'complete')
-    expect(pruneRuns(runs, 1, { protect: ['r1'] })).toEqual(['r3'])
+    expect(await pruneRuns(runs, 1, { protect: ['r1'] })).toEqual(['r3'])
     expect(readdirSync(runs).sort()).toEqual(['r1', 'r2', 'r4'])
   })
 
-  it('does nothing when there is no runs folder', ({ tempDir }) => {
-    expect(pruneRuns(join(tempDir('pipetest-ws-'), 'missing'), 1)).toEqual([])
+  it('does nothing when there is no runs folder', async ({ tempDir }) => {
+    expect(await pruneRuns(join(tempDir('pipetest-ws-'), 'missing'), 1)).toEqual([])
   })
 })

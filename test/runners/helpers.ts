@@ -20,8 +20,6 @@ export async function makeRequest(
   const output = join(root, 'run', 'outputs', 'data_output')
   await mkdir(output, { recursive: true })
   return {
-    node: 'Step',
-    scriptName: 'step',
     inputPaths: {},
     outputPaths: { data_output: output },
     environVars: {},
