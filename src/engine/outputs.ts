@@ -2,8 +2,6 @@ import { relative } from 'node:path'
 import { isTemporaryFile, statThrough, walkTree, type EntryKind } from '../files/walk.js'
 import type { OutputReport } from './results.js'
 
-export { isTemporaryFile }
-
 /**
  * A file that counts as produced data: not temporary, not hidden (a `.gitkeep` keeps a
  * folder in git, it is not a result) and not empty (an empty file is what a script that

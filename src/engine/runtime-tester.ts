@@ -12,7 +12,7 @@ import {
 import { PipelineRun, type TierResults } from './pipeline-run.js'
 import type { RunOptions } from './run-options.js'
 import type { DataCompatibilityResult, PipelineFlowResult, ScriptTestResult } from './results.js'
-import { stableStringify } from './scheduler.js'
+import { stableStringify } from '../files/json.js'
 import { skippedEdgeResult, skippedFlowResult, skippedScriptResult } from './tier-results.js'
 
 /** What cursus' `get_script_main_params` returns; any of it overrides the spec for one test. */

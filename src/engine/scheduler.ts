@@ -83,5 +83,3 @@ export class ExecutionScheduler {
 export function executionId(identity: Record<string, unknown>): string {
   return createHash('sha256').update(stableStringify(identity)).digest('hex').slice(0, 16)
 }
-
-export { stableStringify }

@@ -1,8 +1,7 @@
 import { relative } from 'node:path'
 import { readData, type DataRow, type DataSummary } from '../data/index.js'
-import { isTemporaryFile } from '../engine/outputs.js'
 import type { ExecutionResult, OutputReport } from '../engine/results.js'
-import { MAX_WALK_ENTRIES, statThrough, walkTree } from '../files/walk.js'
+import { isTemporaryFile, MAX_WALK_ENTRIES, statThrough, walkTree } from '../files/walk.js'
 
 /**
  * What a report shows of one output: its files with sizes and what the data layer reads in

@@ -20,7 +20,6 @@ import {
 } from './process-groups.js'
 import type { ProcessEvidence } from './types.js'
 
-export { KILL_GRACE_MS } from './process-groups.js'
 const GROUP_POLL_MS = 20
 /** How long a timed-out script gets to dump its stack (see ProcessOptions.stackSignal). */
 const STACK_DUMP_WAIT_MS = 300

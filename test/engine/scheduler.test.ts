@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { notRunResult } from '../../src/engine/execution-result.js'
-import { ExecutionScheduler, executionId, stableStringify } from '../../src/engine/scheduler.js'
+import { ExecutionScheduler, executionId } from '../../src/engine/scheduler.js'
+import { stableStringify } from '../../src/files/json.js'
 import { Semaphore } from '../../src/engine/semaphore.js'
 
 const nextMacrotask = () => new Promise((resolve) => setImmediate(resolve))

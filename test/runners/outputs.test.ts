@@ -2,7 +2,8 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect } from 'vitest'
 import { it } from '../support/fixtures.js'
-import { discoverOutputs, isTemporaryFile } from '../../src/engine/outputs.js'
+import { discoverOutputs } from '../../src/engine/outputs.js'
+import { isTemporaryFile } from '../../src/files/walk.js'
 import { describeOutput } from '../../src/engine/execution-result.js'
 
 async function put(file: string, content: string): Promise<void> {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect } from 'vitest'
 import { it } from '../support/fixtures.js'
 import { runExecution } from '../../src/runners/index.js'
-import { KILL_GRACE_MS } from '../../src/runners/process.js'
+import { KILL_GRACE_MS } from '../../src/runners/process-groups.js'
 import { fixture, isRunning, makeRequest, readPids, waitFor } from './helpers.js'
 
 // Processes a test deliberately lets escape pipetest's reach are ended here, by pid.

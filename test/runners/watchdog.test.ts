@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { execa, type ResultPromise } from 'execa'
 import { afterEach, describe, expect } from 'vitest'
 import { PARENT_GONE_REASON } from '../../src/runners/parent-channel.js'
-import { KILL_GRACE_MS } from '../../src/runners/process.js'
+import { KILL_GRACE_MS } from '../../src/runners/process-groups.js'
 import type { ProcessReport } from '../../src/runners/types.js'
 import { fixture, isRunning, it, readPids, waitFor } from './helpers.js'
 
