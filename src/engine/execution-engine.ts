@@ -3,7 +3,6 @@ import { ExecutionCache, resolveCacheSettings, type KeyInput } from '../cache/in
 import { fileSystemError } from '../errors.js'
 import { join } from 'node:path'
 import { CriticalPaths } from './critical-path.js'
-import type { PipelineEvent } from './events.js'
 import { executeNode } from './execute-node.js'
 import { notRunResult, type ExecutionIdentity } from './execution-result.js'
 import type { ExecutionPlan } from './planner.js'
@@ -132,16 +131,12 @@ export class ExecutionEngine {
         `pipetest could not run ${plan.node}: ${why}`,
       )
     }
-    const event: PipelineEvent =
+    const { node, id: executionId } = plan
+    this.scheduler.emit(
       result.status === 'blocked'
-        ? {
-            type: 'blocked',
-            node: plan.node,
-            executionId: plan.id,
-            blockedBy: result.blockedBy ?? '',
-          }
-        : { type: 'finished', node: plan.node, executionId: plan.id, result }
-    this.scheduler.emit(event)
+        ? { type: 'blocked', node, executionId, blockedBy: result.blockedBy ?? '' }
+        : { type: 'finished', node, executionId, result },
+    )
     if (this.workspace.created) void this.#pruneOldRuns()
     return result
   }

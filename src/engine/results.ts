@@ -154,35 +154,34 @@ export interface PortWiring {
 }
 
 /** `testDataCompatibility…` result for an edge A → B. */
-export interface DataCompatibilityResult {
+export interface DataCompatibilityResult extends Pick<
+  ExecutionResult,
+  'status' | 'outcome' | 'message' | 'blockedBy' | 'durationMs'
+> {
   kind: 'edge'
   from: string
   to: string
   /** cursus compatibility. */
   scriptA: string
   scriptB: string
-  status: TestStatus
-  outcome: Outcome
-  message: string
   compatible: boolean
   compatibilityIssues: string[]
   wiring: PortWiring[]
   upstream?: ExecutionResult
   downstream?: ExecutionResult
-  blockedBy?: string
   dataFormatA?: string
   dataFormatB?: string
-  durationMs: number
 }
 
-/** `testPipelineFlow…` result: the whole DAG in topological order, inputs wired along edges. */
-export interface PipelineFlowResult {
+/**
+ * `testPipelineFlow…` result: the whole DAG in topological order, inputs wired along edges.
+ * As in ExecutionResult, `message` adds the run folder to `shortMessage`.
+ */
+export interface PipelineFlowResult extends Pick<
+  ExecutionResult,
+  'status' | 'outcome' | 'shortMessage' | 'message' | 'durationMs'
+> {
   kind: 'flow'
-  status: TestStatus
-  outcome: Outcome
-  /** As in ExecutionResult: what happened, and `message` adds the run folder. */
-  shortMessage: string
-  message: string
   /** cursus compatibility: status === 'passed'. */
   pipelineSuccess: boolean
   executionOrder: string[]
@@ -192,7 +191,6 @@ export interface PipelineFlowResult {
   errors: string[]
   failedNodes: string[]
   blockedNodes: string[]
-  durationMs: number
   /** The run folder (a published name, see {@link ExecutionResult.runDir}). */
   runDir: string
 }
