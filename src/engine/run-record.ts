@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DagJson } from '../dag/index.js'
@@ -6,6 +5,7 @@ import { writeFileAtomic } from '../files/atomic-write.js'
 import { readRecords } from '../files/record-folder.js'
 import type { ScriptExecutionSpec } from '../spec/index.js'
 import type { DataCompatibilityResult, PipelineFlowResult, ScriptTestResult } from './results.js'
+import { createRunId } from './workspace.js'
 
 /**
  * `results.json` in a run folder: every tier result the run produced, with the DAG and the
@@ -72,10 +72,8 @@ function noteInJournal(runFolder: string): void {
   if (!journal) return
   try {
     mkdirSync(journal, { recursive: true })
-    const entry = join(
-      journal,
-      `${Date.now()}-${process.pid}-${randomBytes(3).toString('hex')}.json`,
-    )
+    // Named like a run id: sorted by time, unique across processes.
+    const entry = join(journal, `${createRunId()}.json`)
     writeFileAtomic(entry, JSON.stringify({ runDir: runFolder }), { durable: false })
   } catch {
     // The journal only feeds a report; a missing or read-only folder must not fail a test.
