@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { readFileSync, realpathSync, statSync } from 'node:fs'
 import { delimiter, isAbsolute, join, relative, resolve, sep } from 'node:path'
-import { globSync } from 'tinyglobby'
 import { stableStringify } from '../files/json.js'
+import { loadLibrary } from '../files/load-library.js'
 import { harnessPath, packagePath } from '../runners/harness.js'
 import type { RunnerKind } from '../spec/index.js'
 import { hashFile, hashTree } from './content-hash.js'
@@ -106,6 +106,8 @@ async function fileIngredient(path: string, rootDir: string) {
 /** Declared globs (relative to the project root), each matched file with its digest. */
 async function declaredFilesOf(globs: string[], rootDir: string) {
   if (globs.length === 0) return []
+  // Loaded here, not with the module: few specs declare files, and every run computes keys.
+  const { globSync } = await loadLibrary(() => import('tinyglobby'), 'tinyglobby')
   const files = globSync(globs, { cwd: rootDir, absolute: true, dot: true, onlyFiles: true })
   const sorted = [...new Set(files.map((file) => resolve(file)))].sort()
   return Promise.all(sorted.map((file) => fileIngredient(file, rootDir)))

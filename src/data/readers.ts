@@ -2,12 +2,12 @@ import { createReadStream, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import { pipeline, type Duplex, type Readable } from 'node:stream'
-import { runInThisContext } from 'node:vm'
 import { createGunzip, gunzipSync } from 'node:zlib'
 // Types only: the modules are loaded on the first Parquet file (loadParquetReader).
 import type * as Hyparquet from 'hyparquet'
 import type * as HyparquetCompressors from 'hyparquet-compressors'
 import { isRecord, parsePythonJson } from '../files/json.js'
+import { loadLibrary } from '../files/load-library.js'
 import { formatName, type DataFormat } from './formats.js'
 import type { Cell } from './values.js'
 
@@ -233,30 +233,6 @@ function loadParquetReader(): Promise<ParquetModules> {
     loadLibrary(() => import('hyparquet'), 'hyparquet'),
     loadLibrary(() => import('hyparquet-compressors'), 'hyparquet-compressors'),
   ])
-}
-
-/**
- * Loads a reader library on first use, also where Jest's module registry refuses it. Our build
- * is CommonJS (what Jest's default runtime loads) and keeps `import()`, which Jest's sandbox
- * refuses without `--experimental-vm-modules`; its registry's `require()` refuses an ES module
- * such as hyparquet ("Must use import to load ES Module"), and any file between two tests
- * ("outside of the scope of the test code") — where a shared execution's outputs are often
- * read. Node's own `require` can do all of it (require(esm), Node ≥ 20.19, which pipetest needs
- * anyway): it is taken from the real `process` of Node's main context, which
- * `vm.runInThisContext` evaluates in. The readers are pure computation on a file, so nothing
- * Jest mocks or isolates is bypassed; their values come from that context (hence realm-safe
- * checks such as `isDate` in values.ts).
- */
-async function loadLibrary<T>(load: () => Promise<T>, name: string): Promise<T> {
-  try {
-    return await load()
-  } catch (error) {
-    const mainProcess = runInThisContext('process') as NodeJS.Process
-    // Undefined before Node 20.16 (this path is for Jest, which pipetest supports on ≥ 20.19).
-    const nodeModule = mainProcess.getBuiltinModule?.('node:module')
-    if (nodeModule === undefined || mainProcess === process) throw error
-    return nodeModule.createRequire(import.meta.url)(name) as T
-  }
 }
 
 /** Header names made unique the way pandas does (`a`, `a.1`), so no column hides another. */

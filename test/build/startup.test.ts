@@ -44,7 +44,13 @@ function built(prefix: string): string {
   return file
 }
 
-const LOADED_ON_USE = ['@dagrejs/dagre', 'csv-parse', 'hyparquet', 'hyparquet-compressors']
+const LOADED_ON_USE = [
+  '@dagrejs/dagre',
+  'csv-parse',
+  'hyparquet',
+  'hyparquet-compressors',
+  'tinyglobby',
+]
 
 describe('start-up', () => {
   it('pipetest --help loads the dispatcher and colours, no command', () => {
