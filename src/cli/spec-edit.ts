@@ -1,7 +1,7 @@
-import { PipetestError, isPipetestError } from '../errors.js'
+import { isPipetestError } from '../errors.js'
 import { EXIT, flag, stringOption, type CommandDef } from './command.js'
 import { dagForNode, knownDag, locatingArgs, openProject, projectOptions } from './project.js'
-import { guessedName, noSpec, specSetWriting } from './spec-set.js'
+import { guessedName, noSpec } from './spec-set.js'
 import { updateScriptSpecInteractive } from './spec-prompts.js'
 import { shellQuote } from '../text.js'
 
@@ -43,30 +43,14 @@ export const specEditCommand: CommandDef = {
       if (found.specFile === undefined && !flag(values, 'new')) throw noSpec(node, builder, ctx)
     }
 
-    if (ctx.stdin.isTTY !== true) {
-      // Resolving first also reports an unknown node or a broken spec file before the advice.
-      const current = builder.resolveNode(dag, node).spec
-      throw new PipetestError(
-        'NOT_A_TTY',
-        `pipetest spec edit needs a terminal to prompt in, and standard input is not one`,
-        {
-          node,
-          hint:
-            'Set the values without prompts instead (this is the current spec; change what you need):\n' +
-            `  ${specSetWriting(node, current, [
-              ...(dagFile ? ['--dag', dagFile] : []),
-              ...locatingArgs(values),
-            ])}`,
-        },
-      )
-    }
-
     try {
-      // The prompts have already said which file they saved.
+      // The prompts have already said which file they saved; without a terminal they refuse
+      // with the `spec set` command that writes the current spec.
       await updateScriptSpecInteractive(builder, node, {
         input: ctx.stdin,
         output: ctx.stdout,
         dag,
+        rerun: [...(dagFile ? ['--dag', dagFile] : []), ...locatingArgs(values)],
       })
       const next = dagFile
         ? `pipetest validate ${[dagFile, ...locatingArgs(values)].map(shellQuote).join(' ')}`

@@ -81,29 +81,15 @@ function savedRows({ builder }: Project): SavedRow[] {
 
 function nodeRows({ builder }: Project, dag: PipelineDAG): NodeRow[] {
   // One resolution for every node: resolving them one by one reads every spec file per node.
-  return builder.resolveNodes(dag).nodes.map(({ node, resolution, error, problems }) => {
-    const count = problems.length
-    if (error) {
-      return {
-        node,
-        scriptName: null,
-        file: error.file ?? null,
-        source: null,
-        complete: false,
-        problems: count,
-        error: error.shortMessage,
-      }
-    }
-    return {
-      node,
-      scriptName: resolution.scriptName,
-      file: resolution.specFile ?? null,
-      source: resolution.source,
-      complete: count === 0,
-      problems: count,
-      error: null,
-    }
-  })
+  return builder.resolveNodes(dag).nodes.map(({ node, resolution, error, problems }) => ({
+    node,
+    scriptName: error ? null : resolution.scriptName,
+    file: (error ? error.file : resolution.specFile) ?? null,
+    source: error ? null : resolution.source,
+    complete: !error && problems.length === 0,
+    problems: problems.length,
+    error: error?.shortMessage ?? null,
+  }))
 }
 
 function printSaved(rows: SavedRow[], { builder }: Project, ctx: CliContext): void {

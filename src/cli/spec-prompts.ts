@@ -8,6 +8,7 @@ import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
 import { parseJobArg, showJobArg } from '../spec/job-args.js'
 import { displayPath, specSetCommandLine } from '../text.js'
 import { Prompter, type Verdict } from './prompter.js'
+import { ENV_NAME, NAME, specSetWriting } from './spec-set.js'
 import type { PipelineTestingSpecBuilder } from '../builder/index.js'
 
 export interface InteractiveIO {
@@ -22,11 +23,14 @@ export interface InteractiveIO {
    * prompts through PassThrough streams set it to true.
    */
   interactive?: boolean
+  /**
+   * The arguments that locate the project and DAG (`--dag`, `--root`…): without a terminal,
+   * the advice is then the `spec set` command that writes the current spec, with them.
+   */
+  rerun?: string[]
 }
 
 const REMOVE = '-'
-const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /**
  * Edits one node's spec by asking for each field with its current value as the default,
@@ -40,24 +44,20 @@ export async function updateScriptSpecInteractive(
 ): Promise<ScriptExecutionSpec> {
   const input = io.input ?? process.stdin
   const output = io.output ?? process.stdout
-  if (!(io.interactive ?? (input as { isTTY?: boolean }).isTTY === true)) {
-    throw new PipetestError(
-      'NOT_A_TTY',
-      `Cannot edit the spec of "${node}" interactively: standard input is not a terminal`,
-      {
-        node,
-        hint: `Set the values without prompts instead: ${specSetCommandLine(node, {
-          inputs: { NAME: 'PATH' },
-          outputs: { NAME: 'PATH' },
-          script: 'PATH',
-        })}`,
-      },
-    )
-  }
-  // Resolve before prompting: an unknown node or a broken spec file fails at once.
+  // Resolve first: an unknown node or a broken spec file fails at once, before any advice.
   const dag = io.dag ?? new PipelineDAG({ baseDir: builder.rootDir }).addNode(node)
   const resolution = builder.resolveNode(dag, node)
   const current = resolution.spec
+  if (!(io.interactive ?? (input as { isTTY?: boolean }).isTTY === true)) {
+    const command = io.rerun
+      ? ` (this is the current spec; change what you need):\n  ${specSetWriting(node, current, io.rerun)}`
+      : `: ${specSetCommandLine(node, { inputs: { NAME: 'PATH' }, outputs: { NAME: 'PATH' }, script: 'PATH' })}`
+    throw new PipetestError(
+      'NOT_A_TTY',
+      'pipetest spec edit needs a terminal to prompt in, and standard input is not one',
+      { node, hint: `Set the values without prompts instead${command}` },
+    )
+  }
   const prompter = new Prompter(input, output, `the spec of "${node}"`)
   try {
     prompter.say(

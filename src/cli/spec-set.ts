@@ -21,8 +21,9 @@ import { renderSpec } from './spec-show.js'
 import { closest, displayPath, specSetCommandLine, type SpecChange } from '../text.js'
 
 const COMMAND = 'spec set'
-const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+/** What a port or job argument may be called, and an environment variable. */
+export const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /** Splits `NAME=VALUE`, rejecting a missing `=`, a bad name or (for paths) an empty value. */
 function parsePairs(
