@@ -14,10 +14,8 @@ import { attachPipelineContext } from './context.js'
 import { openPipeline } from './plan.js'
 import { testUsageError } from './user-error.js'
 import {
-  pipelineKey,
   registeredPipelines,
-  runOptionsOf,
-  sharedPipeline,
+  registerPipeline,
   sharedRunOf,
   type SharedPipeline,
 } from './shared-runs.js'
@@ -104,22 +102,6 @@ function pipelineFor(source: DagSource, given: RunHelperOptions): SharedPipeline
   const { options, dag, builder } = openPipeline(source, given)
   const pipelineSpec = builder.buildFromDag(dag, { validate: false })
   return registerPipeline(pipelineSpec, options)
-}
-
-function registerPipeline(
-  pipelineSpec: PipelineTestingSpec,
-  options: RunHelperOptions,
-): SharedPipeline {
-  const key = pipelineKey({
-    pipelineSpec,
-    python: options.python,
-    timeoutSeconds: options.timeoutSeconds,
-  })
-  return sharedPipeline(key, () => ({
-    pipelineName: pipelineSpec.dag.name ?? 'pipeline',
-    pipelineSpec,
-    runOptions: runOptionsOf(options),
-  }))
 }
 
 interface Target {

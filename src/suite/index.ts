@@ -3,17 +3,11 @@ export { runScript, runPipeline, type RunHelperOptions, type ScriptOverrides } f
 export { readOutput } from './read-output.js'
 export { outputSnapshot } from './output-snapshot.js'
 export { closeSharedRuns } from './shared-runs.js'
-export {
-  formatBlocked,
-  formatEdgeFailure,
-  formatExecutionFailure,
-  formatFlowFailure,
-} from './format.js'
+export { formatEdgeFailure, formatExecutionFailure } from './format.js'
 export type {
   CaseVerdict,
   PipelineSuiteOptions,
   PipelineSuitePlan,
   SuiteCase,
-  SuiteGroup,
   SuiteTier,
 } from './types.js'

@@ -2,18 +2,9 @@ import { PipelineTestingSpecBuilder, checkPipeline, type PipelineCheck } from '.
 import { changedNodesSince } from '../changes/index.js'
 import { withProjectConfig } from '../config/index.js'
 import { loadDag, selectNodes, type DagSource, type PipelineDAG } from '../dag/index.js'
-import { PipelineRun } from '../engine/pipeline-run.js'
 import { DEFAULT_PYTHON } from '../engine/run-options.js'
 import { flowCase, edgeCase, scriptCase, type RunCaseContext } from './run-cases.js'
-import {
-  closeSharedRun,
-  interruptSharedRun,
-  pipelineKey,
-  runOptionsOf,
-  sharedPipeline,
-  sharedRunOf,
-  type SharedPipeline,
-} from './shared-runs.js'
+import { closeSharedRun, interruptSharedRun, registerPipeline, sharedRunOf } from './shared-runs.js'
 import { executionOwners } from './owners.js'
 import { specCase } from './spec-cases.js'
 import { caseTimeoutMs } from './timeouts.js'
@@ -133,16 +124,8 @@ export function planPipelineSuite(
   )
   addGroup('flow', tiers.flow, () => [flowCase(context)])
 
-  const runOptions = runOptionsOf(options)
-  const key = pipelineKey({
-    pipelineSpec,
-    python: options.python,
-    timeoutSeconds: options.timeoutSeconds,
-  })
-  const shared = (): SharedPipeline =>
-    sharedPipeline(key, () => ({ pipelineName, pipelineSpec, runOptions }))
-  // Register now so hand-written `runScript('Node')` in the same file finds this pipeline.
-  shared()
+  // Registered now so hand-written `runScript('Node')` in the same file finds this pipeline.
+  const shared = registerPipeline(pipelineSpec, options, pipelineName)
 
   const plan: PipelineSuitePlan = {
     name: options.name ?? `pipeline ${pipelineName}`,
@@ -151,12 +134,7 @@ export function planPipelineSuite(
     pipelineSpec,
     groups,
     ...(emptyBecause !== undefined && groups.length === 0 ? { emptyBecause } : {}),
-    createRun: (extra = {}) =>
-      new PipelineRun(pipelineSpec, {
-        ...runOptions,
-        ...(extra.signal ? { signal: extra.signal } : {}),
-      }),
-    sharedRun: () => sharedRunOf(shared()),
+    sharedRun: () => sharedRunOf(shared),
     prefetch(cases = groups.flatMap((group) => group.cases)) {
       owners.select(cases)
       const run = cases.some((testCase) => testCase.usesRun) ? plan.sharedRun() : undefined
@@ -168,11 +146,9 @@ export function planPipelineSuite(
     },
     // A run creates its folder at its first execution, so specs-only plans leave no trace.
     runCase: (testCase: SuiteCase): Promise<CaseVerdict> => testCase.run(plan.sharedRun()),
-    abort(reason) {
-      shared().run?.abort(reason)
-    },
-    interrupt: (reason) => interruptSharedRun(shared(), reason),
-    close: () => closeSharedRun(shared()),
+    abort: (reason) => shared.run?.abort(reason),
+    interrupt: (reason) => interruptSharedRun(shared, reason),
+    close: () => closeSharedRun(shared),
     watchFiles: () =>
       watchFilesOf(pipelineSpec, builder, [...selected], {
         specFiles,

@@ -21,36 +21,17 @@ export interface SharedPipeline {
 
 const pipelines = new Map<string, SharedPipeline>()
 
-/** Settings that change what an execution does; concurrency only changes speed, so the first wins. */
-export interface PipelineIdentity {
-  pipelineSpec: PipelineTestingSpec
-  python?: string | undefined
-  timeoutSeconds?: number | undefined
-}
-
-export function pipelineKey(identity: PipelineIdentity): string {
-  const { dag, rootDir, testWorkspaceRoot } = identity.pipelineSpec
-  // A DAG given as an object (or built around a spec object by runScript) has no file to
-  // name it: its content and its specs do.
-  const dagIdentity =
-    dag.file ?? JSON.stringify([dag.baseDir, dag.toJSON(), identity.pipelineSpec.scriptSpecs])
-  return JSON.stringify([
-    dagIdentity,
-    rootDir,
-    testWorkspaceRoot,
-    identity.python ?? null,
-    identity.timeoutSeconds ?? null,
-  ])
-}
-
-/** The run options a plan or helper was given, without the unset ones. */
-export function runOptionsOf(options: {
+/** The run options a plan or helper was given. */
+interface GivenRunOptions {
   concurrency?: number | undefined
   python?: string | undefined
   timeoutSeconds?: number | undefined
   cache?: RunOptions['cache'] | undefined
   pythonWorker?: boolean | undefined
-}): RunOptions {
+}
+
+/** The run options a plan or helper was given, without the unset ones. */
+export function runOptionsOf(options: GivenRunOptions): RunOptions {
   return {
     ...(options.cache === undefined ? {} : { cache: options.cache }),
     // Like concurrency, it changes only how fast: not part of the pipeline's key.
@@ -61,14 +42,26 @@ export function runOptionsOf(options: {
   }
 }
 
-/** The registered pipeline for `key`, registering the one `create` builds when there is none. */
-export function sharedPipeline(
-  key: string,
-  create: () => Omit<SharedPipeline, 'key' | 'run' | 'interrupted'>,
+/**
+ * The registered pipeline of `pipelineSpec` run with `options`, registered on first use. It is
+ * keyed by what changes what an execution does (the DAG, the folders, the interpreter, the
+ * timeout); concurrency, the cache and the worker only change speed, so the first one's win.
+ */
+export function registerPipeline(
+  pipelineSpec: PipelineTestingSpec,
+  options: GivenRunOptions,
+  pipelineName = pipelineSpec.dag.name ?? 'pipeline',
 ): SharedPipeline {
+  const { dag, rootDir, testWorkspaceRoot, scriptSpecs } = pipelineSpec
+  // A DAG given as an object (or built around a spec object by runScript) has no file to
+  // name it: its content and its specs do.
+  const dagIdentity = dag.file ?? JSON.stringify([dag.baseDir, dag.toJSON(), scriptSpecs])
+  const identity = [dagIdentity, rootDir, testWorkspaceRoot, options.python, options.timeoutSeconds]
+  const key = JSON.stringify(identity.map((part) => part ?? null))
   let entry = pipelines.get(key)
   if (!entry) {
-    entry = { key, ...create(), run: undefined, interrupted: false }
+    const runOptions = runOptionsOf(options)
+    entry = { key, pipelineName, pipelineSpec, runOptions, run: undefined, interrupted: false }
     pipelines.set(key, entry)
   }
   return entry

@@ -116,8 +116,6 @@ export interface PipelineSuitePlan {
    * fails a block without tests.
    */
   emptyBecause?: string
-  /** A new PipelineRun with the plan's options (concurrency, python, timeout). */
-  createRun(extra?: { signal?: AbortSignal }): PipelineRun
   /** The plan's shared run, created on first use; every case of the plan runs on it. */
   sharedRun(): PipelineRun
   /**
