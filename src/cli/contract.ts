@@ -8,7 +8,6 @@ import {
   type ContractRole,
   type ScriptContract,
 } from '../contract/index.js'
-import { DEFAULT_PYTHON } from '../engine/run-options.js'
 import { PipetestError } from '../errors.js'
 import type { Colors } from './colors.js'
 import { EXIT, flag, stringOption, type CliContext, type CommandDef } from './command.js'
@@ -54,15 +53,12 @@ export const contractCommand: CommandDef = {
   async run({ values, positionals }, ctx) {
     const project = openProject(values, ctx)
     const target = scriptOf(project, positionals.target!, stringOption(values, 'dag'), ctx)
-    const [contract] = await readContracts([target], {
-      python: project.python ?? DEFAULT_PYTHON,
-      ...(project.contractsDir ? { contractsDir: project.contractsDir } : {}),
-    })
-    if (flag(values, 'json')) {
-      ctx.stdout.write(`${JSON.stringify(contract, null, 2)}\n`)
-      return contract!.error ? EXIT.failed : EXIT.ok
-    }
-    ctx.stdout.write(renderContract(contract!, ctx.out, ctx.cwd))
+    const [contract] = await readContracts([target], project.reading)
+    ctx.stdout.write(
+      flag(values, 'json')
+        ? `${JSON.stringify(contract, null, 2)}\n`
+        : renderContract(contract!, ctx.out, ctx.cwd),
+    )
     return contract!.error ? EXIT.failed : EXIT.ok
   },
 }
@@ -148,18 +144,16 @@ export function renderContract(contract: ScriptContract, c: Colors, cwd: string)
     )
   }
   const imports = contract.imports.filter((entry) => entry.kind !== 'stdlib')
-  if (imports.length > 0) {
-    imports.forEach((entry, i) => {
-      const status = entry.available
-        ? c.green('found')
-        : entry.guarded
-          ? c.dim('not found (optional: guarded by try/except)')
-          : c.red('not found')
-      const what =
-        entry.kind === 'local' && entry.file ? `local ${displayPath(entry.file, cwd)}` : entry.kind
-      rows.push([i === 0 ? 'imports' : '', `${entry.module}  ${c.dim(what)}  ${status}`])
-    })
-  }
+  imports.forEach((entry, i) => {
+    const status = entry.available
+      ? c.green('found')
+      : entry.guarded
+        ? c.dim('not found (optional: guarded by try/except)')
+        : c.red('not found')
+    const what =
+      entry.kind === 'local' && entry.file ? `local ${displayPath(entry.file, cwd)}` : entry.kind
+    rows.push([i === 0 ? 'imports' : '', `${entry.module}  ${c.dim(what)}  ${status}`])
+  })
   const gaps = [...contract.computed, ...contract.whole]
   gaps.forEach((gap, i) =>
     rows.push([

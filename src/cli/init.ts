@@ -1,9 +1,13 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { specFromContract, type NodeResolution, type SpecTodo } from '../builder/index.js'
+import {
+  specFromContract,
+  type NodeResolution,
+  type SpecCreation,
+  type SpecTodo,
+} from '../builder/index.js'
 import { readContracts, type ScriptContract } from '../contract/index.js'
 import type { PipelineDAG } from '../dag/index.js'
-import { DEFAULT_PYTHON } from '../engine/run-options.js'
 import type { ScriptExecutionSpec } from '../spec/index.js'
 import { EXIT, type CommandDef } from './command.js'
 import { ensureGitignored } from './gitignore.js'
@@ -18,13 +22,6 @@ import {
 } from './project.js'
 import { displayPath, shellQuote } from '../text.js'
 import { describeSource } from './text.js'
-
-interface Row {
-  node: string
-  file: string
-  /** How an existing spec was found, or the node whose new spec it shares. */
-  detail?: string
-}
 
 export const initCommand: CommandDef = {
   name: 'init',
@@ -45,11 +42,6 @@ export const initCommand: CommandDef = {
     const dag = loadDagArg(dagFile, ctx)
     const { builder } = project
     const c = ctx.out
-    const created: Row[] = []
-    const existing: Row[] = []
-    const shared: Row[] = []
-    const unreadable: Row[] = []
-
     const plan = builder.planMissingSpecs(dag)
     const contracts = await contractsOf(project, plan.missing)
     const todos = new Map<string, SpecTodo[]>()
@@ -72,20 +64,6 @@ export const initCommand: CommandDef = {
       written.set(node, made.spec)
       return made.spec
     })
-    for (const outcome of outcomes) {
-      const { node } = outcome
-      if (outcome.action === 'created') created.push({ node, file: outcome.file })
-      else if (outcome.action === 'shared')
-        shared.push({ node, file: outcome.file, detail: outcome.createdFor })
-      else if (outcome.action === 'existing')
-        existing.push({ node, file: outcome.file, detail: describeSource(outcome.source) })
-      else
-        unreadable.push({
-          node,
-          file: outcome.error.file ?? '',
-          detail: outcome.error.shortMessage,
-        })
-    }
 
     // A folder that cannot be written fails every node alike: one error with the fix, and
     // nothing else touched (no .gitignore either).
@@ -97,44 +75,55 @@ export const initCommand: CommandDef = {
     const ignore = ensureGitignored(project.rootDir)
     const path = (file: string) => displayPath(file, ctx.cwd)
     const width = Math.max(...dag.nodes.map((node) => node.length))
+    const row = (mark: string, node: string, rest: string) =>
+      `  ${mark} ${node.padEnd(width)}  ${rest}`
     const out: string[] = [
       `Specs for ${c.bold(dag.name ?? dagFile)} (${dag.nodes.length} nodes) in ${path(builder.specsDir)}`,
     ]
-    if (created.length > 0) {
-      out.push('', c.bold(`Created (${created.length})`))
-      for (const row of created) {
-        out.push(`  ${c.green('+')} ${row.node.padEnd(width)}  ${path(row.file)}`)
-        const spec = written.get(row.node)
-        const from = contracts.get(row.node)
-        const read = spec ? summary(spec) : ''
-        if (from && !from.error && from.source !== 'none' && read !== '') {
-          out.push(`    ${' '.repeat(width)}  ${c.dim(read)}`)
-        } else if (from?.error) {
-          out.push(`    ${' '.repeat(width)}  ${c.yellow(`defaults: ${from.error.message}`)}`)
-        }
-      }
+    /** The outcomes of one kind under their heading, with their count; none: nothing. */
+    const section = <A extends SpecCreation['action']>(
+      action: A,
+      title: string,
+      lines: (outcome: Extract<SpecCreation, { action: A }>) => string[],
+      tone = (text: string) => text,
+    ) => {
+      const rows = outcomes.filter(
+        (outcome): outcome is Extract<SpecCreation, { action: A }> => outcome.action === action,
+      )
+      if (rows.length > 0)
+        out.push('', c.bold(tone(`${title} (${rows.length})`)), ...rows.flatMap(lines))
     }
-    if (shared.length > 0) {
-      out.push('', c.bold(`Sharing a spec created above (same script) (${shared.length})`))
-      for (const row of shared) {
-        out.push(
-          `  ${c.green('+')} ${row.node.padEnd(width)}  ${path(row.file)}  ${c.dim(`(with ${row.detail})`)}`,
-        )
-      }
-    }
-    if (existing.length > 0) {
-      out.push('', c.bold(`Already existing, left unchanged (${existing.length})`))
-      for (const row of existing) {
-        out.push(
-          `  ${c.dim('=')} ${row.node.padEnd(width)}  ${path(row.file)}  ${c.dim(`(${row.detail})`)}`,
-        )
-      }
-    }
-    if (unreadable.length > 0) {
-      out.push('', c.bold(c.red(`Could not be read, left unchanged (${unreadable.length})`)))
-      for (const row of unreadable)
-        out.push(`  ${c.red('!')} ${row.node.padEnd(width)}  ${row.detail}`)
-    }
+    section('created', 'Created', ({ node, file }) => {
+      const spec = written.get(node)
+      const from = contracts.get(node)
+      const read = spec ? summary(spec) : ''
+      const note =
+        from && !from.error && from.source !== 'none' && read !== ''
+          ? [c.dim(read)]
+          : from?.error
+            ? [c.yellow(`defaults: ${from.error.message}`)]
+            : []
+      return [
+        row(c.green('+'), node, path(file)),
+        ...note.map((text) => `    ${' '.repeat(width)}  ${text}`),
+      ]
+    })
+    section(
+      'shared',
+      'Sharing a spec created above (same script)',
+      ({ node, file, createdFor }) => [
+        row(c.green('+'), node, `${path(file)}  ${c.dim(`(with ${createdFor})`)}`),
+      ],
+    )
+    section('existing', 'Already existing, left unchanged', ({ node, file, source }) => [
+      row(c.dim('='), node, `${path(file)}  ${c.dim(`(${describeSource(source)})`)}`),
+    ])
+    section(
+      'unreadable',
+      'Could not be read, left unchanged',
+      ({ node, error }) => [row(c.red('!'), node, error.shortMessage)],
+      c.red,
+    )
     out.push(
       '',
       ignore.action === 'present'
@@ -154,7 +143,7 @@ export const initCommand: CommandDef = {
       `  ${step++}. pipetest run ${rerun}`,
     )
     ctx.stdout.write(`${out.join('\n')}\n`)
-    return unreadable.length > 0 ? EXIT.failed : EXIT.ok
+    return outcomes.some((outcome) => outcome.action === 'unreadable') ? EXIT.failed : EXIT.ok
   },
 }
 
@@ -170,10 +159,7 @@ async function contractsOf(
       runner: resolution.spec.runner,
       command: resolution.spec.command,
     })),
-    {
-      python: project.python ?? DEFAULT_PYTHON,
-      ...(project.contractsDir ? { contractsDir: project.contractsDir } : {}),
-    },
+    project.reading,
   )
   return new Map(nodes.map((resolution, i) => [resolution.node, contracts[i]!]))
 }

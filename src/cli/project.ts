@@ -6,6 +6,7 @@ import { PipelineTestingSpecBuilder } from '../builder/index.js'
 import { CONFIG_FILE, loadProjectConfig, type ProjectConfig } from '../config/index.js'
 import { PipelineDAG, loadDag } from '../dag/index.js'
 import { DEFAULT_TEST_DATA_DIR } from '../spec/index.js'
+import { DEFAULT_PYTHON } from '../engine/run-options.js'
 import {
   stringOption,
   usageError,
@@ -42,7 +43,8 @@ export interface Project {
   builder: PipelineTestingSpecBuilder
   /** pipetest.config.json (or package.json's `pipetest`), PIPETEST_PYTHON applied. */
   config: ProjectConfig
-  contractsDir: string | undefined
+  /** How scripts are read without running them (contracts, imports): interpreter, cursus folder. */
+  reading: { python: string; contractsDir: string | undefined }
 }
 
 /**
@@ -70,7 +72,7 @@ export function openProject(values: OptionValues, ctx: CliContext): Project {
     python,
     builder: new PipelineTestingSpecBuilder({ rootDir, testDataDir, specsDir: config.specsDir }),
     config,
-    contractsDir: config.contractsDir,
+    reading: { python: python ?? DEFAULT_PYTHON, contractsDir: config.contractsDir },
   }
 }
 

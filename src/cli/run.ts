@@ -1,7 +1,6 @@
 import { changedNodesSince, type AffectedNodes } from '../changes/index.js'
 import type { PipelineDAG } from '../dag/index.js'
 import { PipelineRun, type TierResults } from '../engine/index.js'
-import { DEFAULT_PYTHON } from '../engine/run-options.js'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { RESULTS_FILE } from '../engine/run-record.js'
@@ -143,8 +142,7 @@ export const runCommand: CommandDef = {
         ? undefined
         : changedNodesSince(changedRef || 'HEAD', pipelineSpec, {
             specFiles: new Map(built.nodes.map((entry) => [entry.node, entry.resolution.specFile])),
-            python: project.python ?? DEFAULT_PYTHON,
-            contractsDir: project.contractsDir,
+            ...project.reading,
           })
     const selection = selectionOf(values, dag, changed)
     if (changed !== undefined && selection.nodes?.length === 0) {

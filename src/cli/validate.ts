@@ -1,5 +1,4 @@
 import { checkPipeline } from '../builder/index.js'
-import { DEFAULT_PYTHON } from '../engine/run-options.js'
 import { EXIT, flag, type CommandDef } from './command.js'
 import { dagFileOf, dagPositional, loadDagArg, openProject, projectOptions } from './project.js'
 import { displayPath } from '../text.js'
@@ -27,11 +26,10 @@ export const validateCommand: CommandDef = {
     'pipetest validate pipeline.dag.json --json | jq .problems',
   ],
   async run({ values, positionals }, ctx) {
-    const { builder, python, contractsDir } = openProject(values, ctx)
+    const { builder, reading } = openProject(values, ctx)
     const dag = loadDagArg(dagFileOf(positionals.dag, 'validate', ctx), ctx)
     const { problems } = await checkPipeline(builder.buildFromDagWithReport(dag), {
-      python: python ?? DEFAULT_PYTHON,
-      contractsDir,
+      ...reading,
       environment: ctx.env,
     })
     const errors = problems.filter((problem) => problem.severity === 'error')
