@@ -1,11 +1,6 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import {
-  specFromContract,
-  type NodeResolution,
-  type SpecCreation,
-  type SpecTodo,
-} from '../builder/index.js'
+import { specFromContract, type NodeResolution, type SpecTodo } from '../builder/index.js'
 import { readContracts, type ScriptContract } from '../contract/index.js'
 import type { PipelineDAG } from '../dag/index.js'
 import type { ScriptExecutionSpec } from '../spec/index.js'
@@ -81,14 +76,15 @@ export const initCommand: CommandDef = {
       `Specs for ${c.bold(dag.name ?? dagFile)} (${dag.nodes.length} nodes) in ${path(builder.specsDir)}`,
     ]
     /** The outcomes of one kind under their heading, with their count; none: nothing. */
-    const section = <A extends SpecCreation['action']>(
+    type Outcome = (typeof outcomes)[number]
+    const section = <A extends Outcome['action']>(
       action: A,
       title: string,
-      lines: (outcome: Extract<SpecCreation, { action: A }>) => string[],
+      lines: (outcome: Extract<Outcome, { action: A }>) => string[],
       tone = (text: string) => text,
     ) => {
       const rows = outcomes.filter(
-        (outcome): outcome is Extract<SpecCreation, { action: A }> => outcome.action === action,
+        (outcome): outcome is Extract<Outcome, { action: A }> => outcome.action === action,
       )
       if (rows.length > 0)
         out.push('', c.bold(tone(`${title} (${rows.length})`)), ...rows.flatMap(lines))
