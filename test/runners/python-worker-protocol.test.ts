@@ -1,0 +1,171 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { afterEach, describe, expect } from 'vitest'
+import { harnessPath, packagePath } from '../../src/runners/harness.js'
+import { resolvePython } from '../../src/runners/interpreter.js'
+import { waitFor } from '../reliability/helpers.js'
+import { it } from '../support/fixtures.js'
+
+/**
+ * The preloading worker's protocol (harness/python_worker.py), spoken to directly: what it
+ * serves first, and what it leaves behind. The timing that matters is made explicit with a
+ * gate: a library whose import waits for a file the test creates only when it has seen what
+ * it expects (or, if the worker gets it wrong, gives up after a while), so no assertion
+ * depends on how fast the machine is.
+ */
+
+const GATE_GIVES_UP_S = 15
+
+/** A third-party library (on PYTHONPATH, outside the project) whose import waits for GATE. */
+const SLOW_LIBRARY = `import os, time
+deadline = time.monotonic() + ${GATE_GIVES_UP_S}
+while not os.path.exists(os.environ["GATE"]) and time.monotonic() < deadline:
+    time.sleep(0.02)
+`
+
+interface Reply {
+  id?: number
+  ready?: boolean
+  ok?: boolean
+  pid?: number
+  exited?: number
+  code?: number
+  error?: string
+}
+
+const started: ChildProcess[] = []
+afterEach(() => {
+  for (const child of started.splice(0)) child.kill('SIGKILL')
+})
+
+async function startWorker(root: string) {
+  const python = await resolvePython('python3')
+  const site = join(root, 'site')
+  mkdirSync(site, { recursive: true })
+  writeFileSync(join(site, 'slow_library.py'), SLOW_LIBRARY)
+  const gate = join(root, 'gate')
+  const child = spawn(
+    python,
+    [
+      harnessPath('python_worker.py'),
+      harnessPath('python_harness.py'),
+      packagePath('src', 'contract', 'extract_contract.py'),
+    ],
+    {
+      env: { ...process.env, PYTHONPATH: site, GATE: gate, PYTHONDONTWRITEBYTECODE: '1' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  )
+  started.push(child)
+  const replies: Reply[] = []
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    replies.push(JSON.parse(line) as Reply)
+  })
+  await waitFor(() => replies.some((reply) => reply.ready), 60_000, 'the worker to be ready')
+  const send = (...requests: object[]) =>
+    child.stdin!.write(requests.map((request) => `${JSON.stringify(request)}\n`).join(''))
+  return { child, replies, send, openGate: () => writeFileSync(gate, '') }
+}
+
+/** A project with a script that imports the slow library and one that imports nothing. */
+function project(root: string) {
+  const dir = join(root, 'project')
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'heavy.py'), 'import slow_library\n\ndef main(*args):\n    pass\n')
+  writeFileSync(join(dir, 'light.py'), 'def main(*args):\n    pass\n')
+  return dir
+}
+
+/** A fork request for `script`; its request file is absent, so its child fails at once. */
+function fork(id: number, dir: string, script: string) {
+  return {
+    id,
+    op: 'fork',
+    script: join(dir, script),
+    request_file: join(dir, `request-${id}.json`),
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '' },
+    stdout: join(dir, `stdout-${id}.log`),
+    stderr: join(dir, `stderr-${id}.log`),
+  }
+}
+
+/** The worker's children that have exited but were never waited for. */
+function zombiesOf(pid: number): number[] {
+  const zombies: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (Number(parent) === pid && state === 'Z') zombies.push(Number(entry))
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return zombies
+}
+
+describe.runIf(process.platform === 'linux')('the Python worker, spoken to directly', () => {
+  it("serves a fork before a run's background imports, and reports its exit mid-import", async ({
+    tempDir,
+  }) => {
+    const root = tempDir('pipetest-worker-order-')
+    const dir = project(root)
+    const worker = await startWorker(root)
+    // As a run sends them: its prewarm first, then an execution that needs none of it.
+    worker.send(
+      { id: 1, op: 'prepare', script: join(dir, 'heavy.py'), background: true },
+      fork(2, dir, 'light.py'),
+    )
+    const forked = () => worker.replies.find((reply) => reply.id === 2)
+    const exited = () => {
+      const pid = forked()?.pid
+      return pid === undefined ? undefined : worker.replies.find((reply) => reply.exited === pid)
+    }
+    const prepared = () => worker.replies.find((reply) => reply.id === 1)
+    // Waits while the import is held at the gate (it gives up after GATE_GIVES_UP_S).
+    await waitFor(
+      () => exited() !== undefined || prepared() !== undefined,
+      60_000,
+      'the fork, or the background import',
+    )
+    worker.openGate()
+    await waitFor(() => prepared() !== undefined && exited() !== undefined, 60_000, 'both')
+    const order = (find: () => Reply | undefined) => worker.replies.indexOf(find()!)
+    expect(forked()?.pid).toBeGreaterThan(0)
+    // (A child that ends at once may be reported before its fork's answer: python-worker.ts
+    // keeps such early exits.)
+    expect(order(forked)).toBeLessThan(order(prepared))
+    expect(order(exited)).toBeLessThan(order(prepared))
+    expect(prepared()).toEqual({ id: 1, ok: true })
+  })
+
+  it('waits for every child it forks: none is left a zombie, even when they end together', async ({
+    tempDir,
+  }) => {
+    const root = tempDir('pipetest-worker-reap-')
+    const dir = project(root)
+    const worker = await startWorker(root)
+    worker.openGate()
+    const ids = [1, 2, 3, 4, 5, 6, 7, 8]
+    // One write: the children start and end close together, so their SIGCHLDs coalesce.
+    worker.send(...ids.map((id) => fork(id, dir, 'light.py')))
+    const pids = () =>
+      ids.map((id) => worker.replies.find((reply) => reply.id === id)?.pid).filter(Boolean)
+    const reported = () => worker.replies.filter((reply) => reply.exited !== undefined)
+    await waitFor(() => pids().length === ids.length, 60_000, 'every fork')
+    await waitFor(() => reported().length === ids.length, 30_000, 'every exit').catch(
+      () => undefined, // checked below, with the zombies left
+    )
+    expect(zombiesOf(worker.child.pid!)).toEqual([])
+    expect(
+      reported()
+        .map((reply) => reply.exited)
+        .sort(),
+    ).toEqual([...pids()].sort())
+    expect(existsSync(join(dir, 'stderr-1.log'))).toBe(true)
+  })
+})
