@@ -535,6 +535,9 @@ def imports_of(tree):
     found = []
 
     def walk(node, guarded, in_function):
+        def add(module, level=0, names=()):
+            found.append((module, level, node.lineno, guarded, in_function, names))
+
         if isinstance(node, ast.If) and is_main_guard(node):
             return
         if isinstance(node, ast.If) and dotted(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
@@ -543,20 +546,19 @@ def imports_of(tree):
             return
         if isinstance(node, ast.Import):
             for alias in node.names:
-                found.append((alias.name, 0, node.lineno, guarded, in_function, ()))
+                add(alias.name)
             return
         if isinstance(node, ast.ImportFrom):
             if node.module:
                 # `from pkg import name` may import the submodule pkg/name.py: its names go along.
-                names = tuple(alias.name for alias in node.names if alias.name != "*")
-                found.append((node.module, node.level, node.lineno, guarded, in_function, names))
+                add(node.module, node.level, tuple(alias.name for alias in node.names if alias.name != "*"))
             else:
                 for alias in node.names:
-                    found.append((alias.name, node.level, node.lineno, guarded, in_function, ()))
+                    add(alias.name, node.level)
             return
         if isinstance(node, ast.Call) and dotted(node.func) in ("importlib.import_module", "import_module", "__import__"):
             if node.args and constant_str(node.args[0]) is not None:
-                found.append((constant_str(node.args[0]), 0, node.lineno, guarded, in_function, ()))
+                add(constant_str(node.args[0]))
         if isinstance(node, ast.Try):
             inner = guarded or any(handler_guards_imports(h) for h in node.handlers)
             for child in node.body:
@@ -592,16 +594,14 @@ def read_imports(script, tree, found_cache):
                 entry["guarded"] = True
             if in_function:
                 entry["inFunction"] = True
-            folder = here
-            if level > 0:
-                for _ in range(level - 1):
-                    folder = os.path.dirname(folder)
-            target = local_file(folder if level > 0 else script_dir, parts)
+            folder = here if level > 0 else script_dir
+            for _ in range(level - 1):  # `from .. import x`: one folder up per extra dot
+                folder = os.path.dirname(folder)
+            target = local_file(folder, parts)
             if target is None and level == 0 and here != script_dir:
                 target = local_file(here, parts)
             if target is not None or level > 0:
-                entry["kind"] = "local"
-                entry["available"] = target is not None
+                entry.update(kind="local", available=target is not None)
                 if target is not None:
                     entry["file"] = target
                     nested = [target] if target.endswith(".py") else []
@@ -616,15 +616,11 @@ def read_imports(script, tree, found_cache):
                             continue
                         visited.add(file_)
                         local_files.append(file_)
-                        try:
-                            with open(file_, "rb") as handle:
-                                queue.append((file_, ast.parse(handle.read(), file_)))
-                        except (SyntaxError, ValueError, OSError):
-                            pass
+                        nested_tree = parse_file(file_)[0]  # one that cannot be parsed adds nothing
+                        if nested_tree is not None:
+                            queue.append((file_, nested_tree))
             else:
-                kind, available = classify(parts[0], script_dir, found_cache)
-                entry["kind"] = kind
-                entry["available"] = available
+                entry["kind"], entry["available"] = classify(parts[0], script_dir, found_cache)
             imports.append(entry)
     return imports, local_files
 
