@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path'
+import { basename, dirname, resolve } from 'node:path'
 import { PipetestError } from '../errors.js'
 import { readJsonFile } from '../files/json.js'
 import { listSome } from '../text.js'
@@ -237,7 +237,10 @@ export class PipelineDAG {
         'DAG_CYCLE',
         `The DAG has a cycle: ${pathText(cycle)}`,
         cycle.length <= LONG_CYCLE
-          ? `Remove one of the edges ${pairs(cycle).join(', ')} (a pipeline step cannot depend on its own outputs).`
+          ? `Remove one of the edges ${cycle
+              .slice(1)
+              .map((to, i) => `${cycle[i]} → ${to}`)
+              .join(', ')} (a pipeline step cannot depend on its own outputs).`
           : `Remove one of the ${cycle.length - 1} edges of this cycle (a pipeline step cannot depend on its own outputs).`,
         cycle[0],
       )
@@ -325,7 +328,7 @@ export class PipelineDAG {
     )
     const dag = PipelineDAG.fromJSON(json, { file: path, baseDir: dirname(path) })
     // A DAG that names no pipeline is named after its file.
-    dag.name ??= fileName(path)
+    dag.name ??= basename(path).replace(/(\.dag)?\.json$/i, '')
     return dag
   }
 
@@ -401,13 +404,4 @@ function pathText(cycle: string[]): string {
   if (cycle.length <= LONG_CYCLE) return cycle.join(' → ')
   const left = cycle.length - 10
   return [...cycle.slice(0, 5), `… ${left} more …`, ...cycle.slice(-5)].join(' → ')
-}
-
-function pairs(cycle: string[]): string[] {
-  return cycle.slice(0, -1).map((node, i) => `${node} → ${cycle[i + 1]}`)
-}
-
-function fileName(file: string): string {
-  const base = file.split(/[\\/]/).at(-1) ?? file
-  return base.replace(/(\.dag)?\.json$/i, '')
 }

@@ -201,7 +201,7 @@ export function dominantFormat(paths: string[]): string | undefined {
   }
   const skip = (name: string) => isTemporaryFile(name)
   for (const path of paths) {
-    if (!isFolder(path)) count(path, basename(path))
+    if (!statThrough(path)?.isDirectory()) count(path, basename(path))
     else
       for (const entry of walkTree(path, { skip })) {
         if (seen >= SAMPLE_FILES) break
@@ -210,10 +210,6 @@ export function dominantFormat(paths: string[]): string | undefined {
   }
   const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
   return ranked[0]?.[0]
-}
-
-function isFolder(path: string): boolean {
-  return statThrough(path)?.isDirectory() ?? false
 }
 
 /** A non-empty regular file, through a symlink too (never a FIFO: it is not opened). */

@@ -1,6 +1,5 @@
 import type { DataContract, ValueContract } from './contract.js'
 import type { SummaryOptions, DataSummary } from './summary.js'
-import type { DataFormat } from './formats.js'
 
 /** What a summary must track for a contract to be checked: its file, unique and allowed values. */
 export function summaryOptionsFor(contract: DataContract | undefined): SummaryOptions {
@@ -28,7 +27,7 @@ const VALUES_RECORDED = 10
  */
 export function observedContract(summary: DataSummary): DataContract | undefined {
   if (summary.kind === 'unreadable') return undefined
-  const format = formatOf(summary.formats)
+  const format = summary.formats.length === 1 ? summary.formats[0] : undefined
   if (summary.kind === 'document') {
     const keys: Record<string, ValueContract> = {}
     for (const [name, key] of Object.entries(summary.keys)) {
@@ -59,8 +58,4 @@ export function observedContract(summary: DataSummary): DataContract | undefined
     ...(splits.length > 0 ? { splits } : {}),
     columns,
   }
-}
-
-function formatOf(formats: DataFormat[]): DataFormat | undefined {
-  return formats.length === 1 ? formats[0] : undefined
 }

@@ -85,7 +85,7 @@ export async function* readRows(file: DataFile): AsyncGenerator<RowChunk> {
     if (error instanceof DataReadError) throw error
     throw new DataReadError(
       file.relative,
-      `cannot be read as ${describeFormat(file)}: ${messageOf(error)}`,
+      `cannot be read as ${formatName(file.format, file.gzip)}: ${messageOf(error)}`,
     )
   }
 }
@@ -98,10 +98,6 @@ export async function readJsonFile(
   if (Array.isArray(value)) return { kind: 'rows', value }
   if (isRecord(value)) return { kind: 'document', value }
   throw new DataReadError(file.relative, `holds a single ${typeof value}, not an object or a list`)
-}
-
-function describeFormat(file: Pick<DataFile, 'format' | 'gzip'>): string {
-  return formatName(file.format, file.gzip)
 }
 
 function open(file: DataFile): Readable {

@@ -85,7 +85,7 @@ export async function snapshotData(
   const shown = checkOptions(data, options)
   const { summary } = data
   if (summary.kind === 'unreadable') return unreadable(data, summary.reason)
-  const format = formatOf(summary.formats, summary.gzip)
+  const format = summary.formats.join(' + ') + (summary.gzip ? ' (gzip)' : '')
   if (summary.kind === 'document') {
     const keys: DocumentSnapshot['keys'] = {}
     for (const key of pickColumns(Object.keys(summary.keys), options)) {
@@ -204,10 +204,6 @@ function pickColumns(present: string[], options: SnapshotOptions): string[] {
   const chosen = options.columns ?? present
   const excluded = new Set(options.exclude ?? [])
   return chosen.filter((column) => !excluded.has(column))
-}
-
-function formatOf(formats: string[], gzip: boolean): string {
-  return formats.join(' + ') + (gzip ? ' (gzip)' : '')
 }
 
 function filesOf(files: string[]): string[] {

@@ -117,7 +117,9 @@ export async function summarizeDataset(
       const content = await readJsonFile(files[0]!)
       if (content.kind === 'document') {
         const keys = flattenDocument(content.value)
-        const hash = options.hash ? { hash: sha256(JSON.stringify(keys)) } : {}
+        const hash = options.hash
+          ? { hash: createHash('sha256').update(JSON.stringify(keys)).digest('hex') }
+          : {}
         return { kind: 'document', ...read, keys, ...hash }
       }
     }
@@ -309,8 +311,4 @@ function listedValue(text: string, type: ColumnType | null): string | number | b
 function compareValues(a: string | number | boolean, b: string | number | boolean): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
 }
