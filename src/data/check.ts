@@ -45,18 +45,12 @@ export type Where = 'column' | 'key'
 export function checkContract(summary: DataSummary, contract: DataContract): ContractViolation[] {
   if (summary.kind === 'unreadable') return [{ kind: 'unreadable', reason: summary.reason }]
   const violations: ContractViolation[] = []
-  if (contract.format !== undefined) {
-    const actual = summary.formats
-    if (actual.some((format) => format !== contract.format)) {
-      violations.push({ kind: 'format', expected: contract.format, actual })
-    }
+  const { format } = contract
+  if (format !== undefined && summary.formats.some((actual) => actual !== format)) {
+    violations.push({ kind: 'format', expected: format, actual: summary.formats })
   }
   if (summary.kind === 'document') {
-    if (
-      contract.columns !== undefined ||
-      contract.rows !== undefined ||
-      contract.splits !== undefined
-    ) {
+    if ([contract.columns, contract.rows, contract.splits].some((set) => set !== undefined)) {
       violations.push({ kind: 'shape', expected: 'table' })
     }
     violations.push(...checkKeys(summary.keys, contract))
@@ -114,16 +108,9 @@ function presence(
   for (const name of missing) {
     const renamedTo = closest(name, candidates)
     if (renamedTo !== undefined) candidates.splice(candidates.indexOf(renamedTo), 1)
-    violations.push({
-      kind: 'missing',
-      where,
-      name,
-      ...(renamedTo !== undefined ? { renamedTo } : {}),
-    })
+    violations.push({ kind: 'missing', where, name, ...(renamedTo !== undefined && { renamedTo }) })
   }
-  const offered = new Set(
-    violations.flatMap((v) => (v.kind === 'missing' && v.renamedTo ? [v.renamedTo] : [])),
-  )
+  const offered = new Set(unexpected.filter((name) => !candidates.includes(name)))
   for (const name of unexpected) {
     if (strict || offered.has(name)) violations.push({ kind: 'unexpected', where, name })
   }
