@@ -1,5 +1,5 @@
-import { existsSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { isFile } from '../files/walk.js'
 
 /** Extensions a script found by name may have, in the order they are preferred. */
 export const SCRIPT_EXTENSIONS = ['.py', '.mjs', '.js', '.cjs'] as const
@@ -72,8 +72,4 @@ function searchByName(input: ScriptLookupInput): { found?: string; searched: str
     }
   }
   return { searched }
-}
-
-function isFile(path: string): boolean {
-  return existsSync(path) && statSync(path).isFile()
 }

@@ -1,5 +1,6 @@
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
+import { isFile } from '../files/walk.js'
 
 /**
  * A relative specifier in an `import … from './x'`, `export … from './x'`, `import './x'`,
@@ -53,12 +54,4 @@ function resolveRelative(folder: string, specifier: string): string | undefined 
     if (isFile(resolve(base, index))) return resolve(base, index)
   }
   return undefined
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile()
-  } catch {
-    return false
-  }
 }

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { isTemporaryFile, statThrough, walkTree } from '../files/walk.js'
+import { isFile, isTemporaryFile, walkTree } from '../files/walk.js'
 import { detectFormat } from './formats.js'
 import type { DataFile } from './readers.js'
 
@@ -88,8 +88,7 @@ function listDataFiles(root: string): string[] {
   for (const entry of walkTree(root, { skip })) {
     if (found.length >= MAX_FILES) break
     if (entry.kind !== 'file' && entry.kind !== 'symlink') continue
-    const stats = statThrough(entry.path)
-    if (stats?.isFile() && stats.size > 0) found.push(entry.path)
+    if (isFile(entry.path, 1)) found.push(entry.path)
   }
   return found
 }

@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs'
 import { basename, extname } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { isRecord } from '../files/json.js'
-import { isTemporaryFile, statThrough, walkTree } from '../files/walk.js'
+import { isFile, isTemporaryFile, statThrough, walkTree } from '../files/walk.js'
 
 /** The formats pipetest reads. Everything else is reported as unreadable, never guessed. */
 export const dataFormats = ['csv', 'tsv', 'json', 'jsonl', 'parquet'] as const
@@ -194,7 +194,7 @@ export function dominantFormat(paths: string[]): string | undefined {
   const counts = new Map<string, number>()
   let seen = 0
   const count = (path: string, name: string): void => {
-    if (!isDataFile(path)) return
+    if (!isFile(path, 1)) return
     seen++
     const format = fileFormat(name)
     counts.set(format, (counts.get(format) ?? 0) + 1)
@@ -210,10 +210,4 @@ export function dominantFormat(paths: string[]): string | undefined {
   }
   const ranked = [...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
   return ranked[0]?.[0]
-}
-
-/** A non-empty regular file, through a symlink too (never a FIFO: it is not opened). */
-function isDataFile(path: string): boolean {
-  const stats = statThrough(path)
-  return stats !== undefined && stats.isFile() && stats.size > 0
 }

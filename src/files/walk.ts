@@ -74,6 +74,12 @@ export function statThrough(path: string): Stats | undefined {
   }
 }
 
+/** A regular file (through symlinks), of at least `minSize` bytes; never opened, so never a FIFO. */
+export function isFile(path: string, minSize = 0): boolean {
+  const stats = statThrough(path)
+  return stats !== undefined && stats.isFile() && stats.size >= minSize
+}
+
 const SYSTEM_NAMES = new Set(['.ds_store', 'thumbs.db', 'desktop.ini'])
 const TEMPORARY_SUFFIXES = [
   '.tmp',
