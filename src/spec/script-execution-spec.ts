@@ -50,64 +50,58 @@ interface SpecField<S extends z.ZodType = z.ZodType> {
   schema: S
   /** What to write instead, in the words of the spec file. */
   fix: string
-  /** cursus' model has the field: it is written (as null when unset) in cursus' order. */
-  cursus?: true
 }
 
 /**
- * Every field of a spec, once: its type in memory (camelCase), how to fix a bad value, and
- * whether cursus knows it. The on-disk key is the snake_case of the name (`inputPaths` ↔
- * `input_paths`); the file form, the codec between the two and the messages are derived
- * from this table, so a new field is one entry here. cursus' fields come first, in its order.
+ * Every field of a spec, once: its type in memory (camelCase) and how to fix a bad value.
+ * The on-disk key is the snake_case of the name (`inputPaths` ↔ `input_paths`); the file
+ * form, the codec between the two and the messages are derived from these tables, so a new
+ * field is one entry here. cursus' model has the first ones: they are written in its order,
+ * as null when unset.
  */
-const specFields = {
+const cursusFields = {
   scriptName: {
     schema: scriptNameSchema,
     fix: 'Set "script_name" to the script file name without extension (e.g. "tabular_preprocessing").',
-    cursus: true,
   },
   /** The DAG node; empty is accepted (as by cursus): the node is then found by name. */
   stepName: {
     schema: z.string(),
     fix: 'Set "step_name" to the DAG node this spec belongs to.',
-    cursus: true,
   },
   /** Empty is accepted (as by cursus) and means "find the script by name". */
   scriptPath: {
     schema: z.string().optional(),
     fix: 'Set "script_path" to the script file (relative to the project root) or null.',
-    cursus: true,
   },
   inputPaths: {
     schema: pathMap.default({}),
     fix: 'Write "input_paths" as {"<logical name>": "<path>"} with string paths.',
-    cursus: true,
   },
   outputPaths: {
     schema: pathMap.default({}),
     fix: 'Write "output_paths" as {"<logical name>": "<path>"} with string paths.',
-    cursus: true,
   },
   environVars: {
     schema: z.record(z.string(), envValue).default({}),
     fix: 'Write "environ_vars" as {"NAME": "value"}.',
-    cursus: true,
   },
   jobArgs: {
     schema: z.record(z.string(), z.unknown()).default({}),
     fix: 'Write "job_args" as an object, e.g. {"job_type": "training"}.',
-    cursus: true,
   },
   lastUpdated: {
     schema: z.string().optional(),
     fix: 'Set "last_updated" to an ISO date string or null.',
-    cursus: true,
   },
   userNotes: {
     schema: z.string().optional(),
     fix: 'Set "user_notes" to a string or null.',
-    cursus: true,
   },
+} satisfies Record<string, SpecField>
+
+const specFields = {
+  ...cursusFields,
   runner: {
     schema: runnerKindSchema.optional(),
     fix: 'Set "runner" to "python", "node" or "command", or remove it to choose by file extension.',
@@ -243,10 +237,10 @@ export const specFileSchema = z.codec(onDiskSchema, scriptExecutionSpecSchema, {
   },
   encode: (spec) => {
     const json: Record<string, unknown> = {}
-    for (const [name, field] of fieldEntries) {
+    for (const [name] of fieldEntries) {
       const value = spec[name]
       if (value !== undefined) json[specFileKey(name)] = value
-      else if (field.cursus) json[specFileKey(name)] = null
+      else if (name in cursusFields) json[specFileKey(name)] = null
     }
     for (const [key, value] of Object.entries(spec.extra ?? {})) {
       if (!(key in json)) json[key] = value
