@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { readContracts, type ScriptContract } from '../contract/index.js'
+import { readContracts, type ReadContractsOptions, type ScriptContract } from '../contract/index.js'
 import type { PipelineTestingSpec } from '../spec/index.js'
 import type { SpecProblem } from './spec-problem.js'
 import { contractProblems, type ContractProblem } from './contract-check.js'
@@ -14,10 +14,7 @@ import { displayPath } from '../text.js'
 export type PipelineProblem =
   (SpecProblem & { severity: 'error' }) | (PortProblem & { severity: 'error' }) | ContractProblem
 
-export interface PipelineCheckOptions {
-  /** Interpreter for Python scripts whose spec names none. */
-  python: string
-  contractsDir?: string | undefined
+export interface PipelineCheckOptions extends ReadContractsOptions {
   /** The environment runs inherit (os.environ reads found there are satisfied); default process.env. */
   environment?: NodeJS.ProcessEnv
 }

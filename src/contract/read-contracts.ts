@@ -1,17 +1,13 @@
 import { selectRunner, InterpreterNotFoundError } from '../runners/index.js'
-import type { RunnerKind } from '../spec/index.js'
+import type { ScriptExecutionSpec } from '../spec/index.js'
 import { findCursusContract } from './cursus-contract.js'
 import { readNodeContracts } from './node-contracts.js'
 import { readPythonContracts } from './python-contracts.js'
 import { emptyContract, type ContractKey, type ScriptContract } from './script-contract.js'
 
 /** A script whose contract is wanted, as a spec (or a DAG node) describes it. */
-export interface ContractTarget {
+export type ContractTarget = Pick<ScriptExecutionSpec, 'runner' | 'command' | 'python'> & {
   scriptPath: string
-  runner?: RunnerKind | undefined
-  command?: string[] | undefined
-  /** This script's interpreter, when its spec names one. */
-  python?: string | undefined
 }
 
 export interface ReadContractsOptions {
