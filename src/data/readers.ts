@@ -58,29 +58,11 @@ const MAX_JSON_BYTES = 256 * 1024 * 1024
 
 /**
  * The rows of a tabular file, chunk by chunk. A JSON file that holds an object is not a table:
- * read it with `readJsonDocument`.
+ * read it with `readJsonFile`.
  */
 export async function* readRows(file: DataFile): AsyncGenerator<RowChunk> {
   try {
-    switch (file.format) {
-      case 'csv':
-      case 'tsv':
-        yield* readDelimited(file)
-        return
-      case 'jsonl':
-        yield* readJsonLines(file)
-        return
-      case 'json': {
-        const value = await readJson(file)
-        if (!Array.isArray(value))
-          throw new DataReadError(file.relative, 'holds a JSON object, not rows')
-        yield* chunkObjects(value.map((item) => (isRecord(item) ? item : { value: item })))
-        return
-      }
-      case 'parquet':
-        yield* readParquet(file)
-        return
-    }
+    yield* ROW_READERS[file.format](file)
   } catch (error) {
     if (error instanceof DataReadError) throw error
     throw new DataReadError(
@@ -98,6 +80,12 @@ export async function readJsonFile(
   if (Array.isArray(value)) return { kind: 'rows', value }
   if (isRecord(value)) return { kind: 'document', value }
   throw new DataReadError(file.relative, `holds a single ${typeof value}, not an object or a list`)
+}
+
+async function* readJsonRows(file: DataFile): AsyncGenerator<RowChunk> {
+  const value = await readJson(file)
+  if (!Array.isArray(value)) throw new DataReadError(file.relative, 'holds a JSON object, not rows')
+  yield* chunkObjects(value.map((item) => (isRecord(item) ? item : { value: item })))
 }
 
 function open(file: DataFile): Readable {
@@ -220,6 +208,14 @@ async function* readParquet(file: DataFile): AsyncGenerator<RowChunk> {
     start = end
   }
   if (metadata.row_groups.length === 0) yield { columns, rows: [] }
+}
+
+const ROW_READERS: Record<DataFormat, (file: DataFile) => AsyncGenerator<RowChunk>> = {
+  csv: readDelimited,
+  tsv: readDelimited,
+  json: readJsonRows,
+  jsonl: readJsonLines,
+  parquet: readParquet,
 }
 
 type ParquetModules = [typeof Hyparquet, typeof HyparquetCompressors]
