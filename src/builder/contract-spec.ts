@@ -76,12 +76,12 @@ export function specFromContract(input: ContractSpecInput): {
     if (!wired && outputs.length === 1 && unfed.length === 1)
       fed.set(unfed[0]!.name, outputs[0]![1])
   }
-  const inputNames = unique([
+  const inputNames = new Set([
     ...contract.inputs.filter((key) => key.required || fed.has(key.name)).map((key) => key.name),
     ...fed.keys(),
   ])
   const inputPaths = Object.fromEntries(
-    inputNames.map((name) => [
+    [...inputNames].map((name) => [
       name,
       fed.get(name) ?? suggestedPath('input', name, scriptName, testDataDirForSpecs),
     ]),
@@ -91,14 +91,14 @@ export function specFromContract(input: ContractSpecInput): {
   const wanted = new Set(
     children.flatMap((child) => Object.keys(dag.getEdge(node, child)?.ports ?? {})),
   )
-  const outputNames = unique([
+  const outputNames = new Set([
     ...contract.outputs
       .filter((key) => key.required || wanted.has(key.name))
       .map((key) => key.name),
     ...wanted,
   ])
   const outputPaths = Object.fromEntries(
-    outputNames.map((name) => [
+    [...outputNames].map((name) => [
       name,
       suggestedPath('output', name, scriptName, testDataDirForSpecs),
     ]),
@@ -122,9 +122,9 @@ export function specFromContract(input: ContractSpecInput): {
     ...base,
     // A script whose keys are all known gets exactly them (none, for a loader that reads no
     // input); one that computes its keys keeps the defaults the user will rename.
-    inputPaths: inputNames.length > 0 || !gapIn(contract, 'inputs') ? inputPaths : base.inputPaths,
+    inputPaths: inputNames.size > 0 || !gapIn(contract, 'inputs') ? inputPaths : base.inputPaths,
     outputPaths:
-      outputNames.length > 0 || !gapIn(contract, 'outputs') ? outputPaths : base.outputPaths,
+      outputNames.size > 0 || !gapIn(contract, 'outputs') ? outputPaths : base.outputPaths,
     environVars,
     jobArgs,
   }
@@ -144,8 +144,4 @@ function todo(role: SpecTodo['role'], key: ContractKey): SpecTodo {
 
 function gapIn(contract: ScriptContract, role: 'inputs' | 'outputs'): boolean {
   return [...contract.computed, ...contract.whole].some((gap) => gap.role === role)
-}
-
-function unique(names: string[]): string[] {
-  return [...new Set(names)]
 }
