@@ -73,31 +73,26 @@ export function contractProblems(input: ContractCheckInput): ContractProblem[] {
     problems.push({ node, scriptName: spec.scriptName, ...problem })
 
   if (contract.error) {
-    if (contract.error.kind === 'interpreter-not-found') {
-      add({
-        kind: 'interpreter-not-found',
-        severity: 'error',
-        message: contract.error.message,
-        fix: contract.error.hint ?? 'Install it, or choose another interpreter.',
-      })
-      return problems
-    }
-    if (contract.error.kind === 'import' || contract.error.kind === 'invalid-contract') {
+    const { kind, message, hint, line } = contract.error
+    if (kind === 'interpreter-not-found') {
+      const fix = hint ?? 'Install it, or choose another interpreter.'
+      add({ kind: 'interpreter-not-found', severity: 'error', message, fix })
+    } else if (kind === 'import' || kind === 'invalid-contract') {
       add({
         kind: 'contract-unreadable',
         severity: 'error',
-        message: `${script}: ${contract.error.message}`,
+        message: `${script}: ${message}`,
         fix: `Make ${script} load without errors (node ${script}) and export a valid \`contract\`, or remove the export.`,
       })
-      return problems
+    } else {
+      add({
+        kind: 'contract-unreadable',
+        severity: 'error',
+        message: `${script} cannot be read: ${message}`,
+        fix: `Fix ${script}${line ? ` at line ${line}` : ''}.`,
+        ...(line ? { line } : {}),
+      })
     }
-    add({
-      kind: 'contract-unreadable',
-      severity: 'error',
-      message: `${script} cannot be read: ${contract.error.message}`,
-      fix: `Fix ${script}${contract.error.line ? ` at line ${contract.error.line}` : ''}.`,
-      ...(contract.error.line ? { line: contract.error.line } : {}),
-    })
     return problems
   }
 
