@@ -47,10 +47,8 @@ function discoverOutput(name: string, path: string): OutputReport {
 /** Non-data files named in a report: enough to recognise them. */
 const NON_DATA_EXAMPLES = 3
 
-function countDataFiles(root: string): {
-  files: number
-  bytes: number
-  nonData: { count: number; examples: string[] }
+function countDataFiles(root: string): Pick<OutputReport, 'files' | 'bytes'> & {
+  nonData: Required<OutputReport>['nonData']
 } {
   let files = 0
   let bytes = 0

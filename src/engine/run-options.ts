@@ -43,14 +43,11 @@ export const DEFAULT_PYTHON = 'python3'
 export const DEFAULT_TIMEOUT_SECONDS = 300
 export const DEFAULT_KEEP_RECENT_RUNS_MS = 15 * 60_000
 
-export interface ResolvedRunOptions {
-  concurrency: number
-  python: string
+export interface ResolvedRunOptions extends Required<
+  Pick<RunOptions, 'concurrency' | 'python' | 'timeoutSeconds' | 'keepRuns' | 'keepRecentRunsMs'>
+> {
   /** 'if-running': unset, in a run with a single Python execution (see PipelineRun). */
   pythonWorker: boolean | 'if-running'
-  timeoutSeconds: number
-  keepRuns: number
-  keepRecentRunsMs: number
 }
 
 /** Defaults applied and numbers checked once, so a typo fails at construction, not mid-run. */

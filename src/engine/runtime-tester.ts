@@ -16,18 +16,12 @@ import { stableStringify } from '../files/json.js'
 import { skippedEdgeResult, skippedFlowResult, skippedScriptResult } from './tier-results.js'
 
 /** What cursus' `get_script_main_params` returns; any of it overrides the spec for one test. */
-export interface MainParams {
-  inputPaths?: Record<string, string>
-  outputPaths?: Record<string, string>
-  environVars?: Record<string, string>
-  jobArgs?: Record<string, unknown>
-}
+export type MainParams = Partial<
+  Pick<ScriptExecutionSpec, 'inputPaths' | 'outputPaths' | 'environVars' | 'jobArgs'>
+>
 
-export interface ConfiguredTierResults {
-  scripts: Record<string, ScriptTestResult>
-  edges: Record<string, DataCompatibilityResult>
-  flow: PipelineFlowResult
-}
+/** Every tier's results, a disabled tier's as `skipped`. */
+export type ConfiguredTierResults = Required<TierResults>
 
 /**
  * The plan's RuntimeTester on top of one {@link PipelineRun}: every method shares the run's

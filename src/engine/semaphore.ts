@@ -79,15 +79,12 @@ export class Semaphore {
 
   #dispatch(): void {
     while (this.#active < this.limit && this.#waiting.length > 0) {
-      let best = 0
-      let bestPriority = this.#waiting[0]!.priority()
-      for (let i = 1; i < this.#waiting.length; i++) {
-        const priority = this.#waiting[i]!.priority()
-        if (priority > bestPriority) {
-          best = i
-          bestPriority = priority
-        }
-      }
+      // The first of the highest: first come among equals.
+      const priorities = this.#waiting.map((waiter) => waiter.priority())
+      const best = priorities.reduce(
+        (top, priority, i) => (priority > priorities[top]! ? i : top),
+        0,
+      )
       this.#waiting.splice(best, 1)[0]!.grant()
     }
   }
