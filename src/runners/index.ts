@@ -1,5 +1,5 @@
 import { extname } from 'node:path'
-import type { RunnerKind } from '../spec/script-execution-spec.js'
+import type { RunnerKind, ScriptExecutionSpec } from '../spec/script-execution-spec.js'
 import { runCommandScript } from './command.js'
 import { runNode } from './node.js'
 import { runPython } from './python.js'
@@ -30,11 +30,9 @@ export function runExecution(request: ExecutionRequest): Promise<ProcessReport> 
  * command runner; else by extension — `.py` → python, `.js`/`.mjs`/`.cjs` → node, anything
  * else (shell scripts, binaries, no path at all) → command.
  */
-export function selectRunner(spec: {
-  runner?: RunnerKind | undefined
-  scriptPath?: string | undefined
-  command?: string[] | undefined
-}): RunnerKind {
+export function selectRunner(
+  spec: Partial<Pick<ScriptExecutionSpec, 'runner' | 'scriptPath' | 'command'>>,
+): RunnerKind {
   if (spec.runner) return spec.runner
   if (spec.command && spec.command.length > 0) return 'command'
   const extension = extname(spec.scriptPath ?? '').toLowerCase()
