@@ -126,6 +126,15 @@ describe('Python worker rows', () => {
     }
   })
 
+  it('the garbage collector is on in a forked child, as in a fresh interpreter (the worker runs without it)', async ({
+    newProject,
+  }) => {
+    const [worker, fresh] = await bothWays(newProject, 'reports_gc.py')
+    expect(worker.launch).toEqual({ mode: 'worker' })
+    expect(output(fresh, 'gc.txt')).toMatch(/^True /)
+    expect(output(worker, 'gc.txt')).toBe(output(fresh, 'gc.txt'))
+  })
+
   it('a non-daemon thread left running by main() is waited for in a forked child too', async ({
     newProject,
   }) => {
