@@ -54,10 +54,7 @@ export class PipelineRun {
   readonly #engine: ExecutionEngine
   readonly #planner: ExecutionPlanner
   /** What this run's tests got, for the run folder's `results.json` (see run-record.ts). */
-  readonly #recorded: Required<Omit<TierResults, 'flow'>> & Pick<TierResults, 'flow'> = {
-    scripts: {},
-    edges: {},
-  }
+  readonly #recorded: TierResults = { scripts: {}, edges: {} }
   readonly #record: boolean
 
   constructor(
