@@ -123,10 +123,10 @@ export function problemsOfNode(
             suggestedPath(direction, name, scriptName, context.testDataDirForSpecs),
           ]),
         )
-      const outputs =
-        issue.kind === 'no-outputs'
-          ? suggest('output', ['data_output'])
-          : suggest('output', issue.outputs)
+      const outputs = suggest(
+        'output',
+        issue.kind === 'no-outputs' ? ['data_output'] : issue.outputs,
+      )
       const inputs = suggest('input', issue.inputs)
       add({
         kind: issue.kind,

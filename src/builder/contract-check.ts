@@ -157,7 +157,7 @@ export function contractProblems(input: ContractCheckInput): ContractProblem[] {
 type Found = Omit<ContractProblem, 'node' | 'scriptName'>
 
 function keyProblems(input: ContractCheckInput, role: ContractRole, script: string): Found[] {
-  const { node, spec, contract } = input
+  const { node, spec, contract, testDataDirForSpecs } = input
   // main() gets job_type from the node's suffix when job_args are empty.
   const declared = Object.keys(
     role === 'jobArgs' ? effectiveJobArgs(spec, node) : spec[ROLES[role].spec],
@@ -198,15 +198,9 @@ function keyProblems(input: ContractCheckInput, role: ContractRole, script: stri
         name,
         [...readNames].filter((other) => !declared.includes(other)),
       )
+      const value = role === 'jobArgs' ? undefined : spec[ROLES[role].spec][name]
       const placeholder =
-        role !== 'jobArgs' &&
-        isDefaultPlaceholder(
-          spec,
-          role,
-          name,
-          spec[ROLES[role].spec][name],
-          input.testDataDirForSpecs,
-        )
+        role !== 'jobArgs' && isDefaultPlaceholder(spec, role, name, value, testDataDirForSpecs)
       problems.push({
         kind: 'unread-key',
         severity: 'warning',
