@@ -16,3 +16,13 @@ export function colorsFor(
   const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0'
   return picocolors.createColors(!noColorFlag && !noColor && (stream.isTTY === true || forced))
 }
+
+/** A status's colour wherever the CLI prints one: green, red, yellow, else dim. */
+export function toneOf(c: Colors, status: string): (text: string) => string {
+  const tones: Record<string, (text: string) => string> = {
+    passed: c.green,
+    failed: c.red,
+    blocked: c.yellow,
+  }
+  return tones[status] ?? c.dim
+}

@@ -87,15 +87,9 @@ export function parseCommandArgs(command: CommandDef, argv: string[]): ParsedArg
   const options: Record<
     string,
     { type: 'string' | 'boolean'; multiple?: boolean; short?: string }
-  > = {
-    help: { type: 'boolean', short: 'h' },
-  }
-  for (const [name, def] of Object.entries(command.options)) {
-    options[name] = {
-      type: def.type,
-      ...(def.multiple ? { multiple: true } : {}),
-      ...(def.short ? { short: def.short } : {}),
-    }
+  > = { help: { type: 'boolean', short: 'h' } }
+  for (const [name, { type, multiple = false, short }] of Object.entries(command.options)) {
+    options[name] = { type, multiple, ...(short ? { short } : {}) }
   }
   const optional = takeOptionalValues(command, argv)
   let parsed: ReturnType<typeof parseArgs>
@@ -289,6 +283,20 @@ export function secondsOption(
     throw usageError(command, `--${name} ${JSON.stringify(value)} must be a number of seconds > 0`)
   }
   return seconds
+}
+
+/** A `--concurrency`-style option: a whole number ≥ 1, or a usage error naming it. */
+export function countOption(
+  values: OptionValues,
+  name: string,
+  command: string,
+): number | undefined {
+  const value = stringOption(values, name)
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
+    throw usageError(command, `--${name} ${JSON.stringify(value)} must be a whole number ≥ 1`)
+  }
+  return Number(value)
 }
 
 export function listOption(values: OptionValues, name: string): string[] {

@@ -12,7 +12,7 @@ import {
 import { selectNodes, type PipelineDAG } from '../dag/index.js'
 import { PipelineRun, type ExecutionResult } from '../engine/index.js'
 import type { PipelineTestingSpec, ScriptExecutionSpec } from '../spec/index.js'
-import { EXIT, flag, listOption, stringOption, usageError, type CommandDef } from './command.js'
+import { EXIT, countOption, flag, listOption, type CommandDef } from './command.js'
 import {
   dagFileOf,
   dagPositional,
@@ -81,7 +81,7 @@ export const recordCommand: CommandDef = {
     const options = {
       overwrite: flag(values, 'overwrite'),
       samples: flag(values, 'samples'),
-      sampleRows: sampleRowsOf(values),
+      sampleRows: countOption(values, 'sample-rows', 'record') ?? DEFAULT_SAMPLE_ROWS,
     }
     // Not validated: a sample input that does not exist yet is what --samples is about to write,
     // and the flow feeds every wired input from its upstream anyway.
@@ -144,24 +144,14 @@ async function recordNode(
   }
   const lines: string[] = []
   const outputs = Object.fromEntries(result.outputs.map((output) => [output.name, output.path]))
-  const observedOutputs = await observePorts(node, 'output', outputs, lines)
-  const observedInputs = await observePorts(node, 'input', result.inputs, lines)
-  const outputContracts = merge(
-    spec.outputContracts,
-    observedOutputs,
-    context.overwrite,
-    node,
-    'output',
-    lines,
-  )
-  const inputContracts = merge(
-    spec.inputContracts,
-    observedInputs,
-    context.overwrite,
-    node,
-    'input',
-    lines,
-  )
+  const observed = {
+    output: await observePorts(node, 'output', outputs, lines),
+    input: await observePorts(node, 'input', result.inputs, lines),
+  }
+  const mergeOf = (direction: 'input' | 'output', existing: PortContracts | undefined) =>
+    merge(existing, observed[direction], context.overwrite, node, direction, lines)
+  const outputContracts = mergeOf('output', spec.outputContracts)
+  const inputContracts = mergeOf('input', spec.inputContracts)
   const inputPaths: Record<string, string> = {}
   if (context.samples) {
     for (const [input, source] of Object.entries(result.wiredFrom)) {
@@ -216,24 +206,10 @@ async function checkNode(
   if (result.status !== 'passed' && lines.length === 0) {
     lines.push(`  ${node}: failed (${result.outcome}): ${result.message.split('\n')[0] ?? ''}`)
   }
-  const ports: Array<['output' | 'input', string, string, PortContracts | undefined]> = [
-    ...result.outputs.map(
-      (o) =>
-        ['output', o.name, o.path, spec.outputContracts] as [
-          'output',
-          string,
-          string,
-          PortContracts | undefined,
-        ],
-    ),
+  const ports = [
+    ...result.outputs.map((o) => ['output', o.name, o.path, spec.outputContracts] as const),
     ...Object.entries(result.inputs).map(
-      ([name, path]) =>
-        ['input', name, path, spec.inputContracts] as [
-          'input',
-          string,
-          string,
-          PortContracts | undefined,
-        ],
+      ([name, path]) => ['input', name, path, spec.inputContracts] as const,
     ),
   ]
   for (const [direction, port, path, contracts] of ports) {
@@ -355,13 +331,4 @@ function withoutContracts(pipelineSpec: PipelineTestingSpec): PipelineTestingSpe
     }),
   )
   return { ...pipelineSpec, scriptSpecs }
-}
-
-function sampleRowsOf(values: Parameters<typeof stringOption>[0]): number {
-  const text = stringOption(values, 'sample-rows')
-  if (text === undefined) return DEFAULT_SAMPLE_ROWS
-  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) {
-    throw usageError('record', `--sample-rows ${JSON.stringify(text)} must be a whole number ≥ 1`)
-  }
-  return Number(text)
 }

@@ -2,6 +2,7 @@ import type { AffectedNodes } from '../changes/index.js'
 import { selectNodes, type PipelineDAG } from '../dag/index.js'
 import type { TierSelection } from '../engine/index.js'
 import {
+  countOption,
   listOption,
   secondsOption,
   stringOption,
@@ -97,21 +98,12 @@ export function numericOptions(values: OptionValues): {
   concurrency?: number
   timeoutSeconds?: number
 } {
-  const options: { concurrency?: number; timeoutSeconds?: number } = {}
-  const concurrency = stringOption(values, 'concurrency')
-  if (concurrency !== undefined) {
-    const n = Number(concurrency)
-    if (!/^\d+$/.test(concurrency.trim()) || n < 1) {
-      throw usageError(
-        COMMAND,
-        `--concurrency ${JSON.stringify(concurrency)} must be a whole number ≥ 1`,
-      )
-    }
-    options.concurrency = n
-  }
+  const concurrency = countOption(values, 'concurrency', COMMAND)
   const timeoutSeconds = secondsOption(values, 'timeout', COMMAND)
-  if (timeoutSeconds !== undefined) options.timeoutSeconds = timeoutSeconds
-  return options
+  return {
+    ...(concurrency === undefined ? {} : { concurrency }),
+    ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+  }
 }
 
 function splitList(value: string): string[] {

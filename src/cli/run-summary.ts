@@ -1,7 +1,7 @@
 import type { ExecutionResult, PipelineEvent, TestStatus, TierResults } from '../engine/index.js'
 import { countStatuses, totalsOf, worstStatus, type StatusCounts } from '../engine/run-totals.js'
 import { formatEdgeFailure, formatExecutionFailure } from '../suite/format.js'
-import type { Colors } from './colors.js'
+import { toneOf, type Colors } from './colors.js'
 import { firstLine } from './text.js'
 
 /**
@@ -160,7 +160,7 @@ export function renderSummary(
   out.push(
     `${'Scripts'.padEnd(14)}${options.tiers.scripts ? row(totals.scripts) : notRun}`,
     `${'Compatibility'.padEnd(14)}${options.tiers.compatibility ? row(totals.edges) : notRun}`,
-    `${'Flow'.padEnd(14)}${totals.flow === null ? notRun : colourStatus(totals.flow, c)}`,
+    `${'Flow'.padEnd(14)}${totals.flow === null ? notRun : toneOf(c, totals.flow)(totals.flow)}`,
   )
   if (setup.length > 0) {
     out.push(
@@ -176,13 +176,6 @@ export function renderSummary(
   }
   out.push(`${'Run folder'.padEnd(14)}${options.runFolder ?? c.dim('none: no script started')}`)
   return `${out.join('\n')}\n`
-}
-
-function colourStatus(status: TestStatus, c: Colors): string {
-  if (status === 'passed') return c.green(status)
-  if (status === 'failed') return c.red(status)
-  if (status === 'blocked') return c.yellow(status)
-  return c.dim(status)
 }
 
 function indent(text: string): string {

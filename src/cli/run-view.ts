@@ -1,7 +1,7 @@
 import type { ExecutionPurpose, ExecutionResult, PipelineEvent } from '../engine/index.js'
 import type { Outcome, TestStatus } from '../engine/index.js'
 import { formatDuration } from '../text.js'
-import type { Colors } from './colors.js'
+import { toneOf, type Colors } from './colors.js'
 import type { OutputStream } from './command.js'
 import { firstLine } from './text.js'
 
@@ -15,6 +15,7 @@ import { firstLine } from './text.js'
 const REDRAW_MS = 100
 const SPINNER = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏'
 const ESC = '\u001b['
+const SYMBOLS = { pending: '·', passed: '✓', failed: '✗', blocked: '⊘', skipped: '○' }
 
 interface Execution {
   purpose?: ExecutionPurpose
@@ -167,21 +168,8 @@ export class RunView {
   }
 
   #symbol(status: NodeStatus): string {
-    const c = this.#c
-    switch (status) {
-      case 'pending':
-        return c.dim('·')
-      case 'running':
-        return c.cyan(SPINNER[this.#tick % SPINNER.length]!)
-      case 'passed':
-        return c.green('✓')
-      case 'failed':
-        return c.red('✗')
-      case 'blocked':
-        return c.yellow('⊘')
-      case 'skipped':
-        return c.dim('○')
-    }
+    if (status === 'running') return this.#c.cyan(SPINNER[this.#tick % SPINNER.length]!)
+    return toneOf(this.#c, status)(SYMBOLS[status])
   }
 
   #logLine(event: PipelineEvent): string {
@@ -238,13 +226,8 @@ export class RunView {
       const name = truncate(node, width).padEnd(width)
       const time = this.#elapsed(node).padStart(8)
       const detail = truncate(this.#detail(node, status), columns - width - 15)
-      const coloured =
-        status === 'failed'
-          ? c.red(detail)
-          : status === 'blocked'
-            ? c.yellow(detail)
-            : c.dim(detail)
-      return `${this.#symbol(status)} ${name}  ${c.dim(time)}  ${coloured}`
+      const tone = status === 'passed' ? c.dim : toneOf(c, status)
+      return `${this.#symbol(status)} ${name}  ${c.dim(time)}  ${tone(detail)}`
     })
     const count = (status: NodeStatus) => [...statuses.values()].filter((s) => s === status).length
     const tally = [

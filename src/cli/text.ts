@@ -4,22 +4,16 @@
 
 /** How the builder found a node's spec, in words. */
 export function describeSource(source: string): string {
-  switch (source) {
-    case 'dag-script':
-      return "by the DAG node's script"
-    case 'step-name':
-      return 'by its step_name'
-    case 'script-name':
-      return 'by script name'
-    case 'converted-name':
-      return 'by the node name converted to a script name'
-    case 'fuzzy':
-      return 'by a fuzzy name match'
-    case 'default':
-      return 'no spec file: defaults'
-    default:
-      return source
-  }
+  return SOURCES[source] ?? source
+}
+
+const SOURCES: Record<string, string> = {
+  'dag-script': "by the DAG node's script",
+  'step-name': 'by its step_name',
+  'script-name': 'by script name',
+  'converted-name': 'by the node name converted to a script name',
+  fuzzy: 'by a fuzzy name match',
+  default: 'no spec file: defaults',
 }
 
 /** The first line of a (possibly multi-line) message, trimmed. */
