@@ -8,8 +8,7 @@ import {
   type OutputData,
 } from '../data/index.js'
 import { pipelineContextOf } from '../suite/context.js'
-import { outputReportOf } from '../suite/read-output.js'
-import { isOutputData, outputDataOf } from '../suite/output-snapshot.js'
+import { isOutputData, outputDataOf, outputReportOf } from '../suite/read-output.js'
 import { testUsageError } from '../suite/user-error.js'
 import { isExecutionResult, notAResult } from './received.js'
 import type { MatcherResult } from './types.js'

@@ -19,15 +19,11 @@ export function isExecutionResult(value: unknown): value is ExecutionResult {
 }
 
 export function isEdgeResult(value: unknown): value is DataCompatibilityResult {
-  return (
-    typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'edge'
-  )
+  return (value as { kind?: unknown } | null)?.kind === 'edge'
 }
 
 export function isFlowResult(value: unknown): value is PipelineFlowResult {
-  return (
-    typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'flow'
-  )
+  return (value as { kind?: unknown } | null)?.kind === 'flow'
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { OutputSnapshot, SnapshotOptions } from '../data/index.js'
-import { outputDataOf, isOutputData } from '../suite/output-snapshot.js'
+import { outputDataOf, isOutputData } from '../suite/read-output.js'
 import { snapshotData } from '../data/index.js'
 import { testUsageError } from '../suite/user-error.js'
 import { isExecutionResult, notAResult } from './received.js'

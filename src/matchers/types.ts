@@ -1,4 +1,5 @@
 import type { SnapshotOptions } from '../data/index.js'
+import type { MetricRange, RowCount } from './data-matchers.js'
 
 /**
  * What every matcher returns: the shape both Vitest's and Jest's `expect.extend` accept.
@@ -36,13 +37,9 @@ export interface PipetestMatchers<R = unknown> {
   /** The output (optional with a single output) has these columns. Await it. */
   toHaveColumns(columns: string[], output?: string): Promise<R>
   /** The output holds exactly `count` rows, or a count within `{ min, max }`. Await it. */
-  toHaveRowCount(count: number | { min?: number; max?: number }, output?: string): Promise<R>
+  toHaveRowCount(count: RowCount, output?: string): Promise<R>
   /** The JSON document `output` has `key` (dotted path), within `range` when given. Await it. */
-  toHaveMetric(
-    output: string,
-    key: string,
-    range?: number | { min?: number; max?: number },
-  ): Promise<R>
+  toHaveMetric(output: string, key: string, range?: MetricRange): Promise<R>
   /**
    * The output (optional with a single output) matches its snapshot in the test file's
    * snapshot file: schema, row count, content hash and first rows, normalised by `options`

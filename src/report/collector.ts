@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { readJournal, RESULTS_FILE, RUN_JOURNAL_ENV } from '../engine/run-record.js'
-import { describePublished, publishReport, type PublishedReport } from './publish.js'
+import { describePublished, publishReport } from './publish.js'
 
 /** What users pass to the Vitest and Jest reporters. */
 export interface ReporterOptions {
@@ -22,56 +22,41 @@ export interface ReporterOptions {
  * @example
  * const collector = new RunCollector({ outputDir: 'reports' })  // in the reporter's constructor
  * collector.reset()                                              // at each test run's start
- * console.log((await collector.publish()).join('\n'))            // at its end
+ * await collector.publish()                                      // at its end
  */
 export class RunCollector {
-  readonly options: ReporterOptions
-  readonly journal: string
+  readonly #options: ReporterOptions
+  readonly #journal: string
 
   constructor(options: ReporterOptions = {}) {
-    this.options = options
-    this.journal = mkdtempSync(join(tmpdir(), 'pipetest-journal-'))
-    process.env[RUN_JOURNAL_ENV] = this.journal
+    this.#options = options
+    this.#journal = mkdtempSync(join(tmpdir(), 'pipetest-journal-'))
+    process.env[RUN_JOURNAL_ENV] = this.#journal
   }
 
   /** Forgets earlier test runs (watch mode reruns with the same workers). */
   reset(): void {
-    rmSync(this.journal, { recursive: true, force: true })
-  }
-
-  /** The run folders noted so far that still hold their results. */
-  runFolders(): string[] {
-    return readJournal(this.journal).filter((runFolder) =>
-      existsSync(join(runFolder, RESULTS_FILE)),
-    )
+    rmSync(this.#journal, { recursive: true, force: true })
   }
 
   /**
-   * Writes the report of this test run's pipelines and returns the lines to print (where the
-   * report is, a link per failed node); none when no pipeline ran.
+   * Writes the report of this test run's pipelines and prints where it is and a link per
+   * failed node; nothing when no pipeline ran.
    */
-  async publish(cwd: string = process.cwd()): Promise<string[]> {
-    const published = await this.publishReport(cwd)
-    if (!published) return []
-    const shown = relative(cwd, published.file)
-    return [
-      '',
-      'pipetest',
-      ...describePublished(published, shown.startsWith('..') ? published.file : shown).map(
-        (line) => `  ${line}`,
-      ),
-    ]
-  }
-
-  publishReport(cwd: string = process.cwd()): Promise<PublishedReport | undefined> {
-    const runFolders = this.runFolders()
+  async publish(cwd: string = process.cwd()): Promise<void> {
+    const runFolders = readJournal(this.#journal).filter((runFolder) =>
+      existsSync(join(runFolder, RESULTS_FILE)),
+    )
     // Read once: the next test run (watch mode) starts a fresh journal in the same folder.
     this.reset()
-    if (runFolders.length === 0) return Promise.resolve(undefined)
-    return publishReport(runFolders, {
-      ...(this.options.outputDir ? { dir: this.options.outputDir } : {}),
-      ...(this.options.summaryFile ? { summaryFile: this.options.summaryFile } : {}),
+    if (runFolders.length === 0) return
+    const published = await publishReport(runFolders, {
+      ...(this.#options.outputDir ? { dir: this.#options.outputDir } : {}),
+      ...(this.#options.summaryFile ? { summaryFile: this.#options.summaryFile } : {}),
       cwd,
     })
+    const shown = relative(cwd, published.file)
+    const lines = describePublished(published, shown.startsWith('..') ? published.file : shown)
+    process.stdout.write(`\npipetest\n${lines.map((line) => `  ${line}\n`).join('')}`)
   }
 }

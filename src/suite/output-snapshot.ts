@@ -6,7 +6,7 @@ import {
   type SnapshotOptions,
 } from '../data/index.js'
 import type { ExecutionResult } from '../engine/results.js'
-import { outputReportOf } from './read-output.js'
+import { outputDataOf } from './read-output.js'
 
 /**
  * The snapshot of one output of a script result (or of what `readOutput` returned): schema,
@@ -23,25 +23,6 @@ export async function outputSnapshot(
   options: SnapshotOptions = {},
 ): Promise<OutputSnapshot> {
   return snapshotData(await outputDataOf('outputSnapshot', received, output), options)
-}
-
-/** The data of `output` of a result, or `received` itself when it was read already. */
-export async function outputDataOf(
-  caller: string,
-  received: ExecutionResult | OutputData,
-  output: string | undefined,
-): Promise<OutputData> {
-  if (isOutputData(received)) return received
-  const report = outputReportOf(caller, received, output)
-  return readData(report.name, report.path, { node: received.node })
-}
-
-export function isOutputData(value: unknown): value is OutputData {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { kind?: unknown }).kind === 'output-data'
-  )
 }
 
 /**

@@ -12,9 +12,23 @@ import { testUsageError } from './user-error.js'
  * const data = await readOutput(result, 'processed_data')
  * for await (const row of data.rows()) expect(row.amount).toBeGreaterThanOrEqual(0)
  */
-export async function readOutput(result: ExecutionResult, name?: string): Promise<OutputData> {
-  const output = outputReportOf('readOutput', result, name)
-  return readData(output.name, output.path, { node: result.node })
+export function readOutput(result: ExecutionResult, name?: string): Promise<OutputData> {
+  return outputDataOf('readOutput', result, name)
+}
+
+/** The data of `output` of a result, or `received` itself when it was read already. */
+export async function outputDataOf(
+  caller: string,
+  received: ExecutionResult | OutputData,
+  output: string | undefined,
+): Promise<OutputData> {
+  if (isOutputData(received)) return received
+  const report = outputReportOf(caller, received, output)
+  return readData(report.name, report.path, { node: received.node })
+}
+
+export function isOutputData(value: unknown): value is OutputData {
+  return (value as { kind?: unknown } | null)?.kind === 'output-data'
 }
 
 /** The declared output `name` of a result (or its only one); a wrong name is a test mistake. */

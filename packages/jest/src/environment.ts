@@ -122,16 +122,11 @@ export class PipetestEnvironment extends TestEnvironment {
         startAt: event.test.startedAt ?? null,
       }
       await this.#skipIfBlocked(event.test)
-    } else if (event.name === 'test_done' && this.#currentTest) {
+    } else if (['test_done', 'test_skip', 'test_todo'].includes(event.name)) {
       // Jest 29 reports no `startAt` to jest-junit, only the duration (circus has just set it).
-      const duration = event.test?.duration
-      if (typeof duration === 'number') this.#durations.set(testKey(this.#currentTest), duration)
-      this.#currentTest = undefined
-    } else if (
-      event.name === 'test_done' ||
-      event.name === 'test_skip' ||
-      event.name === 'test_todo'
-    ) {
+      const duration = event.name === 'test_done' ? event.test?.duration : undefined
+      if (this.#currentTest && typeof duration === 'number')
+        this.#durations.set(testKey(this.#currentTest), duration)
       this.#currentTest = undefined
     }
   }

@@ -24,8 +24,7 @@ class PipetestReporter {
   }
 
   async onRunComplete(): Promise<void> {
-    const lines = await this.#collector.publish()
-    if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`)
+    await this.#collector.publish()
   }
 
   getLastError(): Error | undefined {

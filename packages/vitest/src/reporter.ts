@@ -25,7 +25,6 @@ export default class PipetestReporter {
   }
 
   async onTestRunEnd(): Promise<void> {
-    const lines = await this.#collector.publish()
-    if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`)
+    await this.#collector.publish()
   }
 }
