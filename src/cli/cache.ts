@@ -3,6 +3,7 @@ import { PipetestError } from '../errors.js'
 import { formatBytes } from '../engine/execution-result.js'
 import { DEFAULT_KEEP_RUNS, pruneRuns, runsDirOf } from '../engine/workspace.js'
 import { displayPath } from '../text.js'
+import { count } from './text.js'
 import { EXIT, stringOption, type CliContext, type CommandDef } from './command.js'
 import { openProject, projectOptions, type Project } from './project.js'
 
@@ -66,7 +67,7 @@ export const cleanCommand: CommandDef = {
     const before = cacheOf(project).clean()
     const removed = await pruneRuns(runsDirOf(project.builder.testDataDir), keep)
     ctx.stdout.write(
-      `${cleanedLine(before, ctx)}\nRemoved ${removed.length} run folder${removed.length === 1 ? '' : 's'} (kept the newest ${keep}).\n`,
+      `${cleanedLine(before, ctx)}\nRemoved ${count(removed.length, 'run folder')} (kept the newest ${keep}).\n`,
     )
     return EXIT.ok
   },
@@ -85,7 +86,7 @@ function cacheOf(project: Project): ExecutionCache {
 function renderStatus(status: CacheStatus, ctx: CliContext): string {
   const lines = [
     `Execution cache ${displayPath(status.dir, ctx.cwd)}`,
-    `  ${status.entries} execution${status.entries === 1 ? '' : 's'}, ${formatBytes(status.bytes)} of ${formatBytes(status.maxBytes)} (${status.blobs} file${status.blobs === 1 ? '' : 's'} stored once each)`,
+    `  ${count(status.entries, 'execution')}, ${formatBytes(status.bytes)} of ${formatBytes(status.maxBytes)} (${count(status.blobs, 'file')} stored once each)`,
   ]
   if (status.oldestUse !== undefined) {
     lines.push(`  used ${status.oldestUse} (least recently) … ${status.newestUse} (most recently)`)
@@ -97,7 +98,7 @@ function renderStatus(status: CacheStatus, ctx: CliContext): string {
 }
 
 function cleanedLine(before: CacheStatus, ctx: CliContext): string {
-  return `Emptied the execution cache ${displayPath(before.dir, ctx.cwd)} (${before.entries} execution${before.entries === 1 ? '' : 's'}, ${formatBytes(before.bytes)}).`
+  return `Emptied the execution cache ${displayPath(before.dir, ctx.cwd)} (${count(before.entries, 'execution')}, ${formatBytes(before.bytes)}).`
 }
 
 function keepOf(value: string | undefined): number {

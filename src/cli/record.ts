@@ -22,6 +22,7 @@ import {
   projectOptions,
 } from './project.js'
 import { displayPath } from '../text.js'
+import { count } from './text.js'
 
 const DEFAULT_SAMPLE_ROWS = 100
 
@@ -111,7 +112,7 @@ export const recordCommand: CommandDef = {
       ctx.stdout.write(
         failures === 0
           ? `record --check: every contract and sample matches today's data.\n`
-          : `record --check: ${failures} mismatch${failures === 1 ? '' : 'es'}. Review the change; if it is intended, run pipetest record ${displayPath(dag.file!, ctx.cwd)} --overwrite${options.samples ? ' --samples' : ''}.\n`,
+          : `record --check: ${count(failures, 'mismatch', 'mismatches')}. Review the change; if it is intended, run pipetest record ${displayPath(dag.file!, ctx.cwd)} --overwrite${options.samples ? ' --samples' : ''}.\n`,
       )
     }
     return failures === 0 ? EXIT.ok : EXIT.failed
@@ -170,7 +171,7 @@ async function recordNode(
       if (written.files.length > 0) {
         inputPaths[input] = where
         lines.push(
-          `  ${node} input ${input}: sample of ${source.node}.${source.output} (${written.files.length} file${written.files.length === 1 ? '' : 's'}, ≤ ${context.sampleRows} rows each) in ${where}`,
+          `  ${node} input ${input}: sample of ${source.node}.${source.output} (${count(written.files.length, 'file')}, ≤ ${context.sampleRows} rows each) in ${where}`,
         )
       }
     }

@@ -33,7 +33,7 @@ import { renderSummary, setupNodesOf } from './run-summary.js'
 import { TIERS, numericOptions, selectionOf } from './run-selection.js'
 import { RunView } from './run-view.js'
 import { displayPath, shellQuote } from '../text.js'
-import { firstLine } from './text.js'
+import { count, firstLine } from './text.js'
 
 export const runCommand: CommandDef = {
   name: 'run',
@@ -179,7 +179,7 @@ export const runCommand: CommandDef = {
     })
     const tierNames = TIERS.filter((tier) => selection[tier])
     stream.write(
-      `${c.bold(dag.name ?? dagFile)}: ${nodes.length} node${nodes.length === 1 ? '' : 's'}, ` +
+      `${c.bold(dag.name ?? dagFile)}: ${count(nodes.length, 'node')}, ` +
         `${tierNames.join(' + ')}${selection.flowSkipped ? c.dim(' (flow skipped: nodes selected)') : ''}\n`,
     )
 
@@ -363,8 +363,7 @@ function warnAboutSpecs(
   const lines = relevant.map(
     (problem) => `  ${c.yellow('!')} ${problem.node}: ${firstLine(problem.message)}`,
   )
-  const count = `${relevant.length} spec problem${relevant.length === 1 ? '' : 's'}`
   stream.write(
-    `${c.yellow(count)} (these nodes will likely fail; fixes: pipetest validate ${validateArgs.map(shellQuote).join(' ')})\n${lines.join('\n')}\n\n`,
+    `${c.yellow(count(relevant.length, 'spec problem'))} (these nodes will likely fail; fixes: pipetest validate ${validateArgs.map(shellQuote).join(' ')})\n${lines.join('\n')}\n\n`,
   )
 }

@@ -5,7 +5,7 @@ import type { CliContext } from './command.js'
 import { EXIT, flag, stringOption, type CommandDef } from './command.js'
 import { loadDagArg, openProject, projectOptions, type Project } from './project.js'
 import { displayPath } from '../text.js'
-import { describeSource, firstLine } from './text.js'
+import { count, describeSource, firstLine } from './text.js'
 
 interface SavedRow {
   scriptName: string
@@ -103,7 +103,7 @@ function printSaved(rows: SavedRow[], { builder }: Project, ctx: CliContext): vo
   }
   const width = Math.max(...rows.map((row) => row.scriptName.length))
   const stepWidth = Math.max(...rows.map((row) => (row.stepName ?? '').length))
-  const lines = [`${rows.length} spec${rows.length === 1 ? '' : 's'} in ${where}`]
+  const lines = [`${count(rows.length, 'spec')} in ${where}`]
   for (const row of rows) {
     const name = row.scriptName.padEnd(width)
     if (row.error)
@@ -121,7 +121,7 @@ function printSaved(rows: SavedRow[], { builder }: Project, ctx: CliContext): vo
 function printNodes(rows: NodeRow[], title: string, ctx: CliContext): void {
   const c = ctx.out
   const nodeWidth = Math.max(...rows.map((row) => row.node.length))
-  const lines = [`${c.bold(title)}: ${rows.length} node${rows.length === 1 ? '' : 's'}`]
+  const lines = [`${c.bold(title)}: ${count(rows.length, 'node')}`]
   for (const row of rows) {
     const mark = row.complete ? c.green('✓') : row.error ? c.red('!') : c.yellow('✗')
     const spec = row.error
@@ -129,10 +129,7 @@ function printNodes(rows: NodeRow[], title: string, ctx: CliContext): void {
       : row.file
         ? `${displayPath(row.file, ctx.cwd)} ${c.dim(`(${describeSource(row.source ?? '')})`)}`
         : c.dim(`no spec file (defaults for ${row.scriptName})`)
-    const state =
-      row.problems === 0
-        ? ''
-        : `  ${c.yellow(`${row.problems} problem${row.problems === 1 ? '' : 's'}`)}`
+    const state = row.problems === 0 ? '' : `  ${c.yellow(`${count(row.problems, 'problem')}`)}`
     lines.push(`  ${mark} ${row.node.padEnd(nodeWidth)}  ${spec}${state}`)
   }
   if (rows.some((row) => !row.complete)) {

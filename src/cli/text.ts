@@ -16,6 +16,11 @@ const SOURCES: Record<string, string> = {
   default: 'no spec file: defaults',
 }
 
+/** `1 node`, `3 nodes`: a number of things, in words. */
+export function count(n: number, word: string, plural = `${word}s`): string {
+  return `${n} ${n === 1 ? word : plural}`
+}
+
 /** The first line of a (possibly multi-line) message, trimmed. */
 export function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? ''

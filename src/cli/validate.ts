@@ -2,6 +2,7 @@ import { checkPipeline } from '../builder/index.js'
 import { EXIT, flag, type CommandDef } from './command.js'
 import { dagFileOf, dagPositional, loadDagArg, openProject, projectOptions } from './project.js'
 import { displayPath } from '../text.js'
+import { count } from './text.js'
 
 export const validateCommand: CommandDef = {
   name: 'validate',
@@ -57,7 +58,6 @@ export const validateCommand: CommandDef = {
       }
       lines.push('')
     }
-    const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
     const warnings = problems.length - errors.length
     const warned = warnings > 0 ? `, ${count(warnings, 'warning')}` : ''
     if (ok) {
