@@ -45,7 +45,11 @@ async function previewOutput(output: OutputReport): Promise<OutputView> {
     } catch (error) {
       // The data layer reports bad data as `unreadable`; anything else (a file removed since)
       // costs this preview, never the report.
-      data = { kind: 'unreadable', path: output.path, reason: errorMessage(error) }
+      data = {
+        kind: 'unreadable',
+        path: output.path,
+        reason: error instanceof Error ? error.message : String(error),
+      }
     }
   }
   return {
@@ -74,8 +78,4 @@ function listFiles(output: OutputReport): Array<{ path: string; bytes: number }>
     if (files.length === MAX_FILES) break
   }
   return files
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
