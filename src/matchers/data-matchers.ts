@@ -11,16 +11,13 @@ import { pipelineContextOf } from '../suite/context.js'
 import { isOutputData, outputDataOf, outputReportOf } from '../suite/read-output.js'
 import { testUsageError } from '../suite/user-error.js'
 import { isExecutionResult, notAResult } from './received.js'
-import type { MatcherResult } from './types.js'
+import type { MatcherResult, MetricRange, RowCount } from './types.js'
 
 /**
  * Matchers on the data a script wrote. Each takes a script result (from `runScript`) and an
  * output name — optional when the script has one output — or what `readOutput` returned.
  * Failure messages show the data: the columns, the count, the value, the offending rows.
  */
-
-export type RowCount = number | { min?: number; max?: number }
-export type MetricRange = number | { min?: number; max?: number }
 
 /** Rows of a failing predicate shown in the message. */
 const ROWS_SHOWN = 5

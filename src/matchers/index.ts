@@ -10,10 +10,9 @@ import { toProduceOutputs } from './to-produce-outputs.js'
 import { toProduceOutputsFor } from './to-produce-outputs-for.js'
 import { toRunSuccessfully } from './to-run-successfully.js'
 
-export type { MatcherResult, PipetestMatchers } from './types.js'
+export type { MatcherResult, MetricRange, PipetestMatchers, RowCount } from './types.js'
 export { toBeCompatibleWith, toProduceOutputs, toProduceOutputsFor, toRunSuccessfully }
 export { toHaveColumns, toHaveMetric, toHaveRowCount, toHaveRowsSatisfying, toMatchDataContract }
-export type { MetricRange, RowCount } from './data-matchers.js'
 export { outputSnapshotMatcher, type MatchSnapshot } from './to-match-output-snapshot.js'
 
 /**

@@ -1,5 +1,7 @@
 import type { SnapshotOptions } from '../data/index.js'
-import type { MetricRange, RowCount } from './data-matchers.js'
+
+export type RowCount = number | { min?: number; max?: number }
+export type MetricRange = number | { min?: number; max?: number }
 
 /**
  * What every matcher returns: the shape both Vitest's and Jest's `expect.extend` accept.
