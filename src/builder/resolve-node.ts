@@ -172,7 +172,7 @@ export function resolveNodeDetailed(
 }
 
 /** `scripts/tabular_preprocessing.py` → `tabular_preprocessing` (made file-name safe if needed). */
-export function scriptNameFromFile(file: string): string {
+function scriptNameFromFile(file: string): string {
   const stem = basename(file, extname(file))
   return isScriptName(stem) ? stem : toSnakeCase(stem)
 }

@@ -50,7 +50,7 @@ export function locateScript(input: ScriptLookupInput): ScriptLocation {
 }
 
 /** The folders searched for `<scriptName>.{py,mjs,js,cjs}`, nearest to the pipeline first. */
-export function scriptSearchDirs(
+function scriptSearchDirs(
   input: Pick<ScriptLookupInput, 'dagDir' | 'rootDir' | 'testDataDir'>,
 ): string[] {
   const dirs = [

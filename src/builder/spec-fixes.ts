@@ -2,7 +2,7 @@ import { specSetCommandLine, type SpecChange } from '../text.js'
 import type { ScriptExecutionSpec } from '../spec/script-execution-spec.js'
 
 /** The same change as a builder call, for people fixing specs from code. */
-export function builderCall(node: string, args: SpecChange): string {
+function builderCall(node: string, args: SpecChange): string {
   const updates: Partial<ScriptExecutionSpec> = {}
   if (args.inputs) updates.inputPaths = args.inputs
   if (args.outputs) updates.outputPaths = args.outputs

@@ -7,7 +7,7 @@ import { toScriptName, toSnakeCase } from './script-name.js'
  * may match, so the bar sits above both. A renamed or abbreviated token still passes
  * (`xgboost_model_eval` vs `xgboost_model_evaluation` scores 0.97).
  */
-export const FUZZY_THRESHOLD = 0.7
+const FUZZY_THRESHOLD = 0.7
 
 /** A token that is a prefix of another (`eval` / `evaluation`) counts a little less than equal. */
 const PREFIX_WEIGHT = 0.9

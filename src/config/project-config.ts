@@ -11,7 +11,7 @@ export const CONFIG_FILE = 'pipetest.config.json'
  * Settings a project writes once instead of passing to every command and test file.
  * Paths are relative to the folder of the file that holds them.
  */
-export const projectConfigSchema = z
+const projectConfigSchema = z
   .object({
     /** Python interpreter for Python scripts (a spec's `python` wins; PIPETEST_PYTHON beats this). */
     python: z.string().min(1, 'must not be empty').optional(),

@@ -1,7 +1,7 @@
 import type { MainDeclaration, MainParameter } from './script-contract.js'
 
 /** The parameters the harness passes, by keyword: `main(input_paths=…, output_paths=…, …)`. */
-export const CONTRACT_PARAMETERS = ['input_paths', 'output_paths', 'environ_vars', 'job_args']
+const CONTRACT_PARAMETERS = ['input_paths', 'output_paths', 'environ_vars', 'job_args']
 
 /** `main(input_paths, output_paths, environ_vars, job_args)`, as a fix would show it. */
 export const CONTRACT_CALL = `main(${CONTRACT_PARAMETERS.join(', ')})`

@@ -13,7 +13,7 @@ export type ContractRole = (typeof contractRoles)[number]
 const computedDefault = z.object({ computed: z.string() })
 
 /** One name the script reads. */
-export const contractKeySchema = z.object({
+const contractKeySchema = z.object({
   name: z.string(),
   /** Read without a default and without checking it is there first (`input_paths["x"]`). */
   required: z.boolean(),
@@ -30,14 +30,14 @@ export const contractKeySchema = z.object({
 export type ContractKey = z.infer<typeof contractKeySchema>
 
 /** A place where the contract cannot list a name, and why; never a guess. */
-export const contractGapSchema = z.object({
+const contractGapSchema = z.object({
   role: z.enum(contractRoles),
   line: z.number().int(),
   reason: z.string(),
 })
 export type ContractGap = z.infer<typeof contractGapSchema>
 
-export const contractImportSchema = z.object({
+const contractImportSchema = z.object({
   /** As written: `sklearn.model_selection`. */
   module: z.string(),
   line: z.number().int(),
@@ -55,7 +55,7 @@ export const contractImportSchema = z.object({
 })
 export type ContractImport = z.infer<typeof contractImportSchema>
 
-export const mainParameterSchema = z.object({
+const mainParameterSchema = z.object({
   name: z.string(),
   kind: z.enum(['positional-only', 'positional', 'keyword-only', 'var-positional', 'var-keyword']),
   hasDefault: z.boolean(),
@@ -63,7 +63,7 @@ export const mainParameterSchema = z.object({
 export type MainParameter = z.infer<typeof mainParameterSchema>
 
 /** How `main` is declared: a top-level def, none at all, or something only a run can tell. */
-export const mainDeclarationSchema = z.discriminatedUnion('kind', [
+const mainDeclarationSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('def'),
     line: z.number().int(),
@@ -76,7 +76,7 @@ export const mainDeclarationSchema = z.discriminatedUnion('kind', [
 export type MainDeclaration = z.infer<typeof mainDeclarationSchema>
 
 /** The contract could not be read at all (a syntax error, an unreadable file). */
-export const contractErrorSchema = z.object({
+const contractErrorSchema = z.object({
   kind: z.string(),
   message: z.string(),
   line: z.number().int().nullable().optional(),

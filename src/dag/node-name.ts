@@ -10,7 +10,7 @@
  * name converted to a spec file name (`PascalCase` → `pascal_case`) can double in length and
  * gains `_runtime_test_spec.json`.
  */
-export const MAX_NODE_NAME_LENGTH = 100
+const MAX_NODE_NAME_LENGTH = 100
 
 /** Control characters, line and paragraph separators, bidirectional overrides, lone surrogates. */
 const UNPRINTABLE = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u

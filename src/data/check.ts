@@ -286,7 +286,7 @@ export function describeViolations(violations: ContractViolation[]): string[] {
     .map(describeViolation)
 }
 
-export function describeViolation(violation: ContractViolation): string {
+function describeViolation(violation: ContractViolation): string {
   switch (violation.kind) {
     case 'unreadable':
       return `cannot be read: ${violation.reason}`

@@ -28,7 +28,7 @@ const scalar = z.union([z.string(), z.number(), z.boolean()])
 const bound = z.union([z.number(), z.string()])
 
 /** One column of a table, or one key of a JSON document. */
-export const valueContractSchema = z
+const valueContractSchema = z
   .object({
     /** integer ⊂ number; string accepts anything. */
     type: z.enum(columnTypes).optional(),
@@ -79,9 +79,6 @@ export const portContractsSchema = z.record(z.string(), dataContractSchema)
 export type ValueContract = z.infer<typeof valueContractSchema>
 export type DataContract = z.infer<typeof dataContractSchema>
 export type PortContracts = z.infer<typeof portContractsSchema>
-
-/** The spec-file keys the contracts live under. */
-export const CONTRACT_KEYS = { outputs: 'output_contracts', inputs: 'input_contracts' } as const
 
 /** How to fix a bad contract, in the words of the spec file. */
 export function contractFix(key: string): string {

@@ -64,7 +64,7 @@ function unreadable(data: OutputData, reason: string): UnreadableSnapshot {
   return { unreadable: reason.split(data.path).join(data.name) }
 }
 
-export const SNAPSHOT_ROWS = 5
+const SNAPSHOT_ROWS = 5
 const MAX_SNAPSHOT_ROWS = 50
 const MASKED = '<masked>'
 /** More files than this are counted, not listed. */

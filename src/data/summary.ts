@@ -6,9 +6,9 @@ import { DataReadError, readJsonFile, readRows, type DataFile } from './readers.
 import { cellKey, cellType, numericValue, widen, type Cell, type ColumnType } from './values.js'
 
 /** Distinct values counted per column; past it the count reads "at least". */
-export const DISTINCT_LIMIT = 1000
+const DISTINCT_LIMIT = 1000
 /** A column with at most this many distinct values lists them (labels, categories). */
-export const VALUES_LISTED = 20
+const VALUES_LISTED = 20
 
 /** What one column holds. Serialisable: numbers are finite, dates are ISO strings. */
 export interface ColumnSummary {

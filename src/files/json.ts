@@ -129,7 +129,7 @@ export function parsePythonJson(text: string): unknown {
 }
 
 /** Where in `text` a character offset falls, as 1-based line and column. */
-export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, Math.max(0, offset))
   const lines = before.split('\n')
   return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 }

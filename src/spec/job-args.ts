@@ -23,7 +23,7 @@ export function showJobArg(value: unknown): string {
 const NODE_JOB_TYPES = ['training', 'validation', 'testing', 'calibration'] as const
 
 /** cursus' `job_type` when a spec's `job_args` are empty. */
-export const DEFAULT_JOB_TYPE = 'testing'
+const DEFAULT_JOB_TYPE = 'testing'
 
 /**
  * The job arguments `main()` receives. cursus passes `Namespace(job_type="testing")` when a

@@ -6,7 +6,7 @@ import { DEFAULT_TEST_DATA_DIR, scriptExecutionSpecSchema } from './script-execu
  * Everything needed to test one pipeline: the DAG, a spec per node (keyed by node name),
  * the test data dir and the project root that relative spec paths are resolved against.
  */
-export const pipelineTestingSpecSchema = z.object({
+const pipelineTestingSpecSchema = z.object({
   dag: z.instanceof(PipelineDAG),
   scriptSpecs: z.record(z.string(), scriptExecutionSpecSchema),
   /** The test data dir (holds `.specs/` and `.pipetest/`), absolute or relative to rootDir. */

@@ -6,7 +6,7 @@ import { isJsonNumber, toPlainJson, type JsonNumber } from '../files/json.js'
 
 /** How a script is executed; chosen from the spec or, when absent, the script's extension. */
 export const runnerKinds = ['python', 'node', 'command'] as const
-export const runnerKindSchema = z.enum(runnerKinds)
+const runnerKindSchema = z.enum(runnerKinds)
 export type RunnerKind = z.infer<typeof runnerKindSchema>
 
 /** A number kept as written in the file (`1.0`, `2**63`, `NaN`): see `files/json.ts`. */
