@@ -38,11 +38,9 @@ export const reportCommand: CommandDef = {
     'pipetest report "$RUN_FOLDER" --out ci-artifacts --summary ci-artifacts/summary.md',
   ],
   async run({ values, positionals }, ctx) {
-    const out = stringOption(values, 'out')
-    const summaryFile = stringOption(values, 'summary')
     const published = await publishReport([positionals['run-folder']!], {
-      ...(out ? { dir: out } : {}),
-      ...(summaryFile ? { summaryFile } : {}),
+      dir: stringOption(values, 'out'),
+      summaryFile: stringOption(values, 'summary'),
       cwd: ctx.cwd,
       env: ctx.env,
     })

@@ -16,13 +16,12 @@ const COMMAND = 'run'
 export const TIERS = ['scripts', 'compatibility', 'flow'] as const
 type Tier = (typeof TIERS)[number]
 
-export interface Selection extends TierSelection {
-  scripts: boolean
-  compatibility: boolean
-  flow: boolean
-  /** The flow was left out because nodes were selected and no tier was named. */
-  flowSkipped: boolean
-}
+/** The tiers to run (each said), the nodes, and whether the flow was left out for them. */
+export type Selection = Required<Omit<TierSelection, 'nodes'>> &
+  Pick<TierSelection, 'nodes'> & {
+    /** The flow was left out because nodes were selected and no tier was named. */
+    flowSkipped: boolean
+  }
 
 /**
  * --tier, --only, --from and --to, checked against the DAG before anything runs. `--only`

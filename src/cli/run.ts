@@ -298,12 +298,7 @@ async function publishRun(
     return undefined
   // Nothing ran (every node filtered out): no results to report.
   if (!existsSync(join(runFolder, RESULTS_FILE))) return undefined
-  return publishReport([runFolder], {
-    ...(dir ? { dir } : {}),
-    ...(summaryFile ? { summaryFile } : {}),
-    cwd: ctx.cwd,
-    env: ctx.env,
-  })
+  return publishReport([runFolder], { dir, summaryFile, cwd: ctx.cwd, env: ctx.env })
 }
 
 /** `--changed` found nothing to run: say so (and what was compared), and succeed. */

@@ -50,11 +50,8 @@ export class RunCollector {
     // Read once: the next test run (watch mode) starts a fresh journal in the same folder.
     this.reset()
     if (runFolders.length === 0) return
-    const published = await publishReport(runFolders, {
-      ...(this.#options.outputDir ? { dir: this.#options.outputDir } : {}),
-      ...(this.#options.summaryFile ? { summaryFile: this.#options.summaryFile } : {}),
-      cwd,
-    })
+    const { outputDir: dir, summaryFile } = this.#options
+    const published = await publishReport(runFolders, { dir, summaryFile, cwd })
     const shown = relative(cwd, published.file)
     const lines = describePublished(published, shown.startsWith('..') ? published.file : shown)
     process.stdout.write(`\npipetest\n${lines.map((line) => `  ${line}\n`).join('')}`)
