@@ -303,6 +303,12 @@ function watchTimeout(timeoutMs: number, killer: GroupKiller): () => void {
 
 function watchAbort(signal: AbortSignal, killer: GroupKiller): () => void {
   const onAbort = () => killer.terminate({ kind: 'aborted', reason: abortReason(signal) })
+  // Aborted while the start was under way (the Python worker answers a fork asynchronously):
+  // the event has fired already, and the process just started must go too.
+  if (signal.aborted) {
+    onAbort()
+    return () => {}
+  }
   signal.addEventListener('abort', onAbort, { once: true })
   return () => signal.removeEventListener('abort', onAbort)
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect } from 'vitest'
 import { it } from '../support/fixtures.js'
 import { runExecution } from '../../src/runners/index.js'
+import { spawnInGroup, spawnProcess } from '../../src/runners/process.js'
 import { KILL_GRACE_MS } from '../../src/runners/process-groups.js'
 import { fixture, isRunning, makeRequest, readPids, waitFor } from './helpers.js'
 
@@ -120,6 +121,35 @@ describe('timeouts and aborts', () => {
     expect(report.outcome).toBe('aborted')
     expect(report.message).toBe('aborted (user pressed Ctrl+C); its process group was killed.')
     for (const pid of readPids(pidFile)) expect(isRunning(pid)).toBe(false)
+  })
+
+  it('kills a process whose start was still under way when the abort signal fired', async ({
+    tempDir,
+  }) => {
+    // The Python worker answers a fork request asynchronously: a Ctrl-C can land between the
+    // request and the pid, and the process started after it must not be left running.
+    const root = tempDir()
+    const controller = new AbortController()
+    let pid: number | undefined
+    const report = await spawnProcess({
+      file: process.execPath,
+      args: ['-e', 'setTimeout(() => {}, 30_000)'],
+      cwd: root,
+      env: {},
+      timeoutMs: 0,
+      signal: controller.signal,
+      logDir: root,
+      launch: async (spec) => {
+        controller.abort(new Error('user pressed Ctrl+C'))
+        await new Promise((resolve) => setImmediate(resolve))
+        const launched = spawnInGroup(spec)
+        pid = launched.pid
+        return launched
+      },
+    })
+
+    expect(report.termination).toEqual({ kind: 'aborted', reason: 'user pressed Ctrl+C' })
+    expect(isRunning(pid!)).toBe(false)
   })
 
   it('does not start at all when the signal is already aborted', async ({ tempDir }) => {
