@@ -20,7 +20,10 @@ const TARGET = 1.1
  * i.e. what the pipeline adds to a Vitest run, compared with running it from the CLI. The
  * CLI's own start-up is inside the baseline; the stricter variant that removes it too
  * (baseline − T(`pipetest --version`)) is reported in the JSON as `strictRatio`. The same
- * with Jest. All commands are interleaved within each repetition; each must exit 0.
+ * with Jest. All commands are interleaved within each repetition; each must exit 0. The
+ * execution cache is off (PIPETEST_CACHE=0) for all of them: with it on, every repetition after
+ * the first restores the pipeline instead of running it, and the ratio would compare fixed
+ * costs, not the running of a pipeline (measure 11 times the cache).
  */
 export async function measureAdapters({ repeat, log }) {
   const root = makeProject('adapters', { install: true })
@@ -109,7 +112,7 @@ export async function measureAdapters({ repeat, log }) {
   return { rows, details }
 }
 
-/** No colours or TTY-only output in the timed tools, as in CI. */
+/** No colours or TTY-only output in the timed tools, as in CI; every execution runs. */
 function quietEnv() {
-  return { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' }
+  return { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0', PIPETEST_CACHE: '0' }
 }
