@@ -276,13 +276,9 @@ export function secondsOption(
   name: string,
   command: string,
 ): number | undefined {
-  const value = stringOption(values, name)
-  if (value === undefined) return undefined
-  const seconds = Number(value)
-  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
-    throw usageError(command, `--${name} ${JSON.stringify(value)} must be a number of seconds > 0`)
-  }
-  return seconds
+  const positive = (value: string) =>
+    value.trim() !== '' && Number.isFinite(Number(value)) && Number(value) > 0
+  return numberOption(values, name, command, positive, 'a number of seconds > 0')
 }
 
 /** A `--concurrency`-style option: a whole number ≥ 1, or a usage error naming it. */
@@ -291,11 +287,20 @@ export function countOption(
   name: string,
   command: string,
 ): number | undefined {
+  const whole = (value: string) => /^\d+$/.test(value.trim()) && Number(value) >= 1
+  return numberOption(values, name, command, whole, 'a whole number ≥ 1')
+}
+
+function numberOption(
+  values: OptionValues,
+  name: string,
+  command: string,
+  valid: (value: string) => boolean,
+  what: string,
+): number | undefined {
   const value = stringOption(values, name)
   if (value === undefined) return undefined
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
-    throw usageError(command, `--${name} ${JSON.stringify(value)} must be a whole number ≥ 1`)
-  }
+  if (!valid(value)) throw usageError(command, `--${name} ${JSON.stringify(value)} must be ${what}`)
   return Number(value)
 }
 
