@@ -1,4 +1,4 @@
-import { appendFileSync, readdirSync, readFileSync } from 'node:fs'
+import { appendFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, vi } from 'vitest'
 import { PipelineTestingSpecBuilder } from '../../src/index.js'
@@ -6,6 +6,7 @@ import { PipelineRun } from '../../src/engine/index.js'
 import { closePythonWorkers } from '../../src/runners/python-worker.js'
 import { waitFor } from '../reliability/helpers.js'
 import { it } from '../support/fixtures.js'
+import { processes } from '../support/processes.js'
 
 /**
  * The preloading Python worker costs a run an interpreter start and the scripts' imports: a
@@ -19,21 +20,9 @@ afterEach(() => {
 
 /** This process's children that run the preloading worker (runners/python-worker.ts). */
 function workerChildren(): number[] {
-  const pids: number[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      if (parent !== process.pid) continue
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('python_worker.py')) {
-        pids.push(Number(entry))
-      }
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return pids
+  return processes()
+    .filter((info) => info.ppid === process.pid && info.cmdline.includes('python_worker.py'))
+    .map((info) => info.pid)
 }
 
 async function runScripts(root: string) {

@@ -13,6 +13,7 @@ import {
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
+import { processStat } from '../support/processes.js'
 import {
   PipelineTestingSpecBuilder,
   type RunOptions,
@@ -190,17 +191,8 @@ export function isRunning(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
-  const state = procState(String(pid))
+  const state = processStat(pid)?.state
   return state === undefined || (state !== 'Z' && state !== 'X')
-}
-
-function procState(pid: string): string | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return text.slice(text.lastIndexOf(')') + 2).split(' ')[0]
-  } catch {
-    return undefined
-  }
 }
 
 /** Running processes whose environment carries the project's mark (the run's scripts and their children). */
@@ -216,7 +208,7 @@ function markedProcesses(mark: string): number[] {
       continue
     }
     if (!environ.split('\0').includes(needle)) continue
-    const state = procState(entry)
+    const state = processStat(entry)?.state
     if (state !== undefined && state !== 'Z' && state !== 'X') pids.push(Number(entry))
   }
   return pids

@@ -18,6 +18,7 @@ import {
   type NewProject,
   type TempProject,
 } from './helpers.js'
+import { processStat } from '../support/processes.js'
 
 /**
  * Fault matrix, preloading Python worker rows: every hazard of forking a prepared
@@ -287,7 +288,7 @@ describe('Python worker rows', () => {
     const whileRunning = async (project: TempProject) => {
       await waitFor(() => recordedPids(project, 'parent').length > 0, 60_000, 'the script')
       const [child] = recordedPids(project, 'parent')
-      workerPid = parentOf(child!)
+      workerPid = processStat(child!)!.ppid
       process.kill(workerPid, 'SIGKILL')
     }
     const { result } = await runRow(newProject(), 'hangs_with_grandchild.py', true, {
@@ -305,8 +306,3 @@ describe('Python worker rows', () => {
     expect(next.result.launch).toEqual({ mode: 'worker' })
   })
 })
-
-function parentOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-}

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterEach, describe, expect } from 'vitest'
@@ -7,6 +7,7 @@ import { harnessPath, packagePath } from '../../src/runners/harness.js'
 import { resolvePython } from '../../src/runners/interpreter.js'
 import { waitFor } from '../reliability/helpers.js'
 import { it } from '../support/fixtures.js'
+import { processes } from '../support/processes.js'
 
 /**
  * The preloading worker's protocol (harness/python_worker.py), spoken to directly: what it
@@ -94,18 +95,9 @@ function fork(id: number, dir: string, script: string) {
 
 /** The worker's children that have exited but were never waited for. */
 function zombiesOf(pid: number): number[] {
-  const zombies: number[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (Number(parent) === pid && state === 'Z') zombies.push(Number(entry))
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return zombies
+  return processes()
+    .filter((info) => info.ppid === pid && info.state === 'Z')
+    .map((info) => info.pid)
 }
 
 describe.runIf(process.platform === 'linux')('the Python worker, spoken to directly', () => {

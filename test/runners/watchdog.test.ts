@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { chmod, copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execa, type ResultPromise } from 'execa'
@@ -6,6 +6,7 @@ import { afterEach, describe, expect } from 'vitest'
 import { PARENT_GONE_REASON } from '../../src/runners/parent-channel.js'
 import { KILL_GRACE_MS } from '../../src/runners/process-groups.js'
 import type { ProcessReport } from '../../src/runners/types.js'
+import { processes, type ProcessInfo } from '../support/processes.js'
 import { fixture, isRunning, it, readPids, waitFor } from './helpers.js'
 
 /**
@@ -102,33 +103,10 @@ function outputOf(subprocess: ResultPromise): string[] {
   return lines
 }
 
-interface ProcInfo {
-  pid: number
-  ppid: number
-  state: string
-  cmdline: string
-}
-
-function processes(): ProcInfo[] {
-  const list: ProcInfo[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ')
-      list.push({ pid: Number(entry), ppid: Number(ppid), state: state!, cmdline })
-    } catch {
-      // ended while we looked
-    }
-  }
-  return list
-}
-
-const isWatchdog = (info: ProcInfo) => info.cmdline.includes('group_watchdog.mjs')
+const isWatchdog = (info: ProcessInfo) => info.cmdline.includes('group_watchdog.mjs')
 
 /** Running watchdogs started by the driver with this mark. */
-function watchdogsOf(mark: string): ProcInfo[] {
+function watchdogsOf(mark: string): ProcessInfo[] {
   return processes().filter((info) => {
     if (!isWatchdog(info) || info.state === 'Z') return false
     try {
