@@ -476,7 +476,9 @@ def main_signature(tree):
     return {"kind": "def", "line": found.lineno, "parameters": parameters}
 
 
-STDLIB = set(getattr(sys, "stdlib_module_names", ())) | set(sys.builtin_module_names)
+# 3.10+ lists the standard library; 3.8 and 3.9 do not, so there a module is told by its folder.
+STDLIB_NAMES = getattr(sys, "stdlib_module_names", None)
+STDLIB = set(STDLIB_NAMES or ()) | set(sys.builtin_module_names)
 STDLIB_DIRS = []
 try:
     import sysconfig
@@ -512,7 +514,7 @@ def classify(top, script_dir, found_cache):
             sys.path.pop(0)
         origin = getattr(spec, "origin", None) if spec else None
         kind = "third-party"
-        if spec is not None and not STDLIB and origin:
+        if spec is not None and STDLIB_NAMES is None and origin:
             real = os.path.realpath(origin)
             if any(real.startswith(d + os.sep) for d in STDLIB_DIRS) and "site-packages" not in real:
                 kind = "stdlib"

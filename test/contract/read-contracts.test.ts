@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -150,6 +151,33 @@ describe('reading never runs the script', () => {
     })
     expect(contract!.error).toMatchObject({ kind: 'interpreter-not-found' })
     expect(contract!.error!.message).toContain('/nonexistent/python3')
+  })
+})
+
+describe('imports on a Python without sys.stdlib_module_names (3.8, 3.9)', () => {
+  // The real extractor, in an interpreter that lacks the list as 3.8 and 3.9 do: the standard
+  // library must then be told by where a module lives, not called third-party.
+  const extractor = join(
+    dirname(fileURLToPath(import.meta.url)),
+    '../../src/contract/extract_contract.py',
+  )
+  const withoutList = `import sys, runpy; del sys.stdlib_module_names; runpy.run_path(${JSON.stringify(extractor)}, run_name="__main__")`
+
+  test('json, argparse and logging are the standard library', () => {
+    const scriptPath = script('feature_scaling.py')
+    const result = spawnSync('python3', ['-c', withoutList], {
+      input: JSON.stringify({ scripts: [scriptPath], contracts: [] }),
+      encoding: 'utf8',
+    })
+    expect(result.stderr).toBe('')
+    const read = JSON.parse(result.stdout) as {
+      scripts: Record<string, { imports: Array<{ module: string; kind: string }> }>
+    }
+    const kinds = Object.fromEntries(
+      read.scripts[scriptPath]!.imports.map((entry) => [entry.module, entry.kind]),
+    )
+    expect(kinds).toMatchObject({ json: 'stdlib', argparse: 'stdlib', logging: 'stdlib' })
+    expect(kinds['pyarrow.parquet']).toBe('third-party')
   })
 })
 
