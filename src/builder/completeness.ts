@@ -8,7 +8,7 @@ import {
   type ScriptExecutionSpec,
 } from '../spec/script-execution-spec.js'
 import { specFilePath } from '../spec/spec-store.js'
-import type { DetailedResolution } from './resolve-node.js'
+import type { BuilderPaths, DetailedResolution } from './resolve-node.js'
 import { SCRIPT_EXTENSIONS } from './script-lookup.js'
 import { displayPath, specSetCommandLine } from '../text.js'
 import { specSetFix, suggestedPath } from './spec-fixes.js'
@@ -80,11 +80,10 @@ export function isSpecComplete(spec: ScriptExecutionSpec): boolean {
   return specIssues(spec).length === 0
 }
 
-export interface ProblemContext {
-  rootDir: string
-  specsDir: string
-  testDataDirForSpecs: string
+interface ProblemContext extends BuilderPaths {
   dag: PipelineDAG
+  /** What each node's upstream steps declare ({@link upstreamOutputs}). */
+  upstream: (node: string) => UpstreamOutputs
 }
 
 /** Every problem of one resolved node; an empty list means the node is ready to test. */
@@ -143,7 +142,11 @@ export function problemsOfNode(
   if (detailed.scriptRequired && !detailed.script.found) add(scriptProblem(detailed, context, show))
   const runner = runnerProblem(detailed, show)
   if (runner) add(runner)
-  return [...problems, ...misspeltKeyProblems(detailed, context.rootDir)]
+  return [
+    ...problems,
+    ...misspeltKeyProblems(detailed, context.rootDir),
+    ...missingInputProblems(detailed, context),
+  ]
 }
 
 /**
@@ -326,15 +329,15 @@ export function upstreamOutputs(
  * "missing inputs", so `validate` says it first (right after `init`, the default input
  * folders do not exist yet). For a downstream step the fix offers the parent's output.
  */
-export function missingInputProblems(
+function missingInputProblems(
   detailed: DetailedResolution,
-  upstream: UpstreamOutputs,
   context: ProblemContext,
 ): SpecProblem[] {
   // A broken file or a missing spec is already reported with its own fix.
   if (detailed.invalid || detailed.resolution.specFile === undefined) return []
   const { node, scriptName, spec, specFile } = detailed.resolution
   const show = (path: string) => displayPath(path, context.rootDir)
+  const upstream = context.upstream(node)
   const missing = Object.entries(spec.inputPaths).filter(([, path]) => {
     if (path.trim() === '') return false
     const absolute = resolve(context.rootDir, path)

@@ -20,7 +20,6 @@ import { parseScriptSpec } from '../spec/spec-codec.js'
 import {
   isSpecComplete,
   specIssues,
-  missingInputProblems,
   problemsOfNode,
   upstreamOutputs,
   specsIncompleteError,
@@ -29,6 +28,7 @@ import type { SpecProblem } from './spec-problem.js'
 import { createMissingSpecs, type SpecCreation, type SpecTemplate } from './missing-specs.js'
 import {
   resolveNodeDetailed,
+  type BuilderPaths,
   type DetailedResolution,
   type NodeResolution,
 } from './resolve-node.js'
@@ -108,8 +108,8 @@ export class PipelineTestingSpecBuilder {
   readonly testDataDir: string
   readonly specsDir: string
   readonly persistDefaults: boolean
-  /** The test data dir as written into default specs: relative to rootDir when inside it. */
-  readonly #testDataDirForSpecs: string
+  /** The folders every resolution and report works with. */
+  readonly #paths: BuilderPaths
 
   constructor(options: BuilderOptions = {}) {
     this.rootDir = resolve(options.rootDir ?? process.cwd())
@@ -119,7 +119,12 @@ export class PipelineTestingSpecBuilder {
       options.specsDir === undefined ? undefined : resolve(this.rootDir, options.specsDir),
     )
     this.persistDefaults = options.persistDefaults ?? false
-    this.#testDataDirForSpecs = displayPath(this.testDataDir, this.rootDir)
+    this.#paths = {
+      rootDir: this.rootDir,
+      testDataDir: this.testDataDir,
+      specsDir: this.specsDir,
+      testDataDirForSpecs: displayPath(this.testDataDir, this.rootDir),
+    }
   }
 
   /**
@@ -159,7 +164,7 @@ export class PipelineTestingSpecBuilder {
    * every spec file: for many nodes use {@link resolveNodes}, which reads them once.
    */
   resolveNode(dag: DagSource, node: string): NodeResolution {
-    return resolved(this.#resolve(loadDag(dag, this.rootDir), node, this.#catalog()))
+    return resolved(this.#resolve(loadDag(dag, this.rootDir), node))
   }
 
   /**
@@ -205,7 +210,7 @@ export class PipelineTestingSpecBuilder {
     create(specFor?: SpecTemplate): SpecCreation[]
   } {
     const dag = loadDag(source, this.rootDir)
-    const catalog = this.#catalog()
+    const catalog = new SpecCatalog(this.specsDir)
     const missing = dag.nodes
       .map((node) => this.#resolve(dag, node, catalog))
       .filter(({ resolution, invalid }) => !invalid && resolution.source === 'default')
@@ -263,7 +268,7 @@ export class PipelineTestingSpecBuilder {
       options.dag === undefined
         ? new PipelineDAG({ baseDir: this.rootDir }).addNode(node)
         : loadDag(options.dag, this.rootDir)
-    const resolution = resolved(this.#resolve(dag, node, this.#catalog()))
+    const resolution = resolved(this.#resolve(dag, node))
     options.check?.(resolution)
     // A node without a spec file starts from placeholder defaults (data_input/data_output):
     // the maps the user gives replace those placeholders instead of joining them.
@@ -344,25 +349,13 @@ export class PipelineTestingSpecBuilder {
     }
   }
 
-  #catalog(): SpecCatalog {
-    return new SpecCatalog(this.specsDir)
-  }
-
-  #resolve(dag: PipelineDAG, node: string, catalog: SpecCatalog): DetailedResolution {
-    return resolveNodeDetailed(
-      {
-        rootDir: this.rootDir,
-        testDataDir: this.testDataDir,
-        testDataDirForSpecs: this.#testDataDirForSpecs,
-        catalog,
-      },
-      dag,
-      node,
-    )
+  /** One node against `catalog`: one read of the specs folder serves every node resolved with it. */
+  #resolve(dag: PipelineDAG, node: string, catalog = new SpecCatalog(this.specsDir)) {
+    return resolveNodeDetailed(this.#paths, catalog, dag, node)
   }
 
   #resolveAll(dag: PipelineDAG): DetailedResolution[] {
-    const catalog = this.#catalog()
+    const catalog = new SpecCatalog(this.specsDir)
     return dag.nodes.map((node) => this.#resolve(dag, node, catalog))
   }
 
@@ -379,26 +372,13 @@ export class PipelineTestingSpecBuilder {
   }
 
   #report(dag: PipelineDAG, resolved: DetailedResolution[]): DagReport {
-    const context = {
-      rootDir: this.rootDir,
-      specsDir: this.specsDir,
-      testDataDirForSpecs: this.#testDataDirForSpecs,
-      dag,
-    }
-    const upstreamOf = upstreamOutputs(dag, resolved, this.rootDir)
-    const nodes = resolved.map((detailed): NodeReport => {
-      const { resolution, invalid } = detailed
-      const problems = [
-        ...problemsOfNode(detailed, context),
-        ...missingInputProblems(detailed, upstreamOf(resolution.node), context),
-      ]
-      return {
-        node: resolution.node,
-        resolution,
-        ...(invalid && { error: invalid.error }),
-        problems,
-      }
-    })
+    const context = { ...this.#paths, dag, upstream: upstreamOutputs(dag, resolved, this.rootDir) }
+    const nodes = resolved.map((detailed): NodeReport => ({
+      node: detailed.resolution.node,
+      resolution: detailed.resolution,
+      ...(detailed.invalid && { error: detailed.invalid.error }),
+      problems: problemsOfNode(detailed, context),
+    }))
     // A file shared or claimed across nodes is reported on the node concerned.
     for (const problem of identityProblems(resolved, this.rootDir)) {
       nodes.find((report) => report.node === problem.node)?.problems.push(problem)

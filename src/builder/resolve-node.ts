@@ -45,13 +45,14 @@ export interface NodeResolution {
   scriptPath?: string
 }
 
-export interface ResolveContext {
+/** The builder's folders, as resolutions and problem reports use them. */
+export interface BuilderPaths {
   rootDir: string
   /** Absolute test data dir. */
   testDataDir: string
+  specsDir: string
   /** The test data dir as written into default specs (relative to rootDir when inside it). */
   testDataDirForSpecs: string
-  catalog: SpecCatalog
 }
 
 /** A resolution plus what the problem report needs to know about it. */
@@ -75,7 +76,8 @@ export interface DetailedResolution {
  * Throws only for a node that is not in the DAG; a broken spec file is returned in `invalid`.
  */
 export function resolveNodeDetailed(
-  context: ResolveContext,
+  context: BuilderPaths,
+  catalog: SpecCatalog,
   dag: PipelineDAG,
   node: string,
 ): DetailedResolution {
@@ -95,7 +97,6 @@ export function resolveNodeDetailed(
   const dagDir = dag.baseDir ?? context.rootDir
   const dagScriptPath =
     declaration.script === undefined ? undefined : resolve(dagDir, declaration.script)
-  const { catalog } = context
 
   let chosen: { entry: CatalogEntry; source: ResolutionSource } | undefined
   let fallbackName: string
