@@ -36,6 +36,7 @@ DICT_GETTERS = {"get", "pop", "setdefault"}
 DICT_ITERATORS = {"items", "keys", "values", "update", "copy", "__iter__"}
 IMPORT_GUARDS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 NOT_LITERAL = object()
+ABSENT = object()
 
 
 def literal(node):
@@ -47,11 +48,7 @@ def literal(node):
 
 
 def constant_str(node):
-    if sys.version_info < (3, 9) and isinstance(node, ast.Index):  # 3.8 wraps subscripts
-        node = node.value
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return None
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
 def is_main_guard(stmt):
@@ -175,12 +172,10 @@ class Visitor:
 
     def key_of(self, node):
         """A literal string key, also through a parameter that was called with one."""
-        name = constant_str(node)
-        if sys.version_info < (3, 9) and isinstance(node, ast.Index):
+        if sys.version_info < (3, 9) and isinstance(node, ast.Index):  # 3.8 wraps subscripts
             node = node.value
-        if name is None and isinstance(node, ast.Name) and isinstance(self.constants.get(node.id), str):
-            return self.constants[node.id]
-        return name
+        value = self.literal_of(node)
+        return value if isinstance(value, str) else None
 
     def literal_of(self, node):
         if isinstance(node, ast.Name) and node.id in self.constants:
@@ -277,7 +272,7 @@ class Visitor:
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
             role = self.role_of(node.value)
             if role is not None:
-                self.read_subscript(role, node, guards)
+                self.read_key(role, node.slice, node.lineno, guards, self.via(node.value))
                 self.visit(node.slice, guards)
                 return
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
@@ -306,12 +301,21 @@ class Visitor:
             return self.role_of(node.value) is not None
         return False
 
-    def read_subscript(self, role, node, guards):
-        name = self.key_of(node.slice)
+    def read_key(self, role, key, line, guards=None, via=None, default=ABSENT, what="key"):
+        """One read of the key the expression `key` names, or of a computed one. `guards` (the
+        names checked for first) is None for a read that cannot fail; `default` is the
+        default's expression, None for `.get("k")`. Returns whether the key was named."""
+        name = self.key_of(key)
         if name is None:
-            self.reads.unknown(role, node.lineno, "a computed key in %s" % self.where)
-        else:
-            self.reads.read(role, name, node.lineno, (role, name) not in guards, via=self.via(node.value))
+            self.reads.unknown(role, line, "a computed %s in %s" % (what, self.where))
+            return False
+        if default is ABSENT:
+            self.reads.read(role, name, line, guards is not None and (role, name) not in guards, via=via)
+            return True
+        value = None if default is None else self.literal_of(default)
+        shown = {"computed": source_of(default)} if value is NOT_LITERAL else json_safe(value)
+        self.reads.read(role, name, line, False, shown, True, via)
+        return True
 
     def read_membership(self, node):
         """`"k" in input_paths` names k without reading it; `is None` checks read nothing."""
@@ -319,11 +323,7 @@ class Visitor:
         for op, right in zip(node.ops, node.comparators):
             role = self.role_of(right)
             if isinstance(op, (ast.In, ast.NotIn)) and role is not None:
-                name = self.key_of(node.left)
-                if name is None:
-                    self.reads.unknown(role, node.lineno, "a computed key in %s" % self.where)
-                else:
-                    self.reads.read(role, name, node.lineno, False, via=self.via(right))
+                self.read_key(role, node.left, node.lineno, via=self.via(right))
                 handled = True
             if isinstance(op, (ast.Is, ast.IsNot)) and self.role_of(node.left) is not None:
                 handled = True
@@ -349,15 +349,10 @@ class Visitor:
             return True
         if isinstance(func, ast.Name) and func.id in ("getattr", "hasattr") and len(node.args) >= 2:
             if self.role_of(node.args[0]) == "jobArgs":
-                name = self.key_of(node.args[1])
-                if name is None:
-                    self.reads.unknown("jobArgs", node.lineno, "a computed attribute in %s" % self.where)
-                elif func.id == "hasattr":
-                    self.reads.read("jobArgs", name, node.lineno, False)
-                elif len(node.args) >= 3:
-                    self.read_default("jobArgs", name, node, node.args[2], None)
-                else:
-                    self.reads.read("jobArgs", name, node.lineno, ("jobArgs", name) not in guards)
+                # hasattr reads nothing; getattr with a default cannot fail.
+                default = node.args[2] if len(node.args) >= 3 else ABSENT
+                checked = None if func.id == "hasattr" else guards
+                self.read_key("jobArgs", node.args[1], node.lineno, checked, default=default, what="attribute")
                 return True
         if isinstance(func, ast.Name) and func.id == "vars" and node.args:
             role = self.role_of(node.args[0])
@@ -384,23 +379,10 @@ class Visitor:
         return True
 
     def read_getter(self, role, node, args, via):
-        if not args:
-            return
-        name = self.key_of(args[0])
-        if name is None:
-            self.reads.unknown(role, node.lineno, "a computed key in %s" % self.where)
-            return
-        if len(args) >= 2:
-            self.read_default(role, name, node, args[1], via)
-        else:
-            self.reads.read(role, name, node.lineno, False, None, True, via)
-        for arg in args[1:]:
-            self.visit(arg, frozenset())
-
-    def read_default(self, role, name, node, default_node, via):
-        value = self.literal_of(default_node)
-        default = {"computed": source_of(default_node)} if value is NOT_LITERAL else json_safe(value)
-        self.reads.read(role, name, node.lineno, False, default, True, via)
+        default = args[1] if len(args) >= 2 else None
+        if args and self.read_key(role, args[0], node.lineno, via=via, default=default):
+            for arg in args[1:]:
+                self.visit(arg, frozenset())
 
     def passed_roles(self, node):
         args = list(node.args) + [k.value for k in node.keywords]
