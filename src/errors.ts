@@ -125,10 +125,9 @@ const FILE_SYSTEM_CAUSES: Record<string, [cause: string, fix: string]> = {
  * for anything else. Node's errno errors carry the code and the path.
  */
 export function fileSystemError(error: unknown): PipetestError | undefined {
-  if (!(error instanceof Error)) return undefined
-  const { code, path, syscall } = error as NodeJS.ErrnoException
-  const known = code === undefined ? undefined : FILE_SYSTEM_CAUSES[code]
+  const known = fileSystemCause(error)
   if (!known) return undefined
+  const { code, path, syscall } = error as NodeJS.ErrnoException
   const [cause, hint] = known
   return new PipetestError(
     'FILE_SYSTEM',
@@ -139,4 +138,10 @@ export function fileSystemError(error: unknown): PipetestError | undefined {
       cause: error,
     },
   )
+}
+
+/** The cause in words and the fix of an errno error (EACCES, ENOSPC…), or undefined for another. */
+export function fileSystemCause(error: unknown): [cause: string, fix: string] | undefined {
+  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined
+  return code === undefined ? undefined : FILE_SYSTEM_CAUSES[code]
 }

@@ -8,7 +8,7 @@ import {
   readSync,
 } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { PipetestError } from '../errors.js'
+import { PipetestError, fileSystemCause } from '../errors.js'
 import { writeFileAtomic } from '../files/atomic-write.js'
 import { readJsonFile } from '../files/json.js'
 import { assertScriptName, type ScriptExecutionSpec } from './script-execution-spec.js'
@@ -148,27 +148,12 @@ function endsWithNewline(file: string): boolean | undefined {
   }
 }
 
-/** Why a spec file could not be written, and what to do, for the errors a machine gives. */
+/** Why a spec file could not be written, and what to do (errors.ts knows each errno's fix). */
 function unwritable(file: string, error: unknown): PipetestError {
-  const { code, path = file } = error as NodeJS.ErrnoException
-  const folder = dirname(file)
-  const fixes: Record<string, [string, string]> = {
-    EACCES: [
-      'permission denied',
-      `Make ${folder} writable (chmod u+w), or pass another --test-data-dir.`,
-    ],
-    EPERM: ['operation not permitted', `Make ${folder} writable, or pass another --test-data-dir.`],
-    EROFS: ['the file system is read-only', 'Pass a --test-data-dir on a writable file system.'],
-    ENOTDIR: [
-      `a part of the path is a file, not a folder`,
-      `Move the file that is in the way, or pass another --test-data-dir.`,
-    ],
-    ENOSPC: ['the disk is full', `Free space on the disk that holds ${folder}, then try again.`],
-    EDQUOT: ['the disk quota is exceeded', `Free space in your quota, then try again.`],
-  }
-  const [cause, hint] = fixes[code ?? ''] ?? [
+  const { path = file } = error as NodeJS.ErrnoException
+  const [cause, hint] = fileSystemCause(error) ?? [
     (error as Error).message,
-    `Check that ${folder} is a writable folder.`,
+    `Check that ${dirname(file)} is a writable folder.`,
   ]
   return new PipetestError(
     'SPEC_UNWRITABLE',
