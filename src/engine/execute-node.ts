@@ -27,21 +27,22 @@ import {
   type RunWorkspace,
 } from './workspace.js'
 
+/** What an execution needs of its run (the ExecutionEngine). */
 export interface NodeExecutionContext {
   workspace: RunWorkspace
   scheduler: ExecutionScheduler
   options: ResolvedRunOptions
   signal: AbortSignal
-  /** What → file: the files pipetest depends on (DAG, specs, scripts); see ExecutionEngine. */
-  projectFiles?: Record<string, string>
-  /** Rank among waiting executions (the engine's longest remaining path); higher starts first. */
-  priority?: () => number
+  /** What → file: the files pipetest depends on (DAG, specs, scripts), watched while it runs. */
+  projectFiles: Record<string, string>
   /** The execution cache, when on: a hit is restored instead of run, a pass is stored. */
-  cache?: ExecutionCache
-  /** Called after an execution was stored (the engine then keeps the cache's size bounded). */
-  onStored?: () => void
-  /** Called when the execution is about to run: it was not restored from the cache. */
-  beforeRun?: () => void
+  cache: ExecutionCache | undefined
+  /** Rank among waiting executions (the longest remaining path); higher starts first. */
+  priority(id: string): number
+  /** The execution is about to run: it was not restored from the cache. */
+  aboutToRun(): void
+  /** The execution was stored in the cache. */
+  onStored(): void
 }
 
 /**
@@ -52,20 +53,12 @@ export interface NodeExecutionContext {
  */
 export async function executeNode(
   execution: RunnableExecution,
+  planned: ExecutionIdentity,
   context: NodeExecutionContext,
 ): Promise<ExecutionResult> {
   const { spec, node, scriptPath } = execution
   const runner = selectRunner({ runner: spec.runner, scriptPath, command: spec.command })
-  const identity: ExecutionIdentity = {
-    id: execution.id,
-    node,
-    scriptName: spec.scriptName,
-    scriptPath,
-    runner,
-    runDir: context.workspace.runFolder,
-    inputs: execution.inputs,
-    wiredFrom: execution.wiredFrom,
-  }
+  const identity: ExecutionIdentity = { ...planned, runner, inputs: execution.inputs }
   const fail = (outcome: Outcome, message: string, extra?: Partial<ExecutionResult>) =>
     notRunResult(identity, 'failed', outcome, message, extra)
 
@@ -78,7 +71,9 @@ export async function executeNode(
     .filter(([, path]) => !existsSync(path))
     .map(([name, path]) => ({ name, path }))
   if (missingInputs.length > 0) {
-    return fail('missing-inputs', missingInputsMessage(execution, missingInputs), { missingInputs })
+    return fail('missing-inputs', missingInputsMessage(execution, identity, missingInputs), {
+      missingInputs,
+    })
   }
 
   // A schema mismatch is reported as one before the script runs, not as the KeyError it
@@ -87,7 +82,7 @@ export async function executeNode(
     'input',
     spec.inputContracts,
     execution.inputs,
-    execution.wiredFrom,
+    identity.wiredFrom,
   )
   if (brokenChecks(inputChecks).length > 0) {
     return fail('input-contract', inputContractMessage(execution, inputChecks), {
@@ -116,17 +111,17 @@ export async function executeNode(
     }
   }
 
-  context.beforeRun?.()
+  context.aboutToRun()
   try {
     const result = await context.scheduler
       .withSlot(
         () => runInFreshFolders(execution, identity, runner, python, context),
         context.signal,
-        context.priority,
+        () => context.priority(execution.id),
       )
       .then((result) => checkOutputData(result, spec, inputChecks))
     if (cache === undefined || key === undefined) return result
-    if (await storeExecution(result, key, cache, context.workspace.runId)) context.onStored?.()
+    if (await storeExecution(result, key, cache, context.workspace.runId)) context.onStored()
     return { ...result, cacheKey: key }
   } catch (error) {
     if (context.signal.aborted) {
@@ -155,10 +150,9 @@ async function runInFreshFolders(
   }
   // Size and mtime suffice for our own files: a script rewriting them does not hide it.
   const projectGuard = { limits: { hashedFileBytes: 0 } }
-  const projectFiles = context.projectFiles ?? {}
   const workingDir = spec.workingDir === 'project' ? execution.cwd : prepareWorkingDir(executionDir)
   const before = await fingerprintInputs(execution.inputs, guard)
-  const projectBefore = await fingerprintInputs(projectFiles, projectGuard)
+  const projectBefore = await fingerprintInputs(context.projectFiles, projectGuard)
   const request: ExecutionRequest = {
     runner,
     scriptPath: execution.scriptPath ?? '',
@@ -183,7 +177,7 @@ async function runInFreshFolders(
   const guardNotes = [...new Set([...before.notes, ...after.notes])]
   const projectChanges = compareFingerprints(
     projectBefore,
-    await fingerprintInputs(projectFiles, projectGuard),
+    await fingerprintInputs(context.projectFiles, projectGuard),
   )
 
   const { exitCode, signal, durationMs, stdoutTail, stderrTail, traceback, launch } = report
@@ -372,6 +366,7 @@ function missingOutputsMessage(result: ExecutionResult): string {
 
 function missingInputsMessage(
   execution: RunnableExecution,
+  { wiredFrom }: ExecutionIdentity,
   missing: Array<{ name: string; path: string }>,
 ): string {
   const total = Object.keys(execution.inputs).length
@@ -379,7 +374,7 @@ function missingInputsMessage(
     `Script '${execution.spec.scriptName}' requires the following input data (${missing.length} of ${total} inputs missing, the script was not run):`,
   ]
   for (const { name, path } of missing) {
-    const source = execution.wiredFrom[name]
+    const source = wiredFrom[name]
     lines.push(`  - ${name}: ${path}${source ? ` (from ${source.node}.${source.output})` : ''}`)
   }
   const command = specSetCommandLine(execution.node, {

@@ -27,7 +27,8 @@ export class ExecutionEngine {
   /** The execution cache, when on (see src/cache). */
   readonly cache: ExecutionCache | undefined
   readonly #abort = new AbortController()
-  readonly #signal: AbortSignal
+  /** The run's abort switch and the caller's `signal`, as one. */
+  readonly signal: AbortSignal
   #closing: Promise<void> | undefined
   #pruning: Promise<unknown> | undefined
   #stored = false
@@ -41,25 +42,17 @@ export class ExecutionEngine {
     const cache = resolveCacheSettings(options.cache, testDataDir)
     this.cache = cache.enabled ? new ExecutionCache(cache.dir, cache.maxBytes) : undefined
     if (options.onEvent) this.scheduler.subscribe(options.onEvent)
-    this.#signal = options.signal
+    this.signal = options.signal
       ? AbortSignal.any([this.#abort.signal, options.signal])
       : this.#abort.signal
     // Every queued and running execution listens to this one signal: a wide DAG legitimately
     // has more than Node's default of 10 listeners, and the warning would land in test output.
-    setMaxListeners(0, this.#signal)
+    setMaxListeners(0, this.signal)
   }
 
   execute(plan: ExecutionPlan): Promise<ExecutionResult> {
     this.#paths.add(plan)
     return this.scheduler.memoise(plan.id, () => this.#run(plan))
-  }
-
-  /**
-   * Adds files pipetest depends on (the DAG, the specs folder, the scripts) to those watched:
-   * one that changes during an execution fails it as `project-modified`.
-   */
-  watchProjectFiles(files: Record<string, string>): void {
-    Object.assign(this.projectFiles, files)
   }
 
   /**
@@ -72,7 +65,8 @@ export class ExecutionEngine {
     else start()
   }
 
-  #aboutToRun(): void {
+  /** The execution about to run was not restored from the cache. */
+  aboutToRun(): void {
     const waiting = this.#beforeFirstRun
     this.#beforeFirstRun = undefined
     for (const start of waiting ?? []) start()
@@ -187,31 +181,19 @@ export class ExecutionEngine {
           }
         : { kind: 'data', path: inputs[name] }
     }
-    if (this.#signal.aborted)
+    if (this.signal.aborted)
       return notRunResult(identity, 'failed', 'aborted', 'Not run: the run was aborted.')
-    return executeNode(
-      {
-        id: plan.id,
-        node: plan.node,
-        purpose: plan.purpose,
-        spec: plan.spec,
-        scriptPath: plan.scriptPath,
-        cwd: plan.cwd,
-        inputs,
-        keyInputs,
-        wiredFrom: identity.wiredFrom,
-      },
-      {
-        workspace: this.workspace,
-        scheduler: this.scheduler,
-        options: this.options,
-        signal: this.#signal,
-        projectFiles: this.projectFiles,
-        priority: () => this.#paths.remaining(plan.id),
-        beforeRun: () => this.#aboutToRun(),
-        ...(this.cache ? { cache: this.cache, onStored: () => (this.#stored = true) } : {}),
-      },
-    )
+    return executeNode({ ...plan, spec: plan.spec, inputs, keyInputs }, identity, this)
+  }
+
+  /** Rank among waiting executions: the longest path still ahead of it; higher starts first. */
+  priority(id: string): number {
+    return this.#paths.remaining(id)
+  }
+
+  /** Called after an execution was stored: the run then keeps the cache's size bounded. */
+  onStored(): void {
+    this.#stored = true
   }
 
   #identity(plan: ExecutionPlan): ExecutionIdentity {

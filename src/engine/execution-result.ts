@@ -1,6 +1,6 @@
 import type { KeyInput } from '../cache/index.js'
 import type { ScriptExecutionSpec } from '../spec/index.js'
-import type { ExecutionPurpose } from './events.js'
+import type { ExecutionPlan } from './planner.js'
 import type { ExecutionResult, Outcome, OutputReport, TestStatus } from './results.js'
 
 /** What is known about an execution before it runs (`runDir`: the run folder); every result starts from it. */
@@ -9,15 +9,10 @@ export type ExecutionIdentity = Pick<
   'id' | 'node' | 'scriptName' | 'scriptPath' | 'runner' | 'runDir' | 'inputs' | 'wiredFrom'
 >
 
-/** One execution with everything resolved: absolute script path and input paths. */
-export interface RunnableExecution extends Pick<
-  ExecutionIdentity,
-  'id' | 'node' | 'scriptPath' | 'inputs' | 'wiredFrom'
-> {
-  purpose: ExecutionPurpose
+/** A plan with everything resolved: its spec, and absolute input paths. */
+export interface RunnableExecution extends ExecutionPlan {
   spec: ScriptExecutionSpec
-  /** The project root: the child's working directory. */
-  cwd: string
+  inputs: Record<string, string>
   /** What the cache key reads for each input. */
   keyInputs: Record<string, KeyInput>
 }

@@ -74,7 +74,8 @@ export class PipelineRun {
     })
     // A run seen through another spec (withPipeline) shares the folder, not the pipeline.
     this.#record = options[ENGINE] === undefined
-    this.#engine.watchProjectFiles(this.#projectFiles())
+    // A file pipetest depends on that changes during an execution fails it (`project-modified`).
+    Object.assign(this.#engine.projectFiles, this.#projectFiles())
     this.#prewarmPython(options.pythonWorker === undefined && this.#record)
   }
 
