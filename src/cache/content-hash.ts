@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
-import { createReadStream, lstatSync, readlinkSync, realpathSync, type Stats } from 'node:fs'
-import { relative, resolve, sep } from 'node:path'
-import { statThrough, walkTree } from '../files/walk.js'
+import { createReadStream, type Stats } from 'node:fs'
+import { relative, sep } from 'node:path'
+import { reachableEntries } from '../files/reach.js'
+import { statThrough } from '../files/walk.js'
 
 /**
  * Content digests for cache keys and stored blobs: sha256 of the bytes. A file is read once
@@ -40,59 +41,26 @@ const MAX_TREE_ENTRIES = 100_000
 /**
  * A digest of everything a script can read through `path`: a file's bytes; a folder's
  * names, kinds and file contents at any depth (sorted, so equal trees give equal digests).
- * Symlinks are looked through, as the script would (a loop is cut by real path); FIFOs,
+ * Symlinks are looked through, as the script would (files/reach.ts: each folder once); FIFOs,
  * sockets and devices are never opened, only named. `exclude` folders (pipetest's own run
  * folders, when an input is the test data folder itself) are left out. A missing path has a
  * digest too ("missing"), so its later appearance changes the key.
  */
 export async function hashTree(path: string, exclude: string[] = []): Promise<string> {
   const hash = createHash('sha256')
-  const excluded = new Set(exclude.map((dir) => resolve(dir)))
-  const visited = new Set<string>()
   let entries = 0
-  const visit = async (at: string, name: string): Promise<void> => {
+  for (const entry of reachableEntries(path, { exclude })) {
     if (++entries > MAX_TREE_ENTRIES) {
       throw new UnhashableError(`more than ${MAX_TREE_ENTRIES} entries under ${path}`)
     }
-    let link: string | undefined
-    try {
-      if (lstatSync(at).isSymbolicLink()) link = readlinkSync(at)
-    } catch {
-      hash.update(`missing ${name}\n`)
-      return
-    }
-    const stats = statThrough(at)
-    if (!stats) {
-      hash.update(`dangling ${name} -> ${link ?? ''}\n`)
-      return
-    }
-    if (stats.isFile()) {
-      hash.update(`file ${name} ${await hashFile(at, stats)}\n`)
-      return
-    }
-    if (!stats.isDirectory()) {
-      hash.update(`special ${name}\n`)
-      return
-    }
-    const real = realpathSync(at)
-    if (visited.has(real)) {
-      hash.update(`loop ${name}\n`)
-      return
-    }
-    visited.add(real)
-    hash.update(`dir ${name}\n`)
-    for (const entry of walkTree(at, {
-      skip: (_name, kind, child) => kind === 'directory' && excluded.has(resolve(child)),
-    })) {
-      const child = relative(at, entry.path).split(sep).join('/')
-      if (entry.kind === 'directory') hash.update(`dir ${name}/${child}\n`)
-      else if (entry.kind === 'special') hash.update(`special ${name}/${child}\n`)
-      else await visit(entry.path, `${name}/${child}`)
-      if (++entries > MAX_TREE_ENTRIES) {
-        throw new UnhashableError(`more than ${MAX_TREE_ENTRIES} entries under ${path}`)
-      }
+    const inside = relative(path, entry.path).split(sep).join('/')
+    const name = inside === '' ? '.' : `./${inside}`
+    if (entry.kind === 'file') {
+      hash.update(`file ${name} ${await hashFile(entry.path, entry.stats)}\n`)
+    } else {
+      // A dangling link's target is named: creating it later changes what the script reads.
+      hash.update(`${entry.kind} ${name}${entry.kind === 'dangling' ? ` -> ${entry.link}` : ''}\n`)
     }
   }
-  await visit(path, '.')
   return hash.digest('hex')
 }

@@ -6,7 +6,6 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -109,12 +108,8 @@ export class ExecutionCache {
 
   /** The entry stored for `key`; an unreadable or malformed one is a miss. */
   lookup(key: string): CacheEntry | undefined {
-    try {
-      const entry = entrySchema.parse(JSON.parse(readFileSync(this.#entryFile(key), 'utf8')))
-      return entry.key === key ? entry : undefined
-    } catch {
-      return undefined
-    }
+    const entry = readEntry(this.#entryFile(key))
+    return entry?.key === key ? entry : undefined
   }
 
   /**
@@ -313,37 +308,25 @@ export class ExecutionCache {
 
   #listEntries(): Array<{ file: string; usedMs: number; entry: CacheEntry | undefined }> {
     const found: Array<{ file: string; usedMs: number; entry: CacheEntry | undefined }> = []
-    let shards: string[] = []
-    try {
-      shards = readdirSync(this.#entriesDir)
-    } catch {
-      return found
-    }
-    for (const shard of shards) {
-      let names: string[] = []
+    const all = { maxEntries: Number.MAX_SAFE_INTEGER }
+    for (const { kind, name, path } of walkTree(this.#entriesDir, all)) {
+      if (kind !== 'file' || !name.endsWith('.json')) continue
       try {
-        names = readdirSync(join(this.#entriesDir, shard))
+        found.push({ file: path, usedMs: statSync(path).mtimeMs, entry: readEntry(path) })
       } catch {
-        continue
-      }
-      for (const name of names) {
-        if (!name.endsWith('.json')) continue
-        const file = join(this.#entriesDir, shard, name)
-        try {
-          const usedMs = statSync(file).mtimeMs
-          let entry: CacheEntry | undefined
-          try {
-            entry = entrySchema.parse(JSON.parse(readFileSync(file, 'utf8')))
-          } catch {
-            entry = undefined
-          }
-          found.push({ file, usedMs, entry })
-        } catch {
-          // removed meanwhile
-        }
+        // removed meanwhile
       }
     }
     return found
+  }
+}
+
+/** The entry in `file`; an unreadable or malformed one is undefined. */
+function readEntry(file: string): CacheEntry | undefined {
+  try {
+    return entrySchema.parse(JSON.parse(readFileSync(file, 'utf8')))
+  } catch {
+    return undefined
   }
 }
 
