@@ -7,8 +7,8 @@ import { CHAR_WIDTH, MAX_WIDTH, NODE_CHROME } from './layout.js'
 /**
  * The report as one self-contained HTML page: inline CSS, inline script, positioned SVG and
  * the model as JSON. No network, no external file: it opens from disk and as a CI artifact.
- * Everything from the user (node names, paths, log text) is escaped here or set as text by
- * the page's script, never parsed as HTML.
+ * Everything from the user (node names, paths, log text) is escaped, here or by the page's
+ * script, never parsed as HTML.
  */
 export function renderHtml(model: ReportModel): string {
   const css = readAsset('report.css')

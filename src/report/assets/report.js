@@ -1,7 +1,7 @@
 // pipetest report: the page's behaviour, inlined into one self-contained HTML file (see
 // src/report/html.ts). The DAG arrives as positioned SVG; this script adds selection, the
 // details panel, zoom and pan, search and the failed-only filter. User data (names, paths,
-// logs) is only ever set as text (textContent), never as HTML.
+// logs) reaches the panel's markup only escaped, by `m`.
 ;(() => {
   'use strict'
   const model = JSON.parse(document.getElementById('pipetest-data').textContent)
@@ -164,12 +164,9 @@
     section.querySelector('.zoom-fit').addEventListener('click', fit)
 
     nodeEls.forEach((el) => {
-      const index = Number(el.getAttribute('data-node'))
-      const open = () => {
-        // The node is in view already: select it without moving the camera.
-        selectNode(pipeline.nodes[index].name, false)
-        history.replaceState(null, '', hashOf(pipeline.nodes[index].name))
-      }
+      // The node is in view already: select it without moving the camera.
+      const open = () =>
+        selectNode(pipeline.nodes[Number(el.getAttribute('data-node'))].name, false)
       el.addEventListener('click', open)
       el.addEventListener('keydown', (event) => {
         if (event.key === 'Enter' || event.key === ' ') {
@@ -182,6 +179,13 @@
       el.addEventListener('click', () => {
         selectEdge(Number(el.getAttribute('data-edge')))
       })
+    })
+    // A node named in the panel opens and comes into view (its address opens it from outside).
+    panel.addEventListener('click', (event) => {
+      const link = event.target.closest('a.link')
+      if (!link) return
+      event.preventDefault()
+      selectNode(link.getAttribute('data-node'), true)
     })
 
     // Search by name and the failed-only filter both dim what does not match.
@@ -228,6 +232,8 @@
       if (index === undefined) return overview()
       mark(index, -1)
       if (scrollTo) centre(index)
+      // The address names the selection, so a link to another node always changes it.
+      history.replaceState(null, '', hashOf(name))
       renderNode(pipeline.nodes[index])
     }
 
@@ -236,210 +242,155 @@
       renderEdge(pipeline.edges[index])
     }
 
+    /** Fills the panel with `parts` (markup; false and null leave nothing). */
+    function show(...parts) {
+      panel.innerHTML = m`${parts}`.html
+      panel.scrollTop = 0
+    }
+
     function overview() {
       mark(-1, -1)
-      panel.replaceChildren()
-      panel.append(h('h2', null, pipeline.name))
       const failed = pipeline.nodes.filter((n) => n.status === 'failed')
-      if (failed.length === 0) {
-        panel.append(
-          h(
-            'p',
-            'hint',
-            'Every node passed. Click a node to see its spec, executions, logs and outputs.',
-          ),
-        )
-      }
-      nodeList('Failed nodes', failed, (n) => firstLine(n.failure ? n.failure.message : n.status))
-      nodeList(
-        'Blocked (not run)',
-        pipeline.nodes.filter((n) => n.status === 'blocked'),
-        (n) => (n.blockedBy ? `blocked by ${n.blockedBy}` : 'blocked'),
-      )
-      part(
-        'Run',
-        kv([
-          ['run folder', pipeline.runFolder],
-          ['DAG file', pipeline.dagFile || '—'],
-          ['state', pipeline.state],
-          ['recorded', pipeline.recordedAt],
-        ]),
+      const blocked = pipeline.nodes.filter((n) => n.status === 'blocked')
+      show(
+        m`<h2>${pipeline.name}</h2>`,
+        failed.length === 0 &&
+          m`<p class="hint">Every node passed. Click a node to see its spec, executions, logs and outputs.</p>`,
+        nodeList('Failed nodes', failed, (n) =>
+          firstLine(n.failure ? n.failure.message : n.status),
+        ),
+        nodeList('Blocked (not run)', blocked, (n) =>
+          n.blockedBy ? `blocked by ${n.blockedBy}` : 'blocked',
+        ),
+        part(
+          'Run',
+          kv([
+            ['run folder', pipeline.runFolder],
+            ['DAG file', pipeline.dagFile || '—'],
+            ['state', pipeline.state],
+            ['recorded', pipeline.recordedAt],
+          ]),
+        ),
       )
     }
 
     /** A heading and a list of nodes, each with a link and why it is listed; none: nothing. */
     function nodeList(title, nodes, reason) {
-      if (nodes.length === 0) return
-      const items = nodes.map((n) =>
-        h('li', null, [nodeLink(n.name), h('div', 'reason', reason(n))]),
+      const items = nodes.map(
+        (n) => m`<li>${nodeLink(n.name)}<div class="reason">${reason(n)}</div></li>`,
       )
-      panel.append(h('h3', null, title), h('ul', 'list', items))
+      return nodes.length > 0 && part(title, m`<ul class="list">${items}</ul>`)
     }
 
     function hashOf(name) {
       return `#${encodeURIComponent(pipeline.id)}/${encodeURIComponent(name)}`
     }
 
-    /** A node named in the panel: opens it and brings it into view. */
+    /** A node named in the panel: a link to its address (clicked: see the panel's listener). */
     function nodeLink(name) {
-      const button = h('button', 'link', name)
-      button.addEventListener('click', () => {
-        selectNode(name, true)
-        history.replaceState(null, '', hashOf(name))
-      })
-      return button
+      return m`<a class="link" href="${hashOf(name)}" data-node="${name}">${name}</a>`
     }
 
     function renderNode(node) {
-      panel.replaceChildren()
-      panel.append(h('h2', null, node.name))
-      const headline = h('div', 'headline', [h('span', `badge ${node.status}`, node.status)])
-      if (node.blockedBy)
-        headline.append(h('span', 'hint', 'blocked by '), nodeLink(node.blockedBy))
-      panel.append(headline)
-
-      const failedExecution = node.failure
-        ? node.executions.find((e) => e.id === node.failure.executionId)
-        : null
-      if (node.failure) {
-        const box = h('div', 'failure', [
-          h('p', 'message', `${node.failure.outcome}: ${firstLine(node.failure.message)}`),
-        ])
-        const rest = node.failure.message.split('\n').slice(1).join('\n').trim()
-        if (rest) box.append(h('pre', null, rest))
-        const [label, evidence] = failedExecution?.traceback
-          ? ['Traceback', failedExecution.traceback]
-          : ['stderr (last lines)', failedExecution?.stderrTail]
-        if (evidence) box.append(h('div', 'hint', label), h('pre', 'traceback', evidence))
-        panel.append(box)
-      }
-
+      const failure = node.failure
+      const failed = failure && node.executions.find((e) => e.id === failure.executionId)
+      const [label, evidence] =
+        failed && failed.traceback
+          ? ['Traceback', failed.traceback]
+          : ['stderr (last lines)', failed && failed.stderrTail]
+      const rest = failure && failure.message.split('\n').slice(1).join('\n').trim()
       const checks = node.executions.flatMap((e) =>
         e.dataChecks.filter((c) => c.violations.length > 0),
       )
-      if (checks.length > 0) {
+      const none = node.status === 'blocked' ? 'Not run: no outputs.' : 'No outputs recorded.'
+      const edges = pipeline.edges
+        .filter((e) => e.to === node.name)
+        .concat(pipeline.edges.filter((e) => e.from === node.name))
+      show(
+        m`<h2>${node.name}</h2><div class="headline">${badge(node.status)}${node.blockedBy && m`<span class="hint">blocked by </span>${nodeLink(node.blockedBy)}`}</div>`,
+        failure &&
+          m`<div class="failure"><p class="message">${failure.outcome}: ${firstLine(failure.message)}</p>${rest && m`<pre>${rest}</pre>`}${evidence && m`<div class="hint">${label}</div><pre class="traceback">${evidence}</pre>`}</div>`,
+        checks.length > 0 &&
+          part(
+            'Data contract',
+            checks.map(
+              (c) =>
+                m`<div class="failure"><p class="message">${c.direction} ${c.port}${c.from ? ` (from ${c.from})` : ''}</p><ul>${c.violations.map((v) => m`<li>${v}</li>`)}</ul></div>`,
+            ),
+          ),
+        part('Outputs', node.outputs.map(renderOutput)),
+        node.outputs.length === 0 && m`<p class="hint">${none}</p>`,
         part(
-          'Data contract',
-          ...checks.map((c) =>
-            h('div', 'failure', [
-              h('p', 'message', `${c.direction} ${c.port}${c.from ? ` (from ${c.from})` : ''}`),
-              h(
-                'ul',
-                null,
-                c.violations.map((v) => h('li', null, v)),
+          'Executions',
+          table(
+            ['tier', 'outcome', 'exit', 'duration', 'run folder'],
+            node.executions.map((e) => [
+              e.tiers.join(', '),
+              badge(
+                e.cached ? 'cached' : e.status,
+                e.outcome + (e.cached ? ` (cached from run ${e.cachedFrom})` : ''),
               ),
+              e.exitCode === null ? e.signal || '—' : String(e.exitCode),
+              seconds(e.durationMs),
+              m`<span class="mono">${e.executionDir}</span>`,
             ]),
           ),
-        )
-      }
-
-      part('Outputs', ...node.outputs.map(renderOutput))
-      if (node.outputs.length === 0) {
-        const none = node.status === 'blocked' ? 'Not run: no outputs.' : 'No outputs recorded.'
-        panel.append(h('p', 'hint', none))
-      }
-
-      part(
-        'Executions',
-        table(
-          ['tier', 'outcome', 'exit', 'duration', 'run folder'],
-          node.executions.map((e) => [
-            e.tiers.join(', '),
-            h(
-              'span',
-              `badge ${e.cached ? 'cached' : e.status}`,
-              e.outcome + (e.cached ? ` (cached from run ${e.cachedFrom})` : ''),
-            ),
-            e.exitCode === null ? e.signal || '—' : String(e.exitCode),
-            seconds(e.durationMs),
-            h('span', 'mono', e.executionDir),
-          ]),
         ),
+        node.executions.map(renderLogs),
+        renderSpec(node),
+        edges.length > 0 &&
+          part(
+            'Edges',
+            m`<ul class="list">${edges.map((e) => m`<li>${badge(e.status)} ${e.to === node.name ? 'from ' : 'to '}${nodeLink(e.to === node.name ? e.from : e.to)}</li>`)}</ul>`,
+          ),
       )
-      node.executions.forEach((e) => {
-        if (e.stdoutTail || e.stderrTail || e.logs.stdout || e.logs.stderr) {
-          const details = h('details', null, [
-            h('summary', null, `Logs of the ${e.tiers.join(', ')} execution`),
-          ])
-          if (e.stderrTail)
-            details.append(h('div', 'hint', 'stderr (last lines)'), h('pre', null, e.stderrTail))
-          if (e.stdoutTail)
-            details.append(h('div', 'hint', 'stdout (last lines)'), h('pre', null, e.stdoutTail))
-          const files = [e.logs.stdout, e.logs.stderr].filter(Boolean)
-          if (files.length > 0)
-            details.append(h('div', 'hint mono', `full logs: ${files.join('  ')}`))
-          panel.append(details)
-        }
-      })
+    }
 
-      if (!node.spec) {
-        part('Spec', h('p', 'hint', 'No spec was recorded for this node.'))
-      } else {
-        const s = node.spec
+    function renderLogs(e) {
+      const files = [e.logs.stdout, e.logs.stderr].filter(Boolean)
+      if (!e.stdoutTail && !e.stderrTail && files.length === 0) return null
+      return m`<details><summary>Logs of the ${e.tiers.join(', ')} execution</summary>${e.stderrTail && m`<div class="hint">stderr (last lines)</div><pre>${e.stderrTail}</pre>`}${e.stdoutTail && m`<div class="hint">stdout (last lines)</div><pre>${e.stdoutTail}</pre>`}${files.length > 0 && m`<div class="hint mono">full logs: ${files.join('  ')}</div>`}</details>`
+    }
+
+    function renderSpec(node) {
+      const s = node.spec
+      if (!s) return part('Spec', m`<p class="hint">No spec was recorded for this node.</p>`)
+      const wired = new Map()
+      for (const e of node.executions) {
+        for (const input of e.inputs) if (input.from) wired.set(input.name, input.from)
+      }
+      const inputs = [...new Set(Object.keys(s.inputPaths).concat([...wired.keys()]))].map(
+        (name) => {
+          const path = s.inputPaths[name] || ''
+          return [name, wired.has(name) ? `${path}${path ? '  ' : ''}← ${wired.get(name)}` : path]
+        },
+      )
+      const jobArgs = Object.entries(s.jobArgs).map(([k, v]) => [
+        k,
+        typeof v === 'string' ? v : JSON.stringify(v),
+      ])
+      return [
         part(
           'Spec',
           kv([
             ['script', s.scriptPath || s.scriptName],
             ['runner', s.runner || '—'],
           ]),
-        )
-        const wired = new Map()
-        for (const e of node.executions) {
-          for (const input of e.inputs) if (input.from) wired.set(input.name, input.from)
-        }
-        subsection(
-          'inputs',
-          Object.keys(s.inputPaths)
-            .concat(Array.from(wired.keys()))
-            .filter((name, i, all) => all.indexOf(name) === i)
-            .map((name) => {
-              const path = s.inputPaths[name] || ''
-              return [
-                name,
-                wired.has(name) ? `${path}${path ? '  ' : ''}← ${wired.get(name)}` : path,
-              ]
-            }),
-        )
-        subsection('outputs', entries(s.outputPaths))
-        subsection('environment', entries(s.environVars))
-        subsection(
-          'job arguments',
-          Object.keys(s.jobArgs).map((k) => {
-            const v = s.jobArgs[k]
-            return [k, typeof v === 'string' ? v : JSON.stringify(v)]
-          }),
-        )
-      }
-      const ins = pipeline.edges.filter((e) => e.to === node.name)
-      const outs = pipeline.edges.filter((e) => e.from === node.name)
-      if (ins.length + outs.length > 0) {
-        part(
-          'Edges',
-          h(
-            'ul',
-            'list',
-            ins.concat(outs).map((e) => {
-              const other = e.to === node.name ? e.from : e.to
-              return h('li', null, [
-                h('span', `badge ${e.status}`, e.status),
-                ' ',
-                e.to === node.name ? 'from ' : 'to ',
-                nodeLink(other),
-              ])
-            }),
-          ),
-        )
-      }
-      panel.scrollTop = 0
+        ),
+        subsection('inputs', inputs),
+        subsection('outputs', Object.entries(s.outputPaths)),
+        subsection('environment', Object.entries(s.environVars)),
+        subsection('job arguments', jobArgs),
+      ]
     }
 
     /** A section of the panel: its heading, then what it holds. */
-    function part(title, ...content) {
-      panel.append(h('h3', null, title), ...content)
+    function part(title, content) {
+      return m`<h3>${title}</h3>${content}`
     }
 
     function subsection(title, rows) {
-      if (rows.length > 0) panel.append(h('div', 'hint', title), kv(rows))
+      return rows.length > 0 && m`<div class="hint">${title}</div>${kv(rows)}`
     }
 
     function renderOutput(output) {
@@ -452,163 +403,113 @@
         : output.kind === 'missing'
           ? 'not written'
           : `empty ${output.kind}`
-      const box = h('div', 'output', [
-        h('div', 'title', [
-          h(
-            'span',
-            `badge ${output.produced ? 'passed' : 'failed'}`,
-            output.produced ? 'produced' : 'missing',
-          ),
-          output.name,
-          h('span', 'size', size),
-        ]),
-        h('div', 'mono hint', output.path),
-      ])
-      if (output.files.length > 1 || (output.files.length === 1 && output.files[0].path)) {
-        const details = h('details', null, [h('summary', null, `Files (${output.fileCount})`)])
-        details.append(
-          table(
-            ['file', 'size'],
-            output.files.map((f) => [
-              h('span', 'mono', f.path || '(the output file)'),
-              bytes(f.bytes),
-            ]),
-          ),
-        )
-        box.append(details)
-      }
+      const listed = output.files.length > 1 || (output.files.length === 1 && output.files[0].path)
+      return m`<div class="output"><div class="title">${badge(output.produced ? 'passed' : 'failed', output.produced ? 'produced' : 'missing')}${output.name}<span class="size">${size}</span></div><div class="mono hint">${output.path}</div>${
+        listed &&
+        m`<details><summary>Files (${output.fileCount})</summary>${table(
+          ['file', 'size'],
+          output.files.map((f) => [
+            m`<span class="mono">${f.path || '(the output file)'}</span>`,
+            bytes(f.bytes),
+          ]),
+        )}</details>`
+      }${preview(output)}</div>`
+    }
+
+    function preview(output) {
       const data = output.data
       if (data && data.kind === 'table') {
         const splits = data.splits
-          ? ` (${Object.keys(data.splits)
-              .map((k) => `${k} ${data.splits[k]}`)
+          ? ` (${Object.entries(data.splits)
+              .map(([k, n]) => `${k} ${n}`)
               .join(', ')})`
           : ''
-        box.append(
-          h(
-            'div',
-            'hint',
-            `${data.rows} rows${splits}, ${data.columns.length} columns · ${data.formats.join(', ')}${data.gzip ? ' (gzip)' : ''}`,
-          ),
-        )
-        box.append(
-          h('div', 'scroll', [
-            table(
-              ['column', 'type', 'nulls', 'distinct', 'min', 'max'],
-              data.columns.map((c) => [
-                h('span', 'mono', c.name),
-                c.type || '—',
-                String(c.nulls),
-                c.distinct + (c.distinctCapped ? '+' : ''),
-                c.min === undefined ? '—' : String(c.min),
-                c.max === undefined ? '—' : String(c.max),
-              ]),
-              'data summary-table',
-            ),
+        const columns = data.columns.map((c) => c.name)
+        const summary = table(
+          ['column', 'type', 'nulls', 'distinct', 'min', 'max'],
+          data.columns.map((c) => [
+            m`<span class="mono">${c.name}</span>`,
+            c.type || '—',
+            String(c.nulls),
+            c.distinct + (c.distinctCapped ? '+' : ''),
+            c.min === undefined ? '—' : String(c.min),
+            c.max === undefined ? '—' : String(c.max),
           ]),
+          'data summary-table',
         )
-        if (output.rows.length > 0) {
-          const columns = data.columns.map((c) => c.name)
-          box.append(
-            h('div', 'hint', `First ${output.rows.length} rows`),
-            h('div', 'scroll', [
-              table(
-                columns,
-                output.rows.map((row) =>
-                  columns.map((c) => {
-                    const v = row[c]
-                    return v === null || v === undefined ? '' : String(v)
-                  }),
-                ),
-                'data rows-table',
-              ),
-            ]),
-          )
-        }
-      } else if (data && data.kind === 'document') {
-        box.append(
-          h('div', 'hint', 'JSON document'),
-          table(
-            ['key', 'type', 'value'],
-            Object.keys(data.keys).map((k) => {
-              const key = data.keys[k]
-              return [
-                h('span', 'mono', k),
-                key.type || '—',
-                key.value === null ? 'null' : String(key.value),
-              ]
-            }),
-            'data document-table',
-          ),
+        const rows = table(
+          columns,
+          output.rows.map((row) => columns.map((c) => (row[c] == null ? '' : String(row[c])))),
+          'data rows-table',
         )
-      } else if (data && data.kind === 'unreadable') {
-        box.append(h('div', 'hint', `Not previewed: ${data.reason}`))
+        return m`<div class="hint">${data.rows} rows${splits}, ${data.columns.length} columns · ${data.formats.join(', ')}${data.gzip ? ' (gzip)' : ''}</div><div class="scroll">${summary}</div>${output.rows.length > 0 && m`<div class="hint">First ${output.rows.length} rows</div><div class="scroll">${rows}</div>`}`
       }
-      return box
+      if (data && data.kind === 'document') {
+        const keys = Object.entries(data.keys).map(([k, key]) => [
+          m`<span class="mono">${k}</span>`,
+          key.type || '—',
+          key.value === null ? 'null' : String(key.value),
+        ])
+        return m`<div class="hint">JSON document</div>${table(['key', 'type', 'value'], keys, 'data document-table')}`
+      }
+      return (
+        data &&
+        data.kind === 'unreadable' &&
+        m`<div class="hint">Not previewed: ${data.reason}</div>`
+      )
     }
 
     function renderEdge(edge) {
-      panel.replaceChildren()
-      panel.append(
-        h('h2', null, `${edge.from} → ${edge.to}`),
-        h('div', 'headline', [h('span', `badge ${edge.status}`, edge.status), edge.outcome || '']),
-      )
-      if (edge.message)
-        panel.append(h('pre', edge.status === 'failed' ? 'traceback' : null, edge.message))
-      if (edge.ports.length > 0) {
-        part(
-          'Ports',
-          table(
-            [`output of ${edge.from}`, `input of ${edge.to}`, 'paired by'],
-            edge.ports.map((p) => [p.output, p.input, p.via]),
+      show(
+        m`<h2>${edge.from} → ${edge.to}</h2><div class="headline">${badge(edge.status)}${edge.outcome || ''}</div>`,
+        edge.message &&
+          m`<pre class="${edge.status === 'failed' ? 'traceback' : ''}">${edge.message}</pre>`,
+        edge.ports.length > 0 &&
+          part(
+            'Ports',
+            table(
+              [`output of ${edge.from}`, `input of ${edge.to}`, 'paired by'],
+              edge.ports.map((p) => [p.output, p.input, p.via]),
+            ),
           ),
-        )
-      }
-      const ends = [edge.from, edge.to].map((n) => h('li', null, [nodeLink(n)]))
-      part('Nodes', h('ul', 'list', ends))
+        part(
+          'Nodes',
+          m`<ul class="list">${[edge.from, edge.to].map((n) => m`<li>${nodeLink(n)}</li>`)}</ul>`,
+        ),
+      )
     }
 
     return { fit, selectNode, overview }
   }
 
-  // Small DOM helpers: strings always become text nodes.
-  function h(tag, className, children) {
-    const el = document.createElement(tag)
-    if (className) el.className = className
-    // append() makes a text node of a string, never HTML.
-    if (children !== undefined && children !== null) el.append(...[].concat(children))
-    return el
+  /**
+   * Markup from a template: every value in it is escaped (user data never becomes markup),
+   * except markup made here; arrays are joined, and false, null and undefined leave nothing.
+   */
+  function m(strings, ...values) {
+    const text = (value) =>
+      value === false || value === null || value === undefined
+        ? ''
+        : Array.isArray(value)
+          ? value.map(text).join('')
+          : value instanceof Markup
+            ? value.html
+            : String(value).replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
+    return new Markup(strings.reduce((out, part, i) => out + text(values[i - 1]) + part))
   }
-  function table(headers, rows, className) {
-    const head = h(
-      'tr',
-      null,
-      headers.map((x) => h('th', null, String(x))),
-    )
-    const body = rows.map((row) =>
-      h(
-        'tr',
-        null,
-        row.map((cell) => {
-          const td = h('td', null, typeof cell === 'string' ? cell : [cell])
-          if (typeof cell === 'string' && cell !== '' && !isNaN(Number(cell))) td.className = 'num'
-          return td
-        }),
-      ),
-    )
-    return h('table', className || null, [h('thead', null, [head]), h('tbody', null, body)])
+  function Markup(html) {
+    this.html = html
+  }
+  function badge(status, text = status) {
+    return m`<span class="badge ${status}">${text}</span>`
+  }
+  function table(headers, rows, className = '') {
+    const cell = (x) =>
+      m`<td class="${typeof x === 'string' && x !== '' && !isNaN(Number(x)) ? 'num' : ''}">${x}</td>`
+    return m`<table class="${className}"><thead><tr>${headers.map((x) => m`<th>${x}</th>`)}</tr></thead><tbody>${rows.map((row) => m`<tr>${row.map(cell)}</tr>`)}</tbody></table>`
   }
   function kv(rows) {
-    return h('table', 'kv', [
-      h(
-        'tbody',
-        null,
-        rows.map((row) => h('tr', null, [h('td', null, row[0]), h('td', 'mono', row[1])])),
-      ),
-    ])
-  }
-  function entries(object) {
-    return Object.keys(object).map((k) => [k, String(object[k])])
+    return m`<table class="kv"><tbody>${rows.map(([k, v]) => m`<tr><td>${k}</td><td class="mono">${v}</td></tr>`)}</tbody></table>`
   }
   function firstLine(text) {
     return String(text).trim().split('\n')[0]
