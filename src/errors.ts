@@ -76,17 +76,9 @@ export class PipetestError extends Error {
   }
 
   /** Test runners serialise errors through toJSON: keep the hint in `message`. */
-  toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      shortMessage: this.shortMessage,
-      file: this.file,
-      field: this.field,
-      node: this.node,
-      hint: this.hint,
-    }
+  toJSON(): object {
+    // Its fields, and the message an Error keeps out of its enumerable properties.
+    return { ...this, message: this.message }
   }
 }
 

@@ -6,38 +6,34 @@ import { PipetestError } from '../errors.js'
 export type Verdict<T> = { ok: true; value: T } | { ok: false; reason: string }
 
 /**
- * Line-by-line questions over any pair of streams. Lines are queued as they arrive instead
- * of using `rl.question()`, which drops lines that arrive while no question is pending (a
- * pasted block of answers, or a test writing them all at once). Ctrl-C and end of input
- * reject the pending and every later question with PipetestError('PROMPT_CANCELLED').
+ * Line-by-line questions over any pair of streams. Answers are read through the interface's
+ * async iterator, which queues lines that arrive while no question is pending (a pasted block
+ * of answers, or a test writing them all at once) — `rl.question()` would drop them. Ctrl-C
+ * and end of input reject the pending and every later question with
+ * PipetestError('PROMPT_CANCELLED'); answers queued before that are still used.
  */
 export class Prompter {
   readonly #rl: Interface
   readonly #output: Writable
-  readonly #lines: string[] = []
-  #waiting: { resolve: (line: string) => void; reject: (error: Error) => void } | undefined
-  #ended: PipetestError | undefined
+  readonly #lines: AsyncIterator<string>
+  readonly #what: string
+  #interrupted = false
+  #closed = false
 
   constructor(input: Readable, output: Writable, what: string) {
     this.#output = output
+    this.#what = what
     this.#rl = createInterface({
       input,
       output,
       terminal: (output as { isTTY?: boolean }).isTTY === true,
     })
-    this.#rl.on('line', (line) => {
-      const waiting = this.#waiting
-      this.#waiting = undefined
-      if (waiting) waiting.resolve(line)
-      else this.#lines.push(line)
-    })
+    this.#lines = this.#rl[Symbol.asyncIterator]()
+    this.#rl.on('close', () => (this.#closed = true))
     this.#rl.on('SIGINT', () => {
-      this.#end(`Interrupted (Ctrl-C) while editing ${what}; nothing was saved`)
+      this.#interrupted = true
       this.#rl.close()
     })
-    this.#rl.on('close', () =>
-      this.#end(`Input ended before ${what} was complete; nothing was saved`),
-    )
   }
 
   /** Writes one line of text (not a question). */
@@ -48,7 +44,15 @@ export class Prompter {
   /** Asks until `validate` accepts the trimmed answer, explaining each rejection in one line. */
   async ask<T>(question: string, validate: (answer: string) => Verdict<T>): Promise<T> {
     for (;;) {
-      const verdict = validate((await this.#next(question)).trim())
+      // Answers still queued after the input ended are used; the interface itself is closed.
+      if (this.#closed) this.#output.write(question)
+      else {
+        this.#rl.setPrompt(question)
+        this.#rl.prompt()
+      }
+      const line = await this.#lines.next()
+      if (line.done) throw this.#cancelled()
+      const verdict = validate(line.value.trim())
       if (verdict.ok) return verdict.value
       this.say(`  ✗ ${verdict.reason}`)
     }
@@ -58,29 +62,14 @@ export class Prompter {
     this.#rl.close()
   }
 
-  #next(question: string): Promise<string> {
-    if (this.#ended) {
-      // Answers still queued after the input ended are used; the interface itself is closed.
-      this.#output.write(question)
-    } else {
-      this.#rl.setPrompt(question)
-      this.#rl.prompt()
-    }
-    const line = this.#lines.shift()
-    if (line !== undefined) return Promise.resolve(line)
-    if (this.#ended) return Promise.reject(this.#ended)
-    return new Promise((resolve, reject) => {
-      this.#waiting = { resolve, reject }
-    })
-  }
-
-  #end(message: string): void {
-    if (this.#ended) return
-    this.#ended = new PipetestError('PROMPT_CANCELLED', message, {
-      hint: 'Run the command again to start over; the spec file is unchanged.',
-    })
-    const waiting = this.#waiting
-    this.#waiting = undefined
-    waiting?.reject(this.#ended)
+  #cancelled(): PipetestError {
+    const what = this.#what
+    return new PipetestError(
+      'PROMPT_CANCELLED',
+      this.#interrupted
+        ? `Interrupted (Ctrl-C) while editing ${what}; nothing was saved`
+        : `Input ended before ${what} was complete; nothing was saved`,
+      { hint: 'Run the command again to start over; the spec file is unchanged.' },
+    )
   }
 }
