@@ -19,10 +19,13 @@ export interface ReporterOptions {
  * close notes its run folder there (the folder holds its results.json), and at the end of
  * the test run the report is written from those folders.
  *
+ * A framework's reporter extends it, constructed with the reporter's options:
+ *
  * @example
- * const collector = new RunCollector({ outputDir: 'reports' })  // in the reporter's constructor
- * collector.reset()                                              // at each test run's start
- * await collector.publish()                                      // at its end
+ * class Reporter extends RunCollector {
+ *   onRunStart() { this.reset() }                     // at each test run's start
+ *   async onRunEnd() { await this.publish() }         // at its end
+ * }
  */
 export class RunCollector {
   readonly #options: ReporterOptions

@@ -22,25 +22,10 @@ export interface SharedPipeline {
 const pipelines = new Map<string, SharedPipeline>()
 
 /** The run options a plan or helper was given. */
-interface GivenRunOptions {
-  concurrency?: number | undefined
-  python?: string | undefined
-  timeoutSeconds?: number | undefined
-  cache?: RunOptions['cache'] | undefined
-  pythonWorker?: boolean | undefined
-}
-
-/** The run options a plan or helper was given, without the unset ones. */
-export function runOptionsOf(options: GivenRunOptions): RunOptions {
-  return {
-    ...(options.cache === undefined ? {} : { cache: options.cache }),
-    // Like concurrency, it changes only how fast: not part of the pipeline's key.
-    ...(options.pythonWorker === undefined ? {} : { pythonWorker: options.pythonWorker }),
-    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-    ...(options.python === undefined ? {} : { python: options.python }),
-    ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }),
-  }
-}
+type GivenRunOptions = Pick<
+  RunOptions,
+  'concurrency' | 'python' | 'timeoutSeconds' | 'cache' | 'pythonWorker'
+>
 
 /**
  * The registered pipeline of `pipelineSpec` run with `options`, registered on first use. It is
@@ -60,7 +45,9 @@ export function registerPipeline(
   const key = JSON.stringify(identity.map((part) => part ?? null))
   let entry = pipelines.get(key)
   if (!entry) {
-    const runOptions = runOptionsOf(options)
+    // Unset options are undefined here: the engine reads each with its default.
+    const { cache, pythonWorker, concurrency, python, timeoutSeconds } = options
+    const runOptions = { cache, pythonWorker, concurrency, python, timeoutSeconds }
     entry = { key, pipelineName, pipelineSpec, runOptions, run: undefined, interrupted: false }
     pipelines.set(key, entry)
   }

@@ -10,21 +10,19 @@
  */
 import { RunCollector, type ReporterOptions } from 'pipetest/internal/report'
 
-class PipetestReporter {
-  readonly #collector: RunCollector
-
+// Constructed before Jest starts its workers: they inherit the journal folder it names.
+class PipetestReporter extends RunCollector {
   /** Jest passes its global config first, then the options given in `reporters`. */
   constructor(_globalConfig: unknown, options: ReporterOptions = {}) {
-    // Before Jest starts its workers: they inherit the journal folder in their environment.
-    this.#collector = new RunCollector(options ?? {})
+    super(options ?? {})
   }
 
   onRunStart(): void {
-    this.#collector.reset()
+    this.reset()
   }
 
   async onRunComplete(): Promise<void> {
-    await this.#collector.publish()
+    await this.publish()
   }
 
   getLastError(): Error | undefined {

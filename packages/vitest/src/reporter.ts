@@ -8,23 +8,17 @@
  *   test: { reporters: ['default', ['@pipetest/vitest/reporter', { outputDir: 'reports' }]] },
  * })
  */
-import { RunCollector, type ReporterOptions } from 'pipetest/internal/report'
+import { RunCollector } from 'pipetest/internal/report'
 
 export type { ReporterOptions } from 'pipetest/internal/report'
 
-export default class PipetestReporter {
-  readonly #collector: RunCollector
-
-  constructor(options: ReporterOptions = {}) {
-    // Before Vitest starts its workers: they inherit the journal folder in their environment.
-    this.#collector = new RunCollector(options)
-  }
-
+// Constructed before Vitest starts its workers: they inherit the journal folder it names.
+export default class PipetestReporter extends RunCollector {
   onTestRunStart(): void {
-    this.#collector.reset()
+    this.reset()
   }
 
   async onTestRunEnd(): Promise<void> {
-    await this.#collector.publish()
+    await this.publish()
   }
 }
