@@ -98,35 +98,24 @@ export function resolveNodeDetailed(
   const dagScriptPath =
     declaration.script === undefined ? undefined : resolve(dagDir, declaration.script)
 
-  let chosen: { entry: CatalogEntry; source: ResolutionSource } | undefined
-  let fallbackName: string
-  let claims: CatalogEntry[]
-  if (dagScriptPath !== undefined) {
-    fallbackName = scriptNameFromFile(dagScriptPath)
-    const byScript = catalog.get(fallbackName)
-    claims = catalog.claimedBy(node, fallbackName)
-    const byStep = claims[0]
-    chosen = byScript
-      ? { entry: byScript, source: 'dag-script' }
-      : byStep && { entry: byStep, source: 'step-name' }
-  } else {
-    fallbackName = toScriptName(node)
-    claims = catalog.claimedBy(node, fallbackName)
-    const byStep = claims[0]
-    // cursus once named spec files after the node (`<node>_runtime_test_spec.json`).
-    const byNodeName = catalog.get(node)
-    const byName = catalog.get(fallbackName)
-    const fuzzy = byStep || byNodeName || byName ? undefined : matchStepToSpec(node, catalog.names)
-    chosen = byStep
-      ? { entry: byStep, source: 'step-name' }
-      : byNodeName
-        ? { entry: byNodeName, source: 'script-name' }
-        : byName
-          ? { entry: byName, source: 'converted-name' }
-          : fuzzy !== undefined
-            ? { entry: catalog.get(fuzzy)!, source: 'fuzzy' }
-            : undefined
+  const fallbackName =
+    dagScriptPath === undefined ? toScriptName(node) : scriptNameFromFile(dagScriptPath)
+  const claims = catalog.claimedBy(node, fallbackName)
+  const found = (entry: CatalogEntry | undefined, source: ResolutionSource) =>
+    entry && { entry, source }
+  const fuzzy = () => {
+    const name = matchStepToSpec(node, catalog.names)
+    return name === undefined ? undefined : found(catalog.get(name), 'fuzzy')
   }
+  // The ways a spec is found, in the order of ResolutionSource; cursus once named spec files
+  // after the node (`<node>_runtime_test_spec.json`).
+  const chosen =
+    dagScriptPath !== undefined
+      ? (found(catalog.get(fallbackName), 'dag-script') ?? found(claims[0], 'step-name'))
+      : (found(claims[0], 'step-name') ??
+        found(catalog.get(node), 'script-name') ??
+        found(catalog.get(fallbackName), 'converted-name') ??
+        fuzzy())
 
   let resolution: NodeResolution
   let invalid: DetailedResolution['invalid']

@@ -15,7 +15,6 @@ export { parseScriptSpec, specFileText, specFromJson, specToJson } from './spec-
 export {
   SPEC_FILE_SUFFIX,
   listSpecNames,
-  loadScriptSpec,
   loadSpecFile,
   saveSpecFile,
   specFilePath,

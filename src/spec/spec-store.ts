@@ -57,11 +57,6 @@ export function readSpecJson(file: string): unknown {
   )
 }
 
-/** Loads `<specsDir>/<scriptName>_runtime_test_spec.json`. */
-export function loadScriptSpec(scriptName: string, specsDir: string): ScriptExecutionSpec {
-  return loadSpecFile(specFilePath(specsDir, scriptName))
-}
-
 /** Script names that have a spec file, sorted. A missing folder has none. */
 export function listSpecNames(specsDir: string): string[] {
   if (!existsSync(specsDir)) return []

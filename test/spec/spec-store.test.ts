@@ -6,7 +6,7 @@ import { test } from '../support/fixtures.js'
 import {
   createDefaultSpec,
   listSpecNames,
-  loadScriptSpec,
+  loadSpecFile,
   saveSpecFile,
   specFilePath,
   specsDirOf,
@@ -60,13 +60,13 @@ describe('spec store', () => {
         '',
       ].join('\n'),
     )
-    expect(loadScriptSpec('prep', specsDir)).toEqual(saved)
+    expect(loadSpecFile(specFilePath(specsDir, 'prep'))).toEqual(saved)
   })
 
   test('leaves no temporary file behind, even after many saves', async () => {
     for (let i = 0; i < 20; i++) saveSpecFile(createDefaultSpec('prep', `Prep${i}`), specsDir)
     expect(await readdir(specsDir)).toEqual(['prep_runtime_test_spec.json'])
-    expect(loadScriptSpec('prep', specsDir).stepName).toBe('Prep19')
+    expect(loadSpecFile(specFilePath(specsDir, 'prep')).stepName).toBe('Prep19')
   })
 
   test('leaves no temporary file behind when the write fails', async () => {
@@ -96,7 +96,7 @@ describe('spec store', () => {
 
   test('names the missing file when loading', () => {
     const file = join(specsDir, 'nope_runtime_test_spec.json')
-    expect(() => loadScriptSpec('nope', specsDir)).toThrow(
+    expect(() => loadSpecFile(specFilePath(specsDir, 'nope'))).toThrow(
       expect.objectContaining({
         code: 'SPEC_NOT_FOUND',
         file,
@@ -110,7 +110,7 @@ describe('spec store', () => {
     await mkdir(specsDir, { recursive: true })
     const file = join(specsDir, 'bad_runtime_test_spec.json')
     await writeFile(file, '{\n  "script_name": "bad",\n  "step_name": \n}')
-    expect(() => loadScriptSpec('bad', specsDir)).toThrow(
+    expect(() => loadSpecFile(specFilePath(specsDir, 'bad'))).toThrow(
       expect.objectContaining({
         code: 'SPEC_INVALID_JSON',
         file,
