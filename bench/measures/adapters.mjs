@@ -31,7 +31,7 @@ export async function measureAdapters({ repeat, log }) {
   const vitestFiles = writeVitestFiles(root, { testDataDir: pipeline.testDataDir })
   const jestFiles = writeJestFiles(root, { testDataDir: pipeline.testDataDir })
   // The CLI as installed in the project, like the adapters.
-  const cli = join(root, 'node_modules', 'pipetest', 'dist', 'cli.js')
+  const cli = join(root, 'node_modules', 'pipetest', 'dist', 'cli.cjs')
   const node = process.execPath
   const inProject = (args) => () => runOk(node, args, { cwd: root, env: quietEnv() })
 

@@ -31,7 +31,7 @@ export async function measureExecutionCache({ python, repeat, stepMs, log }) {
     const { ms } = await timed(() =>
       runOk(
         process.execPath,
-        [join(REPO_ROOT, 'dist', 'cli.js'), 'run', pipeline.dagFile, '--python', python],
+        [join(REPO_ROOT, 'dist', 'cli.cjs'), 'run', pipeline.dagFile, '--python', python],
         // The bench turns the cache off for every other measure; this one is about it.
         { cwd: root, env: { ...process.env, NO_COLOR: '1', PIPETEST_CACHE: '1' } },
       ),

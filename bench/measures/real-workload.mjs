@@ -62,7 +62,7 @@ export async function measureRealWorkload({ pipetest, repeat, log }) {
   let serial = 0
 
   const pipetestRun = () =>
-    runOk(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), 'run', dagFile], {
+    runOk(process.execPath, [join(REPO_ROOT, 'dist', 'cli.cjs'), 'run', dagFile], {
       cwd: root,
       env: { ...process.env, NO_COLOR: '1' },
     })

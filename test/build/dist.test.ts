@@ -32,7 +32,7 @@ describe('built modules', () => {
       expect.arrayContaining([
         'dist/index.js',
         'dist/index.cjs',
-        'dist/cli.js',
+        'dist/cli.cjs',
         'packages/vitest/dist/index.js',
       ]),
     )

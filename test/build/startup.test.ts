@@ -54,7 +54,7 @@ const LOADED_ON_USE = [
 
 describe('start-up', () => {
   it('pipetest --help loads the dispatcher and colours, no command', () => {
-    expect([...staticPackages('cli.js')]).toEqual(['picocolors'])
+    expect([...staticPackages('cli.cjs')]).toEqual(['picocolors'])
   })
 
   it.each(['index.js', built('run-'), built('validate-')])(

@@ -5,13 +5,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { TempDir } from '../support/fixtures.js'
 
 /**
- * Runs the BUILT command line (`node dist/cli.js`), as a user's shell would, on throw-away
+ * Runs the BUILT command line (`node dist/cli.cjs`, the package's bin), as a user's shell would, on throw-away
  * projects: what is tested is what `npx pipetest` runs.
  */
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const repoRoot = resolve(here, '../..')
-export const cliPath = join(repoRoot, 'dist', 'cli.js')
+export const cliPath = join(repoRoot, 'dist', 'cli.cjs')
 export const ptyDriver = join(here, 'pty-driver.py')
 const countSpecReads = join(here, 'count-spec-reads.mjs')
 

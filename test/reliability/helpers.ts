@@ -32,7 +32,7 @@ import { test as baseTest } from '../support/fixtures.js'
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const fixturesDir = join(repoRoot, 'test', 'fixtures', 'reliability')
 const scriptsFixtureDir = join(fixturesDir, 'scripts')
-export const cliJs = join(repoRoot, 'dist', 'cli.js')
+export const cliJs = join(repoRoot, 'dist', 'cli.cjs')
 export const distIndexJs = join(repoRoot, 'dist', 'index.js')
 export const isRoot = process.getuid?.() === 0
 
