@@ -76,7 +76,7 @@ export function checkContract(summary: DataSummary, contract: DataContract): Con
   )
   for (const [name, expected] of Object.entries(declared)) {
     const column = columns.get(name)
-    if (column !== undefined) violations.push(...checkColumn(column, expected))
+    if (column !== undefined) violations.push(...checkValues('column', name, column, expected))
   }
   return violations
 }
@@ -117,31 +117,41 @@ function presence(
   return violations
 }
 
-function checkColumn(column: ColumnSummary, expected: ValueContract): ContractViolation[] {
+/** What a column shows of its values, or a document key of its one value. */
+type Observed = Pick<ColumnSummary, 'type' | 'nulls' | 'min' | 'max' | 'duplicates' | 'disallowed'>
+
+/** One column's (or key's) values against what its contract declares. */
+function checkValues(
+  where: Where,
+  name: string,
+  seen: Observed,
+  expected: ValueContract,
+): ContractViolation[] {
   const violations: ContractViolation[] = []
-  const name = column.name
-  if (expected.type !== undefined && column.type !== null && !typeFits(expected.type, column)) {
-    violations.push({
-      kind: 'type',
-      where: 'column',
-      name,
-      expected: expected.type,
-      actual: column.type,
-    })
+  // A key's one value is not a column of 0s and 1s: only a column's range makes it boolean.
+  const fits = (type: ColumnType) => typeFits(type, where === 'column' ? seen : { type: seen.type })
+  if (expected.type !== undefined && seen.type !== null && !fits(expected.type)) {
+    violations.push({ kind: 'type', where, name, expected: expected.type, actual: seen.type })
   }
-  if (expected.nullable === false && column.nulls > 0) {
-    violations.push({ kind: 'nulls', where: 'column', name, count: column.nulls })
+  if (expected.nullable === false && seen.nulls > 0) {
+    violations.push({ kind: 'nulls', where, name, count: seen.nulls })
   }
-  violations.push(...checkRange('column', name, expected, column.min, column.max))
-  if (expected.unique && column.duplicates && column.duplicates.count > 0) {
-    violations.push({ kind: 'duplicates', name, ...column.duplicates })
+  const { min, max } = expected
+  if (min !== undefined && seen.min !== undefined && below(seen.min, min)) {
+    violations.push({ kind: 'range', where, name, bound: 'min', limit: min, actual: seen.min })
   }
-  if (expected.values !== undefined && column.disallowed && column.disallowed.count > 0) {
+  if (max !== undefined && seen.max !== undefined && below(max, seen.max)) {
+    violations.push({ kind: 'range', where, name, bound: 'max', limit: max, actual: seen.max })
+  }
+  if (expected.unique && seen.duplicates && seen.duplicates.count > 0) {
+    violations.push({ kind: 'duplicates', name, ...seen.duplicates })
+  }
+  if (expected.values !== undefined && seen.disallowed && seen.disallowed.count > 0) {
     violations.push({
       kind: 'disallowed',
-      where: 'column',
+      where,
       name,
-      ...column.disallowed,
+      ...seen.disallowed,
       allowed: expected.values,
     })
   }
@@ -171,56 +181,18 @@ function checkKeys(keys: Record<string, DocumentKey>, contract: DataContract): C
 }
 
 function checkKey(name: string, key: DocumentKey, expected: ValueContract): ContractViolation[] {
-  const violations: ContractViolation[] = []
   const nonFinite = typeof key.value === 'string' && key.type === 'number'
   if (key.value === null || (nonFinite && key.value === 'NaN')) {
-    if (expected.nullable === false || expected.min !== undefined || expected.max !== undefined) {
-      violations.push({ kind: 'nulls', where: 'key', name, count: 1 })
-    }
-    return violations
-  }
-  if (
-    expected.type !== undefined &&
-    key.type !== null &&
-    !typeFits(expected.type, { type: key.type })
-  ) {
-    violations.push({ kind: 'type', where: 'key', name, expected: expected.type, actual: key.type })
+    const wanted =
+      expected.nullable === false || expected.min !== undefined || expected.max !== undefined
+    return wanted ? [{ kind: 'nulls', where: 'key', name, count: 1 }] : []
   }
   const value = nonFinite ? Number(key.value) : key.value
-  if (typeof value === 'number' || typeof value === 'string') {
-    violations.push(...checkRange('key', name, expected, value, value))
-  }
-  if (
-    expected.values !== undefined &&
-    !expected.values.some((allowed) => String(allowed) === String(key.value))
-  ) {
-    violations.push({
-      kind: 'disallowed',
-      where: 'key',
-      name,
-      count: 1,
-      examples: [String(key.value)],
-      allowed: expected.values,
-    })
-  }
-  return violations
-}
-
-function checkRange(
-  where: Where,
-  name: string,
-  expected: ValueContract,
-  min: number | string | undefined,
-  max: number | string | undefined,
-): ContractViolation[] {
-  const violations: ContractViolation[] = []
-  if (expected.min !== undefined && min !== undefined && below(min, expected.min)) {
-    violations.push({ kind: 'range', where, name, bound: 'min', limit: expected.min, actual: min })
-  }
-  if (expected.max !== undefined && max !== undefined && below(expected.max, max)) {
-    violations.push({ kind: 'range', where, name, bound: 'max', limit: expected.max, actual: max })
-  }
-  return violations
+  const bound =
+    typeof value === 'number' || typeof value === 'string' ? { min: value, max: value } : {}
+  const allowed = expected.values?.some((option) => String(option) === String(key.value)) ?? true
+  const disallowed = allowed ? {} : { disallowed: { count: 1, examples: [String(key.value)] } }
+  return checkValues('key', name, { type: key.type, nulls: 0, ...bound, ...disallowed }, expected)
 }
 
 function below(a: number | string, b: number | string): boolean {
