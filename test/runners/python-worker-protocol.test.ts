@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterEach, describe, expect } from 'vitest'
@@ -7,7 +7,7 @@ import { harnessPath, packagePath } from '../../src/runners/harness.js'
 import { resolvePython } from '../../src/runners/interpreter.js'
 import { waitFor } from '../reliability/helpers.js'
 import { it } from '../support/fixtures.js'
-import { processes } from '../support/processes.js'
+import { processes, processStat } from '../support/processes.js'
 
 /**
  * The preloading worker's protocol (harness/python_worker.py), spoken to directly: what it
@@ -21,6 +21,7 @@ const GATE_GIVES_UP_S = 15
 
 /** A third-party library (on PYTHONPATH, outside the project) whose import waits for GATE. */
 const SLOW_LIBRARY = `import os, time
+IMPORTED_IN = os.getpid()
 deadline = time.monotonic() + ${GATE_GIVES_UP_S}
 while not os.path.exists(os.environ["GATE"]) and time.monotonic() < deadline:
     time.sleep(0.02)
@@ -93,6 +94,27 @@ function fork(id: number, dir: string, script: string) {
   }
 }
 
+/** A request file for the harness: runs `script`, whose result goes to `result-<id>.json`. */
+function harnessRequest(id: number, dir: string, script: string) {
+  const request = {
+    script_path: join(dir, script),
+    input_paths: {},
+    output_paths: { out: join(dir, `out-${id}`) },
+    environ_vars: {},
+    job_args: {},
+    result_file: join(dir, `result-${id}.json`),
+    stack_file: join(dir, `stack-${id}.txt`),
+  }
+  writeFileSync(join(dir, `request-${id}.json`), JSON.stringify(request))
+}
+
+/** The worker's children still running (not zombies). */
+function liveChildrenOf(pid: number): number[] {
+  return processes()
+    .filter((info) => info.ppid === pid && info.state !== 'Z')
+    .map((info) => info.pid)
+}
+
 /** The worker's children that have exited but were never waited for. */
 function zombiesOf(pid: number): number[] {
   return processes()
@@ -159,5 +181,72 @@ describe.runIf(process.platform === 'linux')('the Python worker, spoken to direc
         .sort(),
     ).toEqual([...pids()].sort())
     expect(existsSync(join(dir, 'stderr-1.log'))).toBe(true)
+  })
+
+  it("forks each execution's child ahead of time, and lets one go that lacks a later import", async ({
+    tempDir,
+  }) => {
+    const root = tempDir('pipetest-worker-spare-')
+    const dir = project(root)
+    // The library says where it was imported: in the worker, or in the execution's child.
+    writeFileSync(
+      join(dir, 'reports.py'),
+      [
+        'import json, os, slow_library',
+        '',
+        'def main(input_paths, output_paths, environ_vars, job_args):',
+        "    with open(output_paths['out'], 'w') as handle:",
+        "        json.dump({'pid': os.getpid(), 'imported_in': slow_library.IMPORTED_IN}, handle)",
+        '',
+      ].join('\n'),
+    )
+    const worker = await startWorker(root)
+    worker.openGate()
+    const workerPid = worker.child.pid!
+    const answer = (id: number) => worker.replies.find((reply) => reply.id === id)
+    const exited = (id: number) =>
+      worker.replies.some((reply) => reply.exited !== undefined && reply.exited === answer(id)?.pid)
+    const spare = async () => {
+      await waitFor(() => liveChildrenOf(workerPid).length === 1, 30_000, 'a spare child')
+      return liveChildrenOf(workerPid)[0]!
+    }
+
+    // Made once the worker has served a fork and is idle, and used by the next one.
+    worker.send(fork(1, dir, 'light.py'))
+    await waitFor(() => exited(1), 30_000, 'the first execution')
+    const first = await spare()
+    worker.send(fork(2, dir, 'light.py'))
+    await waitFor(() => exited(2), 30_000, 'the second execution')
+    expect(answer(2)?.pid).toBe(first)
+
+    // New imports: the spare made before them is let go (and waited for), a new one made.
+    const stale = await spare()
+    worker.send({ id: 3, op: 'prepare', script: join(dir, 'reports.py') })
+    await waitFor(() => answer(3) !== undefined, 30_000, 'the prepare')
+    expect(answer(3)).toEqual({ id: 3, ok: true })
+    await waitFor(() => !liveChildrenOf(workerPid).includes(stale), 30_000, 'the stale spare to go')
+    const fresh = await spare()
+    expect(fresh).not.toBe(stale)
+    expect(zombiesOf(workerPid)).toEqual([])
+
+    // It runs the execution as any fork does, holding what the worker imported.
+    harnessRequest(4, dir, 'reports.py')
+    worker.send(fork(4, dir, 'reports.py'))
+    await waitFor(() => exited(4), 30_000, 'the third execution')
+    expect(answer(4)?.pid).toBe(fresh)
+    expect(JSON.parse(readFileSync(join(dir, 'result-4.json'), 'utf8'))).toMatchObject({
+      outcome: 'success',
+    })
+    const report = JSON.parse(readFileSync(join(dir, 'out-4'), 'utf8')) as Record<string, number>
+    expect(report).toEqual({ pid: fresh, imported_in: workerPid })
+
+    // pipetest gone: the spare goes with the worker.
+    const last = await spare()
+    worker.child.stdin!.end()
+    await waitFor(
+      () => processStat(last) === undefined || processStat(last)?.state === 'Z',
+      30_000,
+      'the spare to end',
+    )
   })
 })

@@ -23,8 +23,10 @@ while it is imported cannot corrupt a reply).
       loaded a module the script's folder shadows) -> {"id": N, "pid": PID}, or
       {"id": N, "fresh": REASON}, or {"id": N, "error": MESSAGE}; once the child has ended,
       {"exited": PID, "code": C} or {"exited": PID, "signal": "SIGKILL"}.
-stdin closing means pipetest has gone: every child's process group is killed and the worker
-exits, so it never outlives the process that started it.
+While idle after its first fork, the worker forks the next execution's child ahead of time
+(a spare, see make_spare), which waits for its request on a pipe: a fork request is then a
+write, not a fork. stdin closing means pipetest has gone: every child's process group (and
+the spare) is killed and the worker exits, so it never outlives the process that started it.
 Standard library only; Python 3.8 or newer.
 """
 
@@ -66,6 +68,11 @@ class Worker:
         self.refused = None
         self.sending = False
         self.wake_fds = ()
+        # A child forked ahead of its execution (see make_spare): (pid, request pipe).
+        self.spare = None
+        # Spares let go (stale, or the worker ending): waited for, never reported.
+        self.spares_gone = set()
+        self.forked = False
         self.freeze()
 
     def freeze(self):
@@ -77,6 +84,8 @@ class Worker:
             except Exception:
                 pass
         self.modules = set(sys.modules)
+        # A spare forked before these imports would lack them.
+        self.drop_spare()
         # Moves every object to a permanent generation the collector never scans, so the
         # children's collections do not touch (and copy) the pages the libraries live on. Not
         # collected first: the worker runs without the collector (see main), and a collection
@@ -138,10 +147,20 @@ class Worker:
         return None
 
     def fork(self, request):
+        self.forked = True
         if request.get("script"):
             prepared = self.prepare(request["script"])
             if "fresh" in prepared:
                 return prepared
+        spare = self.take_spare(request)
+        if spare is not None:
+            return {"pid": spare}
+        pid = self.fork_child(lambda: self.become_child(request))
+        self.children.add(pid)
+        return {"pid": pid}
+
+    def fork_child(self, body):
+        """Forks a child that runs body() and leaves with its exit code, never returning."""
         # Not reaped by the SIGCHLD handler before it is one of our children.
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
         try:
@@ -149,28 +168,106 @@ class Worker:
             if pid == 0:
                 code = 70
                 try:
-                    code = self.become_child(request)
+                    code = body()
                 finally:
                     os._exit(code)
-            self.children.add(pid)
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
-        return {"pid": pid}
+        return pid
+
+    def make_spare(self):
+        """Forks the next execution's child ahead of time, while the worker is idle.
+
+        A fork of a process holding numpy/pandas/scikit-learn costs several milliseconds
+        before the child runs a line (copying the page tables, then faulting in the pages
+        the child writes while it sheds the worker's state): ~10 ms of each execution in a
+        chain. A spare does all of that before it is needed and then waits, holding no
+        execution's state, for its request on a pipe of its own; a fork request hands it
+        over in a write. Forked only from the state of the last freeze (new imports let the
+        spare go) and only while the worker has a single thread, like any fork.
+        """
+        if self.spare or not self.forked or self.refused or threading.active_count() > 1:
+            return
+        read_fd, write_fd = os.pipe()
+        pid = self.fork_child(lambda: self.wait_as_spare(read_fd, write_fd))
+        os.close(read_fd)
+        self.spare = (pid, write_fd)
+
+    def take_spare(self, request):
+        """Hands the request to the spare and returns its pid, or None if there is none."""
+        if not self.spare:
+            return None
+        pid, write_fd = self.spare
+        self.spare = None
+        data = json.dumps(request).encode("utf-8")
+        try:
+            while data:
+                data = data[os.write(write_fd, data):]
+        except OSError:
+            # It died waiting (EPIPE): forgotten, and this execution gets a fork of its own.
+            self.spares_gone.add(pid)
+            return None
+        finally:
+            os.close(write_fd)
+        self.children.add(pid)
+        return pid
+
+    def drop_spare(self):
+        """Lets the spare go: its request pipe closes, and it leaves without running anything."""
+        if self.spare:
+            pid, write_fd = self.spare
+            self.spare = None
+            os.close(write_fd)
+            self.spares_gone.add(pid)
+
+    def wait_as_spare(self, read_fd, write_fd):
+        os.close(write_fd)
+        self.shed_worker()
+        chunks = []
+        while True:
+            chunk = os.read(read_fd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(read_fd)
+        if not chunks:
+            return 0  # let go by the worker, or the worker is gone: nothing ran
+        return self.run_execution(json.loads(b"".join(chunks)))
 
     def become_child(self, request):
         """Turns this fork into what a fresh `python python_harness.py REQUEST` would be."""
+        self.shed_worker()
+        return self.run_execution(request)
+
+    def shed_worker(self):
+        """What a fork drops of the worker before any execution is known."""
         gc.enable()  # off in the worker only (see main)
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
         for fd in (self.reply_fd,) + self.wake_fds:
             os.close(fd)
-        # Its own session and process group: pipetest's timeouts and kills reach it and all
-        # it starts, exactly as for a spawned interpreter.
-        os.setsid()
+        if self.spare:
+            os.close(self.spare[1])  # another's request pipe: its reader must see it close
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.close(null)
+        for name in list(sys.modules):
+            if name not in self.modules:
+                del sys.modules[name]
+        sys.path[:] = self.sys_path
+        # A fresh __main__ naming the harness, as a spawned interpreter has: multiprocessing's
+        # spawn and forkserver re-import __main__'s file in their children.
+        main = types.ModuleType("__main__")
+        main.__file__ = self.harness.__file__
+        main.__builtins__ = __builtins__
+        sys.modules["__main__"] = main
+
+    def run_execution(self, request):
+        """The execution's own start: what a fresh `python python_harness.py REQUEST` has."""
+        # Its own session and process group: pipetest's timeouts and kills reach it and all
+        # it starts, exactly as for a spawned interpreter.
+        os.setsid()
         for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
             log = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             os.dup2(log, fd)
@@ -180,17 +277,7 @@ class Worker:
         os.environ.clear()
         os.environ.update(request["env"])
         mark_environment_block(request["env"].get(MARK_VAR))
-        for name in list(sys.modules):
-            if name not in self.modules:
-                del sys.modules[name]
-        sys.path[:] = self.sys_path
         importlib.invalidate_caches()  # files the worker's finders saw may have changed since
-        # A fresh __main__ naming the harness, as a spawned interpreter has: multiprocessing's
-        # spawn and forkserver re-import __main__'s file in their children.
-        main = types.ModuleType("__main__")
-        main.__file__ = self.harness.__file__
-        main.__builtins__ = __builtins__
-        sys.modules["__main__"] = main
         reseed()
         harness = self.harness
         open_files = harness.OpenFiles()
@@ -222,6 +309,15 @@ class Worker:
             self.reap()
 
     def reap(self):
+        for spare in list(self.spares_gone) + ([self.spare[0]] if self.spare else []):
+            try:
+                pid, _ = os.waitpid(spare, os.WNOHANG)
+            except ChildProcessError:
+                pid = spare
+            if pid:
+                self.spares_gone.discard(spare)
+                if self.spare and self.spare[0] == spare:
+                    self.spare = None  # died waiting: the next fork makes its own child
         # Only the executions' children: a process an import started (platform runs `uname`)
         # is its subprocess module's to wait for, even when SIGCHLD comes mid-import.
         for child in list(self.children):
@@ -248,6 +344,12 @@ class Worker:
         for pid in self.children:
             try:
                 os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        # A spare leaves by itself when its pipe closes with us; this is sooner.
+        for pid in list(self.spares_gone) + ([self.spare[0]] if self.spare else []):
+            try:
+                os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
         os._exit(0)
@@ -349,6 +451,9 @@ def serve(worker):
         if background and not any(not r.get("background") for r in requests):
             handle(worker, background.pop(0))
         worker.reap()
+        # Idle (nothing asked, nothing to import): the next execution's child can be made.
+        if not background and b"\n" not in pending and not selector.select(0):
+            worker.make_spare()
 
 
 def handle(worker, request):
