@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { lstatSync, mkdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 
 /**
  * Where the Python harness is kept compiled. Python compiles a script it is given as source on
@@ -34,15 +34,16 @@ export function harnessCacheDir(base: string = tmpdir()): string | undefined {
 }
 
 /**
- * The stem of the compiled harness' file name: a digest of the harness' path and content, so
- * an upgraded or relocated pipetest never runs bytecode of another harness. The probe adds
- * the interpreter's cache tag (`cpython-311`), which fixes the bytecode format.
+ * The stem of a compiled file's name (the harness, the worker…): its name and a digest of its
+ * path and content, so an upgraded or relocated pipetest never runs bytecode of another
+ * version. The probe adds the interpreter's cache tag (`cpython-311`), which fixes the
+ * bytecode format.
  */
-export function compiledHarnessStem(harnessFile: string): string {
+export function compiledHarnessStem(sourceFile: string): string {
   const digest = createHash('sha256')
-    .update(harnessFile)
+    .update(sourceFile)
     .update('\0')
-    .update(readFileSync(harnessFile))
+    .update(readFileSync(sourceFile))
     .digest('hex')
-  return `python_harness-${digest.slice(0, 16)}`
+  return `${basename(sourceFile, '.py')}-${digest.slice(0, 16)}`
 }

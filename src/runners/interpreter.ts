@@ -4,24 +4,24 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { PipetestError } from '../errors.js'
 import { writeFileAtomic } from '../files/atomic-write.js'
 import { compiledHarnessStem, harnessCacheDir } from './harness-cache.js'
-import { harnessPath } from './harness.js'
+import { harnessPath, packagePath } from './harness.js'
 import { probeProcess } from './process.js'
 
 /** The oldest Python the harness is written for. */
 const MIN_PYTHON: readonly [number, number] = [3, 8]
 const PROBE_TIMEOUT_MS = 30_000
 /**
- * Prints the real executable and the version, then makes sure the compiled harness exists and
- * loads (argv: harness source, cache folder or "", file stem) and prints its path, or "" when
- * it cannot be had. py_compile writes atomically, so concurrent probes cannot tear the file;
- * one damaged otherwise (a full disk, a hand edit) is compiled again, not run.
+ * Prints the real executable and the version, then makes sure each compiled file exists and
+ * loads (argv: cache folder or "", then a source and its file stem for each of {@link
+ * SHIPPED}) and prints its path, or "" when it cannot be had. py_compile writes atomically,
+ * so concurrent probes cannot tear a file; one damaged otherwise (a full disk, a hand edit)
+ * is compiled again, not run.
  */
 const PROBE_SCRIPT = `import os, sys
 print(sys.executable)
 print("%d.%d" % sys.version_info[:2])
-source, folder, stem = sys.argv[1:4]
+folder = sys.argv[1]
 tag = getattr(getattr(sys, "implementation", None), "cache_tag", None)
-compiled = os.path.join(folder, stem + "." + tag + ".pyc") if folder and tag else ""
 def loads(path):
     try:
         import importlib.util, marshal
@@ -30,13 +30,15 @@ def loads(path):
         return data[:4] == importlib.util.MAGIC_NUMBER and marshal.loads(data[16:]) is not None
     except Exception:
         return False
-if compiled and not loads(compiled):
-    try:
-        import py_compile
-        py_compile.compile(source, cfile=compiled, dfile=source, doraise=True)
-    except Exception:
-        compiled = ""
-print(compiled)
+for source, stem in zip(sys.argv[2::2], sys.argv[3::2]):
+    compiled = os.path.join(folder, stem + "." + tag + ".pyc") if folder and tag else ""
+    if compiled and not loads(compiled):
+        try:
+            import py_compile
+            py_compile.compile(source, cfile=compiled, dfile=source, doraise=True)
+        except Exception:
+            compiled = ""
+    print(compiled)
 `
 
 /**
@@ -55,11 +57,42 @@ export class InterpreterNotFoundError extends PipetestError {
   }
 }
 
-/** A usable Python: the executable to start and the harness file to give it. */
-export interface PythonInstallation {
-  executable: string
-  /** The compiled harness (`.pyc`) when it could be cached, else the shipped source. */
+/**
+ * The Python files pipetest ships, each as the file to run: compiled (`.pyc`) when it could
+ * be cached, else the shipped source.
+ */
+export interface PythonFiles {
+  /** python_harness.py: runs one script (every execution, spawned or forked). */
   harness: string
+  /** python_worker.py: the preloading worker (see python-worker.ts). */
+  worker: string
+  /** extract_contract.py: the worker reads what each script imports with it. */
+  contractReader: string
+}
+
+/**
+ * Python compiles a file it runs or loads by path from source every time unless its bytecode
+ * is cached, which PYTHONDONTWRITEBYTECODE (common in containers) forbids beside the source:
+ * ~15 ms of compiling at each worker start, and ~4 ms at each spawned execution.
+ */
+const SHIPPED: Record<keyof PythonFiles, () => string> = {
+  harness: () => harnessPath('python_harness.py'),
+  worker: () => harnessPath('python_worker.py'),
+  contractReader: () => packagePath('src', 'contract', 'extract_contract.py'),
+}
+
+/** The shipped sources, for a Python not probed yet. */
+export function shippedPythonFiles(): PythonFiles {
+  return {
+    harness: SHIPPED.harness(),
+    worker: SHIPPED.worker(),
+    contractReader: SHIPPED.contractReader(),
+  }
+}
+
+/** A usable Python: the executable to start and the files to give it. */
+export interface PythonInstallation extends PythonFiles {
+  executable: string
 }
 
 const resolved = new Map<string, Promise<PythonInstallation>>()
@@ -105,23 +138,23 @@ export function resolvePythonInstallation(python: string): Promise<PythonInstall
  * `cacheBase` is where the private cache folder is made (the system's temp folder).
  */
 export async function probePython(python: string, cacheBase?: string): Promise<PythonInstallation> {
-  const source = harnessPath('python_harness.py')
+  const sources = shippedPythonFiles()
   const cacheDir = harnessCacheDir(cacheBase) ?? ''
-  const stem = cacheDir ? compiledHarnessStem(source) : ''
+  const stems = cacheDir ? stemsOf(sources) : undefined
   const binary = cacheDir ? evidentExecutable(python) : undefined
-  const record = binary === undefined ? undefined : probeRecordOf(binary, cacheDir, stem)
+  const record = binary === undefined ? undefined : probeRecordOf(binary, cacheDir, stems!)
   if (record) {
     const recalled = recallProbe(record)
     if (recalled) return recalled
   }
-  const installation = await runProbe(python, source, cacheDir, stem)
+  const installation = await runProbe(python, sources, cacheDir, stems)
   if (record?.stamp !== undefined) {
     try {
       const { binary: kept, stamp } = record
-      const harnessStamp = fileStamp(installation.harness)
+      const fileStamps = FILE_KEYS.map((key) => fileStamp(installation[key]))
       writeFileAtomic(
         record.file,
-        JSON.stringify({ binary: kept, stamp, ...installation, harnessStamp }),
+        JSON.stringify({ binary: kept, stamp, ...installation, fileStamps }),
         { durable: false },
       )
     } catch {
@@ -132,13 +165,34 @@ export async function probePython(python: string, cacheBase?: string): Promise<P
 }
 
 /**
+ * The compiled files a probe record has for a native binary, without running a probe; the
+ * shipped sources when there is no valid record. The worker can then start compiled while
+ * the engine is still resolving the interpreter.
+ */
+export function recalledPythonFiles(binary: string, cacheBase?: string): PythonFiles {
+  const cacheDir = harnessCacheDir(cacheBase)
+  const sources = shippedPythonFiles()
+  if (!cacheDir) return sources
+  const recalled = recallProbe(probeRecordOf(binary, cacheDir, stemsOf(sources)))
+  if (!recalled) return sources
+  const { harness, worker, contractReader } = recalled
+  return { harness, worker, contractReader }
+}
+
+const FILE_KEYS = ['harness', 'worker', 'contractReader'] as const
+
+function stemsOf(sources: PythonFiles): string[] {
+  return FILE_KEYS.map((key) => compiledHarnessStem(sources[key]))
+}
+
+/**
  * A probe's answer for a native binary, kept beside the compiled harness (in the same private
  * folder, so nobody else can plant one) for later processes: each `pipetest` command and each
  * Vitest or Jest worker otherwise starts Python once just to ask it (~45 ms). It is used only
  * while the binary is the same file — device, inode, size, modification and change times, taken
  * before the probe ran — and its compiled harness is the file the probe checked (same stamp: a
  * damaged or hand-edited one is probed, and so compiled, again); the file name covers the binary's
- * path and the harness version. A shim is probed every time: which Python it starts depends on
+ * path and the versions of the shipped files. A shim is probed every time: which Python it starts depends on
  * the folder and the environment.
  */
 interface ProbeRecord {
@@ -147,8 +201,10 @@ interface ProbeRecord {
   stamp: string | undefined
 }
 
-function probeRecordOf(binary: string, cacheDir: string, stem: string): ProbeRecord {
-  const digest = createHash('sha256').update(binary).update('\0').update(stem).digest('hex')
+function probeRecordOf(binary: string, cacheDir: string, stems: string[]): ProbeRecord {
+  const digest = createHash('sha256')
+    .update([binary, ...stems].join('\0'))
+    .digest('hex')
   return {
     file: join(cacheDir, `probe-${digest.slice(0, 16)}.json`),
     binary,
@@ -169,14 +225,23 @@ function recallProbe(record: ProbeRecord): PythonInstallation | undefined {
   if (record.stamp === undefined) return undefined
   try {
     const kept = JSON.parse(readFileSync(record.file, 'utf8')) as Record<string, unknown>
-    const { executable, harness } = kept
+    const { executable, harness, worker, contractReader, fileStamps } = kept
+    const files = [harness, worker, contractReader]
     const valid =
       kept.binary === record.binary &&
       kept.stamp === record.stamp &&
       typeof executable === 'string' &&
-      typeof harness === 'string' &&
-      kept.harnessStamp === fileStamp(harness)
-    return valid ? { executable, harness } : undefined
+      files.every((file) => typeof file === 'string') &&
+      Array.isArray(fileStamps) &&
+      files.every((file, index) => fileStamps[index] === fileStamp(file as string))
+    return valid
+      ? {
+          executable,
+          harness: harness as string,
+          worker: worker as string,
+          contractReader: contractReader as string,
+        }
+      : undefined
   } catch {
     return undefined
   }
@@ -184,11 +249,12 @@ function recallProbe(record: ProbeRecord): PythonInstallation | undefined {
 
 async function runProbe(
   python: string,
-  source: string,
+  sources: PythonFiles,
   cacheDir: string,
-  stem: string,
+  stems: string[] | undefined,
 ): Promise<PythonInstallation> {
-  const probe = await probeProcess(python, ['-c', PROBE_SCRIPT, source, cacheDir, stem], {
+  const files = FILE_KEYS.flatMap((key, index) => [sources[key], stems?.[index] ?? ''])
+  const probe = await probeProcess(python, ['-c', PROBE_SCRIPT, cacheDir, ...files], {
     timeoutMs: PROBE_TIMEOUT_MS,
   })
   const quoted = JSON.stringify(python)
@@ -207,7 +273,7 @@ async function runProbe(
       `Python interpreter ${quoted} did not answer within ${PROBE_TIMEOUT_MS / 1000} s.`,
     )
   }
-  const [executable = '', version = '', compiled = ''] = probe.stdout.trim().split(/\r?\n/)
+  const [executable = '', version = '', ...compiled] = probe.stdout.trim().split(/\r?\n/)
   // The version comes first: an old Python prints it, then fails on what it lacks (2.7 has
   // no sys.implementation), and that is worth saying rather than its traceback.
   if (/^\d+\.\d+$/.test(version)) {
@@ -227,10 +293,16 @@ async function runProbe(
       `Python interpreter ${quoted} does not work: ${detail}.`,
     )
   }
+  const file = (key: keyof PythonFiles, index: number) => {
+    const path = compiled[index]?.trim()
+    return path && existsSync(path) ? path : sources[key]
+  }
   return {
     // An embedded or odd build may not know its own path; the name still works then.
     executable: executable.trim() || python,
-    harness: compiled && existsSync(compiled) ? compiled : source,
+    harness: file('harness', 0),
+    worker: file('worker', 1),
+    contractReader: file('contractReader', 2),
   }
 }
 

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net'
 import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
 import { EXECUTION_MARK_VAR, newExecutionMark } from './execution-mark.js'
-import { harnessPath, packagePath } from './harness.js'
+import type { PythonFiles } from './interpreter.js'
 import type { LaunchNote } from './types.js'
 import { spawnInGroup, stringEnv, type ChildExit, type Launched, type Launcher } from './process.js'
 
@@ -66,15 +66,13 @@ class PythonWorker {
 
   constructor(
     executable: string,
-    harness: string,
+    files: PythonFiles,
     env: Record<string, string>,
     private readonly onGone: (worker: PythonWorker) => void,
   ) {
     this.env = env
-    const script = harnessPath('python_worker.py')
-    const reader = packagePath('src', 'contract', 'extract_contract.py')
-    this.#child = spawn(executable, [script, harness, reader], {
-      cwd: dirname(script),
+    this.#child = spawn(executable, [files.worker, files.harness, files.contractReader], {
+      cwd: dirname(files.worker),
       // A placeholder as long as a mark, which each child overwrites in place (see
       // python_worker.py's mark_environment_block) so its forks carry its mark.
       env: { ...env, [EXECUTION_MARK_VAR]: '0'.repeat(newExecutionMark().length) },
@@ -253,9 +251,8 @@ const workers = new Map<string, PythonWorker>()
 const unusable = new Map<string, string>()
 
 /** What python.ts needs to decide, per execution, how to start the interpreter. */
-export interface LaunchRequest {
+export interface LaunchRequest extends PythonFiles {
   executable: string
-  harness: string
   scriptPath: string
   /** The spec's variables and the runner's (a fresh interpreter gets both). */
   environVars: Record<string, string>
@@ -293,7 +290,7 @@ export function chooseLaunch(request: LaunchRequest): LaunchChoice {
       "it is the run's only Python execution: starting the preloading worker would cost more than it saves",
     )
   }
-  const worker = workerFor(request.executable, request.harness, workerEnv)
+  const worker = workerFor(request.executable, request, workerEnv)
   const note: LaunchNote = { mode: 'worker' }
   return {
     note,
@@ -306,15 +303,16 @@ export function chooseLaunch(request: LaunchRequest): LaunchChoice {
  * a run calls it when it starts, so the libraries load while it plans and while earlier
  * steps run, instead of when each script's first execution asks for them.
  */
-export function prewarmPythonWorker(request: {
-  executable: string
-  harness: string
-  runnerEnv: Record<string, string>
-  scriptPaths: string[]
-  enabled: boolean
-}): void {
+export function prewarmPythonWorker(
+  request: PythonFiles & {
+    executable: string
+    runnerEnv: Record<string, string>
+    scriptPaths: string[]
+    enabled: boolean
+  },
+): void {
   if (request.scriptPaths.length === 0 || workerOff(request)) return
-  const worker = workerFor(request.executable, request.harness, {
+  const worker = workerFor(request.executable, request, {
     ...stringEnv(process.env),
     ...request.runnerEnv,
   })
@@ -335,7 +333,7 @@ function workerOff(request: {
 }
 
 /** The live worker for the interpreter, started with `env` when there is none. */
-function workerFor(executable: string, harness: string, env: Record<string, string>) {
+function workerFor(executable: string, files: PythonFiles, env: Record<string, string>) {
   let worker = workers.get(executable)
   if (worker && differingStartVariable(worker.env, env)) {
     // Our own environment changed since it started (a test setting process.env): a new one.
@@ -343,7 +341,7 @@ function workerFor(executable: string, harness: string, env: Record<string, stri
     worker = undefined
   }
   if (!worker) {
-    const started = new PythonWorker(executable, harness, env, (gone) => {
+    const started = new PythonWorker(executable, files, env, (gone) => {
       if (workers.get(executable) === gone) workers.delete(executable)
     })
     workers.set(executable, started)

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { harnessCacheDir } from './harness-cache.js'
 import { runThroughHarness } from './harness-runner.js'
-import { harnessPath } from './harness.js'
 import {
   evidentExecutable,
   InterpreterNotFoundError,
+  recalledPythonFiles,
   resolvePythonInstallation,
   type PythonInstallation,
 } from './interpreter.js'
@@ -33,8 +33,7 @@ export async function runPython(request: ExecutionRequest): Promise<ProcessRepor
   }
   const runnerEnv = bytecodeEnvironment(request.environVars)
   const choice = chooseLaunch({
-    executable: python.executable,
-    harness: python.harness,
+    ...python,
     scriptPath: request.scriptPath,
     environVars: { ...runnerEnv, ...request.environVars },
     runnerEnv: bytecodeEnvironment({}),
@@ -71,14 +70,10 @@ export async function prewarmPython(
     enabled,
   }
   // Where the executable is plain to see, the worker starts beside the probe, not after it
-  // (with the shipped harness: the compiled one is the probe's to make).
+  // (compiled when an earlier probe has recorded the files, else from the shipped sources).
   const evident = evidentExecutable(python)
   if (evident) {
-    prewarmPythonWorker({
-      ...prewarm,
-      executable: evident,
-      harness: harnessPath('python_harness.py'),
-    })
+    prewarmPythonWorker({ ...prewarm, ...recalledPythonFiles(evident), executable: evident })
   }
   let installation: PythonInstallation
   try {

@@ -18,10 +18,10 @@ afterEach(() => {
   closePythonWorkers()
 })
 
-/** This process's children that run the preloading worker (runners/python-worker.ts). */
+/** This process's children that run the preloading worker (python_worker.py or its compiled copy). */
 function workerChildren(): number[] {
   return processes()
-    .filter((info) => info.ppid === process.pid && info.cmdline.includes('python_worker.py'))
+    .filter((info) => info.ppid === process.pid && info.cmdline.includes('python_worker'))
     .map((info) => info.pid)
 }
 

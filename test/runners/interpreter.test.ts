@@ -19,8 +19,10 @@ import {
   evidentExecutable,
   InterpreterNotFoundError,
   probePython,
+  recalledPythonFiles,
   resolvePython,
   resolvePythonInstallation,
+  shippedPythonFiles,
 } from '../../src/runners/interpreter.js'
 import { fixture, makeRequest } from './helpers.js'
 
@@ -147,6 +149,12 @@ describe('the compiled harness', () => {
       /^python_harness-[0-9a-f]{16}\.cpython-\d+\.pyc$/,
     )
     expect(statSync(dirname(installation.harness)).mode & 0o777).toBe(0o700)
+    // The worker's own files too (they are compiled at every start otherwise).
+    expect(dirname(installation.worker)).toBe(dirname(installation.harness))
+    expect(basename(installation.worker)).toMatch(/^python_worker-[0-9a-f]{16}\.cpython-\d+\.pyc$/)
+    expect(basename(installation.contractReader)).toMatch(
+      /^extract_contract-[0-9a-f]{16}\.cpython-\d+\.pyc$/,
+    )
     // The executable the engine passes on is answered without another probe.
     const again = await resolvePythonInstallation(installation.executable)
     expect(again.executable).toBe(installation.executable)
@@ -281,6 +289,24 @@ describe('the probe record', () => {
     const later = new Date(Date.now() + 60_000)
     utimesSync(python, later, later)
     expect((await probePython(python, base)).executable).toBe(python)
+  })
+
+  it('hands the compiled files to a worker started before the probe, once a probe made them', async ({
+    tempDir,
+  }) => {
+    const base = tempDir()
+    const python = join(tempDir(), 'python3')
+    copyFileSync('/usr/bin/python3', python)
+    await chmod(python, 0o755)
+    expect(recalledPythonFiles(python, base)).toEqual(shippedPythonFiles())
+
+    const { harness, worker, contractReader } = await probePython(python, base)
+    expect([harness, worker, contractReader].every((file) => file.endsWith('.pyc'))).toBe(true)
+    expect(recalledPythonFiles(python, base)).toEqual({ harness, worker, contractReader })
+
+    // A damaged one is not handed out: the sources are, until a probe compiles it again.
+    writeFileSync(worker, 'damaged')
+    expect(recalledPythonFiles(python, base)).toEqual(shippedPythonFiles())
   })
 
   it('is never kept for a shim, which picks its Python by folder and environment', async ({
