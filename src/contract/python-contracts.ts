@@ -55,7 +55,7 @@ export function readPythonContractsSync(scripts: PythonScript[], python: string)
     const detail = result.error?.message ?? lastLine(result.stderr)
     throw extractorFailed(python, detail || `exit code ${String(result.status)}`)
   }
-  const extraction = extractionSchema.parse(JSON.parse(result.stdout))
+  const extraction = extractionSchema().parse(JSON.parse(result.stdout))
   return scripts.map((script) => contractOf(script, extraction))
 }
 
@@ -99,7 +99,7 @@ async function runExtractor(
     const detail = result.timedOut ? 'timed out' : lastLine(result.stderr)
     throw extractorFailed(executable, detail || `exit code ${String(result.exitCode)}`)
   }
-  return extractionSchema.parse(JSON.parse(String(result.stdout)))
+  return extractionSchema().parse(JSON.parse(String(result.stdout)))
 }
 
 function contractOf(script: PythonScript, extraction: Extraction): ScriptContract {
