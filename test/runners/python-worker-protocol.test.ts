@@ -94,6 +94,16 @@ function fork(id: number, dir: string, script: string) {
   }
 }
 
+/** A script whose output says where the slow library was imported: worker or child. */
+const REPORTS_WHERE_IMPORTED = [
+  'import json, os, slow_library',
+  '',
+  'def main(input_paths, output_paths, environ_vars, job_args):',
+  "    with open(output_paths['out'], 'w') as handle:",
+  "        json.dump({'pid': os.getpid(), 'imported_in': slow_library.IMPORTED_IN}, handle)",
+  '',
+].join('\n')
+
 /** A request file for the harness: runs `script`, whose result goes to `result-<id>.json`. */
 function harnessRequest(id: number, dir: string, script: string) {
   const request = {
@@ -188,18 +198,7 @@ describe.runIf(process.platform === 'linux')('the Python worker, spoken to direc
   }) => {
     const root = tempDir('pipetest-worker-spare-')
     const dir = project(root)
-    // The library says where it was imported: in the worker, or in the execution's child.
-    writeFileSync(
-      join(dir, 'reports.py'),
-      [
-        'import json, os, slow_library',
-        '',
-        'def main(input_paths, output_paths, environ_vars, job_args):',
-        "    with open(output_paths['out'], 'w') as handle:",
-        "        json.dump({'pid': os.getpid(), 'imported_in': slow_library.IMPORTED_IN}, handle)",
-        '',
-      ].join('\n'),
-    )
+    writeFileSync(join(dir, 'reports.py'), REPORTS_WHERE_IMPORTED)
     const worker = await startWorker(root)
     worker.openGate()
     const workerPid = worker.child.pid!
@@ -248,5 +247,33 @@ describe.runIf(process.platform === 'linux')('the Python worker, spoken to direc
       30_000,
       'the spare to end',
     )
+  })
+
+  it('reads a script again once it has changed, and preloads what the new version imports', async ({
+    tempDir,
+  }) => {
+    const root = tempDir('pipetest-worker-edited-')
+    const dir = project(root)
+    const worker = await startWorker(root)
+    worker.openGate()
+    const answer = (id: number) => worker.replies.find((reply) => reply.id === id)
+    writeFileSync(join(dir, 'edited.py'), 'def main(*args):\n    pass\n')
+    worker.send({ id: 1, op: 'prepare', script: join(dir, 'edited.py') })
+    await waitFor(() => answer(1) !== undefined, 30_000, 'the first prepare')
+
+    writeFileSync(join(dir, 'edited.py'), REPORTS_WHERE_IMPORTED)
+    harnessRequest(2, dir, 'edited.py')
+    worker.send(fork(2, dir, 'edited.py'))
+    await waitFor(
+      () =>
+        worker.replies.some(
+          (reply) => reply.exited !== undefined && reply.exited === answer(2)?.pid,
+        ),
+      30_000,
+      'the execution',
+    )
+    expect(JSON.parse(readFileSync(join(dir, 'out-2'), 'utf8'))).toMatchObject({
+      imported_in: worker.child.pid,
+    })
   })
 })
