@@ -77,7 +77,13 @@ export async function cacheKeyOf(request: KeyRequest): Promise<CacheKey> {
   const ingredients: Record<string, unknown> = {
     format: KEY_FORMAT,
     pipetest: pipetestVersion(),
-    harness: harnessOf(runner),
+    // The shipped harness that loads the script: a new pipetest may call `main` differently.
+    harness:
+      runner === 'command'
+        ? null
+        : await hashFile(
+            harnessPath(runner === 'python' ? 'python_harness.py' : 'node_harness.mjs'),
+          ),
     runner,
     interpreter: interpreterOf(request),
     script,
@@ -150,20 +156,6 @@ function whichProgram(program: string, rootDir: string): string | undefined {
     }
   }
   return undefined
-}
-
-const harnessDigests = new Map<string, string>()
-
-/** The shipped harness that loads the script: a new pipetest may call `main` differently. */
-function harnessOf(runner: RunnerKind): string | null {
-  if (runner === 'command') return null
-  const file = harnessPath(runner === 'python' ? 'python_harness.py' : 'node_harness.mjs')
-  let digest = harnessDigests.get(file)
-  if (digest === undefined) {
-    digest = createHash('sha256').update(readFileSync(file)).digest('hex')
-    harnessDigests.set(file, digest)
-  }
-  return digest
 }
 
 let version: string | undefined

@@ -60,9 +60,10 @@ async function pythonModules(
   memoDir: string,
 ): Promise<HashedFile[]> {
   // A new pipetest may find more imports: its extractor is part of the memo's name.
+  const extractor = await hashFile(packagePath('src', 'contract', 'extract_contract.py'))
   const memoFile = join(
     memoDir,
-    `${createHash('sha256').update(`${extractorDigest()}\0${python}\0${scriptPath}`).digest('hex').slice(0, 32)}.json`,
+    `${createHash('sha256').update(`${extractor}\0${python}\0${scriptPath}`).digest('hex').slice(0, 32)}.json`,
   )
   const scriptSha = await hashFile(scriptPath)
   const remembered = readMemo(memoFile)
@@ -84,15 +85,6 @@ async function pythonModules(
     )
   }
   return modules
-}
-
-let extractor: string | undefined
-
-function extractorDigest(): string {
-  extractor ??= createHash('sha256')
-    .update(readFileSync(packagePath('src', 'contract', 'extract_contract.py')))
-    .digest('hex')
-  return extractor
 }
 
 function readMemo(file: string): z.infer<typeof memoSchema> | undefined {

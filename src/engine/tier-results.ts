@@ -49,22 +49,10 @@ export function skippedScriptResult(
   reason: string,
   runFolder: string,
 ): ScriptTestResult {
-  const base = notRunResult(
-    {
-      id: `skipped:${node}`,
-      node,
-      scriptName: spec?.scriptName ?? node,
-      scriptPath: spec?.scriptPath,
-      runner: spec?.runner,
-      runDir: runFolder,
-      inputs: {},
-      wiredFrom: {},
-    },
-    'skipped',
-    'skipped',
-    `Skipped: ${reason}`,
-  )
-  return toScriptTestResult(base)
+  const { scriptName = node, scriptPath, runner } = spec ?? {}
+  const identity = { id: `skipped:${node}`, node, scriptName, scriptPath, runner }
+  const planned = { ...identity, runDir: runFolder, inputs: {}, wiredFrom: {} }
+  return toScriptTestResult(notRunResult(planned, 'skipped', 'skipped', `Skipped: ${reason}`))
 }
 
 export interface EdgeEvidence extends EdgeFields {
@@ -264,24 +252,18 @@ export function toFlowResult(evidence: FlowEvidence): PipelineFlowResult {
   }
 }
 
+/** A flow that did not run: an empty one, skipped, in the order it would have run. */
 export function skippedFlowResult(
   order: string[],
   reason: string,
   runFolder: string,
 ): PipelineFlowResult {
   return {
-    kind: 'flow',
+    ...toFlowResult({ order: [], results: {}, edges: {}, runFolder }),
     status: 'skipped',
     outcome: 'skipped',
     ...messages(`Skipped: ${reason}`, undefined),
     pipelineSuccess: false,
     executionOrder: order,
-    scriptResults: {},
-    dataFlowResults: {},
-    errors: [],
-    failedNodes: [],
-    blockedNodes: [],
-    durationMs: 0,
-    runDir: runFolder,
   }
 }

@@ -215,13 +215,16 @@ export async function pruneRuns(
   if (!existsSync(runsDir)) return []
   const protect = new Set(options.protect ?? [])
   const runs = readdirSync(runsDir)
-    .filter((name) => readMarker(join(runsDir, name)) !== undefined)
     .sort()
-  const removed = runs.slice(0, Math.max(0, runs.length - Math.max(0, keep))).filter((runId) => {
-    const marker = readMarker(join(runsDir, runId))
-    if (!marker || protect.has(runId) || isStillRunning(marker)) return false
-    return !endedWithin(marker, options.keepEndedWithinMs ?? 0)
-  })
+    .flatMap((runId) => {
+      const marker = readMarker(join(runsDir, runId))
+      return marker ? [{ runId, marker }] : []
+    })
+  const removed = runs
+    .slice(0, Math.max(0, runs.length - Math.max(0, keep)))
+    .filter(({ runId, marker }) => !protect.has(runId) && !isStillRunning(marker))
+    .filter(({ marker }) => !endedWithin(marker, options.keepEndedWithinMs ?? 0))
+    .map(({ runId }) => runId)
   await Promise.all(
     removed.map((runId) => rm(join(runsDir, runId), { recursive: true, force: true })),
   )
