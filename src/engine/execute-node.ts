@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import type { ExecutionCache } from '../cache/index.js'
-import { runExecution, resolvePython, selectRunner } from '../runners/index.js'
+import { abortReason, runExecution, resolvePython, selectRunner } from '../runners/index.js'
 import { formatDuration, specSetCommandLine } from '../text.js'
 import type { ExecutionRequest, ProcessReport } from '../runners/types.js'
 import { effectiveJobArgs, type RunnerKind, type ScriptExecutionSpec } from '../spec/index.js'
@@ -180,19 +180,10 @@ async function runInFreshFolders(
     await fingerprintInputs(context.projectFiles, projectGuard),
   )
 
-  const { exitCode, signal, durationMs, stdoutTail, stderrTail, traceback, launch } = report
-  const result = ranResult(identity, executionDir, outputs, {
-    outcome: report.outcome,
-    exitCode,
-    signal,
-    durationMs,
-    stdoutTail,
-    stderrTail,
-    ...(traceback !== undefined ? { traceback } : {}),
-    logs: { stdout: report.stdoutLog, stderr: report.stderrLog },
-    ...(launch ? { launch } : {}),
-    startedAt,
-  })
+  // The process's evidence as the runner reported it; its message and escapes are judged below.
+  const { message: _judged, escapedProcesses: _noted, stdoutLog, stderrLog, ...evidence } = report
+  const logs = { stdout: stdoutLog, stderr: stderrLog }
+  const result = ranResult(identity, executionDir, outputs, { ...evidence, logs, startedAt })
   return judge(result, report, {
     inputChanges: changes.length > 0 ? describeInputChanges(changes) : undefined,
     projectChanges:
@@ -397,10 +388,4 @@ function usesScript(command: string[]): boolean {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
-}
-
-function abortReason(signal: AbortSignal): string {
-  const reason: unknown = signal.reason
-  if (reason instanceof Error) return reason.message
-  return typeof reason === 'string' ? reason : 'aborted'
 }

@@ -53,17 +53,8 @@ export function ranResult(
   identity: ExecutionIdentity,
   executionDir: string,
   outputs: OutputReport[],
-  run: Pick<
-    ExecutionResult,
-    | 'outcome'
-    | 'exitCode'
-    | 'signal'
-    | 'durationMs'
-    | 'stdoutTail'
-    | 'stderrTail'
-    | 'logs'
-    | 'startedAt'
-  > &
+  run: Pick<ExecutionResult, 'outcome' | 'exitCode' | 'signal' | 'durationMs' | 'logs'> &
+    Pick<ExecutionResult, 'stdoutTail' | 'stderrTail' | 'startedAt'> &
     Partial<ExecutionResult>,
 ): ExecutionResult {
   return {

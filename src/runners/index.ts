@@ -6,7 +6,7 @@ import { runPython } from './python.js'
 import type { ExecutionRequest, ProcessReport, Runner } from './types.js'
 
 export { resolvePython, InterpreterNotFoundError } from './interpreter.js'
-export { probeProcess } from './process.js'
+export { abortReason, probeProcess } from './process.js'
 export { prewarmPython } from './python.js'
 export type { ExecutionRequest, ProcessReport, Runner } from './types.js'
 

@@ -321,7 +321,8 @@ export function isDirectory(path: string): boolean {
   }
 }
 
-function abortReason(signal: AbortSignal): string {
+/** Why `signal` aborted, in words. */
+export function abortReason(signal: AbortSignal): string {
   const reason: unknown = signal.reason
   if (reason instanceof Error) return reason.message
   if (typeof reason === 'string' && reason !== '') return reason
