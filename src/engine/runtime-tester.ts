@@ -97,13 +97,7 @@ export class RuntimeTester {
   /** The whole DAG of `pipelineSpec` (default: the configuration's) in topological order. */
   async testPipelineFlowWithSpec(pipelineSpec?: PipelineTestingSpec): Promise<PipelineFlowResult> {
     const run = pipelineSpec ? this.run.withPipeline(pipelineSpec) : this.run
-    if (!this.config.testPipelineFlow)
-      return skippedFlowResult(
-        run.pipelineSpec.dag.topologicalSort(),
-        tierOff('testPipelineFlow'),
-        run.runFolder,
-      )
-    return run.testFlow()
+    return this.config.testPipelineFlow ? run.testFlow() : this.#skippedFlow(run)
   }
 
   /** cursus' `test_script`: a DAG node, or the script name of one of its specs. */
@@ -145,10 +139,7 @@ export class RuntimeTester {
       : Object.fromEntries(
           dag.edges.map(({ from, to }) => [`${from}->${to}`, this.#skippedEdge(from, to)]),
         )
-    const flow =
-      ran.flow ??
-      skippedFlowResult(dag.topologicalSort(), tierOff('testPipelineFlow'), this.run.runFolder)
-    return { scripts, edges, flow }
+    return { scripts, edges, flow: ran.flow ?? this.#skippedFlow(this.run) }
   }
 
   abort(reason?: string): void {
@@ -162,6 +153,11 @@ export class RuntimeTester {
 
   #skippedScript(node: string, spec = this.pipelineSpec.scriptSpecs[node]): ScriptTestResult {
     return skippedScriptResult(node, spec, tierOff('testIndividualScripts'), this.run.runFolder)
+  }
+
+  #skippedFlow(run: PipelineRun): PipelineFlowResult {
+    const order = run.pipelineSpec.dag.topologicalSort()
+    return skippedFlowResult(order, tierOff('testPipelineFlow'), run.runFolder)
   }
 
   #skippedEdge(

@@ -31,13 +31,6 @@ export async function runCommandScript(request: ExecutionRequest): Promise<Proce
     if (!expanded.ok) return notStarted(request.logDir, 'invalid-spec', expanded.message)
     argv = expanded.argv
   } else {
-    if (!existsSync(request.scriptPath)) {
-      return notStarted(
-        request.logDir,
-        'script-not-found',
-        `script not found: ${request.scriptPath}`,
-      )
-    }
     argv = [request.scriptPath, ...jobArgsToFlags(request.jobArgs)]
   }
   const [program, ...args] = argv

@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs'
 import { readHarnessResult, readStackAtTimeout, writeHarnessRequest } from './harness.js'
 import { spawnProcess, type Launcher } from './process.js'
-import { describeExit, notStarted } from './report.js'
+import { describeExit } from './report.js'
 import type { ExecutionRequest, ProcessReport } from './types.js'
 
 /**
- * Runs `interpreter <harness file> <request file>` for a script that exists, and turns the exit
+ * Runs `interpreter <harness file> <request file>`, and turns the exit
  * and the harness' verdict into a report. Shared by the Python and Node runners, which differ
  * only in the interpreter and the harness they ship.
  */
@@ -21,9 +20,6 @@ export async function runThroughHarness(
   /** Starts the interpreter another way than a spawn (the Python worker's fork). */
   launcher?: (requestFile: string) => Launcher,
 ): Promise<ProcessReport> {
-  if (!existsSync(request.scriptPath)) {
-    return notStarted(request.logDir, 'script-not-found', `script not found: ${request.scriptPath}`)
-  }
   const { requestFile, resultFile, stackFile } = await writeHarnessRequest(request)
   const exit = await spawnProcess({
     file: interpreter.file,

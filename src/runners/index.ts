@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs'
 import { extname } from 'node:path'
 import type { RunnerKind, ScriptExecutionSpec } from '../spec/script-execution-spec.js'
 import { runCommandScript } from './command.js'
 import { runNode } from './node.js'
 import { runPython } from './python.js'
+import { notStarted } from './report.js'
 import type { ExecutionRequest, ProcessReport, Runner } from './types.js'
 
 export { resolvePython, InterpreterNotFoundError } from './interpreter.js'
@@ -19,9 +21,14 @@ const runners: Record<RunnerKind, Runner> = {
 /**
  * Runs one execution in a child process with the runner it names and reports what happened.
  * Never rejects for anything the script or the spec did (those are outcomes); a rejection is
- * a bug or a broken installation of pipetest itself.
+ * a bug or a broken installation of pipetest itself. A script that is not there is said
+ * before any runner starts anything (a command template may name no script).
  */
-export function runExecution(request: ExecutionRequest): Promise<ProcessReport> {
+export async function runExecution(request: ExecutionRequest): Promise<ProcessReport> {
+  const needsScript = request.runner !== 'command' || !request.command
+  if (needsScript && !existsSync(request.scriptPath)) {
+    return notStarted(request.logDir, 'script-not-found', `script not found: ${request.scriptPath}`)
+  }
   return runners[request.runner](request)
 }
 

@@ -28,9 +28,6 @@ export async function runPython(request: ExecutionRequest): Promise<ProcessRepor
     }
     throw error
   }
-  if (!existsSync(request.scriptPath)) {
-    return notStarted(request.logDir, 'script-not-found', `script not found: ${request.scriptPath}`)
-  }
   const runnerEnv = bytecodeEnvironment(request.environVars)
   const choice = chooseLaunch({
     ...python,
