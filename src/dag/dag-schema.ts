@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { lazySchema } from '../files/lazy-schema.js'
 import { toDotPath } from 'zod/v4/core'
 import { PipetestError } from '../errors.js'
 import { isRecord } from '../files/json.js'
@@ -51,104 +52,114 @@ const FIXES: Array<[RegExp, string]> = [
 ]
 
 /** A step: its name, or an object naming its script (relative to the DAG file). */
-const nodeSchema = z.union(
-  [
-    z.string(),
-    // Other keys of a node object are dropped: only these are ours.
-    z.object({
-      name: z.string({
-        error: (iss) => (iss.input === undefined ? 'has no string "name"' : 'must be a string'),
+const nodeSchema = lazySchema(() =>
+  z.union(
+    [
+      z.string(),
+      // Other keys of a node object are dropped: only these are ours.
+      z.object({
+        name: z.string({
+          error: (iss) => (iss.input === undefined ? 'has no string "name"' : 'must be a string'),
+        }),
+        script: z.string({ error: 'must be a path string' }).optional(),
+        /** Names for selecting nodes (`tag:nightly`); only ours carries them, cursus has none. */
+        tags: z
+          .array(z.string().min(1, 'must not be empty').regex(/^\S+$/, 'must not contain spaces'), {
+            error: 'must be a list of tag names',
+          })
+          .optional(),
       }),
-      script: z.string({ error: 'must be a path string' }).optional(),
-      /** Names for selecting nodes (`tag:nightly`); only ours carries them, cursus has none. */
-      tags: z
-        .array(z.string().min(1, 'must not be empty').regex(/^\S+$/, 'must not contain spaces'), {
-          error: 'must be a list of tag names',
-        })
-        .optional(),
-    }),
-  ],
-  { error: (iss) => `must be a node name or {"name": ...}, got ${describe(iss.input)}` },
+    ],
+    { error: (iss) => `must be a node name or {"name": ...}, got ${describe(iss.input)}` },
+  ),
 )
 
-const nodeName = z.string({ error: 'must be a node name' })
+const nodeName = lazySchema(() => z.string({ error: 'must be a node name' }))
 
-const portsSchema = z.record(z.string(), z.string())
+const portsSchema = lazySchema(() => z.record(z.string(), z.string()))
 
 /** An edge object: `from`/`to` (ours) or `source`/`target` (cursus), with optional ports. */
-const edgeObject = z
-  .looseObject({
-    from: z.unknown().optional(),
-    to: z.unknown().optional(),
-    source: z.unknown().optional(),
-    target: z.unknown().optional(),
-    ports: z.unknown().optional(),
-  })
-  .transform((edge, ctx): DagEdge => {
-    const from = edge.from ?? edge.source
-    const to = edge.to ?? edge.target
-    if (typeof from !== 'string' || typeof to !== 'string') {
-      ctx.issues.push({
-        code: 'custom',
-        input: edge,
-        message: 'needs string "from" and "to" (or "source" and "target")',
-      })
-      return z.NEVER
-    }
-    if (edge.ports === undefined) return { from, to }
-    const ports = portsSchema.safeParse(edge.ports)
-    if (!ports.success) {
-      ctx.issues.push({
-        code: 'custom',
-        input: edge.ports,
-        path: ['ports'],
-        message: `must map output names of "${from}" to input names of "${to}"`,
-      })
-      return z.NEVER
-    }
-    return { from, to, ports: ports.data }
-  })
-
-const edgeSchema = z.union(
-  [
-    z
-      .tuple([nodeName, nodeName], {
-        error: (iss) => `must be a pair of node names, got ${JSON.stringify(iss.input)}`,
-      })
-      .transform(([from, to]): DagEdge => ({ from, to })),
-    edgeObject,
-  ],
-  { error: (iss) => `must be an edge, got ${describe(iss.input)}` },
+const edgeObject = lazySchema(() =>
+  z
+    .looseObject({
+      from: z.unknown().optional(),
+      to: z.unknown().optional(),
+      source: z.unknown().optional(),
+      target: z.unknown().optional(),
+      ports: z.unknown().optional(),
+    })
+    .transform((edge, ctx): DagEdge => {
+      const from = edge.from ?? edge.source
+      const to = edge.to ?? edge.target
+      if (typeof from !== 'string' || typeof to !== 'string') {
+        ctx.issues.push({
+          code: 'custom',
+          input: edge,
+          message: 'needs string "from" and "to" (or "source" and "target")',
+        })
+        return z.NEVER
+      }
+      if (edge.ports === undefined) return { from, to }
+      const ports = portsSchema().safeParse(edge.ports)
+      if (!ports.success) {
+        ctx.issues.push({
+          code: 'custom',
+          input: edge.ports,
+          path: ['ports'],
+          message: `must map output names of "${from}" to input names of "${to}"`,
+        })
+        return z.NEVER
+      }
+      return { from, to, ports: ports.data }
+    }),
 )
 
-const graphSchema = z.looseObject(
-  {
-    name: z.string({ error: (iss) => `must be a string, got ${describe(iss.input)}` }).optional(),
-    nodes: z.array(nodeSchema, {
-      error: (iss) =>
-        iss.input === undefined
-          ? 'The DAG has no "nodes" list'
-          : `must be a list, got ${describe(iss.input)}`,
-    }),
-    edges: z
-      .array(edgeSchema, { error: (iss) => `must be a list, got ${describe(iss.input)}` })
-      .nullish()
-      .transform((edges) => edges ?? []),
-  },
-  { error: (iss) => `A DAG must be a JSON object, got ${describe(iss.input)}` },
+const edgeSchema = lazySchema(() =>
+  z.union(
+    [
+      z
+        .tuple([nodeName(), nodeName()], {
+          error: (iss) => `must be a pair of node names, got ${JSON.stringify(iss.input)}`,
+        })
+        .transform(([from, to]): DagEdge => ({ from, to })),
+      edgeObject(),
+    ],
+    { error: (iss) => `must be an edge, got ${describe(iss.input)}` },
+  ),
+)
+
+const graphSchema = lazySchema(() =>
+  z.looseObject(
+    {
+      name: z.string({ error: (iss) => `must be a string, got ${describe(iss.input)}` }).optional(),
+      nodes: z.array(nodeSchema(), {
+        error: (iss) =>
+          iss.input === undefined
+            ? 'The DAG has no "nodes" list'
+            : `must be a list, got ${describe(iss.input)}`,
+      }),
+      edges: z
+        .array(edgeSchema(), { error: (iss) => `must be a list, got ${describe(iss.input)}` })
+        .nullish()
+        .transform((edges) => edges ?? []),
+    },
+    { error: (iss) => `A DAG must be a JSON object, got ${describe(iss.input)}` },
+  ),
 )
 
 /** cursus' `PipelineDAGWriter` document; only `dag` matters here. */
-const documentSchema = z.looseObject({
-  version: z
-    .union([z.string(), z.number()])
-    .optional()
-    .refine((version) => version === undefined || String(version).split('.')[0] === '1', {
-      error: (iss) => `${JSON.stringify(iss.input)} is not a version pipetest reads`,
-    }),
-  metadata: z.looseObject({ name: z.unknown() }).nullish(),
-  dag: graphSchema,
-})
+const documentSchema = lazySchema(() =>
+  z.looseObject({
+    version: z
+      .union([z.string(), z.number()])
+      .optional()
+      .refine((version) => version === undefined || String(version).split('.')[0] === '1', {
+        error: (iss) => `${JSON.stringify(iss.input)} is not a version pipetest reads`,
+      }),
+    metadata: z.looseObject({ name: z.unknown() }).nullish(),
+    dag: graphSchema(),
+  }),
+)
 
 /** The DAG's shape as read: nodes and edges normalised, before the graph rules are checked. */
 export interface ParsedDag {
@@ -171,15 +182,15 @@ export interface DagJson {
 export function parseDagJson(value: unknown, file?: string): ParsedDag {
   // Issues carry their input, so a missing key can be told from a wrong one.
   const params = { reportInput: true }
-  let graph: z.output<typeof graphSchema>
+  let graph: z.output<ReturnType<typeof graphSchema>>
   let fallbackName: unknown
   if (isRecord(value) && 'dag' in value && !('nodes' in value)) {
-    const document = documentSchema.safeParse(value, params)
+    const document = documentSchema().safeParse(value, params)
     if (!document.success) throw invalid(document.error, file)
     graph = document.data.dag
     fallbackName = document.data.metadata?.name
   } else {
-    const plain = graphSchema.safeParse(value, params)
+    const plain = graphSchema().safeParse(value, params)
     if (!plain.success) throw invalid(plain.error, file)
     graph = plain.data
   }
