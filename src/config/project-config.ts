@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path'
 import * as z from 'zod'
 import { PipetestError } from '../errors.js'
 import { isRecord, readJsonFile } from '../files/json.js'
+import { lazySchema } from '../files/lazy-schema.js'
 
 /** The project configuration's file; `package.json`'s `pipetest` key holds the same. */
 export const CONFIG_FILE = 'pipetest.config.json'
@@ -11,48 +12,54 @@ export const CONFIG_FILE = 'pipetest.config.json'
  * Settings a project writes once instead of passing to every command and test file.
  * Paths are relative to the folder of the file that holds them.
  */
-const projectConfigSchema = z
-  .object({
-    /** Python interpreter for Python scripts (a spec's `python` wins; PIPETEST_PYTHON beats this). */
-    python: z.string().min(1, 'must not be empty').optional(),
-    /** Project root: spec paths are resolved against it. Default: the config file's folder. */
-    rootDir: z.string().min(1, 'must not be empty').optional(),
-    /** Holds `.specs/` and `.pipetest/`, relative to rootDir. */
-    testDataDir: z.string().min(1, 'must not be empty').optional(),
-    concurrency: z.number().int('must be a whole number').positive('must be at least 1').optional(),
-    timeoutSeconds: z.number().positive('must be a positive number of seconds').optional(),
-    /** The default DAG file(s) of commands that take one. */
-    dag: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-    /** A folder of cursus `*_contract.py` files. */
-    contractsDir: z.string().min(1, 'must not be empty').optional(),
-    /** The spec files' folder. Default: `<testDataDir>/.specs` (or `specs`, cursus's later one). */
-    specsDir: z.string().min(1, 'must not be empty').optional(),
-    /**
-     * The execution cache: false turns it off; `dir` (relative to this file's folder; default
-     * `<testDataDir>/.pipetest/cache`) and `maxSize` (bytes or "2GB"; default 1 GB) place it.
-     */
-    cache: z
-      .union([
-        z.boolean(),
-        z
-          .object({
-            dir: z.string().min(1, 'must not be empty').optional(),
-            maxSize: z
-              .union([
-                z.number().nonnegative(),
-                z
-                  .string()
-                  .regex(/^\s*\d+(\.\d+)?\s*[a-zA-Z]*\s*$/, 'must be bytes or a size like "2GB"'),
-              ])
-              .optional(),
-          })
-          .strict(),
-      ])
-      .optional(),
-  })
-  .strict()
+const projectConfigSchema = lazySchema(() =>
+  z
+    .object({
+      /** Python interpreter for Python scripts (a spec's `python` wins; PIPETEST_PYTHON beats this). */
+      python: z.string().min(1, 'must not be empty').optional(),
+      /** Project root: spec paths are resolved against it. Default: the config file's folder. */
+      rootDir: z.string().min(1, 'must not be empty').optional(),
+      /** Holds `.specs/` and `.pipetest/`, relative to rootDir. */
+      testDataDir: z.string().min(1, 'must not be empty').optional(),
+      concurrency: z
+        .number()
+        .int('must be a whole number')
+        .positive('must be at least 1')
+        .optional(),
+      timeoutSeconds: z.number().positive('must be a positive number of seconds').optional(),
+      /** The default DAG file(s) of commands that take one. */
+      dag: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+      /** A folder of cursus `*_contract.py` files. */
+      contractsDir: z.string().min(1, 'must not be empty').optional(),
+      /** The spec files' folder. Default: `<testDataDir>/.specs` (or `specs`, cursus's later one). */
+      specsDir: z.string().min(1, 'must not be empty').optional(),
+      /**
+       * The execution cache: false turns it off; `dir` (relative to this file's folder; default
+       * `<testDataDir>/.pipetest/cache`) and `maxSize` (bytes or "2GB"; default 1 GB) place it.
+       */
+      cache: z
+        .union([
+          z.boolean(),
+          z
+            .object({
+              dir: z.string().min(1, 'must not be empty').optional(),
+              maxSize: z
+                .union([
+                  z.number().nonnegative(),
+                  z
+                    .string()
+                    .regex(/^\s*\d+(\.\d+)?\s*[a-zA-Z]*\s*$/, 'must be bytes or a size like "2GB"'),
+                ])
+                .optional(),
+            })
+            .strict(),
+        ])
+        .optional(),
+    })
+    .strict(),
+)
 
-export type ProjectConfigFile = z.infer<typeof projectConfigSchema>
+export type ProjectConfigFile = z.infer<ReturnType<typeof projectConfigSchema>>
 
 /** The configuration in effect: paths absolute (the cache's `dir` too), `PIPETEST_PYTHON` applied. */
 export type ProjectConfig = Omit<ProjectConfigFile, 'dag'> & {
@@ -132,14 +139,14 @@ function readJson(file: string): unknown {
 }
 
 function parseConfig(value: unknown, file: string, prefix: string): ProjectConfigFile {
-  const result = projectConfigSchema.safeParse(value)
+  const result = projectConfigSchema().safeParse(value)
   if (result.success) return result.data
   const issue = result.error.issues[0]!
   const path = issue.path.map(String).join('.')
   const field = `${prefix}${path}`
   const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : []
   const unknown = unknownKeys.length > 0 ? unknownKeys.join(', ') : undefined
-  const keys = Object.keys(projectConfigSchema.shape).join(', ')
+  const keys = Object.keys(projectConfigSchema().shape).join(', ')
   throw new PipetestError(
     'CONFIG_INVALID',
     unknown
