@@ -137,10 +137,9 @@ class ColumnTracker {
   nulls = 0
   readonly seen = new Set<string>()
   capped = false
-  min: number | undefined
-  max: number | undefined
-  minText: string | undefined
-  maxText: string | undefined
+  /** Numbers, or the ISO text of datetimes (min/max are reported only for a column of one kind). */
+  min: number | string | undefined
+  max: number | string | undefined
   readonly everyValue: Set<string> | undefined
   readonly duplicates = new Tally()
   readonly allowed: Set<string> | undefined
@@ -167,13 +166,10 @@ class ColumnTracker {
       if (this.seen.size === DISTINCT_LIMIT) this.capped = true
       else this.seen.add(key)
     }
-    if (type === 'integer' || type === 'number') {
-      const value = numericValue(cell)!
+    if (type === 'integer' || type === 'number' || type === 'datetime') {
+      const value = type === 'datetime' ? key : numericValue(cell)!
       if (this.min === undefined || value < this.min) this.min = value
       if (this.max === undefined || value > this.max) this.max = value
-    } else if (type === 'datetime') {
-      if (this.minText === undefined || key < this.minText) this.minText = key
-      if (this.maxText === undefined || key > this.maxText) this.maxText = key
     }
     if (this.everyValue?.has(key)) this.duplicates.add(key)
     else this.everyValue?.add(key)
@@ -190,11 +186,11 @@ class ColumnTracker {
       distinctCapped: this.capped,
     }
     if (type === 'integer' || type === 'number') {
-      if (this.min !== undefined && Number.isFinite(this.min)) summary.min = this.min
-      if (this.max !== undefined && Number.isFinite(this.max)) summary.max = this.max
+      if (Number.isFinite(this.min)) summary.min = this.min
+      if (Number.isFinite(this.max)) summary.max = this.max
     } else if (type === 'datetime') {
-      summary.min = this.minText!
-      summary.max = this.maxText!
+      summary.min = this.min
+      summary.max = this.max
     }
     if (!this.capped && this.seen.size <= VALUES_LISTED && type !== 'json') {
       summary.values = [...this.seen].map((text) => listedValue(text, type)).sort(compareValues)
