@@ -10,6 +10,7 @@ import {
 } from './script-contract.js'
 
 const EXTRACT_TIMEOUT_MS = 120_000
+const MAX_OUTPUT = 64 * 1024 * 1024
 
 /** A Python script to read, and the cursus contract file found for it, if any. */
 export interface PythonScript {
@@ -33,8 +34,13 @@ export async function readPythonContracts(
 ): Promise<ScriptContract[]> {
   if (scripts.length === 0) return []
   const executable = await resolvePython(python)
-  const extraction = await runExtractor(executable, requestOf(scripts))
-  return scripts.map((script) => contractOf(script, extraction))
+  const { stdout, stderr, exitCode, timedOut } = await probeProcess(executable, [extractorPath()], {
+    input: requestOf(scripts),
+    timeoutMs: EXTRACT_TIMEOUT_MS,
+    maxBuffer: MAX_OUTPUT,
+  })
+  const failure = timedOut ? 'timed out' : exitCode === 0 ? undefined : stderr
+  return contractsOf(scripts, executable, { stdout, failure, exitCode })
 }
 
 /**
@@ -44,62 +50,45 @@ export async function readPythonContracts(
  */
 export function readPythonContractsSync(scripts: PythonScript[], python: string): ScriptContract[] {
   if (scripts.length === 0) return []
-  const result = spawnSync(python, [extractorPath()], {
-    input: JSON.stringify(requestOf(scripts)),
+  const { stdout, stderr, status, error } = spawnSync(python, [extractorPath()], {
+    input: requestOf(scripts),
     timeout: EXTRACT_TIMEOUT_MS,
-    maxBuffer: 64 * 1024 * 1024,
+    maxBuffer: MAX_OUTPUT,
     encoding: 'utf8',
     windowsHide: true,
   })
-  if (result.error !== undefined || result.status !== 0) {
-    const detail = result.error?.message ?? lastLine(result.stderr)
-    throw extractorFailed(python, detail || `exit code ${String(result.status)}`)
-  }
-  const extraction = extractionSchema().parse(JSON.parse(result.stdout))
-  return scripts.map((script) => contractOf(script, extraction))
+  const failure = error?.message ?? (status === 0 ? undefined : stderr)
+  return contractsOf(scripts, python, { stdout, failure, exitCode: status })
 }
 
-function extractorFailed(python: string, detail: string): InterpreterNotFoundError {
-  return new InterpreterNotFoundError(
-    python,
-    `Python interpreter ${JSON.stringify(python)} could not read the scripts' contracts (${detail}).`,
-  )
-}
-
-function lastLine(output: unknown): string {
-  return String(output ?? '')
-    .trim()
-    .split('\n')
-    .at(-1)!
-}
-
-function requestOf(scripts: PythonScript[]): { scripts: string[]; contracts: string[] } {
-  return {
+/** The request: each script once, each cursus contract file once. */
+function requestOf(scripts: PythonScript[]): string {
+  const contracts = scripts.flatMap((script) => (script.cursusFile ? [script.cursusFile] : []))
+  return JSON.stringify({
     scripts: [...new Set(scripts.map((script) => script.scriptPath))],
-    contracts: [
-      ...new Set(scripts.flatMap((script) => (script.cursusFile ? [script.cursusFile] : []))),
-    ],
-  }
+    contracts: [...new Set(contracts)],
+  })
 }
 
 function extractorPath(): string {
   return packagePath('src', 'contract', 'extract_contract.py')
 }
 
-async function runExtractor(
-  executable: string,
-  request: { scripts: string[]; contracts: string[] },
-): Promise<Extraction> {
-  const result = await probeProcess(executable, [extractorPath()], {
-    input: JSON.stringify(request),
-    timeoutMs: EXTRACT_TIMEOUT_MS,
-    maxBuffer: 64 * 1024 * 1024,
-  })
-  if (result.exitCode !== 0 || result.timedOut) {
-    const detail = result.timedOut ? 'timed out' : lastLine(result.stderr)
-    throw extractorFailed(executable, detail || `exit code ${String(result.exitCode)}`)
+/** What the extractor printed, or why the interpreter could not read the scripts. */
+function contractsOf(
+  scripts: PythonScript[],
+  python: string,
+  run: { stdout: unknown; failure: unknown; exitCode: number | null },
+): ScriptContract[] {
+  if (run.failure !== undefined) {
+    const detail = String(run.failure).trim().split('\n').at(-1)
+    throw new InterpreterNotFoundError(
+      python,
+      `Python interpreter ${JSON.stringify(python)} could not read the scripts' contracts (${detail || `exit code ${String(run.exitCode)}`}).`,
+    )
   }
-  return extractionSchema().parse(JSON.parse(String(result.stdout)))
+  const extraction = extractionSchema().parse(JSON.parse(String(run.stdout)))
+  return scripts.map((script) => contractOf(script, extraction))
 }
 
 function contractOf(script: PythonScript, extraction: Extraction): ScriptContract {
