@@ -85,6 +85,7 @@ class Worker:
             except Exception:
                 pass
         self.modules = set(sys.modules)
+        self.top_level_modules = {name.partition(".")[0] for name in self.modules}
         # A spare forked before these imports would lack them.
         self.drop_spare()
         # Moves every object to a permanent generation the collector never scans, so the
@@ -154,7 +155,7 @@ class Worker:
             entries = os.listdir(folder)
         except OSError:
             return None
-        loaded = {name.partition(".")[0] for name in self.modules}
+        loaded = self.top_level_modules
         suffixes = [".py", ".pyc"] + list(importlib.machinery.EXTENSION_SUFFIXES)
         for entry in sorted(entries):
             path = os.path.join(folder, entry)
@@ -265,6 +266,10 @@ class Worker:
 
     def shed_worker(self):
         """What a fork drops of the worker before any execution is known."""
+        # Its own session and process group: pipetest's timeouts and kills reach it and all
+        # it starts, exactly as for a spawned interpreter. (Made here, in a spare too: setsid
+        # takes the kernel's process-table lock, which is slow to get while others fork.)
+        os.setsid()
         gc.enable()  # off in the worker only (see main)
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -289,9 +294,6 @@ class Worker:
 
     def run_execution(self, request):
         """The execution's own start: what a fresh `python python_harness.py REQUEST` has."""
-        # Its own session and process group: pipetest's timeouts and kills reach it and all
-        # it starts, exactly as for a spawned interpreter.
-        os.setsid()
         for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
             log = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             os.dup2(log, fd)
