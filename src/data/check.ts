@@ -1,7 +1,7 @@
 import type { DataContract, ValueContract } from './contract.js'
 import type { ColumnSummary, DataSummary, DocumentKey } from './summary.js'
 import { formatName, type DataFormat } from './formats.js'
-import type { ColumnType } from './values.js'
+import { compareCells, type ColumnType } from './values.js'
 import { levenshtein } from '../text.js'
 
 /**
@@ -137,10 +137,10 @@ function checkValues(
     violations.push({ kind: 'nulls', where, name, count: seen.nulls })
   }
   const { min, max } = expected
-  if (min !== undefined && seen.min !== undefined && below(seen.min, min)) {
+  if (min !== undefined && seen.min !== undefined && compareCells(seen.min, min) < 0) {
     violations.push({ kind: 'range', where, name, bound: 'min', limit: min, actual: seen.min })
   }
-  if (max !== undefined && seen.max !== undefined && below(max, seen.max)) {
+  if (max !== undefined && seen.max !== undefined && compareCells(max, seen.max) < 0) {
     violations.push({ kind: 'range', where, name, bound: 'max', limit: max, actual: seen.max })
   }
   if (expected.unique && seen.duplicates && seen.duplicates.count > 0) {
@@ -193,11 +193,6 @@ function checkKey(name: string, key: DocumentKey, expected: ValueContract): Cont
   const allowed = expected.values?.some((option) => String(option) === String(key.value)) ?? true
   const disallowed = allowed ? {} : { disallowed: { count: 1, examples: [String(key.value)] } }
   return checkValues('key', name, { type: key.type, nulls: 0, ...bound, ...disallowed }, expected)
-}
-
-function below(a: number | string, b: number | string): boolean {
-  if (typeof a === 'number' && typeof b === 'number') return a < b
-  return String(a) < String(b)
 }
 
 /** integer ⊂ number; string holds anything; 0/1 integers are booleans too. */

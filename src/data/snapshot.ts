@@ -3,7 +3,7 @@ import { PipetestError } from '../errors.js'
 import type { DataRow, OutputData } from './output-data.js'
 import { DataReadError } from './readers.js'
 import type { ColumnSummary } from './summary.js'
-import { cellKey, type Cell } from './values.js'
+import { cellKey, compareCells, type Cell } from './values.js'
 
 /**
  * How an output is normalised before it is snapshotted: what would change from run to run
@@ -254,21 +254,7 @@ function compareRows(
     if (order !== 0) return order
   }
   // Ties broken by the whole row, so the rows shown never depend on the order they came in.
-  return order(a.line, b.line)
-}
-
-function compareCells(a: Cell, b: Cell): number {
-  if (a === b) return 0
-  if (a === null || a === undefined) return -1
-  if (b === null || b === undefined) return 1
-  const numeric = (x: Cell) => typeof x === 'number' || typeof x === 'bigint'
-  return numeric(a) && numeric(b)
-    ? order(a as number | bigint, b as number | bigint)
-    : order(cellKey(a), cellKey(b))
-}
-
-function order<T extends string | number | bigint>(a: T, b: T): number {
-  return a < b ? -1 : a > b ? 1 : 0
+  return compareCells(a.line, b.line)
 }
 
 /** Keeps the `limit` smallest entries, sorted: bounded memory whatever the row count. */

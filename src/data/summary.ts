@@ -3,7 +3,15 @@ import { isRecord } from '../files/json.js'
 import { openDataset, type Dataset } from './dataset.js'
 import type { DataFormat } from './formats.js'
 import { DataReadError, readJsonFile, readRows, type DataFile } from './readers.js'
-import { cellKey, cellType, numericValue, widen, type Cell, type ColumnType } from './values.js'
+import {
+  cellKey,
+  cellType,
+  compareCells,
+  numericValue,
+  widen,
+  type Cell,
+  type ColumnType,
+} from './values.js'
 
 /** Distinct values counted per column; past it the count reads "at least". */
 const DISTINCT_LIMIT = 1000
@@ -193,7 +201,7 @@ class ColumnTracker {
       summary.max = this.max
     }
     if (!this.capped && this.seen.size <= VALUES_LISTED && type !== 'json') {
-      summary.values = [...this.seen].map((text) => listedValue(text, type)).sort(compareValues)
+      summary.values = [...this.seen].map((text) => listedValue(text, type)).sort(compareCells)
     }
     if (this.everyValue) summary.duplicates = { ...this.duplicates }
     if (this.allowed) summary.disallowed = { ...this.disallowed }
@@ -302,9 +310,4 @@ function listedValue(text: string, type: ColumnType | null): string | number | b
   if (type === 'integer' || type === 'number') return Number(text)
   if (type === 'boolean') return text.toLowerCase() === 'true'
   return text
-}
-
-function compareValues(a: string | number | boolean, b: string | number | boolean): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b
-  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0
 }

@@ -113,6 +113,17 @@ export function cellKey(cell: Cell): string {
   return String(cell)
 }
 
+/** The order of two cells: missing first, numbers by value, anything else by its text. */
+export function compareCells(a: Cell, b: Cell): number {
+  if (a === b) return 0
+  if (a === null || a === undefined) return -1
+  if (b === null || b === undefined) return 1
+  const numeric = (x: Cell): x is number | bigint => typeof x === 'number' || typeof x === 'bigint'
+  if (numeric(a) && numeric(b)) return a < b ? -1 : a > b ? 1 : 0
+  const [x, y] = [cellKey(a), cellKey(b)]
+  return x < y ? -1 : x > y ? 1 : 0
+}
+
 /**
  * A Date from any realm: the Parquet reader may run in Node's main context while a Jest test
  * runs in its own, where `instanceof Date` is false for the reader's dates.
