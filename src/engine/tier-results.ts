@@ -70,16 +70,17 @@ export interface EdgeEvidence extends EdgeFields {
  * declared output and left its inputs alone. "A ran without crashing" is never enough.
  */
 export function toEdgeResult(evidence: EdgeEvidence): DataCompatibilityResult {
-  const { from, to, ports, upstream, downstream } = evidence
+  const { ports, inputChecks = [], ...fields } = evidence
+  const { from, to, upstream, downstream } = fields
   const wiring = !ports.ok ? [] : upstream ? wiredPaths(ports.wiring, upstream) : ports.wiring
   const edge = (
     status: TestStatus,
     outcome: Outcome,
     message: string,
     more: Partial<DataCompatibilityResult> = {},
-  ) => edgeResult({ ...evidence, wiring }, status, outcome, message, more)
+  ) => edgeResult({ ...fields, wiring }, status, outcome, message, more)
   if (!ports.ok) return edge('failed', 'unresolved-ports', ports.message)
-  const edgeMismatch = schemaMismatch(from, to, evidence.scriptB, evidence.inputChecks ?? [])
+  const edgeMismatch = schemaMismatch(from, to, fields.scriptB, inputChecks)
   if (edgeMismatch !== undefined) {
     const { message, issues } = edgeMismatch
     return edge('failed', 'input-contract', message, { compatibilityIssues: issues })
@@ -133,21 +134,14 @@ function edgeResult(
   message: string,
   more: Partial<DataCompatibilityResult> = {},
 ): DataCompatibilityResult {
-  const { from, to, scriptA, scriptB, upstream, downstream, wiring } = edge
   return {
     kind: 'edge',
-    from,
-    to,
-    scriptA,
-    scriptB,
-    ...(upstream ? { upstream } : {}),
-    ...(downstream ? { downstream } : {}),
+    ...edge,
     status,
     outcome,
     message,
     compatible: status === 'passed',
     compatibilityIssues: status === 'failed' || status === 'blocked' ? [message] : [],
-    wiring,
     durationMs: 0,
     ...more,
   }
