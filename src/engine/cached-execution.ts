@@ -83,10 +83,11 @@ export async function restoreCached(
   const stdout = join(executionDir, 'stdout.log')
   const stderr = join(executionDir, 'stderr.log')
   const wrote = outputs.map(describeOutput).join(', ')
+  const { runId, storedAt, durationMs } = entry
   return ranResult(identity, executionDir, outputs, {
     outcome: 'success',
     ...messages(
-      `Restored from the cache (ran in ${formatDuration(entry.durationMs)} in run ${entry.runId})${wrote ? ` and wrote ${wrote}` : ''}.`,
+      `Restored from the cache (ran in ${formatDuration(durationMs)} in run ${runId})${wrote ? ` and wrote ${wrote}` : ''}.`,
       executionDir,
     ),
     exitCode: entry.exitCode,
@@ -97,12 +98,7 @@ export async function restoreCached(
     logs: { stdout, stderr },
     startedAt,
     cacheKey: key,
-    cached: {
-      runId: entry.runId,
-      executionDir: entry.executionDir,
-      storedAt: entry.storedAt,
-      durationMs: entry.durationMs,
-    },
+    cached: { runId, executionDir: entry.executionDir, storedAt, durationMs },
   })
 }
 
@@ -114,20 +110,11 @@ export async function storeExecution(
   runId: string,
 ): Promise<boolean> {
   if (result.status !== 'passed') return false
+  const { node, scriptName, runDir: executionDir, durationMs, exitCode } = result
   try {
     cache.ensure()
-    return await cache.store(
-      key,
-      {
-        node: result.node,
-        scriptName: result.scriptName,
-        runId,
-        executionDir: result.runDir,
-        durationMs: result.durationMs,
-        exitCode: result.exitCode,
-      },
-      result.runDir,
-    )
+    const facts = { node, scriptName, runId, executionDir, durationMs, exitCode }
+    return await cache.store(key, facts, executionDir)
   } catch {
     return false
   }
