@@ -10,7 +10,7 @@ import {
 import { pipelineContextOf } from '../suite/context.js'
 import { isOutputData, outputDataOf, outputReportOf } from '../suite/read-output.js'
 import { testUsageError } from '../suite/user-error.js'
-import { isExecutionResult, notAResult } from './received.js'
+import { isExecutionResult, notAResult, scriptResultOf } from './received.js'
 import type { MatcherResult, MetricRange, RowCount } from './types.js'
 
 /**
@@ -26,10 +26,8 @@ const ROWS_SHOWN = 5
  * Passes when each output that has a contract in the spec (or `output` alone) holds its
  * contract. The engine checks contracts after each run; this reports what it found.
  */
-export function toMatchDataContract(received: unknown, output?: string): MatcherResult {
-  if (!isExecutionResult(received)) {
-    throw notAResult('toMatchDataContract', 'a script result (from runScript)', received)
-  }
+export function toMatchDataContract(given: unknown, output?: string): MatcherResult {
+  const received = scriptResultOf('toMatchDataContract', given)
   const spec = pipelineContextOf(received)?.pipelineSpec.scriptSpecs[received.node]
   const contracts = spec?.outputContracts ?? {}
   const ports = output === undefined ? Object.keys(contracts) : [output]

@@ -1,16 +1,18 @@
 import type { ExecutionResult } from '../engine/results.js'
 import { testUsageError } from '../suite/user-error.js'
+import { scriptResultOf } from './received.js'
 import { pipelineContextOf, type PipelineContext } from '../suite/context.js'
 
 /**
- * The edge `result.node → downstream` of the pipeline `result` came from, or a usage error:
- * the edge matchers judge data flowing along a DAG edge, so both must exist.
+ * The edge `result.node → downstream` of the pipeline the script result `received` came from,
+ * or a usage error: the edge matchers judge data flowing along a DAG edge, so both must exist.
  */
 export function edgeOf(
   matcher: string,
-  result: ExecutionResult,
+  received: unknown,
   downstream: string,
-): { context: PipelineContext; from: string; to: string } {
+): { context: PipelineContext; result: ExecutionResult; from: string; to: string } {
+  const result = scriptResultOf(matcher, received)
   const context = pipelineContextOf(result)
   if (context === undefined) {
     throw testUsageError(
@@ -36,5 +38,5 @@ export function edgeOf(
       },
     )
   }
-  return { context, from: result.node, to: downstream }
+  return { context, result, from: result.node, to: downstream }
 }

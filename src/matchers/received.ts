@@ -18,6 +18,12 @@ export function isExecutionResult(value: unknown): value is ExecutionResult {
   )
 }
 
+/** `received` as a script result, or the error of a matcher that needs one. */
+export function scriptResultOf(matcher: string, received: unknown): ExecutionResult {
+  if (isExecutionResult(received)) return received
+  throw notAResult(matcher, 'a script result (from runScript)', received)
+}
+
 export function isEdgeResult(value: unknown): value is DataCompatibilityResult {
   return (value as { kind?: unknown } | null)?.kind === 'edge'
 }

@@ -1,5 +1,4 @@
 import { formatBlocked, formatEdgeFailure } from '../suite/format.js'
-import { isExecutionResult, notAResult } from './received.js'
 import { edgeOf } from './pipeline-edge.js'
 import type { MatcherResult } from './types.js'
 
@@ -12,9 +11,6 @@ export async function toBeCompatibleWith(
   received: unknown,
   downstream: string,
 ): Promise<MatcherResult> {
-  if (!isExecutionResult(received)) {
-    throw notAResult('toBeCompatibleWith', 'a script result (from runScript)', received)
-  }
   const { context, from, to } = edgeOf('toBeCompatibleWith', received, downstream)
   const edge = await context.run.testEdge(from, to)
   const pass = edge.status === 'passed'

@@ -1,4 +1,3 @@
-import { isExecutionResult, notAResult } from './received.js'
 import { edgeOf } from './pipeline-edge.js'
 import { outputsVerdict } from './to-produce-outputs.js'
 import type { MatcherResult } from './types.js'
@@ -8,10 +7,7 @@ import type { MatcherResult } from './types.js'
  * to along their DAG edge (declared ports, else the engine's port resolution).
  */
 export function toProduceOutputsFor(received: unknown, downstream: string): MatcherResult {
-  if (!isExecutionResult(received)) {
-    throw notAResult('toProduceOutputsFor', 'a script result (from runScript)', received)
-  }
-  const { context, from, to } = edgeOf('toProduceOutputsFor', received, downstream)
+  const { context, result, from, to } = edgeOf('toProduceOutputsFor', received, downstream)
   const ports = context.run.resolvePorts(from, to)
   if (!ports.ok) {
     return {
@@ -22,5 +18,5 @@ export function toProduceOutputsFor(received: unknown, downstream: string): Matc
   }
   const wanted = [...new Set(ports.wiring.map((port) => port.output))]
   const wiring = ports.wiring.map((port) => `${port.output} → ${to}.${port.input}`).join(', ')
-  return outputsVerdict(received, wanted, `write what ${to} reads`, ` (${wiring})`)
+  return outputsVerdict(result, wanted, `write what ${to} reads`, ` (${wiring})`)
 }

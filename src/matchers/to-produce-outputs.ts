@@ -3,7 +3,7 @@ import { outputState } from '../engine/execution-result.js'
 import { formatBlocked, formatExecutionFailure } from '../suite/format.js'
 import { pipelineContextOf } from '../suite/context.js'
 import { testUsageError } from '../suite/user-error.js'
-import { isExecutionResult, notAResult } from './received.js'
+import { scriptResultOf } from './received.js'
 import type { MatcherResult } from './types.js'
 
 /**
@@ -11,10 +11,8 @@ import type { MatcherResult } from './types.js'
  * holding data. Naming an output the spec does not declare is a mistake in the test, not a
  * failed expectation, so it throws (also under `.not`).
  */
-export function toProduceOutputs(received: unknown, names?: string[]): MatcherResult {
-  if (!isExecutionResult(received)) {
-    throw notAResult('toProduceOutputs', 'a script result (from runScript)', received)
-  }
+export function toProduceOutputs(given: unknown, names?: string[]): MatcherResult {
+  const received = scriptResultOf('toProduceOutputs', given)
   const wanted = names ?? received.outputs.map((output) => output.name)
   // A script that never ran (blocked, missing inputs) reports no outputs to check names against.
   if (received.outputs.length > 0) assertDeclared(received, wanted)
