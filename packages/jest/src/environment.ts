@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import { setTimeout as delay } from 'node:timers/promises'
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment'
 import type * as NodeEnvironmentModule from 'jest-environment-node'
 import { onExit } from 'signal-exit'
@@ -144,7 +145,7 @@ export class PipetestEnvironment extends TestEnvironment {
       verdictOf().catch(() => undefined),
       test.timeout ?? TEARDOWN_WAIT_MS,
     )
-    if (!isEarlyVerdict(verdict) || verdict.status !== 'blocked') return
+    if (verdict?.status !== 'blocked') return
     const current = this.#currentTest
     if (current)
       this.#properties.set(testKey(current), { ...current, properties: verdict.properties })
@@ -178,20 +179,13 @@ export class PipetestEnvironment extends TestEnvironment {
   }
 }
 
-function isEarlyVerdict(value: unknown): value is EarlyVerdict {
-  return typeof value === 'object' && value !== null && 'status' in value
-}
-
 function testKey(test: { fullName: string; startAt: number | null }): string {
   return `${test.fullName}\n${test.startAt}`
 }
 
-function withinMs(promise: Promise<unknown>, ms: number): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise((resolve) => {
-    timer = setTimeout(resolve, ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+/** What `promise` settles to, or undefined after `ms` (an unreferenced timer keeps no one waiting). */
+function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([promise, delay(ms, undefined, { ref: false })])
 }
 
 /** Jest's `fullName`: the describe titles and the test title, joined by spaces. */
