@@ -1,14 +1,9 @@
 import { basename } from 'node:path'
-import type {
-  DataCompatibilityResult,
-  ExecutionResult,
-  Outcome,
-  TestStatus,
-} from '../engine/results.js'
+import type { DataCompatibilityResult, ExecutionResult, TestStatus } from '../engine/results.js'
 import type { RunRecord } from '../engine/run-record.js'
-import { countStatuses, worstStatus, type StatusCounts } from '../engine/run-totals.js'
+import { countStatuses, worstStatus } from '../engine/run-totals.js'
 import { describeViolations } from '../data/index.js'
-import type { OutputPreviewer, OutputView } from './outputs.js'
+import type { OutputPreviewer } from './outputs.js'
 
 /**
  * What a report shows, derived from run records (`results.json` of run folders) only: the
@@ -21,92 +16,14 @@ export type NodeStatus = TestStatus | 'cached'
 
 export type ExecutionTier = 'script' | 'edge' | 'flow'
 
-export interface ExecutionView {
-  id: string
-  /** Which tiers' tests used this execution (shared executions serve several). */
-  tiers: ExecutionTier[]
-  status: TestStatus
-  outcome: Outcome
-  /** Restored from the execution cache instead of running the script. */
-  cached: boolean
-  /** The run that executed the script when `cached`. */
-  cachedFrom: string | null
-  message: string
-  exitCode: number | null
-  signal: string | null
-  durationMs: number
-  startedAt: string
-  executionDir: string
-  traceback: string | null
-  stdoutTail: string
-  stderrTail: string
-  logs: { stdout?: string; stderr?: string }
-  blockedBy: string | null
-  /** Input name → path given to the script, and where a wired input came from. */
-  inputs: Array<{ name: string; path: string; from: string | null }>
-  /** Data contract checks of its inputs and outputs, each violation in words. */
-  dataChecks: Array<{
-    port: string
-    direction: 'input' | 'output'
-    from: string | null
-    violations: string[]
-  }>
-}
-
-export interface SpecView {
-  scriptName: string
-  scriptPath: string | null
-  runner: string | null
-  inputPaths: Record<string, string>
-  outputPaths: Record<string, string>
-  environVars: Record<string, string>
-  jobArgs: Record<string, unknown>
-}
-
-export interface NodeView {
-  name: string
-  status: NodeStatus
-  spec: SpecView | null
-  executions: ExecutionView[]
-  /** The execution whose failure explains the node (its first failed one), when it failed. */
-  failure: { executionId: string; outcome: Outcome; message: string } | null
-  blockedBy: string | null
-  /** The outputs of the node's most telling execution (the failed one, else its script test). */
-  outputs: OutputView[]
-  /** Layout, in SVG user units (filled by the layout step). */
-  x: number
-  y: number
-  width: number
-  height: number
-}
-
-export interface EdgeView {
-  from: string
-  to: string
-  status: TestStatus
-  outcome: Outcome | null
-  message: string
-  ports: Array<{ output: string; input: string; via: string }>
-  /** Polyline from the layout, in SVG user units. */
-  points: Array<{ x: number; y: number }>
-}
-
-export interface PipelineView {
-  /** Unique within a report (the run id). */
-  id: string
-  name: string
-  runId: string
-  runFolder: string
-  state: RunRecord['state']
-  dagFile: string | null
-  recordedAt: string
-  totals: { scripts: StatusCounts; edges: StatusCounts; flow: TestStatus | null }
-  failedNodes: string[]
-  nodes: NodeView[]
-  edges: EdgeView[]
-  width: number
-  height: number
-}
+/**
+ * The views are the values their functions below build (one statement of each shape): the
+ * page's script reads them as JSON, the HTML and Markdown renderers through these types.
+ */
+export type ExecutionView = ReturnType<typeof executionViewOf>
+export type NodeView = Awaited<ReturnType<typeof nodeViewOf>>
+export type EdgeView = ReturnType<typeof edgeViewOf>
+export type PipelineView = Awaited<ReturnType<typeof pipelineViewOf>>
 
 export interface ReportModel {
   title: string
@@ -115,10 +32,7 @@ export interface ReportModel {
 }
 
 /** Everything in a run record that concerns each node, edge and tier, as views (no layout yet). */
-export async function pipelineViewOf(
-  record: RunRecord,
-  outputsOf: OutputPreviewer,
-): Promise<PipelineView> {
+export async function pipelineViewOf(record: RunRecord, outputsOf: OutputPreviewer) {
   const nodeNames = record.dag.nodes.map((node) => (typeof node === 'string' ? node : node.name))
   const executions = collectExecutions(record)
   const nodes: NodeView[] = []
@@ -128,6 +42,7 @@ export async function pipelineViewOf(
   }
   const edges = record.dag.edges.map((edge) => edgeViewOf(edge, record))
   return {
+    /** Unique within a report. */
     id: record.runId,
     name: record.pipeline ?? (record.dagFile ? basename(record.dagFile) : 'pipeline'),
     runId: record.runId,
@@ -140,9 +55,11 @@ export async function pipelineViewOf(
       edges: countStatuses(Object.values(record.edges)),
       flow: record.flow?.status ?? null,
     },
+    /** The nodes that failed, in DAG order. */
     failedNodes: nodes.filter((node) => node.status === 'failed').map((node) => node.name),
     nodes,
     edges,
+    // The layout's size in SVG user units, filled by `layOut`.
     width: 0,
     height: 0,
   }
@@ -180,7 +97,7 @@ async function nodeViewOf(
   record: RunRecord,
   executions: TieredExecution[],
   outputsOf: OutputPreviewer,
-): Promise<NodeView> {
+) {
   const views = executions.map(({ result, tiers }) => executionViewOf(result, [...tiers]))
   const worst = worstStatus(views.map((view) => view.status)) ?? 'skipped'
   const status: NodeStatus =
@@ -205,11 +122,14 @@ async function nodeViewOf(
         }
       : null,
     executions: views,
+    /** The execution whose failure explains the node (its first failed one), when it failed. */
     failure: failed
       ? { executionId: failed.id, outcome: failed.outcome, message: failed.shortMessage }
       : null,
     blockedBy: status === 'blocked' ? (blocked?.blockedBy ?? null) : null,
+    /** The outputs of the node's most telling execution (the failed one, else its script test). */
     outputs: shown && shown.outputs.length > 0 ? await outputsOf(shown) : [],
+    // Its box in SVG user units, filled by `layOut`.
     x: 0,
     y: 0,
     width: 0,
@@ -217,13 +137,16 @@ async function nodeViewOf(
   }
 }
 
-function executionViewOf(result: ExecutionResult, tiers: ExecutionTier[]): ExecutionView {
+function executionViewOf(result: ExecutionResult, tiers: ExecutionTier[]) {
   return {
     id: result.id,
+    /** Which tiers' tests used this execution (shared executions serve several). */
     tiers,
     status: result.status,
     outcome: result.outcome,
+    /** Restored from the execution cache instead of running the script... */
     cached: result.cached !== undefined,
+    /** ...that the run `cachedFrom` executed. */
     cachedFrom: result.cached?.runId ?? null,
     message: result.shortMessage,
     exitCode: result.exitCode,
@@ -236,12 +159,14 @@ function executionViewOf(result: ExecutionResult, tiers: ExecutionTier[]): Execu
     stderrTail: result.stderrTail,
     logs: result.logs,
     blockedBy: result.blockedBy ?? null,
+    /** Data contract checks of its inputs and outputs, each violation in words. */
     dataChecks: (result.dataChecks ?? []).map((check) => ({
       port: check.port,
       direction: check.direction,
       from: check.from ? `${check.from.node}.${check.from.output}` : null,
       violations: describeViolations(check.violations),
     })),
+    /** Input name → path given to the script, and where a wired input came from. */
     inputs: [
       ...Object.entries(result.inputs).map(([name, path]) => ({ name, path })),
       // A blocked execution never got the paths of its wired inputs.
@@ -258,7 +183,7 @@ function executionViewOf(result: ExecutionResult, tiers: ExecutionTier[]): Execu
 function edgeViewOf(
   edge: { from: string; to: string; ports?: Record<string, string> },
   record: RunRecord,
-): EdgeView {
+) {
   const key = `${edge.from}->${edge.to}`
   const results = [record.edges[key], record.flow?.dataFlowResults[key]].filter(
     (result): result is DataCompatibilityResult => result !== undefined,
@@ -281,6 +206,7 @@ function edgeViewOf(
             input,
             via: 'ports',
           })),
-    points: [],
+    /** Polyline from the layout, in SVG user units. */
+    points: [] as Array<{ x: number; y: number }>,
   }
 }
