@@ -7,23 +7,8 @@ import { loadDagArg, openProject, projectOptions, type Project } from './project
 import { displayPath } from '../text.js'
 import { count, describeSource, firstLine } from './text.js'
 
-interface SavedRow {
-  scriptName: string
-  stepName: string | null
-  file: string
-  complete: boolean
-  error: string | null
-}
-
-interface NodeRow {
-  node: string
-  scriptName: string | null
-  file: string | null
-  source: string | null
-  complete: boolean
-  problems: number
-  error: string | null
-}
+type SavedRow = ReturnType<typeof savedRows>[number]
+type NodeRow = ReturnType<typeof nodeRows>[number]
 
 export const specListCommand: CommandDef = {
   name: 'spec list',
@@ -60,7 +45,7 @@ export const specListCommand: CommandDef = {
   },
 }
 
-function savedRows({ builder }: Project): SavedRow[] {
+function savedRows({ builder }: Project) {
   return builder.listSavedSpecs().map((scriptName) => {
     const file = specFilePath(builder.specsDir, scriptName)
     try {
@@ -79,7 +64,7 @@ function savedRows({ builder }: Project): SavedRow[] {
   })
 }
 
-function nodeRows({ builder }: Project, dag: PipelineDAG): NodeRow[] {
+function nodeRows({ builder }: Project, dag: PipelineDAG) {
   // One resolution for every node: resolving them one by one reads every spec file per node.
   return builder.resolveNodes(dag).nodes.map(({ node, resolution, error, problems }) => ({
     node,

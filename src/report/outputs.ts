@@ -9,20 +9,7 @@ import { isTemporaryFile, MAX_WALK_ENTRIES, statThrough, walkTree } from '../fil
  * first rows, for a JSON document (metrics) its keys. Read when the report is written, from
  * the run folder.
  */
-export interface OutputView {
-  name: string
-  path: string
-  produced: boolean
-  kind: OutputReport['kind']
-  fileCount: number
-  bytes: number
-  /** Data files, relative to the output path (the first MAX_FILES of them). */
-  files: Array<{ path: string; bytes: number }>
-  /** The data layer's summary; null when nothing was written. */
-  data: DataSummary | null
-  /** The first rows of a table. */
-  rows: DataRow[]
-}
+export type OutputView = Awaited<ReturnType<typeof previewOutput>>
 
 /** Reads what the report shows of an execution's outputs. */
 export type OutputPreviewer = (execution: ExecutionResult) => Promise<OutputView[]>
@@ -33,8 +20,10 @@ export const PREVIEW_ROWS = 10
 export const previewOutputs: OutputPreviewer = (execution) =>
   Promise.all(execution.outputs.map(previewOutput))
 
-async function previewOutput(output: OutputReport): Promise<OutputView> {
+async function previewOutput(output: OutputReport) {
+  // Data files, relative to the output path (the first MAX_FILES of them).
   const files = output.kind === 'missing' ? [] : listFiles(output)
+  // The data layer's summary (null when nothing was written), the first rows of a table.
   let data: DataSummary | null = null
   let rows: DataRow[] = []
   if (output.produced) {

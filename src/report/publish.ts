@@ -6,7 +6,6 @@ import {
   writeSummary,
   type ReportOptions,
 } from './write-report.js'
-import type { ReportModel } from './model.js'
 
 /**
  * What `pipetest run --report` and the framework reporters do at the end of a run: write the
@@ -22,19 +21,9 @@ export interface PublishOptions extends ReportOptions {
   env?: NodeJS.ProcessEnv
 }
 
-export interface PublishedReport {
-  file: string
-  model: ReportModel
-  /** The job summary file appended to, when running under GitHub Actions. */
-  jobSummary: string | undefined
-  /** One link per failed node: the report opened at that node. */
-  failures: Array<{ pipeline: string; node: string; url: string }>
-}
+export type PublishedReport = Awaited<ReturnType<typeof publishReport>>
 
-export async function publishReport(
-  runFolders: string[],
-  options: PublishOptions = {},
-): Promise<PublishedReport> {
+export async function publishReport(runFolders: string[], options: PublishOptions = {}) {
   const cwd = options.cwd ?? process.cwd()
   const env = options.env ?? process.env
   const dir = resolve(cwd, options.dir || DEFAULT_REPORT_DIR)
@@ -42,8 +31,10 @@ export async function publishReport(
   if (options.summaryFile) {
     writeSummary(model, resolve(cwd, options.summaryFile), { reportFile: file })
   }
+  // The job summary file appended to, when running under GitHub Actions.
   const jobSummary = env.GITHUB_STEP_SUMMARY || undefined
   if (jobSummary) writeSummary(model, jobSummary, { append: true, reportFile: file })
+  // One link per failed node: the report opened at that node.
   const failures = model.pipelines.flatMap((pipeline) =>
     pipeline.failedNodes.map((node) => ({
       pipeline: pipeline.name,

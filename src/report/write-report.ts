@@ -45,18 +45,8 @@ export async function buildReport(
   }
 }
 
-export interface WrittenReport {
-  /** The HTML report. */
-  file: string
-  model: ReportModel
-}
-
-/** Writes `<dir>/pipetest-report.html` (atomically) for the given run folders. */
-export async function writeReport(
-  runFolders: string[],
-  dir: string,
-  options: ReportOptions = {},
-): Promise<WrittenReport> {
+/** Writes `<dir>/pipetest-report.html` (atomically) for the given run folders: its file, its model. */
+export async function writeReport(runFolders: string[], dir: string, options: ReportOptions = {}) {
   const model = await buildReport(runFolders, options)
   const file = join(resolve(dir), REPORT_FILE)
   mkdirSync(resolve(dir), { recursive: true })
