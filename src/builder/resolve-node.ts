@@ -168,5 +168,5 @@ function scriptNameFromFile(file: string): string {
 }
 
 function isScriptName(name: string): boolean {
-  return scriptNameSchema.safeParse(name).success
+  return scriptNameSchema().safeParse(name).success
 }

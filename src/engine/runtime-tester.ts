@@ -44,7 +44,7 @@ export class RuntimeTester {
     config: RuntimeTestingConfiguration | RuntimeTestingConfigurationInput,
     options: RunOptions = {},
   ) {
-    const parsed = runtimeTestingConfigurationSchema.safeParse(config)
+    const parsed = runtimeTestingConfigurationSchema().safeParse(config)
     if (!parsed.success) {
       throw new PipetestError(
         'USAGE',
@@ -219,7 +219,7 @@ export class RuntimeTester {
 }
 
 function parseSpec(spec: ScriptExecutionSpec | ScriptExecutionSpecInput): ScriptExecutionSpec {
-  const parsed = scriptExecutionSpecSchema.safeParse(spec)
+  const parsed = scriptExecutionSpecSchema().safeParse(spec)
   if (parsed.success) return parsed.data
   throw new PipetestError(
     'SPEC_INVALID',

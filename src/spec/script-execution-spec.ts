@@ -3,51 +3,59 @@ import * as z from 'zod'
 import { contractFix, portContractsSchema, type PortContracts } from '../data/contract.js'
 import { PipetestError } from '../errors.js'
 import { isJsonNumber, toPlainJson, type JsonNumber } from '../files/json.js'
+import { lazySchema } from '../files/lazy-schema.js'
 
 /** How a script is executed; chosen from the spec or, when absent, the script's extension. */
 export const runnerKinds = ['python', 'node', 'command'] as const
-const runnerKindSchema = z.enum(runnerKinds)
-export type RunnerKind = z.infer<typeof runnerKindSchema>
+export type RunnerKind = (typeof runnerKinds)[number]
 
 /** A number kept as written in the file (`1.0`, `2**63`, `NaN`): see `files/json.ts`. */
-const jsonNumberSchema = z.custom<JsonNumber>(isJsonNumber, 'expected a number')
+const jsonNumberSchema = lazySchema(() => z.custom<JsonNumber>(isJsonNumber, 'expected a number'))
 
 /** Env values are strings for the process; numbers and booleans in a hand-written file are accepted. */
-const envValue = z.codec(
-  z.union([z.string(), z.number(), z.boolean(), jsonNumberSchema]),
-  z.string(),
-  { decode: (value) => (isJsonNumber(value) ? value.jsonNumber : String(value)), encode: (s) => s },
-)
+const envValue = () =>
+  z.codec(z.union([z.string(), z.number(), z.boolean(), jsonNumberSchema()]), z.string(), {
+    decode: (value) => (isJsonNumber(value) ? value.jsonNumber : String(value)),
+    encode: (s) => s,
+  })
 /** `30.0` in a file is the number 30 here. */
-const seconds = z.codec(z.union([z.number(), jsonNumberSchema]), z.number().positive(), {
-  decode: (value) => (isJsonNumber(value) ? Number(value.jsonNumber) : value),
-  encode: (n) => n,
-})
-const pathMap = z.record(z.string(), z.string())
-/** Data contracts per port; `1.0` in a file is the number 1 there. */
-const contracts = z.codec(z.record(z.string(), z.unknown()), portContractsSchema, {
-  decode: (value) => toPlainJson(value) as PortContracts,
-  encode: (value) => value,
-})
+const seconds = () =>
+  z.codec(z.union([z.number(), jsonNumberSchema()]), z.number().positive(), {
+    decode: (value) => (isJsonNumber(value) ? Number(value.jsonNumber) : value),
+    encode: (n) => n,
+  })
+const pathMap = () => z.record(z.string(), z.string())
+/**
+ * Data contracts per port; `1.0` in a file is the number 1 there. Their schemas (src/data)
+ * are built only when a spec has contracts.
+ */
+const contracts = () =>
+  z.codec(z.record(z.string(), z.unknown()), z.lazy(portContractsSchema), {
+    decode: (value) => toPlainJson(value) as PortContracts,
+    encode: (value) => value,
+  })
 
 /**
  * A script name is a file identity and becomes part of a file name under `.specs/`, so
  * nothing in it may escape that folder.
  */
-export const scriptNameSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .refine((name) => !/[\\/]/.test(name), 'must not contain "/" or "\\"')
-  .refine((name) => !name.includes('..'), 'must not contain ".."')
-  .refine((name) => !name.startsWith('.'), 'must not start with "."')
-  .refine(
-    // eslint-disable-next-line no-control-regex
-    (name) => !/[\u0000-\u001f:*?"<>|]/.test(name),
-    'must not contain control or reserved characters',
-  )
+export const scriptNameSchema = lazySchema(() =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .refine((name) => !/[\\/]/.test(name), 'must not contain "/" or "\\"')
+    .refine((name) => !name.includes('..'), 'must not contain ".."')
+    .refine((name) => !name.startsWith('.'), 'must not start with "."')
+    .refine(
+      // eslint-disable-next-line no-control-regex
+      (name) => !/[\u0000-\u001f:*?"<>|]/.test(name),
+      'must not contain control or reserved characters',
+    ),
+)
 
 interface SpecField<S extends z.ZodType = z.ZodType> {
-  schema: S
+  /** Builds the field's schema: {@link fieldSchemas} does, once, when a spec is first read. */
+  schema: () => S
   /** What to write instead, in the words of the spec file. */
   fix: string
 }
@@ -66,36 +74,36 @@ const cursusFields = {
   },
   /** The DAG node; empty is accepted (as by cursus): the node is then found by name. */
   stepName: {
-    schema: z.string(),
+    schema: () => z.string(),
     fix: 'Set "step_name" to the DAG node this spec belongs to.',
   },
   /** Empty is accepted (as by cursus) and means "find the script by name". */
   scriptPath: {
-    schema: z.string().optional(),
+    schema: () => z.string().optional(),
     fix: 'Set "script_path" to the script file (relative to the project root) or null.',
   },
   inputPaths: {
-    schema: pathMap.default({}),
+    schema: () => pathMap().default({}),
     fix: 'Write "input_paths" as {"<logical name>": "<path>"} with string paths.',
   },
   outputPaths: {
-    schema: pathMap.default({}),
+    schema: () => pathMap().default({}),
     fix: 'Write "output_paths" as {"<logical name>": "<path>"} with string paths.',
   },
   environVars: {
-    schema: z.record(z.string(), envValue).default({}),
+    schema: () => z.record(z.string(), envValue()).default({}),
     fix: 'Write "environ_vars" as {"NAME": "value"}.',
   },
   jobArgs: {
-    schema: z.record(z.string(), z.unknown()).default({}),
+    schema: () => z.record(z.string(), z.unknown()).default({}),
     fix: 'Write "job_args" as an object, e.g. {"job_type": "training"}.',
   },
   lastUpdated: {
-    schema: z.string().optional(),
+    schema: () => z.string().optional(),
     fix: 'Set "last_updated" to an ISO date string or null.',
   },
   userNotes: {
-    schema: z.string().optional(),
+    schema: () => z.string().optional(),
     fix: 'Set "user_notes" to a string or null.',
   },
 } satisfies Record<string, SpecField>
@@ -103,16 +111,16 @@ const cursusFields = {
 const specFields = {
   ...cursusFields,
   runner: {
-    schema: runnerKindSchema.optional(),
+    schema: () => z.enum(runnerKinds).optional(),
     fix: 'Set "runner" to "python", "node" or "command", or remove it to choose by file extension.',
   },
   /** argv template for the command runner: `{input:NAME}`, `{output:NAME}`, `{arg:NAME}`, `{script}`. */
   command: {
-    schema: z.array(z.string()).min(1).optional(),
+    schema: () => z.array(z.string()).min(1).optional(),
     fix: 'Write "command" as a list of arguments, e.g. ["./run.sh", "{input:data_input}", "{output:data_output}"].',
   },
   timeoutSeconds: {
-    schema: seconds.optional(),
+    schema: () => seconds().optional(),
     fix: 'Set "timeout_seconds" to a positive number of seconds.',
   },
   /**
@@ -121,12 +129,12 @@ const specFields = {
    * root, for scripts that read relative paths.
    */
   workingDir: {
-    schema: z.enum(['execution', 'project']).optional(),
+    schema: () => z.enum(['execution', 'project']).optional(),
     fix: 'Set "working_dir" to "project" (run in the project root, for scripts that read relative paths) or "execution" (the default: a folder of its own in the run folder).',
   },
   /** Python interpreter for this script (overrides the run's). */
   python: {
-    schema: z.string().min(1).optional(),
+    schema: () => z.string().min(1).optional(),
     fix: 'Set "python" to an interpreter (e.g. "python3.11" or ".venv/bin/python"), or remove it.',
   },
   /**
@@ -135,17 +143,18 @@ const specFields = {
    * to them runs it again; or `false`: never cached (a script reading the network or the clock).
    */
   cache: {
-    schema: z
-      .union([
-        z.boolean(),
-        z
-          .object({
-            files: z.array(z.string().min(1)).optional(),
-            env: z.array(z.string().min(1)).optional(),
-          })
-          .strict(),
-      ])
-      .optional(),
+    schema: () =>
+      z
+        .union([
+          z.boolean(),
+          z
+            .object({
+              files: z.array(z.string().min(1)).optional(),
+              env: z.array(z.string().min(1)).optional(),
+            })
+            .strict(),
+        ])
+        .optional(),
     fix: 'Set "cache" to false (never cache this script) or to {"files": ["config/*.yaml"], "env": ["AWS_REGION"]} (what the script reads besides its inputs).',
   },
   /**
@@ -153,23 +162,23 @@ const specFields = {
    * where it cannot differ from a fresh interpreter; `fresh` always starts a new one.
    */
   isolation: {
-    schema: z.enum(['worker', 'fresh']).optional(),
+    schema: () => z.enum(['worker', 'fresh']).optional(),
     fix: 'Set "isolation" to "fresh" (a new Python interpreter for every execution of this script) or "worker" (the default: a fork of the preloading worker where equivalent).',
   },
   /** What each output must hold, by output name (src/data/contract.ts). */
   outputContracts: {
-    schema: contracts.optional(),
+    schema: () => contracts().optional(),
     fix: contractFix('output_contracts'),
   },
   /** What each input must hold, by input name: checked before the script runs. */
   inputContracts: {
-    schema: contracts.optional(),
+    schema: () => contracts().optional(),
     fix: contractFix('input_contracts'),
   },
 } satisfies Record<string, SpecField>
 
 type SpecFieldName = keyof typeof specFields
-type SpecShape = { [K in SpecFieldName]: (typeof specFields)[K]['schema'] }
+type SpecShape = { [K in SpecFieldName]: ReturnType<(typeof specFields)[K]['schema']> }
 
 const fieldEntries = Object.entries(specFields) as Array<[SpecFieldName, SpecField]>
 
@@ -194,26 +203,36 @@ export function specFieldFix(key: string): string | undefined {
  * go, its environment and job arguments. In memory the keys are camelCase; on disk they are
  * the snake_case keys cursus writes ({@link specFileSchema}).
  */
-export const scriptExecutionSpecSchema = z.object({
-  ...(Object.fromEntries(fieldEntries.map(([name, field]) => [name, field.schema])) as SpecShape),
-  /** Keys of the spec file that pipetest does not know; written back unchanged. */
-  extra: z.record(z.string(), z.unknown()).optional(),
-})
+export const scriptExecutionSpecSchema = lazySchema(() =>
+  z.object({
+    ...fieldSchemas(),
+    /** Keys of the spec file that pipetest does not know; written back unchanged. */
+    extra: z.record(z.string(), z.unknown()).optional(),
+  }),
+)
 
-export type ScriptExecutionSpec = z.infer<typeof scriptExecutionSpecSchema>
-export type ScriptExecutionSpecInput = z.input<typeof scriptExecutionSpecSchema>
+/** Each field's schema, built once for both forms of a spec. */
+const fieldSchemas = lazySchema(
+  () =>
+    Object.fromEntries(fieldEntries.map(([name, field]) => [name, field.schema()])) as SpecShape,
+)
+
+export type ScriptExecutionSpec = z.infer<ReturnType<typeof scriptExecutionSpecSchema>>
+export type ScriptExecutionSpecInput = z.input<ReturnType<typeof scriptExecutionSpecSchema>>
 
 /**
  * A spec file's JSON object (cursus' snake_case keys; `null` for an unset optional field, as
  * cursus writes `None`; unknown keys allowed). Validated here, so issues carry the keys the
  * user sees in the file.
  */
-const onDiskSchema = z.looseObject(
-  Object.fromEntries(
-    fieldEntries.map(([name, field]) => [
-      specFileKey(name),
-      field.schema instanceof z.ZodOptional ? field.schema.nullable() : field.schema,
-    ]),
+const onDiskSchema = lazySchema(() =>
+  z.looseObject(
+    Object.fromEntries(
+      Object.entries(fieldSchemas()).map(([name, schema]: [string, z.ZodType]) => [
+        specFileKey(name),
+        schema instanceof z.ZodOptional ? schema.nullable() : schema,
+      ]),
+    ),
   ),
 )
 
@@ -223,37 +242,39 @@ const onDiskSchema = z.looseObject(
  * gives the object to write: cursus' keys in cursus' order (null where cursus writes None),
  * then ours when set, then the unknown keys the file came with.
  */
-export const specFileSchema = z.codec(onDiskSchema, scriptExecutionSpecSchema, {
-  decode: (json) => {
-    const spec: Record<string, unknown> = {}
-    const extra: Record<string, unknown> = {}
-    for (const [key, value] of Object.entries(json)) {
-      const field = fieldOfKey.get(key)
-      if (field === undefined) extra[key] = value
-      else if (value !== null && value !== undefined) spec[field] = value
-    }
-    if (Object.keys(extra).length > 0) spec.extra = extra
-    return spec as ScriptExecutionSpecInput
-  },
-  encode: (spec) => {
-    const json: Record<string, unknown> = {}
-    for (const [name] of fieldEntries) {
-      const value = spec[name]
-      if (value !== undefined) json[specFileKey(name)] = value
-      else if (name in cursusFields) json[specFileKey(name)] = null
-    }
-    for (const [key, value] of Object.entries(spec.extra ?? {})) {
-      if (!(key in json)) json[key] = value
-    }
-    return json
-  },
-})
+export const specFileSchema = lazySchema(() =>
+  z.codec(onDiskSchema(), scriptExecutionSpecSchema(), {
+    decode: (json) => {
+      const spec: Record<string, unknown> = {}
+      const extra: Record<string, unknown> = {}
+      for (const [key, value] of Object.entries(json)) {
+        const field = fieldOfKey.get(key)
+        if (field === undefined) extra[key] = value
+        else if (value !== null && value !== undefined) spec[field] = value
+      }
+      if (Object.keys(extra).length > 0) spec.extra = extra
+      return spec as ScriptExecutionSpecInput
+    },
+    encode: (spec) => {
+      const json: Record<string, unknown> = {}
+      for (const [name] of fieldEntries) {
+        const value = spec[name]
+        if (value !== undefined) json[specFileKey(name)] = value
+        else if (name in cursusFields) json[specFileKey(name)] = null
+      }
+      for (const [key, value] of Object.entries(spec.extra ?? {})) {
+        if (!(key in json)) json[key] = value
+      }
+      return json
+    },
+  }),
+)
 
 export const DEFAULT_TEST_DATA_DIR = 'test/integration/runtime'
 
 /** Throws a PipetestError naming the field when `name` cannot be a script name. */
 export function assertScriptName(name: string, context = 'script name'): string {
-  const result = scriptNameSchema.safeParse(name)
+  const result = scriptNameSchema().safeParse(name)
   if (!result.success) {
     throw new PipetestError(
       'SPEC_BAD_NAME',

@@ -18,7 +18,7 @@ export function specFromJson(json: unknown, file: string): ScriptExecutionSpec {
       hint: 'A spec file looks like {"script_name": "...", "step_name": "...", "input_paths": {...}, "output_paths": {...}}.',
     })
   }
-  const result = specFileSchema.safeDecode(json as z.input<typeof specFileSchema>)
+  const result = specFileSchema().safeDecode(json as z.input<ReturnType<typeof specFileSchema>>)
   if (result.success) return result.data
   const { field, lines, fix } = describeIssues(result.error.issues, json, (path) => path)
   throw new PipetestError('SPEC_INVALID', `Spec file ${file} is invalid:\n${lines}`, {
@@ -33,7 +33,7 @@ export function specFromJson(json: unknown, file: string): ScriptExecutionSpec {
  * our optional keys when set, then the unknown keys the file came with.
  */
 export function specToJson(spec: ScriptExecutionSpec): Record<string, unknown> {
-  return z.encode(specFileSchema, spec)
+  return z.encode(specFileSchema(), spec)
 }
 
 /** A spec file's text: two-space JSON as cursus writes it, numbers exactly as they were read. */
@@ -46,7 +46,7 @@ export function specFileText(spec: ScriptExecutionSpec): string {
  * PipetestError naming each field in its on-disk spelling, before anything is written.
  */
 export function parseScriptSpec(spec: ScriptExecutionSpecInput, node: string): ScriptExecutionSpec {
-  const result = scriptExecutionSpecSchema.safeParse(spec)
+  const result = scriptExecutionSpecSchema().safeParse(spec)
   if (result.success) return result.data
   const { field, lines } = describeIssues(result.error.issues, spec, ([head, ...rest]) => [
     specFileKey(String(head ?? '')),

@@ -206,7 +206,7 @@ function withOverrides(target: Target, overrides: ScriptOverrides): Target {
 }
 
 function parseSpec(input: ScriptExecutionSpecInput): ScriptExecutionSpec {
-  const result = scriptExecutionSpecSchema.safeParse(input)
+  const result = scriptExecutionSpecSchema().safeParse(input)
   if (result.success) return result.data
   const issue = result.error.issues[0]
   const field = issue?.path.map(String).join('.') ?? ''

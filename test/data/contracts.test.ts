@@ -27,7 +27,7 @@ function file(name: string, content: string): string {
 }
 
 async function check(path: string, contract: DataContract): Promise<string[]> {
-  const parsed = dataContractSchema.parse(contract)
+  const parsed = dataContractSchema().parse(contract)
   return describeViolations(
     checkContract(await summarizeData(path, summaryOptionsFor(parsed)), parsed),
   )
@@ -106,7 +106,7 @@ describe('data contracts', () => {
   })
 
   it('rejects a contract with a misspelt field, naming it', () => {
-    const result = dataContractSchema.safeParse({ columns: { a: { typ: 'number' } } })
+    const result = dataContractSchema().safeParse({ columns: { a: { typ: 'number' } } })
     expect(result.success).toBe(false)
     expect(result.error?.issues[0]).toMatchObject({
       path: ['columns', 'a'],

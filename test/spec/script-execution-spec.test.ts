@@ -55,7 +55,7 @@ describe('script names', () => {
 
 describe('schemas', () => {
   test('fill defaults for the maps of a spec', () => {
-    expect(scriptExecutionSpecSchema.parse({ scriptName: 'a', stepName: 'A' })).toEqual({
+    expect(scriptExecutionSpecSchema().parse({ scriptName: 'a', stepName: 'A' })).toEqual({
       scriptName: 'a',
       stepName: 'A',
       inputPaths: {},
@@ -66,7 +66,7 @@ describe('schemas', () => {
   })
 
   test('give the runtime configuration its defaults: all tiers on', () => {
-    const config = runtimeTestingConfigurationSchema.parse({
+    const config = runtimeTestingConfigurationSchema().parse({
       pipelineSpec: { dag: new PipelineDAG().addNode('A'), scriptSpecs: {}, rootDir: '/r' },
     })
     expect(config).toMatchObject({
