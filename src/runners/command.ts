@@ -67,10 +67,10 @@ const KINDS: ReadonlySet<string> = new Set<PlaceholderKind>(['script', 'input', 
 const KNOWN = '{script}, {input:NAME}, {output:NAME}, {arg:NAME}'
 
 /**
- * At a `{`: `{kind}` or `{kind:NAME}`. Only the four kinds are placeholders; other braces
- * (`${PATH}`, JSON, awk) stay literal. `{{` is a literal `{`, and the `}}` closing it a `}`.
+ * An escape (`{{` is a literal `{`, and the `}}` closing it a `}`), or `{kind}` / `{kind:NAME}`.
+ * Only the four kinds are placeholders; other braces (`${PATH}`, JSON, awk) stay literal.
  */
-const BRACED = /\{([A-Za-z_][\w-]*)(?::([^{}]*))?\}/y
+const BRACED = /\{\{|\}\}|\{([A-Za-z_][\w-]*)(?::([^{}]*))?\}/g
 /** An unknown kind with a name-like NAME (`{inptu:data}`) is a typo rather than literal text. */
 const NAME_LIKE = /^[A-Za-z_][\w.-]*$/
 
@@ -85,46 +85,30 @@ export function expandCommandTemplate(template: string[], request: TemplateValue
 }
 
 function expandPart(part: string, request: TemplateValues, problems: string[]): string {
-  let out = ''
-  let at = 0
   // `}}` is an escape only as the closer of a `{{`: unescaped nested JSON ends in `}}` too.
   let openEscapes = 0
-  while (at < part.length) {
-    const char = part[at]!
-    const next = part[at + 1]
-    const escape =
-      (char === '{' && next === '{') || (char === '}' && next === '}' && openEscapes > 0)
-    if (escape) {
-      openEscapes += char === '{' ? 1 : -1
-      out += char
-      at += 2
-      continue
+  return part.replace(BRACED, (whole: string, kind?: string, name?: string) => {
+    if (whole === '{{') {
+      openEscapes++
+      return '{'
     }
-    BRACED.lastIndex = at
-    const match = char === '{' ? BRACED.exec(part) : null
-    if (match === null) {
-      out += char
-      at += 1
-      continue
+    if (whole === '}}' && openEscapes > 0) {
+      openEscapes--
+      return '}'
     }
-    const [whole] = match
-    const kind = match[1]!
-    const name = match[2]
-    at += whole.length
+    if (kind === undefined) return whole
     if (KINDS.has(kind)) {
       const value = placeholderValue(kind as PlaceholderKind, name, request)
-      if (typeof value === 'string') out += value
+      if (typeof value === 'string') return value
       // A function, so that `$&` or `$'` in the template is not read as a replacement pattern.
-      else problems.push(value.problem.replace('%s', () => whole))
+      problems.push(value.problem.replace('%s', () => whole))
     } else if (name !== undefined && NAME_LIKE.test(name)) {
       problems.push(
         `unknown placeholder ${whole} (known: ${KNOWN}; write {{ and }} for literal braces)`,
       )
-    } else {
-      out += whole
     }
-  }
-  return out
+    return whole
+  })
 }
 
 function placeholderValue(
