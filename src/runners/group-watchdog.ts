@@ -80,8 +80,9 @@ function spawnWatchdog(graceMs: number): Socket | undefined {
         detached: true,
         // A folder that exists for sure: the host's may be a temp folder about to go.
         cwd: dirname(script),
-        // NODE_OPTIONS would load the host's preloads (a debugger, a transpiler) into it.
-        env: withoutNodeOptions(process.env),
+        // NODE_OPTIONS would load the host's preloads (a debugger, a transpiler) into it;
+        // spawn leaves out a variable that is undefined.
+        env: { ...process.env, NODE_OPTIONS: undefined },
         windowsHide: true,
       },
     )
@@ -102,10 +103,4 @@ function spawnWatchdog(graceMs: number): Socket | undefined {
   if (!reparent) child.unref()
   channel.unref()
   return channel
-}
-
-function withoutNodeOptions(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const copy = { ...env }
-  delete copy.NODE_OPTIONS
-  return copy
 }
