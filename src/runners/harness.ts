@@ -26,22 +26,22 @@ export interface HarnessRequest {
   stack_file: string
 }
 
-/** What the harness reports. `exit`: main() ended the process itself (sys.exit / process.exit). */
-export interface HarnessResult {
-  outcome: 'success' | 'import-error' | 'no-main' | 'bad-signature' | 'exception' | 'exit'
-  message: string
-  traceback?: string
-  exit_code?: number
-}
-
-const harnessOutcomes = new Set<string>([
+const HARNESS_OUTCOMES = [
   'success',
   'import-error',
   'no-main',
   'bad-signature',
   'exception',
   'exit',
-])
+] as const
+
+/** What the harness reports. `exit`: main() ended the process itself (sys.exit / process.exit). */
+export interface HarnessResult {
+  outcome: (typeof HARNESS_OUTCOMES)[number]
+  message: string
+  traceback?: string
+  exit_code?: number
+}
 
 let packageRoot: string | undefined
 
@@ -152,10 +152,11 @@ export async function readHarnessResult(resultFile: string): Promise<HarnessResu
   }
   if (typeof data !== 'object' || data === null) return undefined
   const { outcome, message, traceback, exit_code } = data as Record<string, unknown>
-  if (typeof outcome !== 'string' || !harnessOutcomes.has(outcome)) return undefined
+  const known = HARNESS_OUTCOMES.find((name) => name === outcome)
+  if (known === undefined) return undefined
   return {
-    outcome: outcome as HarnessResult['outcome'],
-    message: bounded(typeof message === 'string' ? message : outcome, MESSAGE_MAX_CHARS),
+    outcome: known,
+    message: bounded(typeof message === 'string' ? message : known, MESSAGE_MAX_CHARS),
     ...(typeof traceback === 'string' && traceback !== ''
       ? { traceback: bounded(traceback, TRACEBACK_MAX_CHARS) }
       : {}),
