@@ -276,4 +276,31 @@ describe.runIf(process.platform === 'linux')('the Python worker, spoken to direc
       imported_in: worker.child.pid,
     })
   })
+
+  it('does not hand out a spare that has waited over 2 s: a fork of its own runs the execution', async ({
+    tempDir,
+  }) => {
+    // pipetest finds an execution's escaped processes among the pids from its first one on,
+    // which a pid counter that wrapped while the spare waited would defeat.
+    const root = tempDir('pipetest-worker-old-spare-')
+    const dir = project(root)
+    const worker = await startWorker(root)
+    worker.openGate()
+    const workerPid = worker.child.pid!
+    const answer = (id: number) => worker.replies.find((reply) => reply.id === id)
+    const exited = (id: number) =>
+      worker.replies.some((reply) => reply.exited !== undefined && reply.exited === answer(id)?.pid)
+    worker.send(fork(1, dir, 'light.py'))
+    await waitFor(() => exited(1), 30_000, 'the first execution')
+    await waitFor(() => liveChildrenOf(workerPid).length === 1, 30_000, 'a spare child')
+    const old = liveChildrenOf(workerPid)[0]!
+
+    const aged = Date.now() + 2_500 // SPARE_MAX_AGE_S in python_worker.py, and a margin
+    await waitFor(() => Date.now() > aged, 10_000, 'the spare to age')
+    worker.send(fork(2, dir, 'light.py'))
+    await waitFor(() => exited(2), 30_000, 'the second execution')
+    expect(answer(2)?.pid).not.toBe(old)
+    await waitFor(() => !liveChildrenOf(workerPid).includes(old), 30_000, 'the old spare to go')
+    expect(zombiesOf(workerPid)).toEqual([])
+  })
 })

@@ -39,6 +39,7 @@ import selectors
 import signal
 import sys
 import threading
+import time
 import types
 
 
@@ -211,13 +212,16 @@ class Worker:
         read_fd, write_fd = os.pipe()
         pid = self.fork_child(lambda: self.wait_as_spare(read_fd, write_fd))
         os.close(read_fd)
-        self.spare = (pid, write_fd)
+        self.spare = (pid, write_fd, time.monotonic())
 
     def take_spare(self, request):
         """Hands the request to the spare and returns its pid, or None if there is none."""
         if not self.spare:
             return None
-        pid, write_fd = self.spare
+        if time.monotonic() - self.spare[2] > SPARE_MAX_AGE_S:
+            self.drop_spare()
+            return None
+        pid, write_fd, _ = self.spare
         self.spare = None
         data = json.dumps(request).encode("utf-8")
         try:
@@ -235,7 +239,7 @@ class Worker:
     def drop_spare(self):
         """Lets the spare go: its request pipe closes, and it leaves without running anything."""
         if self.spare:
-            pid, write_fd = self.spare
+            pid, write_fd, _ = self.spare
             self.spare = None
             os.close(write_fd)
             self.spares_gone.add(pid)
@@ -380,6 +384,13 @@ class Worker:
                 pass
         os._exit(0)
 
+
+# A spare older than this is not handed out (the execution gets a fork of its own). pipetest
+# looks for the processes an execution left behind among the pids from its first one on
+# (execution-mark.ts), which holds while the pid counter has not wrapped since: the longer a
+# spare waits, the less sure that is. A spare matters in chains of short steps, which ask
+# for it soon after it is made.
+SPARE_MAX_AGE_S = 2.0
 
 MARK_VAR = "PIPETEST_EXECUTION_ID"
 # What pipetest started the worker with in place of a mark (see mark_environment_block).
