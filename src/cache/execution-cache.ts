@@ -15,6 +15,7 @@ import {
 } from 'node:fs'
 import { dirname, join, relative, sep } from 'node:path'
 import * as z from 'zod'
+import { lazySchema } from '../files/lazy-schema.js'
 import { writeFileAtomic } from '../files/atomic-write.js'
 import { walkTree } from '../files/walk.js'
 import { hashFile } from './content-hash.js'
@@ -30,31 +31,33 @@ import { hashFile } from './content-hash.js'
  * output. Hits touch the entry, so eviction removes the least recently used first.
  */
 
-const entrySchema = z.object({
-  format: z.literal(1),
-  key: z.string(),
-  node: z.string(),
-  scriptName: z.string(),
-  runId: z.string(),
-  /** The execution folder it was stored from. */
-  executionDir: z.string(),
-  storedAt: z.string(),
-  durationMs: z.number(),
-  exitCode: z.number().nullable(),
-  /** Folders under the execution folder, parents first (empty ones too). */
-  dirs: z.array(z.string()),
-  files: z.array(
-    z.object({
-      /** Relative to the execution folder, `/`-separated. */
-      path: z.string(),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/),
-      size: z.number().int().nonnegative(),
-      mode: z.number().int(),
-    }),
-  ),
-})
+const entrySchema = lazySchema(() =>
+  z.object({
+    format: z.literal(1),
+    key: z.string(),
+    node: z.string(),
+    scriptName: z.string(),
+    runId: z.string(),
+    /** The execution folder it was stored from. */
+    executionDir: z.string(),
+    storedAt: z.string(),
+    durationMs: z.number(),
+    exitCode: z.number().nullable(),
+    /** Folders under the execution folder, parents first (empty ones too). */
+    dirs: z.array(z.string()),
+    files: z.array(
+      z.object({
+        /** Relative to the execution folder, `/`-separated. */
+        path: z.string(),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        size: z.number().int().nonnegative(),
+        mode: z.number().int(),
+      }),
+    ),
+  }),
+)
 
-export type CacheEntry = z.infer<typeof entrySchema>
+export type CacheEntry = z.infer<ReturnType<typeof entrySchema>>
 
 /** What is stored alongside the files: who ran, when, how it ended. */
 export type EntryFacts = Pick<
@@ -324,7 +327,7 @@ export class ExecutionCache {
 /** The entry in `file`; an unreadable or malformed one is undefined. */
 function readEntry(file: string): CacheEntry | undefined {
   try {
-    return entrySchema.parse(JSON.parse(readFileSync(file, 'utf8')))
+    return entrySchema().parse(JSON.parse(readFileSync(file, 'utf8')))
   } catch {
     return undefined
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as z from 'zod'
+import { lazySchema } from '../files/lazy-schema.js'
 import { nodeLocalModules, readPythonContracts } from '../contract/index.js'
 import { writeFileAtomic } from '../files/atomic-write.js'
 import { packagePath } from '../runners/harness.js'
@@ -20,10 +21,12 @@ export interface HashedFile {
  * cached run. The list holds as long as the script and every module in it are unchanged
  * (imports are read from their text), so the memo is checked by their digests.
  */
-const memoSchema = z.object({
-  script: z.object({ path: z.string(), sha256: z.string() }),
-  modules: z.array(z.object({ path: z.string(), sha256: z.string() })),
-})
+const memoSchema = lazySchema(() =>
+  z.object({
+    script: z.object({ path: z.string(), sha256: z.string() }),
+    modules: z.array(z.object({ path: z.string(), sha256: z.string() })),
+  }),
+)
 
 const inFlight = new Map<string, Promise<HashedFile[]>>()
 
@@ -87,9 +90,9 @@ async function pythonModules(
   return modules
 }
 
-function readMemo(file: string): z.infer<typeof memoSchema> | undefined {
+function readMemo(file: string): z.infer<ReturnType<typeof memoSchema>> | undefined {
   try {
-    return memoSchema.parse(JSON.parse(readFileSync(file, 'utf8')))
+    return memoSchema().parse(JSON.parse(readFileSync(file, 'utf8')))
   } catch {
     return undefined
   }

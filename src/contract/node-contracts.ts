@@ -1,5 +1,6 @@
 import { probeProcess } from '../runners/index.js'
 import * as z from 'zod'
+import { lazySchema } from '../files/lazy-schema.js'
 import {
   emptyContract,
   isLiteral,
@@ -25,14 +26,16 @@ const IMPORT_TIMEOUT_MS = 60_000
  * one child Node process (their top-level code runs, as when the harness loads them; `main`
  * is never called) and only the `contract` export is printed.
  */
-const nodeContractSchema = z.object({
-  inputs: z.array(z.string()).default([]),
-  optionalInputs: z.array(z.string()).default([]),
-  outputs: z.array(z.string()).default([]),
-  optionalOutputs: z.array(z.string()).default([]),
-  env: z.record(z.string(), z.union([z.string(), z.null()])).default({}),
-  jobArgs: z.record(z.string(), z.unknown()).default({}),
-})
+const nodeContractSchema = lazySchema(() =>
+  z.object({
+    inputs: z.array(z.string()).default([]),
+    optionalInputs: z.array(z.string()).default([]),
+    outputs: z.array(z.string()).default([]),
+    optionalOutputs: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.union([z.string(), z.null()])).default({}),
+    jobArgs: z.record(z.string(), z.unknown()).default({}),
+  }),
+)
 
 /** Prints `{path: contract | null | {error}}` for the module paths in argv. */
 const READER = `
@@ -79,7 +82,7 @@ function nodeContractOf(file: string, exported: unknown): ScriptContract {
     contract.error = { kind: 'import', message: String((exported as { error: unknown }).error) }
     return contract
   }
-  const parsed = nodeContractSchema.safeParse(exported)
+  const parsed = nodeContractSchema().safeParse(exported)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     contract.error = {
