@@ -51,6 +51,8 @@ export function renderSummary(
     runFolder: string | undefined
     tiers: { scripts: boolean; compatibility: boolean; flow: boolean }
     setup?: SetupNode[]
+    /** The run's events: one `finished` per execution that ran or was restored. */
+    events: readonly PipelineEvent[]
   },
 ): string {
   const c = options.colors
@@ -168,10 +170,11 @@ export function renderSummary(
         c.dim('(not selected; ran for the inputs of the selected nodes)'),
     )
   }
-  const cache = cacheCounts(results, setup)
-  if (cache.cached > 0) {
+  const executions = options.events.flatMap((event) => (event.type === 'finished' ? [event] : []))
+  const cached = executions.filter((event) => event.result.cached).length
+  if (cached > 0) {
     out.push(
-      `${'Cache'.padEnd(14)}${cache.cached} of ${cache.total} executions restored ${c.dim('(unchanged since they passed; --no-cache runs them all)')}`,
+      `${'Cache'.padEnd(14)}${cached} of ${executions.length} executions restored ${c.dim('(unchanged since they passed; --no-cache runs them all)')}`,
     )
   }
   out.push(`${'Run folder'.padEnd(14)}${options.runFolder ?? c.dim('none: no script started')}`)
@@ -183,21 +186,4 @@ function indent(text: string): string {
     .split('\n')
     .map((line) => (line === '' ? line : `  ${line}`))
     .join('\n')
-}
-
-/** Executions of the run (each once, however many tests shared it) and how many were restored. */
-function cacheCounts(results: TierResults, setup: SetupNode[]): { cached: number; total: number } {
-  const executions = new Map<string, ExecutionResult>()
-  const add = (result: ExecutionResult | undefined) => {
-    if (result && result.status !== 'blocked') executions.set(result.id, result)
-  }
-  Object.values(results.scripts).forEach(add)
-  for (const edge of Object.values(results.edges)) {
-    add(edge.upstream)
-    add(edge.downstream)
-  }
-  Object.values(results.flow?.scriptResults ?? {}).forEach(add)
-  setup.forEach((entry) => entry.executions.forEach(add))
-  const all = [...executions.values()]
-  return { cached: all.filter((result) => result.cached).length, total: all.length }
 }

@@ -259,6 +259,7 @@ export const runCommand: CommandDef = {
           runFolder: runFolder === undefined ? undefined : displayPath(runFolder, ctx.cwd),
           tiers: selection,
           setup,
+          events: run.events,
         })}`,
       )
     }
