@@ -1,14 +1,7 @@
 import type { AffectedNodes } from '../changes/index.js'
 import { selectNodes, type PipelineDAG } from '../dag/index.js'
 import type { TierSelection } from '../engine/index.js'
-import {
-  countOption,
-  listOption,
-  secondsOption,
-  stringOption,
-  usageError,
-  type OptionValues,
-} from './command.js'
+import { listOption, stringOption, usageError, type OptionValues } from './command.js'
 
 /** What `pipetest run` runs and how, from its options, checked before anything starts. */
 
@@ -91,18 +84,6 @@ function intersect(
     )
   }
   return dag.topologicalSort().filter((node) => kept.has(node))
-}
-
-export function numericOptions(values: OptionValues): {
-  concurrency?: number
-  timeoutSeconds?: number
-} {
-  const concurrency = countOption(values, 'concurrency', COMMAND)
-  const timeoutSeconds = secondsOption(values, 'timeout', COMMAND)
-  return {
-    ...(concurrency === undefined ? {} : { concurrency }),
-    ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
-  }
 }
 
 function splitList(value: string): string[] {

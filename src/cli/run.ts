@@ -13,7 +13,9 @@ import {
 } from '../report/index.js'
 import {
   EXIT,
+  countOption,
   flag,
+  secondsOption,
   stringOption,
   type CliContext,
   type CommandDef,
@@ -30,7 +32,7 @@ import {
 } from './project.js'
 import { hasFailures, totalsOf } from '../engine/run-totals.js'
 import { renderSummary, setupNodesOf } from './run-summary.js'
-import { TIERS, numericOptions, selectionOf } from './run-selection.js'
+import { TIERS, selectionOf } from './run-selection.js'
 import { RunView } from './run-view.js'
 import { displayPath, shellQuote } from '../text.js'
 import { count, firstLine } from './text.js'
@@ -148,16 +150,14 @@ export const runCommand: CommandDef = {
     if (changed !== undefined && selection.nodes?.length === 0) {
       return reportNothingChanged(changed, dag, flag(values, 'json'), ctx)
     }
-    // --concurrency and --timeout win over the project configuration.
+    // --concurrency and --timeout win over the project configuration; unset, the engine's
+    // defaults apply.
+    const { config } = project
     const runOptions = {
-      ...(project.config.concurrency ? { concurrency: project.config.concurrency } : {}),
-      ...(project.config.timeoutSeconds ? { timeoutSeconds: project.config.timeoutSeconds } : {}),
-      ...numericOptions(values),
-      ...(flag(values, 'no-cache')
-        ? { cache: false }
-        : project.config.cache !== undefined
-          ? { cache: project.config.cache }
-          : {}),
+      concurrency: countOption(values, 'concurrency', 'run') ?? config.concurrency,
+      timeoutSeconds: secondsOption(values, 'timeout', 'run') ?? config.timeoutSeconds,
+      cache: flag(values, 'no-cache') ? false : config.cache,
+      python: project.python,
     }
     const json = flag(values, 'json')
 
@@ -174,7 +174,6 @@ export const runCommand: CommandDef = {
     const view = new RunView({ stream, colors: c, nodes, order, live: stream.isTTY === true })
     const run = new PipelineRun(pipelineSpec, {
       ...runOptions,
-      ...(project.python ? { python: project.python } : {}),
       onEvent: (event) => view.handle(event),
     })
     const tierNames = TIERS.filter((tier) => selection[tier])

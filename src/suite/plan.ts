@@ -55,14 +55,12 @@ export function planPipelineSuite(
   const specFiles = new Map(report.nodes.map((entry) => [entry.node, entry.resolution.specFile]))
   const pipelineName = dag.name ?? 'pipeline'
   const selected = nodesOf(dag, options.nodes)
+  // How scripts are read without running them (--changed, the specs tier, watch mode).
+  const reading = { python: options.python ?? DEFAULT_PYTHON, contractsDir: options.contractsDir }
   let emptyBecause: string | undefined
   const changedRef = options.changed ?? (process.env.PIPETEST_CHANGED?.trim() || undefined)
   if (changedRef !== undefined) {
-    const { affected } = changedNodesSince(changedRef, pipelineSpec, {
-      specFiles,
-      python: options.python ?? DEFAULT_PYTHON,
-      contractsDir: options.contractsDir,
-    })
+    const { affected } = changedNodesSince(changedRef, pipelineSpec, { specFiles, ...reading })
     const kept = new Set(affected)
     for (const node of selected) if (!kept.has(node)) selected.delete(node)
     if (selected.size === 0) emptyBecause = `no selected node changed since ${changedRef}`
@@ -102,11 +100,7 @@ export function planPipelineSuite(
   }
   // The check `pipetest validate` runs, once per plan, started by the first specs test.
   let check: Promise<PipelineCheck> | undefined
-  const checkOnce = () =>
-    (check ??= checkPipeline(report, {
-      python: options.python ?? DEFAULT_PYTHON,
-      contractsDir: options.contractsDir,
-    }))
+  const checkOnce = () => (check ??= checkPipeline(report, reading))
   addGroup('specs', tiers.specs, () =>
     order.map((node) =>
       specCase({
@@ -149,12 +143,7 @@ export function planPipelineSuite(
     abort: (reason) => shared.run?.abort(reason),
     interrupt: (reason) => interruptSharedRun(shared, reason),
     close: () => closeSharedRun(shared),
-    watchFiles: () =>
-      watchFilesOf(pipelineSpec, builder, [...selected], {
-        specFiles,
-        python: options.python ?? DEFAULT_PYTHON,
-        contractsDir: options.contractsDir,
-      }),
+    watchFiles: () => watchFilesOf(pipelineSpec, builder, [...selected], { specFiles, ...reading }),
   }
   return plan
 }
