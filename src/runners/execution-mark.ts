@@ -119,7 +119,7 @@ export async function endMarkedProcesses(
   let left = first
   while (left.length > 0 && Date.now() < killDeadline) {
     const signal = Date.now() < termDeadline ? 'SIGTERM' : 'SIGKILL'
-    for (const { pid } of left) kill(pid, signal)
+    for (const { pid } of left) signalProcess(pid, signal)
     await delay(20)
     left = findMarkedProcesses(mark, sincePid)
   }
@@ -128,13 +128,14 @@ export async function endMarkedProcesses(
 
 /** For exit hooks: SIGKILL to every process carrying the mark, synchronously. */
 export function killMarkedProcessesNow(mark: string): void {
-  for (const { pid } of findMarkedProcesses(mark)) kill(pid, 'SIGKILL')
+  for (const { pid } of findMarkedProcesses(mark)) signalProcess(pid, 'SIGKILL')
 }
 
-function kill(pid: number, signal: NodeJS.Signals): void {
+/** Sends `signal` to `pid` (a negative pid: its process group); one already gone is fine. */
+export function signalProcess(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(pid, signal)
   } catch {
-    // ESRCH: gone already. EPERM: not ours to end.
+    // ESRCH: gone already. EPERM: not ours to end (a member of a group changed user).
   }
 }

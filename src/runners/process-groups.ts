@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs'
 import { onExit } from 'signal-exit'
-import { isRunning, killMarkedProcessesNow, readProcStat } from './execution-mark.js'
+import { isRunning, killMarkedProcessesNow, readProcStat, signalProcess } from './execution-mark.js'
 import { announceGroup, releaseGroupWatchdog, startGroupWatchdog } from './group-watchdog.js'
 
 /** Time between SIGTERM and SIGKILL: enough for Python to flush its buffers and exit. */
@@ -61,11 +61,7 @@ export function untrackGroup(pgid?: number): void {
 
 /** Sends `signal` to every process of the group; a group that is already gone is fine. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal)
-  } catch {
-    // ESRCH: nobody left. EPERM: a member changed user; nothing more we are allowed to do.
-  }
+  signalProcess(-pgid, signal)
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   endMarkedProcesses,
   EXECUTION_MARK_VAR,
   newExecutionMark,
+  signalProcess,
   type MarkedProcess,
 } from './execution-mark.js'
 import { readLogTail } from './log-tail.js'
@@ -259,11 +260,7 @@ class GroupKiller {
     this.termination = termination
     if (termination.kind === 'timeout' && this.stackSignal) {
       // The child alone (it leads the group): its stack, not its children's.
-      try {
-        process.kill(this.pgid, this.stackSignal)
-      } catch {
-        // already gone
-      }
+      signalProcess(this.pgid, this.stackSignal)
       this.forceTimer = setTimeout(() => this.sendTerm(), STACK_DUMP_WAIT_MS)
       return
     }
