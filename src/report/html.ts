@@ -40,19 +40,12 @@ ${model.pipelines.map(renderPipeline).join('\n')}
 
 function renderTab(pipeline: PipelineView, index: number): string {
   const failed = pipeline.failedNodes.length > 0
-  return `<button class="tab${index === 0 ? ' active' : ''}" role="tab" data-pipeline="${index}"><span class="dot ${failed ? 'failed' : overall(pipeline)}"></span>${escapeHtml(pipeline.name)}</button>`
-}
-
-function overall(pipeline: PipelineView): string {
-  const { scripts, edges, flow } = pipeline.totals
-  if (scripts.failed + edges.failed > 0 || flow === 'failed') return 'failed'
-  if (scripts.blocked + edges.blocked > 0 || flow === 'blocked') return 'blocked'
-  return 'passed'
+  return `<button class="tab${index === 0 ? ' active' : ''}" role="tab" data-pipeline="${index}"><span class="dot ${failed ? 'failed' : pipeline.status}"></span>${escapeHtml(pipeline.name)}</button>`
 }
 
 function renderPipeline(pipeline: PipelineView, index: number): string {
   const { scripts, edges, flow } = pipeline.totals
-  const state = overall(pipeline)
+  const state = pipeline.status
   const counts = (label: string, c: Record<string, number>) =>
     Object.values(c).every((n) => n === 0)
       ? ''

@@ -20,10 +20,7 @@ export function renderMarkdown(model: ReportModel, reportFile?: string): string 
 
 function renderPipeline(pipeline: PipelineView, reportFile: string | undefined): string {
   const { scripts, edges, flow } = pipeline.totals
-  const failed =
-    scripts.failed + scripts.blocked + edges.failed + edges.blocked > 0 ||
-    flow === 'failed' ||
-    flow === 'blocked'
+  const failed = pipeline.status !== 'passed'
   const lines = [
     `## ${failed ? '❌' : '✅'} pipetest: ${text(pipeline.name)} — ${failed ? 'failed' : 'passed'}`,
     '',

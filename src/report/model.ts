@@ -41,6 +41,11 @@ export async function pipelineViewOf(record: RunRecord, outputsOf: OutputPreview
     nodes.push(await nodeViewOf(name, record, executions.get(name) ?? [], outputsOf))
   }
   const edges = record.dag.edges.map((edge) => edgeViewOf(edge, record))
+  const totals = {
+    scripts: countStatuses(Object.values(record.scripts)),
+    edges: countStatuses(Object.values(record.edges)),
+    flow: record.flow?.status ?? null,
+  }
   return {
     /** Unique within a report. */
     id: record.runId,
@@ -50,11 +55,12 @@ export async function pipelineViewOf(record: RunRecord, outputsOf: OutputPreview
     state: record.state,
     dagFile: record.dagFile,
     recordedAt: record.recordedAt,
-    totals: {
-      scripts: countStatuses(Object.values(record.scripts)),
-      edges: countStatuses(Object.values(record.edges)),
-      flow: record.flow?.status ?? null,
-    },
+    totals,
+    /** The pipeline's verdict: failed, else blocked, else passed. */
+    status:
+      (['failed', 'blocked'] as const).find(
+        (status) => totals.scripts[status] + totals.edges[status] > 0 || totals.flow === status,
+      ) ?? 'passed',
     /** The nodes that failed, in DAG order. */
     failedNodes: nodes.filter((node) => node.status === 'failed').map((node) => node.name),
     nodes,

@@ -10,16 +10,6 @@ export const SPEC_CASE_TIMEOUT_MS = 30_000
 /** setTimeout's ceiling; a longer delay fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1
 
-/** How long the engine lets one execution of `node` run before killing it. */
-export function executionTimeoutMs(
-  pipelineSpec: PipelineTestingSpec,
-  node: string,
-  defaultSeconds: number = DEFAULT_TIMEOUT_SECONDS,
-): number {
-  const seconds = pipelineSpec.scriptSpecs[node]?.timeoutSeconds ?? defaultSeconds
-  return seconds * 1000
-}
-
 /**
  * A framework timeout no legitimate run can reach. All cases of a plan share one run whose
  * executions queue behind each other on one concurrency limit, so a case may wait for every
@@ -29,11 +19,12 @@ export function executionTimeoutMs(
 export function caseTimeoutMs(
   pipelineSpec: PipelineTestingSpec,
   executions: string[],
-  defaultSeconds?: number,
+  defaultSeconds = DEFAULT_TIMEOUT_SECONDS,
 ): number {
+  // Each execution may run until the engine kills it at its own timeout.
+  const seconds = (node: string) => pipelineSpec.scriptSpecs[node]?.timeoutSeconds ?? defaultSeconds
   const total = executions.reduce(
-    (sum, node) =>
-      sum + executionTimeoutMs(pipelineSpec, node, defaultSeconds) + EXECUTION_OVERHEAD_MS,
+    (sum, node) => sum + seconds(node) * 1000 + EXECUTION_OVERHEAD_MS,
     CASE_MARGIN_MS,
   )
   return Math.min(total, MAX_TIMER_MS)
