@@ -5,7 +5,6 @@ import {
   REPORT_FILE,
 } from '../report/index.js'
 import { EXIT, stringOption, type CommandDef } from './command.js'
-import { displayPath } from '../text.js'
 
 export const reportCommand: CommandDef = {
   name: 'report',
@@ -44,9 +43,7 @@ export const reportCommand: CommandDef = {
       cwd: ctx.cwd,
       env: ctx.env,
     })
-    ctx.stdout.write(
-      `${describePublished(published, displayPath(published.file, ctx.cwd)).join('\n')}\n`,
-    )
+    ctx.stdout.write(`${describePublished(published, ctx.cwd).join('\n')}\n`)
     return EXIT.ok
   },
 }

@@ -263,10 +263,7 @@ export const runCommand: CommandDef = {
       )
     }
 
-    if (published) {
-      const shown = displayPath(published.file, ctx.cwd)
-      stream.write(`${describePublished(published, shown).join('\n')}\n`)
-    }
+    if (published) stream.write(`${describePublished(published, ctx.cwd).join('\n')}\n`)
     if (interruptedBy) {
       const what =
         stoppedNodes.length > 0 ? `stopped ${stoppedNodes.join(', ')}` : 'nothing was running'

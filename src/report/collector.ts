@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import { readJournal, RESULTS_FILE, RUN_JOURNAL_ENV } from '../engine/run-record.js'
 import { describePublished, publishReport } from './publish.js'
 
@@ -55,8 +55,7 @@ export class RunCollector {
     if (runFolders.length === 0) return
     const { outputDir: dir, summaryFile } = this.#options
     const published = await publishReport(runFolders, { dir, summaryFile, cwd })
-    const shown = relative(cwd, published.file)
-    const lines = describePublished(published, shown.startsWith('..') ? published.file : shown)
+    const lines = describePublished(published, cwd)
     process.stdout.write(`\npipetest\n${lines.map((line) => `  ${line}\n`).join('')}`)
   }
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { displayPath } from '../text.js'
 import {
   DEFAULT_REPORT_DIR,
   writeReport,
@@ -51,9 +52,9 @@ export function reportLink(file: string, pipelineId: string, node?: string): str
   return `${pathToFileURL(file).href}#${hash.join('/')}`
 }
 
-/** The lines printed at the end of a run: where the report is, and each failure's entry. */
-export function describePublished(published: PublishedReport, displayFile: string): string[] {
-  const lines = [`Report        ${displayFile}`]
+/** The lines printed at the end of a run: where the report is (from `cwd`), each failure's entry. */
+export function describePublished(published: PublishedReport, cwd: string): string[] {
+  const lines = [`Report        ${displayPath(published.file, cwd)}`]
   for (const failure of published.failures) {
     lines.push(`  ✗ ${failure.node}: ${failure.url}`)
   }
