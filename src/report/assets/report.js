@@ -243,7 +243,7 @@
     }
 
     /** Fills the panel with `parts` (markup; false and null leave nothing). */
-    function show(...parts) {
+    function fill(...parts) {
       panel.innerHTML = m`${parts}`.html
       panel.scrollTop = 0
     }
@@ -252,7 +252,7 @@
       mark(-1, -1)
       const failed = pipeline.nodes.filter((n) => n.status === 'failed')
       const blocked = pipeline.nodes.filter((n) => n.status === 'blocked')
-      show(
+      fill(
         m`<h2>${pipeline.name}</h2>`,
         failed.length === 0 &&
           m`<p class="hint">Every node passed. Click a node to see its spec, executions, logs and outputs.</p>`,
@@ -306,7 +306,7 @@
       const edges = pipeline.edges
         .filter((e) => e.to === node.name)
         .concat(pipeline.edges.filter((e) => e.from === node.name))
-      show(
+      fill(
         m`<h2>${node.name}</h2><div class="headline">${badge(node.status)}${node.blockedBy && m`<span class="hint">blocked by </span>${nodeLink(node.blockedBy)}`}</div>`,
         failure &&
           m`<div class="failure"><p class="message">${failure.outcome}: ${firstLine(failure.message)}</p>${rest && m`<pre>${rest}</pre>`}${evidence && m`<div class="hint">${label}</div><pre class="traceback">${evidence}</pre>`}</div>`,
@@ -460,7 +460,7 @@
     }
 
     function renderEdge(edge) {
-      show(
+      fill(
         m`<h2>${edge.from} → ${edge.to}</h2><div class="headline">${badge(edge.status)}${edge.outcome || ''}</div>`,
         edge.message &&
           m`<pre class="${edge.status === 'failed' ? 'traceback' : ''}">${edge.message}</pre>`,
