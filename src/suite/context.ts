@@ -17,12 +17,8 @@ export interface PipelineContext {
 }
 
 export function attachPipelineContext<T extends object>(result: T, context: PipelineContext): T {
-  Object.defineProperty(result, PIPELINE_CONTEXT, {
-    value: context,
-    enumerable: false,
-    configurable: true,
-    writable: false,
-  })
+  // Not enumerable, not writable (defineProperty's defaults); configurable, to attach anew.
+  Object.defineProperty(result, PIPELINE_CONTEXT, { value: context, configurable: true })
   return result
 }
 
