@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest'
 
 /**
  * Loading pipetest builds no zod schema: each is built when first used (`files/lazy-schema.ts`).
- * Building them was about half of the CPU that loading pipetest cost, paid by every command
+ * Building them was ~40% of the CPU that loading pipetest cost, paid by every command
  * (`pipetest --help` too) and by every Jest test file, which loads pipetest afresh.
  */
 const built: string[] = []
