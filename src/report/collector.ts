@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readJournal, RESULTS_FILE, RUN_JOURNAL_ENV } from '../engine/run-record.js'
-import { describePublished, publishReport } from './publish.js'
+import { describePublished, publishReport } from './write-report.js'
 
 /** What users pass to the Vitest and Jest reporters. */
 export interface ReporterOptions {

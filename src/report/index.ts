@@ -3,5 +3,5 @@ export { buildReport, writeReport, DEFAULT_REPORT_DIR, REPORT_FILE } from './wri
 export { renderHtml } from './html.js'
 export { renderMarkdown } from './markdown.js'
 export type { ReportModel } from './model.js'
-export { publishReport, describePublished, type PublishedReport } from './publish.js'
+export { publishReport, describePublished, type PublishedReport } from './write-report.js'
 export { RunCollector, type ReporterOptions } from './collector.js'
