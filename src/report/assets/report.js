@@ -1,7 +1,7 @@
 // pipetest report: the page's behaviour, inlined into one self-contained HTML file (see
 // src/report/html.ts). The DAG arrives as positioned SVG; this script adds selection, the
 // details panel, zoom and pan, search and the failed-only filter. User data (names, paths,
-// logs) reaches the panel's markup only escaped, by `m`.
+// logs) reaches the panel's markup only escaped, by `markup`.
 ;(() => {
   'use strict'
   const model = JSON.parse(document.getElementById('pipetest-data').textContent)
@@ -244,7 +244,7 @@
 
     /** Fills the panel with `parts` (markup; false and null leave nothing). */
     function fill(...parts) {
-      panel.innerHTML = m`${parts}`.html
+      panel.innerHTML = markup`${parts}`.html
       panel.scrollTop = 0
     }
 
@@ -253,9 +253,9 @@
       const failed = pipeline.nodes.filter((n) => n.status === 'failed')
       const blocked = pipeline.nodes.filter((n) => n.status === 'blocked')
       fill(
-        m`<h2>${pipeline.name}</h2>`,
+        markup`<h2>${pipeline.name}</h2>`,
         failed.length === 0 &&
-          m`<p class="hint">Every node passed. Click a node to see its spec, executions, logs and outputs.</p>`,
+          markup`<p class="hint">Every node passed. Click a node to see its spec, executions, logs and outputs.</p>`,
         nodeList('Failed nodes', failed, (n) =>
           firstLine(n.failure ? n.failure.message : n.status),
         ),
@@ -277,9 +277,9 @@
     /** A heading and a list of nodes, each with a link and why it is listed; none: nothing. */
     function nodeList(title, nodes, reason) {
       const items = nodes.map(
-        (n) => m`<li>${nodeLink(n.name)}<div class="reason">${reason(n)}</div></li>`,
+        (n) => markup`<li>${nodeLink(n.name)}<div class="reason">${reason(n)}</div></li>`,
       )
-      return nodes.length > 0 && part(title, m`<ul class="list">${items}</ul>`)
+      return nodes.length > 0 && part(title, markup`<ul class="list">${items}</ul>`)
     }
 
     function hashOf(name) {
@@ -288,7 +288,7 @@
 
     /** A node named in the panel: a link to its address (clicked: see the panel's listener). */
     function nodeLink(name) {
-      return m`<a class="link" href="${hashOf(name)}" data-node="${name}">${name}</a>`
+      return markup`<a class="link" href="${hashOf(name)}" data-node="${name}">${name}</a>`
     }
 
     function renderNode(node) {
@@ -307,19 +307,19 @@
         .filter((e) => e.to === node.name)
         .concat(pipeline.edges.filter((e) => e.from === node.name))
       fill(
-        m`<h2>${node.name}</h2><div class="headline">${badge(node.status)}${node.blockedBy && m`<span class="hint">blocked by </span>${nodeLink(node.blockedBy)}`}</div>`,
+        markup`<h2>${node.name}</h2><div class="headline">${badge(node.status)}${node.blockedBy && markup`<span class="hint">blocked by </span>${nodeLink(node.blockedBy)}`}</div>`,
         failure &&
-          m`<div class="failure"><p class="message">${failure.outcome}: ${firstLine(failure.message)}</p>${rest && m`<pre>${rest}</pre>`}${evidence && m`<div class="hint">${label}</div><pre class="traceback">${evidence}</pre>`}</div>`,
+          markup`<div class="failure"><p class="message">${failure.outcome}: ${firstLine(failure.message)}</p>${rest && markup`<pre>${rest}</pre>`}${evidence && markup`<div class="hint">${label}</div><pre class="traceback">${evidence}</pre>`}</div>`,
         checks.length > 0 &&
           part(
             'Data contract',
             checks.map(
               (c) =>
-                m`<div class="failure"><p class="message">${c.direction} ${c.port}${c.from ? ` (from ${c.from})` : ''}</p><ul>${c.violations.map((v) => m`<li>${v}</li>`)}</ul></div>`,
+                markup`<div class="failure"><p class="message">${c.direction} ${c.port}${c.from ? ` (from ${c.from})` : ''}</p><ul>${c.violations.map((v) => markup`<li>${v}</li>`)}</ul></div>`,
             ),
           ),
         part('Outputs', node.outputs.map(renderOutput)),
-        node.outputs.length === 0 && m`<p class="hint">${none}</p>`,
+        node.outputs.length === 0 && markup`<p class="hint">${none}</p>`,
         part(
           'Executions',
           table(
@@ -332,7 +332,7 @@
               ),
               e.exitCode === null ? e.signal || '—' : String(e.exitCode),
               seconds(e.durationMs),
-              m`<span class="mono">${e.executionDir}</span>`,
+              markup`<span class="mono">${e.executionDir}</span>`,
             ]),
           ),
         ),
@@ -341,7 +341,7 @@
         edges.length > 0 &&
           part(
             'Edges',
-            m`<ul class="list">${edges.map((e) => m`<li>${badge(e.status)} ${e.to === node.name ? 'from ' : 'to '}${nodeLink(e.to === node.name ? e.from : e.to)}</li>`)}</ul>`,
+            markup`<ul class="list">${edges.map((e) => markup`<li>${badge(e.status)} ${e.to === node.name ? 'from ' : 'to '}${nodeLink(e.to === node.name ? e.from : e.to)}</li>`)}</ul>`,
           ),
       )
     }
@@ -349,12 +349,12 @@
     function renderLogs(e) {
       const files = [e.logs.stdout, e.logs.stderr].filter(Boolean)
       if (!e.stdoutTail && !e.stderrTail && files.length === 0) return null
-      return m`<details><summary>Logs of the ${e.tiers.join(', ')} execution</summary>${e.stderrTail && m`<div class="hint">stderr (last lines)</div><pre>${e.stderrTail}</pre>`}${e.stdoutTail && m`<div class="hint">stdout (last lines)</div><pre>${e.stdoutTail}</pre>`}${files.length > 0 && m`<div class="hint mono">full logs: ${files.join('  ')}</div>`}</details>`
+      return markup`<details><summary>Logs of the ${e.tiers.join(', ')} execution</summary>${e.stderrTail && markup`<div class="hint">stderr (last lines)</div><pre>${e.stderrTail}</pre>`}${e.stdoutTail && markup`<div class="hint">stdout (last lines)</div><pre>${e.stdoutTail}</pre>`}${files.length > 0 && markup`<div class="hint mono">full logs: ${files.join('  ')}</div>`}</details>`
     }
 
     function renderSpec(node) {
       const s = node.spec
-      if (!s) return part('Spec', m`<p class="hint">No spec was recorded for this node.</p>`)
+      if (!s) return part('Spec', markup`<p class="hint">No spec was recorded for this node.</p>`)
       const wired = new Map()
       for (const e of node.executions) {
         for (const input of e.inputs) if (input.from) wired.set(input.name, input.from)
@@ -386,11 +386,11 @@
 
     /** A section of the panel: its heading, then what it holds. */
     function part(title, content) {
-      return m`<h3>${title}</h3>${content}`
+      return markup`<h3>${title}</h3>${content}`
     }
 
     function subsection(title, rows) {
-      return rows.length > 0 && m`<div class="hint">${title}</div>${kv(rows)}`
+      return rows.length > 0 && markup`<div class="hint">${title}</div>${kv(rows)}`
     }
 
     function renderOutput(output) {
@@ -404,12 +404,12 @@
           ? 'not written'
           : `empty ${output.kind}`
       const listed = output.files.length > 1 || (output.files.length === 1 && output.files[0].path)
-      return m`<div class="output"><div class="title">${badge(output.produced ? 'passed' : 'failed', output.produced ? 'produced' : 'missing')}${output.name}<span class="size">${size}</span></div><div class="mono hint">${output.path}</div>${
+      return markup`<div class="output"><div class="title">${badge(output.produced ? 'passed' : 'failed', output.produced ? 'produced' : 'missing')}${output.name}<span class="size">${size}</span></div><div class="mono hint">${output.path}</div>${
         listed &&
-        m`<details><summary>Files (${output.fileCount})</summary>${table(
+        markup`<details><summary>Files (${output.fileCount})</summary>${table(
           ['file', 'size'],
           output.files.map((f) => [
-            m`<span class="mono">${f.path || '(the output file)'}</span>`,
+            markup`<span class="mono">${f.path || '(the output file)'}</span>`,
             bytes(f.bytes),
           ]),
         )}</details>`
@@ -428,7 +428,7 @@
         const summary = table(
           ['column', 'type', 'nulls', 'distinct', 'min', 'max'],
           data.columns.map((c) => [
-            m`<span class="mono">${c.name}</span>`,
+            markup`<span class="mono">${c.name}</span>`,
             c.type || '—',
             String(c.nulls),
             c.distinct + (c.distinctCapped ? '+' : ''),
@@ -442,28 +442,28 @@
           output.rows.map((row) => columns.map((c) => (row[c] == null ? '' : String(row[c])))),
           'data rows-table',
         )
-        return m`<div class="hint">${data.rows} rows${splits}, ${data.columns.length} columns · ${data.formats.join(', ')}${data.gzip ? ' (gzip)' : ''}</div><div class="scroll">${summary}</div>${output.rows.length > 0 && m`<div class="hint">First ${output.rows.length} rows</div><div class="scroll">${rows}</div>`}`
+        return markup`<div class="hint">${data.rows} rows${splits}, ${data.columns.length} columns · ${data.formats.join(', ')}${data.gzip ? ' (gzip)' : ''}</div><div class="scroll">${summary}</div>${output.rows.length > 0 && markup`<div class="hint">First ${output.rows.length} rows</div><div class="scroll">${rows}</div>`}`
       }
       if (data && data.kind === 'document') {
         const keys = Object.entries(data.keys).map(([k, key]) => [
-          m`<span class="mono">${k}</span>`,
+          markup`<span class="mono">${k}</span>`,
           key.type || '—',
           key.value === null ? 'null' : String(key.value),
         ])
-        return m`<div class="hint">JSON document</div>${table(['key', 'type', 'value'], keys, 'data document-table')}`
+        return markup`<div class="hint">JSON document</div>${table(['key', 'type', 'value'], keys, 'data document-table')}`
       }
       return (
         data &&
         data.kind === 'unreadable' &&
-        m`<div class="hint">Not previewed: ${data.reason}</div>`
+        markup`<div class="hint">Not previewed: ${data.reason}</div>`
       )
     }
 
     function renderEdge(edge) {
       fill(
-        m`<h2>${edge.from} → ${edge.to}</h2><div class="headline">${badge(edge.status)}${edge.outcome || ''}</div>`,
+        markup`<h2>${edge.from} → ${edge.to}</h2><div class="headline">${badge(edge.status)}${edge.outcome || ''}</div>`,
         edge.message &&
-          m`<pre class="${edge.status === 'failed' ? 'traceback' : ''}">${edge.message}</pre>`,
+          markup`<pre class="${edge.status === 'failed' ? 'traceback' : ''}">${edge.message}</pre>`,
         edge.ports.length > 0 &&
           part(
             'Ports',
@@ -474,7 +474,7 @@
           ),
         part(
           'Nodes',
-          m`<ul class="list">${[edge.from, edge.to].map((n) => m`<li>${nodeLink(n)}</li>`)}</ul>`,
+          markup`<ul class="list">${[edge.from, edge.to].map((n) => markup`<li>${nodeLink(n)}</li>`)}</ul>`,
         ),
       )
     }
@@ -486,7 +486,7 @@
    * Markup from a template: every value in it is escaped (user data never becomes markup),
    * except markup made here; arrays are joined, and false, null and undefined leave nothing.
    */
-  function m(strings, ...values) {
+  function markup(strings, ...values) {
     const text = (value) =>
       value === false || value === null || value === undefined
         ? ''
@@ -501,15 +501,15 @@
     this.html = html
   }
   function badge(status, text = status) {
-    return m`<span class="badge ${status}">${text}</span>`
+    return markup`<span class="badge ${status}">${text}</span>`
   }
   function table(headers, rows, className = '') {
     const cell = (x) =>
-      m`<td class="${typeof x === 'string' && x !== '' && !isNaN(Number(x)) ? 'num' : ''}">${x}</td>`
-    return m`<table class="${className}"><thead><tr>${headers.map((x) => m`<th>${x}</th>`)}</tr></thead><tbody>${rows.map((row) => m`<tr>${row.map(cell)}</tr>`)}</tbody></table>`
+      markup`<td class="${typeof x === 'string' && x !== '' && !isNaN(Number(x)) ? 'num' : ''}">${x}</td>`
+    return markup`<table class="${className}"><thead><tr>${headers.map((x) => markup`<th>${x}</th>`)}</tr></thead><tbody>${rows.map((row) => markup`<tr>${row.map(cell)}</tr>`)}</tbody></table>`
   }
   function kv(rows) {
-    return m`<table class="kv"><tbody>${rows.map(([k, v]) => m`<tr><td>${k}</td><td class="mono">${v}</td></tr>`)}</tbody></table>`
+    return markup`<table class="kv"><tbody>${rows.map(([k, v]) => markup`<tr><td>${k}</td><td class="mono">${v}</td></tr>`)}</tbody></table>`
   }
   function firstLine(text) {
     return String(text).trim().split('\n')[0]
