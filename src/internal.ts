@@ -3,7 +3,6 @@
  * share with the core and users do not need. Not documented, not stable; see ARCHITECTURE.md.
  * The reporters' run collector is in `pipetest/internal/report`.
  */
-export { hashOf, readRecords, writeRecord } from './files/record-folder.js'
 export { loadProjectConfig } from './config/index.js'
 export { declarePipelineTests, planPipelineTests, type TestFramework } from './suite/declare.js'
 export { verdictError } from './suite/user-error.js'

@@ -111,7 +111,7 @@ describe('published packages', () => {
     // Each entry is built once, as CommonJS (Jest's sandbox cannot require an ES module), and
     // its ES module entry only re-exports it: no second copy of the code. The CLI has none: its
     // bin is the CommonJS file, run by Node directly.
-    const entries = ['index', 'internal', 'internal-report']
+    const entries = ['index', 'internal', 'internal-report', 'internal-records']
     expect(paths).toEqual(
       expect.arrayContaining([...entries, 'cli'].map((name) => `dist/${name}.cjs`)),
     )

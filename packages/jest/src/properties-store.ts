@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { hashOf, readRecords, writeRecord } from 'pipetest/internal'
+import { hashOf, readRecords, writeRecord } from 'pipetest/internal/records'
 
 /**
  * Per-test properties travel from the test environment (in a Jest worker) to jest-junit (in the

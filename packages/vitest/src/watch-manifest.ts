@@ -1,5 +1,5 @@
 import { join, sep } from 'node:path'
-import { readRecords, writeRecord } from 'pipetest/internal'
+import { readRecords, writeRecord } from 'pipetest/internal/records'
 
 /**
  * The link between a test file and the files its pipelines read (DAG, specs, scripts, sample
