@@ -254,15 +254,20 @@ describe('evidentExecutable', () => {
   })
 })
 
+/** A copy of Debian's python3 (a native binary) that a test may "upgrade in place". */
+async function nativePythonCopy(dir: string): Promise<string> {
+  const python = join(dir, 'python3')
+  copyFileSync('/usr/bin/python3', python)
+  await chmod(python, 0o755)
+  return python
+}
+
 describe('the probe record', () => {
   it('lets a later process skip the probe of a native binary, until the binary changes', async ({
     tempDir,
   }) => {
     const base = tempDir()
-    // A copy of Debian's python3 (a native binary) that the test may "upgrade in place".
-    const python = join(tempDir(), 'python3')
-    copyFileSync('/usr/bin/python3', python)
-    await chmod(python, 0o755)
+    const python = await nativePythonCopy(tempDir())
     expect((await probePython(python, base)).executable).toBe(python)
 
     const cacheDir = harnessCacheDir(base)!
@@ -295,9 +300,7 @@ describe('the probe record', () => {
     tempDir,
   }) => {
     const base = tempDir()
-    const python = join(tempDir(), 'python3')
-    copyFileSync('/usr/bin/python3', python)
-    await chmod(python, 0o755)
+    const python = await nativePythonCopy(tempDir())
     expect(recalledPythonFiles(python, base)).toEqual(shippedPythonFiles())
 
     const { harness, worker, contractReader } = await probePython(python, base)

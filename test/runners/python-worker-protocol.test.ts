@@ -68,7 +68,15 @@ async function startWorker(root: string) {
   await waitFor(() => replies.some((reply) => reply.ready), 60_000, 'the worker to be ready')
   const send = (...requests: object[]) =>
     child.stdin!.write(requests.map((request) => `${JSON.stringify(request)}\n`).join(''))
-  return { child, replies, send, openGate: () => writeFileSync(gate, '') }
+  /** The worker's answer to request `id`. */
+  const answer = (id: number) => replies.find((reply) => reply.id === id)
+  /** The exit of the child forked for request `id`, once reported. */
+  const exitOf = (id: number) => {
+    const pid = answer(id)?.pid
+    return pid === undefined ? undefined : replies.find((reply) => reply.exited === pid)
+  }
+  const exited = (id: number) => exitOf(id) !== undefined
+  return { child, replies, send, answer, exitOf, exited, openGate: () => writeFileSync(gate, '') }
 }
 
 /** A project with a script that imports the slow library and one that imports nothing. */
@@ -144,12 +152,9 @@ describe.runIf(process.platform === 'linux')('the Python worker, spoken to direc
       { id: 1, op: 'prepare', script: join(dir, 'heavy.py'), background: true },
       fork(2, dir, 'light.py'),
     )
-    const forked = () => worker.replies.find((reply) => reply.id === 2)
-    const exited = () => {
-      const pid = forked()?.pid
-      return pid === undefined ? undefined : worker.replies.find((reply) => reply.exited === pid)
-    }
-    const prepared = () => worker.replies.find((reply) => reply.id === 1)
+    const forked = () => worker.answer(2)
+    const exited = () => worker.exitOf(2)
+    const prepared = () => worker.answer(1)
     // Waits while the import is held at the gate (it gives up after GATE_GIVES_UP_S).
     await waitFor(
       () => exited() !== undefined || prepared() !== undefined,
@@ -177,8 +182,7 @@ describe.runIf(process.platform === 'linux')('the Python worker, spoken to direc
     const ids = [1, 2, 3, 4, 5, 6, 7, 8]
     // One write: the children start and end close together, so their SIGCHLDs coalesce.
     worker.send(...ids.map((id) => fork(id, dir, 'light.py')))
-    const pids = () =>
-      ids.map((id) => worker.replies.find((reply) => reply.id === id)?.pid).filter(Boolean)
+    const pids = () => ids.map((id) => worker.answer(id)?.pid).filter(Boolean)
     const reported = () => worker.replies.filter((reply) => reply.exited !== undefined)
     await waitFor(() => pids().length === ids.length, 60_000, 'every fork')
     await waitFor(() => reported().length === ids.length, 30_000, 'every exit').catch(
@@ -202,9 +206,7 @@ describe.runIf(process.platform === 'linux')('the Python worker, spoken to direc
     const worker = await startWorker(root)
     worker.openGate()
     const workerPid = worker.child.pid!
-    const answer = (id: number) => worker.replies.find((reply) => reply.id === id)
-    const exited = (id: number) =>
-      worker.replies.some((reply) => reply.exited !== undefined && reply.exited === answer(id)?.pid)
+    const { answer, exited } = worker
     const spare = async () => {
       await waitFor(() => liveChildrenOf(workerPid).length === 1, 30_000, 'a spare child')
       return liveChildrenOf(workerPid)[0]!
@@ -256,7 +258,7 @@ describe.runIf(process.platform === 'linux')('the Python worker, spoken to direc
     const dir = project(root)
     const worker = await startWorker(root)
     worker.openGate()
-    const answer = (id: number) => worker.replies.find((reply) => reply.id === id)
+    const { answer, exited } = worker
     writeFileSync(join(dir, 'edited.py'), 'def main(*args):\n    pass\n')
     worker.send({ id: 1, op: 'prepare', script: join(dir, 'edited.py') })
     await waitFor(() => answer(1) !== undefined, 30_000, 'the first prepare')
@@ -264,14 +266,7 @@ describe.runIf(process.platform === 'linux')('the Python worker, spoken to direc
     writeFileSync(join(dir, 'edited.py'), REPORTS_WHERE_IMPORTED)
     harnessRequest(2, dir, 'edited.py')
     worker.send(fork(2, dir, 'edited.py'))
-    await waitFor(
-      () =>
-        worker.replies.some(
-          (reply) => reply.exited !== undefined && reply.exited === answer(2)?.pid,
-        ),
-      30_000,
-      'the execution',
-    )
+    await waitFor(() => exited(2), 30_000, 'the execution')
     expect(JSON.parse(readFileSync(join(dir, 'out-2'), 'utf8'))).toMatchObject({
       imported_in: worker.child.pid,
     })
@@ -287,9 +282,7 @@ describe.runIf(process.platform === 'linux')('the Python worker, spoken to direc
     const worker = await startWorker(root)
     worker.openGate()
     const workerPid = worker.child.pid!
-    const answer = (id: number) => worker.replies.find((reply) => reply.id === id)
-    const exited = (id: number) =>
-      worker.replies.some((reply) => reply.exited !== undefined && reply.exited === answer(id)?.pid)
+    const { answer, exited } = worker
     worker.send(fork(1, dir, 'light.py'))
     await waitFor(() => exited(1), 30_000, 'the first execution')
     await waitFor(() => liveChildrenOf(workerPid).length === 1, 30_000, 'a spare child')
