@@ -42,7 +42,9 @@ afterEach(() => {
   for (const child of started.splice(0)) child.kill('SIGKILL')
 })
 
+/** A worker over a fresh project (see project) in `root`, once it says it is ready. */
 async function startWorker(root: string) {
+  const dir = project(root)
   const python = await resolvePython('python3')
   const site = join(root, 'site')
   mkdirSync(site, { recursive: true })
@@ -76,7 +78,16 @@ async function startWorker(root: string) {
     return pid === undefined ? undefined : replies.find((reply) => reply.exited === pid)
   }
   const exited = (id: number) => exitOf(id) !== undefined
-  return { child, replies, send, answer, exitOf, exited, openGate: () => writeFileSync(gate, '') }
+  return {
+    dir,
+    child,
+    replies,
+    send,
+    answer,
+    exitOf,
+    exited,
+    openGate: () => writeFileSync(gate, ''),
+  }
 }
 
 /** A project with a script that imports the slow library and one that imports nothing. */
@@ -144,9 +155,8 @@ describe.runIf(process.platform === 'linux')('the Python worker, spoken to direc
   it("serves a fork before a run's background imports, and reports its exit mid-import", async ({
     tempDir,
   }) => {
-    const root = tempDir('pipetest-worker-order-')
-    const dir = project(root)
-    const worker = await startWorker(root)
+    const worker = await startWorker(tempDir('pipetest-worker-order-'))
+    const { dir } = worker
     // As a run sends them: its prewarm first, then an execution that needs none of it.
     worker.send(
       { id: 1, op: 'prepare', script: join(dir, 'heavy.py'), background: true },
@@ -175,9 +185,8 @@ describe.runIf(process.platform === 'linux')('the Python worker, spoken to direc
   it('waits for every child it forks: none is left a zombie, even when they end together', async ({
     tempDir,
   }) => {
-    const root = tempDir('pipetest-worker-reap-')
-    const dir = project(root)
-    const worker = await startWorker(root)
+    const worker = await startWorker(tempDir('pipetest-worker-reap-'))
+    const { dir } = worker
     worker.openGate()
     const ids = [1, 2, 3, 4, 5, 6, 7, 8]
     // One write: the children start and end close together, so their SIGCHLDs coalesce.
@@ -200,10 +209,9 @@ describe.runIf(process.platform === 'linux')('the Python worker, spoken to direc
   it("forks each execution's child ahead of time, and lets one go that lacks a later import", async ({
     tempDir,
   }) => {
-    const root = tempDir('pipetest-worker-spare-')
-    const dir = project(root)
+    const worker = await startWorker(tempDir('pipetest-worker-spare-'))
+    const { dir } = worker
     writeFileSync(join(dir, 'reports.py'), REPORTS_WHERE_IMPORTED)
-    const worker = await startWorker(root)
     worker.openGate()
     const workerPid = worker.child.pid!
     const { answer, exited } = worker
@@ -254,9 +262,8 @@ describe.runIf(process.platform === 'linux')('the Python worker, spoken to direc
   it('reads a script again once it has changed, and preloads what the new version imports', async ({
     tempDir,
   }) => {
-    const root = tempDir('pipetest-worker-edited-')
-    const dir = project(root)
-    const worker = await startWorker(root)
+    const worker = await startWorker(tempDir('pipetest-worker-edited-'))
+    const { dir } = worker
     worker.openGate()
     const { answer, exited } = worker
     writeFileSync(join(dir, 'edited.py'), 'def main(*args):\n    pass\n')
@@ -277,9 +284,8 @@ describe.runIf(process.platform === 'linux')('the Python worker, spoken to direc
   }) => {
     // pipetest finds an execution's escaped processes among the pids from its first one on,
     // which a pid counter that wrapped while the spare waited would defeat.
-    const root = tempDir('pipetest-worker-old-spare-')
-    const dir = project(root)
-    const worker = await startWorker(root)
+    const worker = await startWorker(tempDir('pipetest-worker-old-spare-'))
+    const { dir } = worker
     worker.openGate()
     const workerPid = worker.child.pid!
     const { answer, exited } = worker
