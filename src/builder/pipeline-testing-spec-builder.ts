@@ -4,11 +4,11 @@ import { loadDag, type DagSource } from '../dag/load.js'
 import { PipelineDAG } from '../dag/pipeline-dag.js'
 import { PipetestError, isPipetestError } from '../errors.js'
 import type { PipelineTestingSpec } from '../spec/pipeline-testing-spec.js'
-import {
-  DEFAULT_TEST_DATA_DIR,
-  type ScriptExecutionSpec,
-  type ScriptExecutionSpecInput,
+import type {
+  ScriptExecutionSpec,
+  ScriptExecutionSpecInput,
 } from '../spec/script-execution-spec.js'
+import { DEFAULT_TEST_DATA_DIR } from '../spec/test-data-dir.js'
 import {
   listSpecNames,
   loadSpecFile,

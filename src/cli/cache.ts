@@ -5,7 +5,8 @@ import { DEFAULT_KEEP_RUNS, pruneRuns, runsDirOf } from '../engine/workspace.js'
 import { displayPath } from '../text.js'
 import { count } from './text.js'
 import { EXIT, stringOption, type CliContext, type CommandDef } from './command.js'
-import { openProject, projectOptions, type Project } from './project.js'
+import { openProject, type Project } from './project.js'
+import { projectOptions } from './project-options.js'
 
 const CACHE_NOTES =
   'The execution cache keeps the outputs and logs of every execution that passed, by a key\n' +

@@ -11,7 +11,8 @@ import {
 import { PipetestError } from '../errors.js'
 import type { Colors } from './colors.js'
 import { EXIT, flag, stringOption, type CliContext, type CommandDef } from './command.js'
-import { openProject, projectOptions, type Project } from './project.js'
+import { openProject, type Project } from './project.js'
+import { projectOptions } from './project-options.js'
 import { findSpec } from './spec-show.js'
 import { displayPath } from '../text.js'
 

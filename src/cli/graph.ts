@@ -3,7 +3,8 @@ import { PipetestError } from '../errors.js'
 import { toMermaid } from '../report/mermaid.js'
 import { EXIT, flag, type CommandDef } from './command.js'
 import { readLastRun, lastRunFile, type LastRun } from './last-run.js'
-import { dagFileOf, dagPositional, loadDagArg, openProject, projectOptions } from './project.js'
+import { dagFileOf, loadDagArg, openProject } from './project.js'
+import { dagPositional, projectOptions } from './project-options.js'
 import { displayPath, shellQuote } from '../text.js'
 
 /**

@@ -6,15 +6,8 @@ import type { PipelineDAG } from '../dag/index.js'
 import type { ScriptExecutionSpec } from '../spec/index.js'
 import { EXIT, type CommandDef } from './command.js'
 import { ensureGitignored } from './gitignore.js'
-import {
-  dagFileOf,
-  dagPositional,
-  loadDagArg,
-  locatingArgs,
-  openProject,
-  type Project,
-  projectOptions,
-} from './project.js'
+import { dagFileOf, loadDagArg, locatingArgs, openProject, type Project } from './project.js'
+import { dagPositional, projectOptions } from './project-options.js'
 import { displayPath, shellQuote } from '../text.js'
 import { describeSource } from './text.js'
 

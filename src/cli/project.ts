@@ -7,35 +7,8 @@ import { CONFIG_FILE, loadProjectConfig, type ProjectConfig } from '../config/in
 import { PipelineDAG, loadDag } from '../dag/index.js'
 import { DEFAULT_TEST_DATA_DIR } from '../spec/index.js'
 import { DEFAULT_PYTHON } from '../engine/run-options.js'
-import {
-  stringOption,
-  usageError,
-  type CliContext,
-  type OptionDef,
-  type OptionValues,
-  type PositionalDef,
-} from './command.js'
+import { stringOption, usageError, type CliContext, type OptionValues } from './command.js'
 import { displayPath, shellQuote } from '../text.js'
-
-/** The options every command that reads specs takes, with the library's defaults. */
-export const projectOptions: Record<string, OptionDef> = {
-  'test-data-dir': {
-    type: 'string',
-    value: 'DIR',
-    description: `Test data folder holding .specs/ and .pipetest/, relative to --root (default ${DEFAULT_TEST_DATA_DIR})`,
-  },
-  root: {
-    type: 'string',
-    value: 'DIR',
-    description: 'Project root; relative paths in specs are resolved against it (default: .)',
-  },
-  python: {
-    type: 'string',
-    value: 'PATH',
-    description:
-      'Python interpreter for Python scripts (default: PIPETEST_PYTHON, "python" in pipetest.config.json, python3)',
-  },
-}
 
 export interface Project {
   rootDir: string
@@ -91,15 +64,6 @@ function assertFolder(path: string, option: string): void {
       hint: `Pass the project's folder (spec paths are relative to it), or leave out ${option} to use the current directory.`,
     },
   )
-}
-
-/** The `dag` argument of commands that fall back to the project configuration's `dag`. */
-export const dagPositional: PositionalDef = {
-  name: 'dag',
-  required: true,
-  description: 'the pipeline DAG JSON file',
-  fallback: `the "dag" of ${CONFIG_FILE}`,
-  looksLike: /\.json$/i,
 }
 
 /**

@@ -13,14 +13,8 @@ import { selectNodes, type PipelineDAG } from '../dag/index.js'
 import { PipelineRun, type ExecutionResult } from '../engine/index.js'
 import type { PipelineTestingSpec, ScriptExecutionSpec } from '../spec/index.js'
 import { EXIT, countOption, flag, listOption, type CommandDef } from './command.js'
-import {
-  dagFileOf,
-  dagPositional,
-  loadDagArg,
-  openProject,
-  type Project,
-  projectOptions,
-} from './project.js'
+import { dagFileOf, loadDagArg, openProject, type Project } from './project.js'
+import { dagPositional, projectOptions } from './project-options.js'
 import { displayPath } from '../text.js'
 import { count } from './text.js'
 

@@ -1,6 +1,7 @@
 import { isPipetestError } from '../errors.js'
 import { EXIT, flag, stringOption, type CommandDef } from './command.js'
-import { dagForNode, knownDag, locatingArgs, openProject, projectOptions } from './project.js'
+import { dagForNode, knownDag, locatingArgs, openProject } from './project.js'
+import { projectOptions } from './project-options.js'
 import { guessedName, noSpec } from './spec-set.js'
 import { updateScriptSpecInteractive } from './spec-prompts.js'
 import { shellQuote } from '../text.js'

@@ -16,7 +16,8 @@ import {
   type CommandDef,
   type OptionValues,
 } from './command.js'
-import { knownDag, openProject, projectOptions, type Project } from './project.js'
+import { knownDag, openProject, type Project } from './project.js'
+import { projectOptions } from './project-options.js'
 import { renderSpec } from './spec-show.js'
 import { closest, displayPath, specSetCommandLine, type SpecChange } from '../text.js'
 

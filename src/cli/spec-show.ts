@@ -10,7 +10,8 @@ import {
 } from '../spec/index.js'
 import type { Colors } from './colors.js'
 import { EXIT, flag, stringOption, type CliContext, type CommandDef } from './command.js'
-import { dagForNode, openProject, projectOptions, type Project } from './project.js'
+import { dagForNode, openProject, type Project } from './project.js'
+import { projectOptions } from './project-options.js'
 import { displayPath } from '../text.js'
 import { describeSource } from './text.js'
 

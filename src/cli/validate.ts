@@ -1,6 +1,7 @@
 import { checkPipeline } from '../builder/index.js'
 import { EXIT, flag, type CommandDef } from './command.js'
-import { dagFileOf, dagPositional, loadDagArg, openProject, projectOptions } from './project.js'
+import { dagFileOf, loadDagArg, openProject } from './project.js'
+import { dagPositional, projectOptions } from './project-options.js'
 import { displayPath } from '../text.js'
 import { count } from './text.js'
 

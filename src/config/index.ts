@@ -1,6 +1,2 @@
-export {
-  CONFIG_FILE,
-  loadProjectConfig,
-  withProjectConfig,
-  type ProjectConfig,
-} from './project-config.js'
+export { CONFIG_FILE, peekProjectConfig } from './config-file.js'
+export { loadProjectConfig, withProjectConfig, type ProjectConfig } from './project-config.js'

@@ -1,12 +1,8 @@
-import { existsSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import * as z from 'zod'
 import { PipetestError } from '../errors.js'
-import { isRecord, readJsonFile } from '../files/json.js'
 import { lazySchema } from '../files/lazy-schema.js'
-
-/** The project configuration's file; `package.json`'s `pipetest` key holds the same. */
-export const CONFIG_FILE = 'pipetest.config.json'
+import { configuredPython, findConfigFile } from './config-file.js'
 
 /**
  * Settings a project writes once instead of passing to every command and test file.
@@ -92,8 +88,7 @@ export function loadProjectConfig(
     const { rootDir, python, dag, contractsDir, specsDir, cache, ...plain } = found.data
     Object.assign(config, plain, { file: found.file, rootDir: resolve(base, rootDir ?? '.') })
     if (python !== undefined) {
-      // A relative interpreter path (`.venv/bin/python`) is the project's; a bare name is PATH's.
-      config.python = /[\\/]/.test(python) ? resolve(base, python) : python
+      config.python = configuredPython(python, base)
       config.pythonFrom = 'config'
     }
     if (dag !== undefined) config.dags = [dag].flat().map((file) => resolve(base, file))
@@ -115,27 +110,8 @@ export function loadProjectConfig(
 }
 
 function findConfig(start: string): { file: string; data: ProjectConfigFile } | undefined {
-  for (let dir = start; ; dir = dirname(dir)) {
-    const own = join(dir, CONFIG_FILE)
-    if (existsSync(own)) return { file: own, data: parseConfig(readJson(own), own, '') }
-    const manifest = join(dir, 'package.json')
-    if (existsSync(manifest)) {
-      const json = readJson(manifest)
-      const section = isRecord(json) ? json.pipetest : undefined
-      if (section === undefined) return undefined
-      return { file: manifest, data: parseConfig(section, manifest, 'pipetest.') }
-    }
-    if (dirname(dir) === dir) return undefined
-  }
-}
-
-function readJson(file: string): unknown {
-  const code = 'CONFIG_INVALID'
-  return readJsonFile(
-    file,
-    { notFound: code, unreadable: code, invalid: code },
-    'Configuration file',
-  )
+  const found = findConfigFile(start)
+  return found && { file: found.file, data: parseConfig(found.settings, found.file, found.prefix) }
 }
 
 function parseConfig(value: unknown, file: string, prefix: string): ProjectConfigFile {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { prewarmPython, selectRunner } from '../runners/index.js'
+import { prewarmPython, scriptsToPreload } from '../runners/index.js'
 import { PipetestError } from '../errors.js'
 import { showName } from '../dag/index.js'
 import { specsDirOf, type PipelineTestingSpec } from '../spec/index.js'
@@ -89,16 +89,14 @@ export class PipelineRun {
    */
   #prewarmPython(auto: boolean): void {
     const { python, pythonWorker } = this.#engine.options
-    const scriptsOf = new Map<string, string[]>()
-    for (const node of this.pipelineSpec.dag.nodes) {
-      const spec = this.pipelineSpec.scriptSpecs[node]
-      const scriptPath = this.#planner.scriptPathOf(node)
-      if (!scriptPath || spec?.isolation === 'fresh') continue
-      if (selectRunner({ runner: spec?.runner, scriptPath, command: spec?.command }) !== 'python')
-        continue
-      const interpreter = spec?.python ?? python
-      scriptsOf.set(interpreter, [...(scriptsOf.get(interpreter) ?? []), scriptPath])
-    }
+    const { dag, scriptSpecs } = this.pipelineSpec
+    const scriptsOf = scriptsToPreload(
+      dag.nodes.map((node) => ({
+        ...scriptSpecs[node],
+        scriptPath: this.#planner.scriptPathOf(node),
+      })),
+      python,
+    )
     if (auto && [...scriptsOf.values()].flat().length === 1) {
       this.#engine.options.pythonWorker = 'if-running'
       return

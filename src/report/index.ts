@@ -1,5 +1,6 @@
 /** The run report: HTML page and Markdown summary, from run folders' `results.json`. */
-export { buildReport, writeReport, DEFAULT_REPORT_DIR, REPORT_FILE } from './write-report.js'
+export { buildReport, writeReport } from './write-report.js'
+export { DEFAULT_REPORT_DIR, REPORT_FILE } from './report-files.js'
 export { renderHtml } from './html.js'
 export { renderMarkdown } from './markdown.js'
 export type { ReportModel } from './model.js'

@@ -11,9 +11,7 @@ import { layOut } from './layout.js'
 import { renderMarkdown } from './markdown.js'
 import { pipelineViewOf, type PipelineView, type ReportModel } from './model.js'
 import { previewOutputs, type OutputPreviewer } from './outputs.js'
-
-export const REPORT_FILE = 'pipetest-report.html'
-export const DEFAULT_REPORT_DIR = 'reports'
+import { DEFAULT_REPORT_DIR, REPORT_FILE } from './report-files.js'
 
 export interface ReportOptions {
   /** Page title; default: the pipeline names. */

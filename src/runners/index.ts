@@ -47,3 +47,29 @@ export function selectRunner(
   if (extension === '.js' || extension === '.mjs' || extension === '.cjs') return 'node'
   return 'command'
 }
+
+/** A script as the preloading Python worker sees it: its path and what its spec says, if known. */
+export interface PreloadCandidate extends Partial<
+  Pick<ScriptExecutionSpec, 'runner' | 'command' | 'python' | 'isolation'>
+> {
+  scriptPath: string | undefined
+}
+
+/**
+ * The scripts whose libraries each interpreter's preloading worker should import: every
+ * script the Python runner runs, by interpreter (a spec's `python`, else `python`), except
+ * those whose spec asks for a fresh interpreter (`"isolation": "fresh"`).
+ */
+export function scriptsToPreload(
+  candidates: PreloadCandidate[],
+  python: string,
+): Map<string, string[]> {
+  const scriptsOf = new Map<string, string[]>()
+  for (const { scriptPath, runner, command, python: own, isolation } of candidates) {
+    if (!scriptPath || isolation === 'fresh') continue
+    if (selectRunner({ runner, scriptPath, command }) !== 'python') continue
+    const interpreter = own ?? python
+    scriptsOf.set(interpreter, [...(scriptsOf.get(interpreter) ?? []), scriptPath])
+  }
+  return scriptsOf
+}

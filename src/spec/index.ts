@@ -1,5 +1,5 @@
+export { DEFAULT_TEST_DATA_DIR } from './test-data-dir.js'
 export {
-  DEFAULT_TEST_DATA_DIR,
   assertScriptName,
   createDefaultSpec,
   DEFAULT_PLACEHOLDER,

@@ -1,7 +1,8 @@
 import * as z from 'zod'
 import { PipelineDAG } from '../dag/pipeline-dag.js'
 import { lazySchema } from '../files/lazy-schema.js'
-import { DEFAULT_TEST_DATA_DIR, scriptExecutionSpecSchema } from './script-execution-spec.js'
+import { scriptExecutionSpecSchema } from './script-execution-spec.js'
+import { DEFAULT_TEST_DATA_DIR } from './test-data-dir.js'
 
 /**
  * Everything needed to test one pipeline: the DAG, a spec per node (keyed by node name),

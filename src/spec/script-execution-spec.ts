@@ -4,6 +4,7 @@ import { contractFix, portContractsSchema, type PortContracts } from '../data/co
 import { PipetestError } from '../errors.js'
 import { isJsonNumber, toPlainJson, type JsonNumber } from '../files/json.js'
 import { lazySchema } from '../files/lazy-schema.js'
+import { DEFAULT_TEST_DATA_DIR } from './test-data-dir.js'
 
 /** How a script is executed; chosen from the spec or, when absent, the script's extension. */
 export const runnerKinds = ['python', 'node', 'command'] as const
@@ -269,8 +270,6 @@ export const specFileSchema = lazySchema(() =>
     },
   }),
 )
-
-export const DEFAULT_TEST_DATA_DIR = 'test/integration/runtime'
 
 /** Throws a PipetestError naming the field when `name` cannot be a script name. */
 export function assertScriptName(name: string, context = 'script name'): string {

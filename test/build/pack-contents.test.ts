@@ -21,9 +21,10 @@ import { repoRoot } from '../support/fixtures.js'
  * was bundled (see tsup.config.ts): zod's own entry loads all of its locales and JSON Schema
  * code, ~45 ms of CPU in every process that loads pipetest (each command, each Vitest or Jest
  * worker); bundled, the build keeps its English messages only, ~41 KB gzipped. zod stays a
- * dependency: the declarations use its types.
+ * dependency: the declarations use its types. 292 KB when `pipetest run` learned to start Python
+ * before it loads zod and the engine (its command line and the early worker in chunks apart).
  */
-const CORE_BUDGET_BYTES = 290_000
+const CORE_BUDGET_BYTES = 292_000
 /** Packages whose used code is bundled into the core's build, tree-shaken. */
 const BUNDLED = ['zod']
 

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect } from 'vitest'
 import { test, type TempDir } from '../support/fixtures.js'
-import { loadProjectConfig, withProjectConfig } from '../../src/config/index.js'
+import { loadProjectConfig, peekProjectConfig, withProjectConfig } from '../../src/config/index.js'
 import { errorOf } from '../support/error-of.js'
 
 async function project(tempDir: TempDir, files: Record<string, unknown>): Promise<string> {
@@ -111,5 +111,33 @@ describe('withProjectConfig', () => {
       timeoutSeconds: 5,
       testDataDir: 'data',
     })
+  })
+})
+
+describe('peekProjectConfig', () => {
+  test('reads the interpreter, the only DAG and "cache": false as loadProjectConfig does, unchecked', async ({
+    tempDir,
+  }) => {
+    const dir = await project(tempDir, {
+      'package.json': { pipetest: { python: '.venv/bin/python', dag: 'a.dag.json', cache: false } },
+    })
+    const loaded = loadProjectConfig(join(dir, 'sub'), {})
+    expect(peekProjectConfig(join(dir, 'sub'), {})).toEqual({
+      python: loaded.python,
+      dag: loaded.dags[0],
+      cacheOff: true,
+    })
+    expect(peekProjectConfig(dir, { PIPETEST_PYTHON: 'python3.12' }).python).toBe('python3.12')
+  })
+
+  test('what the schema would refuse reads as unset, and a broken file as none', async ({
+    tempDir,
+  }) => {
+    const odd = await project(tempDir, {
+      'pipetest.config.json': { python: 3, dag: ['a.dag.json', 'b.dag.json'], cache: 'no' },
+    })
+    expect(peekProjectConfig(odd, {})).toEqual({ cacheOff: false })
+    const broken = await project(tempDir, { 'pipetest.config.json': '{ "python": ' })
+    expect(peekProjectConfig(broken, {})).toEqual({ cacheOff: false })
   })
 })

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect } from 'vitest'
 import { test } from '../support/fixtures.js'
 import { PipelineDAG, loadDag } from '../../src/dag/index.js'
+import { declaredScripts } from '../../src/dag/declared-scripts.js'
 import { errorOf } from '../support/error-of.js'
 
 let root: string
@@ -144,5 +145,21 @@ describe('loadDag', () => {
     const dag = new PipelineDAG().addNode('A').addNode('B').addEdge('A', 'B')
     expect(loadDag(dag, root)).toBe(dag)
     expect(() => loadDag(new PipelineDAG(), root)).toThrow(/no nodes/)
+  })
+})
+
+describe('declaredScripts', () => {
+  test("the scripts a DAG file's nodes name, as PipelineDAG resolves them, without the schema", async () => {
+    const file = await dagFile(
+      'p.dag.json',
+      JSON.stringify({
+        nodes: [{ name: 'A', script: 'scripts/a.py' }, 'B', { name: 'C', script: '../c.mjs' }],
+        edges: [],
+      }),
+    )
+    const dag = PipelineDAG.fromFile(file)
+    expect(declaredScripts(file)).toEqual([dag.scriptPathOf('A'), dag.scriptPathOf('C')])
+    expect(declaredScripts(await dagFile('broken.dag.json', '{ "nodes": ['))).toEqual([])
+    expect(declaredScripts(join(root, 'missing.dag.json'))).toEqual([])
   })
 })
