@@ -38,7 +38,7 @@ export function guardGroups(): void {
       if (mark !== undefined) killMarkedProcessesNow(mark)
     }
   })
-  startGroupWatchdog(KILL_GRACE_MS)
+  startGroupWatchdog(KILL_GRACE_MS, liveGroups.keys())
 }
 
 export function trackGroup(pgid: number, mark?: string): void {

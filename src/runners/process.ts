@@ -9,6 +9,7 @@ import {
   signalProcess,
   type MarkedProcess,
 } from './execution-mark.js'
+import { groupSpawnOptions, launchThroughWatchdog } from './group-watchdog.js'
 import { readLogTail } from './log-tail.js'
 import { parentGone } from './parent-channel.js'
 import {
@@ -81,7 +82,7 @@ export type Termination =
   | { kind: 'timeout'; timeoutMs: number }
   | { kind: 'aborted'; reason: string }
   /** The process that started it (the Python worker) died, so its exit status is lost. */
-  | { kind: 'launcher-lost'; reason: string }
+  | { kind: 'launcher-lost'; reason: string; fix?: string }
 
 export interface ProcessExit extends ProcessEvidence {
   termination?: Termination
@@ -149,8 +150,9 @@ export async function spawnProcess(options: ProcessOptions): Promise<ProcessExit
       // The mark last: a spec cannot turn it off by setting the variable itself.
       const env = { ...stringEnv(process.env), ...options.env, [EXECUTION_MARK_VAR]: mark }
       const spec = { ...options, env, stdoutFd, stderrFd, stdoutLog, stderrLog }
-      // A spawn returns synchronously, so awaiting it lets no signal handler run between the
-      // spawn and trackGroup below (see guardGroups).
+      // A spawn here returns synchronously, so awaiting it lets no signal handler run between
+      // the spawn and trackGroup below (see guardGroups); the watchdog, or the Python worker,
+      // lists what it starts itself, and ends it if we die before tracking it.
       subprocess = await (options.launch ?? spawnInGroup)(spec)
     } catch (error) {
       untrackGroup()
@@ -179,7 +181,10 @@ export async function spawnProcess(options: ProcessOptions): Promise<ProcessExit
     let escaped: MarkedProcess[] = []
     try {
       result = await exited
-      if (result.lost) killer.terminate({ kind: 'launcher-lost', reason: result.lost })
+      if (result.lost) {
+        const fix = result.lostFix === undefined ? {} : { fix: result.lostFix }
+        killer.terminate({ kind: 'launcher-lost', reason: result.lost, ...fix })
+      }
     } finally {
       stopTimeout()
       for (const stop of stopAborts) stop()
@@ -201,19 +206,24 @@ export async function spawnProcess(options: ProcessOptions): Promise<ProcessExit
 }
 
 /**
+ * Starts the process as the leader of a new process group: through the group watchdog once it
+ * is ready, so that the fork happens in that small process and not on the thread running the
+ * pipeline (see group-watchdog.ts); until then, or where it cannot be used, here.
+ */
+export function spawnInGroup(spec: LaunchSpec): Launched | Promise<Launched> {
+  return launchThroughWatchdog(spec, spawnHere) ?? spawnHere(spec)
+}
+
+/**
  * Node's own spawn, not execa: this module is also loaded in Jest's CommonJS sandbox, whose
  * module registry cannot `require` an ES-only package, and nothing of execa's (buffering,
  * cleanup, rejection) is used here.
  */
-export function spawnInGroup(spec: LaunchSpec): Launched {
+function spawnHere(spec: LaunchSpec): Launched {
   const child = spawn(spec.file, spec.args, {
-    cwd: spec.cwd,
-    env: spec.env,
+    ...groupSpawnOptions(spec),
     // Our log files' descriptors go straight to the child, which writes to disk itself.
     stdio: ['ignore', spec.stdoutFd, spec.stderrFd],
-    // setsid(): the child leads a new process group that one signal to -pid reaches whole.
-    detached: true,
-    windowsHide: true,
   })
   return { pid: child.pid, exited: exitOf(child) }
 }
@@ -232,6 +242,8 @@ export interface ChildExit {
   error?: NodeJS.ErrnoException
   /** Its exit status cannot be known: what started it is gone (see Termination). */
   lost?: string
+  /** How to avoid that next time, when it is not the Python worker's (see report.ts). */
+  lostFix?: string
 }
 
 /** Settles once: when the child has exited, or failed to start. */

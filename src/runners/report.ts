@@ -52,7 +52,7 @@ export function describeExit(
     // Its exit status died with the worker: ended rather than judged on half the evidence.
     return report(
       'killed',
-      `was ended by pipetest: ${termination.reason}, so its exit status cannot be known. Run it again; PIPETEST_PYTHON_WORKER=0 runs every script in a fresh interpreter.`,
+      `was ended by pipetest: ${termination.reason}, so its exit status cannot be known. Run it again; ${termination.fix ?? 'PIPETEST_PYTHON_WORKER=0 runs every script in a fresh interpreter.'}`,
     )
   }
   if (harness && harness.outcome !== 'success' && harness.outcome !== 'exit') {

@@ -142,7 +142,7 @@ describe('timeouts and aborts', () => {
       launch: async (spec) => {
         controller.abort(new Error('user pressed Ctrl+C'))
         await new Promise((resolve) => setImmediate(resolve))
-        const launched = spawnInGroup(spec)
+        const launched = await spawnInGroup(spec)
         pid = launched.pid
         return launched
       },

@@ -1,28 +1,41 @@
-// pipetest's group watchdog: ends the scripts of a pipetest host that died without doing so.
+// pipetest's group watchdog: starts a host's scripts for it, and ends them if the host died
+// without doing so.
 //
-// Usage: node group_watchdog.mjs GRACE_MS               (stdin: a pipe from the host)
-//        node group_watchdog.mjs GRACE_MS --reparent    (fd 3: the pipe; see below)
+// Usage: node group_watchdog.mjs GRACE_MS               (stdin, stdout: pipes from the host)
+//        node group_watchdog.mjs GRACE_MS --reparent    (fds 3, 4: the pipes; see below)
 //
-// The host (a process, or a worker thread) writes "+PGID\n" when a script's process group
-// starts and "-PGID\n" when it has ended. Our stdin closes when the host's end of the pipe
-// closes: the host exited, was killed (even by SIGKILL), or its worker thread was torn down.
-// Then every group still listed gets SIGTERM, and SIGKILL once GRACE_MS has passed, and we
-// exit. A host that ended cleanly, or let us go while idle, has nothing listed: we exit at once.
+// The host (a process, or a worker thread) writes one line per message on our stdin:
+//   +PGID / -PGID   a script's process group started / has ended
+//   {"id":…, "file":…, "args":[…], "options":{…}, "stdout":PATH, "stderr":PATH}
+//                   start a script: spawn(file, args, options) with stdin closed and the two
+//                   log files (opened here) as its stdout and stderr. We answer on stdout with
+//                   {"id", "pid"} and later {"id", "exitCode", "signal"}; or {"id", "error"}
+//                   (it could not start: ENOENT, EACCES…), or {"id", "thrown"} (spawn refused
+//                   its arguments). Our first line is "ready".
+// A fork copies the page tables of the process that forks: ~2–3 ms for a 400 MB Vitest
+// worker, spent in spawn() on the host's thread. Ours are a bare Node's, and the host only
+// writes a line. What we start is listed at once, before the host has even read its pid.
+//
+// Our stdin closes when the host's end of the pipe closes: the host exited, was killed (even
+// by SIGKILL), or its worker thread was torn down. Then every group still listed gets SIGTERM,
+// and SIGKILL once GRACE_MS has passed, and we exit. A host that ended cleanly, or let us go
+// while idle, has nothing listed: we exit at once.
 //
 // Started detached (our own session), so a Ctrl-C to the host's process group does not reach
 // us. Kept to Node built-ins and a few lines: one of these runs beside every host.
 import { spawn } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs'
 
 const graceMs = Number(process.argv[2]) || 2000
 
 if (process.argv[3] === '--reparent') {
   // Started by a worker thread, whose event loop cannot reap us once the thread has ended: we
   // would stay a zombie until the whole process exits. A copy of us whose parent has exited is
-  // adopted, and reaped, by init (or the nearest subreaper). It gets the pipe as its stdin.
-  // (The host hands it to us as fd 3, not stdin: Node closes a child's stdin when it exits.)
+  // adopted, and reaped, by init (or the nearest subreaper). It gets the pipes as its stdin and
+  // stdout. (The host hands them to us as fds 3 and 4: Node closes a child's stdin when it
+  // exits.)
   spawn(process.execPath, [process.argv[1], String(graceMs)], {
-    stdio: [3, 'ignore', 'ignore'],
+    stdio: [3, 4, 'ignore'],
   }).unref()
   process.exit(0)
 }
@@ -31,12 +44,22 @@ const POLL_MS = 25
 const groups = new Set()
 let pending = ''
 
+function answer(message) {
+  process.stdout.write(`${typeof message === 'string' ? message : JSON.stringify(message)}\n`)
+}
+// EPIPE once the host has gone: its end of stdin tells us too.
+process.stdout.on('error', () => undefined)
+
 process.stdin.setEncoding('utf8')
 process.stdin.on('data', (chunk) => {
   pending += chunk
   const lines = pending.split('\n')
   pending = lines.pop() ?? ''
   for (const line of lines) {
+    if (line.startsWith('{')) {
+      start(JSON.parse(line))
+      continue
+    }
     const pgid = Number(line.slice(1))
     // kill(-1) or kill(0) would reach far more than a script's group: accept real pgids only.
     if (!Number.isInteger(pgid) || pgid <= 1) continue
@@ -46,6 +69,41 @@ process.stdin.on('data', (chunk) => {
 })
 process.stdin.on('end', endGroups)
 process.stdin.on('error', endGroups)
+answer('ready')
+
+function start({ id, file, args, options, stdout, stderr }) {
+  if (ending) return
+  let child
+  const logs = []
+  try {
+    logs.push(openSync(stdout, 'w'), openSync(stderr, 'w'))
+    child = spawn(file, args, { ...options, stdio: ['ignore', ...logs] })
+  } catch (error) {
+    // A log file that cannot be opened is a start that failed; anything else is spawn()
+    // refusing a value (a NUL byte in an argument), which the host reports as such.
+    const refused = logs.length < 2 ? { error: describe(error) } : { thrown: error.message }
+    answer({ id, ...refused })
+    return
+  } finally {
+    for (const fd of logs) closeSync(fd)
+  }
+  // Listed before anything else can run: if the host dies before it reads the pid, the group
+  // is still ours to end.
+  if (child.pid !== undefined) groups.add(child.pid)
+  answer({ id, pid: child.pid })
+  child.once('error', (error) => answer({ id, error: describe(error) }))
+  child.once('exit', (exitCode, signal) => answer({ id, exitCode, signal }))
+}
+
+function describe(error) {
+  return {
+    code: error.code,
+    errno: error.errno,
+    syscall: error.syscall,
+    path: error.path,
+    message: error.message,
+  }
+}
 
 let ending = false
 function endGroups() {
