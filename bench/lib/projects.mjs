@@ -3,9 +3,10 @@ import { join } from 'node:path'
 
 /**
  * Test-framework scaffolding for a generated pipeline project, written as a user would:
- * a `describePipeline` test file per framework and an "empty" test file (one trivial test)
- * whose run is the framework's own start-up cost; for Vitest also the files and the reporter
- * of the collection measure. Caches go inside the project so that nothing is written into the
+ * a `describePipeline` test file per framework, an "empty" test file (one trivial test)
+ * whose run is the framework's own start-up cost, a "wait" test file (one test that waits
+ * WAIT_TEST_MS) whose run shows what the framework adds to any test file that lasts, and for
+ * Vitest the files and the reporter of the collection measure. Caches go inside the project so that nothing is written into the
  * repository's node_modules.
  */
 export function writeVitestFiles(root, { dag = 'pipeline.dag.json', testDataDir } = {}) {
@@ -28,6 +29,7 @@ export function writeVitestFiles(root, { dag = 'pipeline.dag.json', testDataDir 
     join(root, 'empty.test.mjs'),
     "import { test } from 'vitest'\n\ntest('nothing', () => {})\n",
   )
+  writeFileSync(join(root, 'wait.test.mjs'), `import { test } from 'vitest'\n\n${waitTest()}`)
   // For the scale measure: the same, but the adapter is imported dynamically and timed, so
   // that loading pipetest can be told apart from collecting the pipeline's tests.
   writeFileSync(
@@ -80,6 +82,7 @@ export function writeVitestFiles(root, { dag = 'pipeline.dag.json', testDataDir 
   return {
     pipelineTest: 'pipeline.test.mjs',
     emptyTest: 'empty.test.mjs',
+    waitTest: 'wait.test.mjs',
     adapterTest: 'adapter.test.mjs',
     collectTest: 'collect.test.mjs',
     collectReporter: './collect-reporter.mjs',
@@ -109,7 +112,23 @@ export function writeJestFiles(root, { dag = 'pipeline.dag.json', testDataDir } 
     ].join('\n'),
   )
   writeFileSync(join(root, 'empty.test.cjs'), "test('nothing', () => {})\n")
-  return { pipelineTest: 'pipeline.test.cjs', emptyTest: 'empty.test.cjs' }
+  writeFileSync(join(root, 'wait.test.cjs'), waitTest())
+  return {
+    pipelineTest: 'pipeline.test.cjs',
+    emptyTest: 'empty.test.cjs',
+    waitTest: 'wait.test.cjs',
+  }
+}
+
+/**
+ * How long the "wait" test file's one test takes. Its run less the empty file's, less this, is
+ * what a framework adds to any test file that lasts a while (Jest's reporter, for one, holds
+ * the process 100 ms after the last result of a file that ran longer than that).
+ */
+export const WAIT_TEST_MS = 400
+
+function waitTest() {
+  return `test('waits ${WAIT_TEST_MS} ms', () => new Promise((resolve) => setTimeout(resolve, ${WAIT_TEST_MS})))\n`
 }
 
 /** The `describePipeline(…)` statement of a generated test file; `rootDir` is source code. */
