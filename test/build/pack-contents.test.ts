@@ -184,6 +184,9 @@ describe('published packages', () => {
       jest: '>=29.7.0 <31',
       'jest-environment-node': '>=29.7.0 <31',
     })
+    // `preset: '@pipetest/jest'`: Jest resolves `<preset>/jest-preset` through the exports map.
+    expect(paths).toContain('jest-preset.json')
+    expect(json.exports?.['./jest-preset']).toBe('./jest-preset.json')
     expectOwnCodeOnly(dir, paths, '@pipetest/jest')
   })
 })

@@ -143,11 +143,17 @@ describe.each(jestVersions)('installed from packs, with jest@%s', (jestVersion) 
     ].join('\n')
 
   test('a CommonJS project with ts-jest runs a pipeline test, properties in the JUnit file', async () => {
-    // ts-jest's preset type-checks the test: the global `expect` must know the matchers.
+    // The configuration of packages/jest/README.md's quick start. ts-jest type-checks the test:
+    // the global `expect` must know the matchers.
     const project = await userProject('commonjs', {
       'package.json': JSON.stringify({ name: 'commonjs-user', private: true }),
-      'jest.config.js':
-        "module.exports = { preset: 'ts-jest', testEnvironment: '@pipetest/jest/environment' }\n",
+      'jest.config.js': [
+        'module.exports = {',
+        "  preset: '@pipetest/jest',",
+        "  transform: { '^.+\\\\.tsx?$': 'ts-jest' },",
+        '}',
+        '',
+      ].join('\n'),
       // jest-junit's default properties file name: no jest-junit option needed.
       'junitTestCaseProperties.js': "module.exports = require('@pipetest/jest/junit-properties')\n",
       'tsconfig.json': JSON.stringify({
