@@ -19,6 +19,7 @@ import { lazySchema } from '../files/lazy-schema.js'
 import { writeFileAtomic } from '../files/atomic-write.js'
 import { walkTree } from '../files/walk.js'
 import { hashFile } from './content-hash.js'
+import { entriesDirOf, holdsNoEntry } from './layout.js'
 
 /**
  * The execution cache's storage: content-addressed blobs (`blobs/ab/<sha256>`) and one entry
@@ -89,7 +90,7 @@ export class ExecutionCache {
   ) {}
 
   get #entriesDir(): string {
-    return join(this.dir, 'entries')
+    return entriesDirOf(this.dir)
   }
 
   get #blobsDir(): string {
@@ -107,6 +108,11 @@ export class ExecutionCache {
 
   #blobFile(sha256: string): string {
     return join(this.#blobsDir, sha256.slice(0, 2), sha256)
+  }
+
+  /** True when no entry is stored: every lookup will miss. */
+  isEmpty(): boolean {
+    return holdsNoEntry(this.dir)
   }
 
   /** The entry stored for `key`; an unreadable or malformed one is a miss. */

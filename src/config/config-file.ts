@@ -45,8 +45,14 @@ export interface ConfigPeek {
   python?: string | undefined
   /** Its only `dag`, absolute, or undefined. */
   dag?: string | undefined
+  /** `rootDir`, absolute, or undefined. */
+  rootDir?: string | undefined
+  /** `testDataDir` as written (relative to the project root), or undefined. */
+  testDataDir?: string | undefined
   /** `"cache": false`. */
   cacheOff: boolean
+  /** `cache.dir`, absolute, or undefined. */
+  cacheDir?: string | undefined
 }
 
 /**
@@ -63,18 +69,20 @@ export function peekProjectConfig(dir: string, env: NodeJS.ProcessEnv = process.
   }
   const settings = found && isRecord(found.settings) ? found.settings : {}
   const base = found ? dirname(found.file) : dir
-  const { python, dag, cache } = settings
+  const { python, dag, cache, rootDir, testDataDir } = settings
+  const path = (value: unknown) =>
+    typeof value === 'string' && value !== '' ? resolve(base, value) : undefined
   const fromEnv = env.PIPETEST_PYTHON?.trim() ? env.PIPETEST_PYTHON : undefined
   const dags = typeof dag === 'string' ? [dag] : Array.isArray(dag) ? dag : []
   return {
     python:
       fromEnv ??
       (typeof python === 'string' && python !== '' ? configuredPython(python, base) : undefined),
-    dag:
-      dags.length === 1 && typeof dags[0] === 'string' && dags[0] !== ''
-        ? resolve(base, dags[0])
-        : undefined,
+    dag: dags.length === 1 ? path(dags[0]) : undefined,
+    rootDir: found ? (path(rootDir) ?? base) : undefined,
+    testDataDir: typeof testDataDir === 'string' && testDataDir !== '' ? testDataDir : undefined,
     cacheOff: cache === false,
+    cacheDir: isRecord(cache) ? path(cache.dir) : undefined,
   }
 }
 

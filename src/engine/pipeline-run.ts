@@ -82,10 +82,11 @@ export class PipelineRun {
   /**
    * The Python scripts' libraries start loading in the preloading worker now (runners/
    * python-worker.ts), while the run plans and hashes, not when each script first runs —
-   * with the cache on, when the first execution misses it: a run the cache serves whole
-   * starts no interpreter. Unless the pipeline has a single Python script (`auto`: the run
-   * option is unset): its one execution would wait for the worker's start and gain nothing
-   * from it, so it runs in a fresh interpreter (or a worker already running), saying so.
+   * with the cache on, when the first execution misses it (a run the cache serves whole
+   * starts no interpreter), unless the cache holds nothing yet. Unless the pipeline has a
+   * single Python script (`auto`: the run option is unset): its one execution would wait for
+   * the worker's start and gain nothing from it, so it runs in a fresh interpreter (or a
+   * worker already running), saying so.
    */
   #prewarmPython(auto: boolean): void {
     const { python, pythonWorker } = this.#engine.options
@@ -106,7 +107,8 @@ export class PipelineRun {
         void prewarmPython(interpreter, scripts, pythonWorker !== false)
       }
     }
-    if (this.#engine.cache) this.#engine.beforeFirstRun(prewarm)
+    // An empty cache serves nothing: every execution will run, so the worker can start now.
+    if (this.#engine.cache && !this.#engine.cache.isEmpty()) this.#engine.beforeFirstRun(prewarm)
     else prewarm()
   }
 

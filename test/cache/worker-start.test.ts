@@ -57,4 +57,20 @@ describe.runIf(process.platform === 'linux')('the Python worker and the executio
     expect(third.Report!.launch).toEqual({ mode: 'worker' })
     expect(workerChildren()).toHaveLength(1)
   })
+
+  it('with nothing in the cache yet, the worker starts with the run, before any execution', async ({
+    fixtureProject,
+  }) => {
+    vi.stubEnv('PIPETEST_CACHE', '1')
+    const root = await fixtureProject('cached-pipeline')
+    const spec = new PipelineTestingSpecBuilder({
+      rootDir: root,
+      testDataDir: 'data',
+    }).buildFromDag(join(root, 'pipeline.dag.json'))
+    // Every execution of this run will miss the cache: no need to wait for the first miss.
+    const run = new PipelineRun(spec, { cache: true })
+    await waitFor(() => workerChildren().length === 1, 30_000, 'the worker to start')
+    expect(run.executionCount).toBe(0)
+    await run.close()
+  })
 })

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect } from 'vitest'
 import { startPythonEarly } from '../../src/cli/early-python.js'
+import { cli } from './cli-harness.js'
 import { closePythonWorkers } from '../../src/runners/python-worker.js'
 import { waitFor } from '../reliability/helpers.js'
 import { it } from '../support/fixtures.js'
@@ -68,14 +69,30 @@ describe.runIf(process.platform === 'linux')('startPythonEarly', () => {
     expect([...byConfig.keys()]).toEqual([join(root, 'bin', 'py')])
   })
 
-  it('starts nothing while the cache is on, with --changed, or for fewer than two Python scripts', async ({
+  it('with the cache on, starts while it holds nothing yet, and not once a run has stored in it', async ({
     fixtureProject,
   }) => {
     const root = await fixtureProject('cached-pipeline')
-    const ctx = { cwd: root, env: envWith() }
-    // The cache may serve the whole run, which then starts no interpreter at all.
+    // The decision only: the worker itself is the first test's.
+    const ctx = { cwd: root, env: envWith({ PIPETEST_PYTHON_WORKER: '0' }) }
+    expect(startPythonEarly({}, undefined, ctx).get('python3')).toHaveLength(4)
+    const stored = await cli(['run', '--tier', 'scripts'], {
+      cwd: root,
+      env: { PIPETEST_CACHE: '1' },
+    })
+    expect(stored.code).toBe(0)
+    // The cache may now serve the whole run, which then starts no interpreter at all.
     expect(startPythonEarly({}, undefined, ctx).size).toBe(0)
-    expect(startPythonEarly({ 'no-cache': true, changed: 'HEAD' }, undefined, ctx).size).toBe(0)
+    // Another test data folder has a cache of its own, still empty.
+    expect(startPythonEarly({ 'test-data-dir': 'elsewhere' }, undefined, ctx).size).toBe(1)
+  })
+
+  it('starts nothing with --changed or for fewer than two Python scripts', async ({
+    fixtureProject,
+  }) => {
+    const root = await fixtureProject('cached-pipeline')
+    const ctx = { cwd: root, env: envWith({ PIPETEST_CACHE: '0' }) }
+    expect(startPythonEarly({ changed: 'HEAD' }, undefined, ctx).size).toBe(0)
     const dag = {
       nodes: [
         { name: 'Load', script: 'scripts/load.py' },
@@ -85,9 +102,9 @@ describe.runIf(process.platform === 'linux')('startPythonEarly', () => {
       edges: [],
     }
     writeFileSync(join(root, 'one.dag.json'), JSON.stringify(dag))
-    expect(startPythonEarly({ 'no-cache': true }, 'one.dag.json', ctx).size).toBe(0)
+    expect(startPythonEarly({}, 'one.dag.json', ctx).size).toBe(0)
     // A file the run will refuse (it says why): nothing started either.
     writeFileSync(join(root, 'broken.dag.json'), '{ "nodes": [')
-    expect(startPythonEarly({ 'no-cache': true }, 'broken.dag.json', ctx).size).toBe(0)
+    expect(startPythonEarly({}, 'broken.dag.json', ctx).size).toBe(0)
   })
 })

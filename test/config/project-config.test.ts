@@ -115,7 +115,7 @@ describe('withProjectConfig', () => {
 })
 
 describe('peekProjectConfig', () => {
-  test('reads the interpreter, the only DAG and "cache": false as loadProjectConfig does, unchecked', async ({
+  test('reads the interpreter, the only DAG, the folders and "cache": false as loadProjectConfig does, unchecked', async ({
     tempDir,
   }) => {
     const dir = await project(tempDir, {
@@ -125,9 +125,19 @@ describe('peekProjectConfig', () => {
     expect(peekProjectConfig(join(dir, 'sub'), {})).toEqual({
       python: loaded.python,
       dag: loaded.dags[0],
+      rootDir: loaded.rootDir,
       cacheOff: true,
     })
     expect(peekProjectConfig(dir, { PIPETEST_PYTHON: 'python3.12' }).python).toBe('python3.12')
+    const cached = await project(tempDir, {
+      'pipetest.config.json': { testDataDir: 'data', cache: { dir: '.cache' } },
+    })
+    const config = loadProjectConfig(cached, {})
+    expect(peekProjectConfig(cached, {})).toMatchObject({
+      testDataDir: config.testDataDir,
+      cacheDir: typeof config.cache === 'object' ? config.cache.dir : undefined,
+      cacheOff: false,
+    })
   })
 
   test('what the schema would refuse reads as unset, and a broken file as none', async ({
@@ -136,7 +146,7 @@ describe('peekProjectConfig', () => {
     const odd = await project(tempDir, {
       'pipetest.config.json': { python: 3, dag: ['a.dag.json', 'b.dag.json'], cache: 'no' },
     })
-    expect(peekProjectConfig(odd, {})).toEqual({ cacheOff: false })
+    expect(peekProjectConfig(odd, {})).toEqual({ rootDir: odd, cacheOff: false })
     const broken = await project(tempDir, { 'pipetest.config.json': '{ "python": ' })
     expect(peekProjectConfig(broken, {})).toEqual({ cacheOff: false })
   })
