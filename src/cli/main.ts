@@ -257,13 +257,16 @@ function processContext(argv: string[]): { argv: string[]; ctx: CliContext } {
     ...head.filter((arg) => arg !== '--no-color'),
     ...(end === -1 ? [] : argv.slice(end)),
   ]
-  const { stdout, stderr, stdin, env } = process
+  const { stdout, stderr, env } = process
   return {
     argv: rest,
     ctx: {
       stdout,
       stderr,
-      stdin,
+      // Opened when a prompt reads it (~3 ms otherwise, before `pipetest run` starts Python).
+      get stdin() {
+        return process.stdin
+      },
       env,
       cwd: process.cwd(),
       out: colorsFor(stdout, env, noColor),
