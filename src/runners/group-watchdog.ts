@@ -83,8 +83,17 @@ class Watchdog {
     output.on('error', () => this.#die('its pipe broke'))
     output.on('close', () => this.#die('it exited'))
     createInterface({ input: output }).on('line', (line) => {
-      if (line === 'ready') this.ready = true
-      else this.#answer(JSON.parse(line) as Reply)
+      if (line === 'ready') {
+        this.ready = true
+        return
+      }
+      let reply: Reply
+      try {
+        reply = JSON.parse(line) as Reply
+      } catch {
+        return // not ours (a warning Node printed): the host must not throw over it
+      }
+      this.#answer(reply)
     })
     this.#updateRef()
   }

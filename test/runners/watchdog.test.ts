@@ -150,6 +150,23 @@ describe('scripts do not outlive a host that ends without running our exit hook'
     await expectNoWatchdogLeft(mark)
   })
 
+  it('kills them when the host is SIGKILLed after the watchdog started them', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
+    const { subprocess, mark } = startDriver(
+      'sigkill-watchdog',
+      await copyScript(root, 'hangs_with_grandchild.sh'),
+      root,
+    )
+    await driverSaid(subprocess, 'started by watchdog')
+    const result = await subprocess
+
+    expect(result.signal).toBe('SIGKILL')
+    await expectGroupEnded(root)
+    await expectNoWatchdogLeft(mark)
+  })
+
   it('kills them when the host is a worker thread ended by process.exit() in the main thread', async ({
     tempDir,
   }) => {
