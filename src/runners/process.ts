@@ -81,7 +81,7 @@ export type Launcher = (spec: LaunchSpec) => Launched | Promise<Launched>
 export type Termination =
   | { kind: 'timeout'; timeoutMs: number }
   | { kind: 'aborted'; reason: string }
-  /** The process that started it (the Python worker) died, so its exit status is lost. */
+  /** The process that started it (the Python worker, the group watchdog) died: its exit status is lost. */
   | { kind: 'launcher-lost'; reason: string; fix?: string }
 
 export interface ProcessExit extends ProcessEvidence {
