@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline'
 import { isMainThread } from 'node:worker_threads'
 import { EXECUTION_MARK_VAR, killMarkedProcessesNow } from './execution-mark.js'
 import { harnessPath } from './harness.js'
-import type { ChildExit, Launched, LaunchSpec } from './process.js'
+import type { ChildExit, Launched, LaunchSpec } from './types.js'
 
 /**
  * The last guard against orphaned scripts, and the one that starts them: a small helper

@@ -20,7 +20,10 @@ import {
   trackGroup,
   untrackGroup,
 } from './process-groups.js'
-import type { ProcessEvidence } from './types.js'
+import type { ChildExit, Launched, Launcher, LaunchSpec, ProcessEvidence } from './types.js'
+
+// What a Launcher deals in lives in types.ts, which the group watchdog imports too.
+export type { ChildExit, Launched, Launcher, LaunchSpec } from './types.js'
 
 const GROUP_POLL_MS = 20
 /** How long a timed-out script gets to dump its stack (see ProcessOptions.stackSignal). */
@@ -55,27 +58,6 @@ export interface ProcessOptions {
    */
   launch?: Launcher
 }
-
-/**
- * How the process is to be started: the spawn's fields, its complete environment (ours, the
- * options', the execution mark), its logs.
- */
-export interface LaunchSpec
-  extends
-    Pick<ProcessOptions, 'file' | 'args' | 'cwd' | 'env'>,
-    Pick<ProcessEvidence, 'stdoutLog' | 'stderrLog'> {
-  stdoutFd: number
-  stderrFd: number
-}
-
-/** A started process: its pid (it leads its own process group) and how it ended. */
-export interface Launched {
-  pid: number | undefined
-  exited: Promise<ChildExit>
-}
-
-/** Throws (synchronously or not) only for values no process can receive. */
-export type Launcher = (spec: LaunchSpec) => Launched | Promise<Launched>
 
 /** Why we ended the process ourselves, if we did. */
 export type Termination =
@@ -233,17 +215,6 @@ export function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
   )
-}
-
-export interface ChildExit {
-  exitCode: number | null
-  signal: string | null
-  /** Set when the process could not be started (ENOENT, EACCES…). */
-  error?: NodeJS.ErrnoException
-  /** Its exit status cannot be known: what started it is gone (see Termination). */
-  lost?: string
-  /** How to avoid that next time, when it is not the Python worker's (see report.ts). */
-  lostFix?: string
 }
 
 /** Settles once: when the child has exited, or failed to start. */

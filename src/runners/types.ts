@@ -95,3 +95,39 @@ export type ProcessOutcome =
   | 'killed'
   | 'timeout'
   | 'aborted'
+
+/**
+ * How a process is to be started (see process.ts's spawnProcess): the spawn's fields, its
+ * complete environment (ours, the options', the execution mark), its logs.
+ */
+export interface LaunchSpec extends Pick<ProcessEvidence, 'stdoutLog' | 'stderrLog'> {
+  file: string
+  args: string[]
+  cwd: string
+  env: Record<string, string>
+  stdoutFd: number
+  stderrFd: number
+}
+
+/** A started process: its pid (it leads its own process group) and how it ended. */
+export interface Launched {
+  pid: number | undefined
+  exited: Promise<ChildExit>
+}
+
+/**
+ * Starts a process: a spawn here, the group watchdog or the Python worker. Throws
+ * (synchronously or not) only for values no process can receive.
+ */
+export type Launcher = (spec: LaunchSpec) => Launched | Promise<Launched>
+
+export interface ChildExit {
+  exitCode: number | null
+  signal: string | null
+  /** Set when the process could not be started (ENOENT, EACCES…). */
+  error?: NodeJS.ErrnoException
+  /** Its exit status cannot be known: what started it is gone (see process.ts's Termination). */
+  lost?: string
+  /** How to avoid that next time, when it is not the Python worker's (see report.ts). */
+  lostFix?: string
+}

@@ -23,8 +23,10 @@ import { repoRoot } from '../support/fixtures.js'
  * worker); bundled, the build keeps its English messages only, ~41 KB gzipped. zod stays a
  * dependency: the declarations use its types. 292 KB when `pipetest run` learned to start Python
  * before it loads zod and the engine (its command line and the early worker in chunks apart).
+ * 295 KB (291.7 → 293.9 KB) when the group watchdog learned to start scripts, off the thread
+ * running the pipeline (its protocol, and the README's account of why and what it measured).
  */
-const CORE_BUDGET_BYTES = 292_000
+const CORE_BUDGET_BYTES = 295_000
 /** Packages whose used code is bundled into the core's build, tree-shaken. */
 const BUNDLED = ['zod']
 
