@@ -59,7 +59,8 @@ const settings = {
 
 // Every measure times executions, so none may be restored from the execution cache: off here
 // and in every process the bench starts (Vitest, Jest, the CLI inherit the environment) —
-// except measure 11, which is about the cache and turns it on for its own runs.
+// except measure 11, which is about the cache and turns it on for its own runs, and measure
+// 10's context row of a first run with an empty cache.
 process.env.PIPETEST_CACHE = '0'
 
 const log = (line) => process.stderr.write(`${line}\n`)
