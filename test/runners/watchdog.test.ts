@@ -36,7 +36,7 @@ afterEach(() => {
 
 async function copyScript(root: string, name: string): Promise<string> {
   const target = join(root, name)
-  await copyFile(fixture('command', name), target)
+  await copyFile(fixture(name.endsWith('.py') ? 'python' : 'command', name), target)
   await chmod(target, 0o755)
   return target
 }
@@ -103,12 +103,15 @@ function outputOf(subprocess: ResultPromise): string[] {
   return lines
 }
 
-const isWatchdog = (info: ProcessInfo) => info.cmdline.includes('group_watchdog.mjs')
-
 /** Running watchdogs started by the driver with this mark. */
 function watchdogsOf(mark: string): ProcessInfo[] {
+  return helpersOf(mark, 'group_watchdog.mjs')
+}
+
+/** Running processes of the driver with this mark whose command line names `script`. */
+function helpersOf(mark: string, script: string): ProcessInfo[] {
   return processes().filter((info) => {
-    if (!isWatchdog(info) || info.state === 'Z') return false
+    if (!info.cmdline.includes(script) || info.state === 'Z') return false
     try {
       const environ = readFileSync(`/proc/${info.pid}/environ`, 'utf8').split('\0')
       return environ.includes(`${MARK_VAR}=${mark}`)
@@ -225,6 +228,50 @@ describe('scripts do not outlive a host that ends without running our exit hook'
     )
     expect(reports.second.outcome).toBe('aborted')
     expect(existsSync(join(root, 'pids-2')), 'the second run was started').toBe(false)
+    await expectNoWatchdogLeft(mark)
+  })
+})
+
+describe('scripts forked by the Python worker do not outlive a host that ends without running our exit hook', () => {
+  // The worker kills what it forked when the pipe from the host closes; the watchdog guards
+  // these groups too, for what the worker no longer knows of (see process-groups.ts).
+  it('kills the script and its grandchild when the host is SIGKILLed mid-execution', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
+    const { subprocess, mark } = startDriver(
+      'sigkill',
+      await copyScript(root, 'hangs_with_grandchild.py'),
+      root,
+    )
+    await driverSaid(subprocess, 'started by worker')
+    const result = await subprocess
+
+    expect(result.signal).toBe('SIGKILL')
+    await expectGroupEnded(root)
+    await expectNoWatchdogLeft(mark)
+    await waitFor(
+      () => helpersOf(mark, 'python_worker').length === 0,
+      5000,
+      'the Python worker to exit',
+    )
+  })
+
+  it('kills what is left of its group once it has exited: the worker has forgotten it, the watchdog has not', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
+    const { subprocess, mark } = startDriver(
+      'sigkill-straggler',
+      await copyScript(root, 'leaves_stubborn_grandchild.py'),
+      root,
+    )
+    await driverSaid(subprocess, 'started by worker')
+    const result = await subprocess
+
+    expect(result.signal).toBe('SIGKILL')
+    // The grandchild ignores SIGTERM: it ends by the watchdog's SIGKILL after the grace period.
+    await expectGroupEnded(root)
     await expectNoWatchdogLeft(mark)
   })
 })
