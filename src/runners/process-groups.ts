@@ -17,6 +17,10 @@ export const KILL_GRACE_MS = 2000
  *   signal listeners instead of swallowing the signal;
  * - a watchdog process (see group-watchdog.ts) for the ends no hook sees: SIGKILL, a worker
  *   thread torn down with its process, an exit in a process that does not run our hook.
+ *   Every group, also one the Python worker forked: the worker kills its children when our
+ *   pipe closes, but forgets a child once it has reaped it, while we still end what is left
+ *   of its group (a grandchild that ignores SIGTERM gets the grace period): a host killed
+ *   then would leave that grandchild running but for the watchdog.
  *
  * (A forked worker whose parent has gone is handled per execution: see parent-channel.ts.)
  */
