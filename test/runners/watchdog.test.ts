@@ -49,7 +49,7 @@ function startDriver(
   mode: string,
   script: string,
   root: string,
-  options: { ipc?: boolean } = {},
+  options: { ipc?: boolean; ownGroup?: boolean } = {},
 ): { subprocess: ResultPromise; mark: string } {
   const mark = `${process.pid}-${++marks}`
   const subprocess = execa('node', [driver, mode, script, root], {
@@ -58,6 +58,8 @@ function startDriver(
     stdin: 'pipe',
     env: { [MARK_VAR]: mark },
     ...(options.ipc ? { ipc: true } : {}),
+    // The leader of a process group of its own, which the test can kill whole.
+    ...(options.ownGroup ? { detached: true } : {}),
   })
   outputOf(subprocess)
   return { subprocess, mark }
@@ -123,6 +125,14 @@ function helpersOf(mark: string, script: string): ProcessInfo[] {
 
 async function expectNoWatchdogLeft(mark: string, timeoutMs = 5000): Promise<void> {
   await waitFor(() => watchdogsOf(mark).length === 0, timeoutMs, 'the watchdog to exit')
+}
+
+async function expectNoWorkerLeft(mark: string): Promise<void> {
+  await waitFor(
+    () => helpersOf(mark, 'python_worker').length === 0,
+    5000,
+    'the Python worker to exit',
+  )
 }
 
 /** The script and its grandchild, recorded by the first run, must end within the grace period. */
@@ -250,11 +260,46 @@ describe('scripts forked by the Python worker do not outlive a host that ends wi
     expect(result.signal).toBe('SIGKILL')
     await expectGroupEnded(root)
     await expectNoWatchdogLeft(mark)
-    await waitFor(
-      () => helpersOf(mark, 'python_worker').length === 0,
-      5000,
-      'the Python worker to exit',
+    await expectNoWorkerLeft(mark)
+  })
+
+  it("kills them when the host's whole process group is SIGKILLed at once: the worker and the watchdog are not in it", async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
+    const { subprocess, mark } = startDriver(
+      'hold',
+      await copyScript(root, 'hangs_with_grandchild.py'),
+      root,
+      { ownGroup: true },
     )
+    const host = await driverSaid(subprocess, 'started by worker')
+    process.kill(-host, 'SIGKILL')
+    const result = await subprocess
+
+    expect(result.signal).toBe('SIGKILL')
+    await expectGroupEnded(root)
+    await expectNoWatchdogLeft(mark)
+    await expectNoWorkerLeft(mark)
+  })
+
+  it('kills them when the host is a worker thread ended by process.exit() in the main thread', async ({
+    tempDir,
+  }) => {
+    const root = tempDir()
+    const { subprocess, mark } = startDriver(
+      'thread-exit',
+      await copyScript(root, 'hangs_with_grandchild.py'),
+      root,
+    )
+    await driverSaid(subprocess, 'started by worker')
+    subprocess.stdin!.end()
+    const result = await subprocess
+
+    expect(result.exitCode).toBe(0)
+    await expectGroupEnded(root)
+    await expectNoWatchdogLeft(mark)
+    await expectNoWorkerLeft(mark)
   })
 
   it('kills what is left of its group once it has exited: the worker has forgotten it, the watchdog has not', async ({
