@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import type { ExecutionRequest } from '../../src/runners/types.js'
+import { afterEach } from 'vitest'
 import { it as baseIt } from '../support/fixtures.js'
 
 export const scriptsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'scripts')
@@ -112,3 +113,21 @@ export const it = baseIt.extend('bundleDriver', { scope: 'file' }, async ({}, { 
     return file
   }
 })
+
+/**
+ * Pids of processes a test lets out of pipetest's reach on purpose, or that a failing test
+ * would leave behind: the test pushes them, and each is SIGKILLed after every test.
+ */
+export function killedAfterEach(): number[] {
+  const pids: number[] = []
+  afterEach(() => {
+    for (const pid of pids.splice(0)) {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
+  })
+  return pids
+}

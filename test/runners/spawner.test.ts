@@ -1,9 +1,9 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect } from 'vitest'
+import { describe, expect } from 'vitest'
 import { SPAWNER_VAR, watchdogReady } from '../../src/runners/group-watchdog.js'
 import { spawnProcess, type ProcessExit } from '../../src/runners/process.js'
-import { isRunning, it, waitFor } from './helpers.js'
+import { isRunning, it, waitFor, killedAfterEach } from './helpers.js'
 
 /**
  * Scripts are started by the group watchdog once it is ready (see group-watchdog.ts), so that
@@ -70,16 +70,7 @@ function comparable(exit: ProcessExit) {
 }
 
 const linux = process.platform === 'linux'
-const started: number[] = []
-afterEach(() => {
-  for (const pid of started.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL')
-    } catch {
-      // already gone
-    }
-  }
-})
+const started = killedAfterEach()
 
 describe.runIf(linux)('starting scripts off the pipeline thread', () => {
   it('has the watchdog start scripts once it is ready, and this process with PIPETEST_SPAWNER=0', async ({

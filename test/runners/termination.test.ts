@@ -1,24 +1,15 @@
 import { copyFile, chmod, stat } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect } from 'vitest'
+import { describe, expect } from 'vitest'
 import { it } from '../support/fixtures.js'
 import { runExecution } from '../../src/runners/index.js'
 import { spawnInGroup, spawnProcess } from '../../src/runners/process.js'
 import { KILL_GRACE_MS } from '../../src/runners/process-groups.js'
-import { fixture, isRunning, makeRequest, readPids, waitFor } from './helpers.js'
+import { fixture, isRunning, makeRequest, readPids, waitFor, killedAfterEach } from './helpers.js'
 
-// Processes a test deliberately lets escape pipetest's reach are ended here, by pid.
-const escapedPids: number[] = []
-afterEach(() => {
-  for (const pid of escapedPids.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL')
-    } catch {
-      // already gone
-    }
-  }
-})
+// Processes a test deliberately lets escape pipetest's reach.
+const escapedPids = killedAfterEach()
 
 describe('timeouts and aborts', () => {
   it('kills the whole process group on timeout, even a grandchild holding stdout open', async ({

@@ -2,12 +2,12 @@ import { existsSync, readFileSync } from 'node:fs'
 import { chmod, copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execa, type ResultPromise } from 'execa'
-import { afterEach, describe, expect } from 'vitest'
+import { describe, expect } from 'vitest'
 import { PARENT_GONE_REASON } from '../../src/runners/parent-channel.js'
 import { KILL_GRACE_MS } from '../../src/runners/process-groups.js'
 import type { ProcessReport } from '../../src/runners/types.js'
 import { processes, type ProcessInfo } from '../support/processes.js'
-import { fixture, isRunning, it, readPids, waitFor } from './helpers.js'
+import { fixture, isRunning, it, readPids, waitFor, killedAfterEach } from './helpers.js'
 
 /**
  * A host that ends without running any exit hook of ours still leaves no script behind: the
@@ -22,17 +22,8 @@ it.beforeAll(async ({ bundleDriver }) => {
   driver = await bundleDriver('host-driver')
 })
 
-// Pids of processes a failing test would leave behind, ended here.
-const started: number[] = []
-afterEach(() => {
-  for (const pid of started.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL')
-    } catch {
-      // already gone
-    }
-  }
-})
+// Pids of processes a failing test would leave behind.
+const started = killedAfterEach()
 
 async function copyScript(root: string, name: string): Promise<string> {
   const target = join(root, name)
