@@ -5,8 +5,8 @@ import { peekProjectConfig, type ConfigPeek } from '../config/config-file.js'
 import { declaredScripts } from '../dag/declared-scripts.js'
 import { DEFAULT_PYTHON } from '../engine/run-options.js'
 import { prewarmPython, scriptsToPreload } from '../runners/index.js'
-import { DEFAULT_TEST_DATA_DIR } from '../spec/test-data-dir.js'
 import { flag, stringOption, type CliContext, type OptionValues } from './command.js'
+import { projectFolders } from './project-options.js'
 
 /**
  * What `pipetest run` starts before it has loaded the engine and read the specs (~60 ms of
@@ -48,9 +48,6 @@ export function startPythonEarly(
 
 /** The execution cache's folder, found as the project and the engine find it. */
 function cacheDirOf(values: OptionValues, config: ConfigPeek, cwd: string): string {
-  const root = stringOption(values, 'root')
-  const rootDir = root !== undefined ? resolve(cwd, root) : (config.rootDir ?? cwd)
-  const testDataDir =
-    stringOption(values, 'test-data-dir') ?? config.testDataDir ?? DEFAULT_TEST_DATA_DIR
+  const { rootDir, testDataDir } = projectFolders(values, config, cwd)
   return config.cacheDir ?? defaultCacheDir(resolve(rootDir, testDataDir))
 }

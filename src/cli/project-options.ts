@@ -1,6 +1,7 @@
 import { CONFIG_FILE } from '../config/config-file.js'
 import { DEFAULT_TEST_DATA_DIR } from '../spec/test-data-dir.js'
-import type { OptionDef, PositionalDef } from './command.js'
+import { resolve } from 'node:path'
+import { stringOption, type OptionDef, type OptionValues, type PositionalDef } from './command.js'
 
 // Apart from project.ts (which loads the builder): a command's definition is loaded before it
 // runs, and `pipetest run` starts Python before anything heavier than its command line.
@@ -32,4 +33,23 @@ export const dagPositional: PositionalDef = {
   description: 'the pipeline DAG JSON file',
   fallback: `the "dag" of ${CONFIG_FILE}`,
   looksLike: /\.json$/i,
+}
+
+/**
+ * Where a command's project is: `--root` (against the current directory) and `--test-data-dir`
+ * (relative to the root) when given, else the configuration's, else the current directory and
+ * the library's default. `testDataDir` is returned as given, as the builder takes it.
+ */
+export function projectFolders(
+  values: OptionValues,
+  config: { rootDir?: string | undefined; testDataDir?: string | undefined },
+  cwd: string,
+): { root: string | undefined; rootDir: string; testDataDir: string } {
+  const root = stringOption(values, 'root')
+  return {
+    root,
+    rootDir: root !== undefined ? resolve(cwd, root) : (config.rootDir ?? cwd),
+    testDataDir:
+      stringOption(values, 'test-data-dir') ?? config.testDataDir ?? DEFAULT_TEST_DATA_DIR,
+  }
 }

@@ -5,9 +5,9 @@ import { PipetestError } from '../errors.js'
 import { PipelineTestingSpecBuilder } from '../builder/index.js'
 import { CONFIG_FILE, loadProjectConfig, type ProjectConfig } from '../config/index.js'
 import { PipelineDAG, loadDag } from '../dag/index.js'
-import { DEFAULT_TEST_DATA_DIR } from '../spec/index.js'
 import { DEFAULT_PYTHON } from '../engine/run-options.js'
 import { stringOption, usageError, type CliContext, type OptionValues } from './command.js'
+import { projectFolders } from './project-options.js'
 import { displayPath, shellQuote } from '../text.js'
 
 export interface Project {
@@ -26,14 +26,11 @@ export interface Project {
  */
 export function openProject(values: OptionValues, ctx: CliContext): Project {
   const config = loadProjectConfig(ctx.cwd, ctx.env)
-  const root = stringOption(values, 'root')
-  const rootDir = root !== undefined ? resolve(ctx.cwd, root) : (config.rootDir ?? ctx.cwd)
+  const { root, rootDir, testDataDir } = projectFolders(values, config, ctx.cwd)
   assertFolder(
     rootDir,
     root !== undefined ? '--root' : `rootDir in ${config.file ?? 'the configuration'}`,
   )
-  const testDataDir =
-    stringOption(values, 'test-data-dir') ?? config.testDataDir ?? DEFAULT_TEST_DATA_DIR
   const python = stringOption(values, 'python') ?? config.python
   if (python === '') {
     throw new PipetestError('USAGE', 'Option --python needs a path', {
