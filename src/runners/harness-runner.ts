@@ -1,7 +1,7 @@
 import { readHarnessResult, readStackAtTimeout, writeHarnessRequest } from './harness.js'
-import { spawnProcess, type Launcher } from './process.js'
+import { spawnProcess } from './process.js'
 import { describeExit } from './report.js'
-import type { ExecutionRequest, ProcessReport } from './types.js'
+import type { ExecutionRequest, Launcher, ProcessReport } from './types.js'
 
 /**
  * Runs `interpreter <harness file> <request file>`, and turns the exit

@@ -22,9 +22,6 @@ import {
 } from './process-groups.js'
 import type { ChildExit, Launched, Launcher, LaunchSpec, ProcessEvidence } from './types.js'
 
-// What a Launcher deals in lives in types.ts, which the group watchdog imports too.
-export type { ChildExit, Launched, Launcher, LaunchSpec } from './types.js'
-
 const GROUP_POLL_MS = 20
 /** How long a timed-out script gets to dump its stack (see ProcessOptions.stackSignal). */
 const STACK_DUMP_WAIT_MS = 300

@@ -4,8 +4,8 @@ import { dirname } from 'node:path'
 import { createInterface } from 'node:readline'
 import { EXECUTION_MARK_VAR, newExecutionMark } from './execution-mark.js'
 import type { PythonFiles } from './interpreter.js'
-import type { LaunchNote } from './types.js'
-import { spawnInGroup, stringEnv, type ChildExit, type Launched, type Launcher } from './process.js'
+import type { ChildExit, Launched, Launcher, LaunchNote } from './types.js'
+import { spawnInGroup, stringEnv } from './process.js'
 
 /**
  * The preloading Python worker (see harness/python_worker.py): one Python process per
